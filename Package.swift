@@ -1,0 +1,43 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "hedgeledger",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "HedgeLedger", targets: ["HedgeLedger"]),
+        .executable(name: "hedgeledger", targets: ["hedgeledger"]),
+    ],
+    dependencies: [
+        // The CLI's subcommands, options, help and usage errors.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SHA-256 of imported files (provenance) and, later, of the hash chain.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "HedgeLedger",
+            dependencies: [
+                "CSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.embedInCode("Migrations")]
+        ),
+        .executableTarget(
+            name: "hedgeledger",
+            dependencies: [
+                "HedgeLedger",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "HedgeLedgerTests",
+            dependencies: ["HedgeLedger", "hedgeledger"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

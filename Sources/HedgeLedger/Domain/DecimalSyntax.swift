@@ -1,0 +1,79 @@
+/// The strict number grammar of every amount the ledger reads:
+///
+///     [+-]? digits ( "." digits )?        at most 18 fractional digits
+///
+/// No thousands separators, no locale commas, no exponents, no `nan`/`inf`/hex, no spaces,
+/// nothing after the number. Foundation's `Decimal(string:)` takes `"12abc"` as 12 and
+/// `Double()` takes `nan`: neither is a validator, so this is ours.
+public enum DecimalSyntax {
+    public enum Problem: Error, Equatable, Sendable, CustomStringConvertible {
+        case empty
+        case missingDigits
+        case unexpectedCharacter(Character, offset: Int)
+        case tooManyFractionDigits(Int)
+        case tooLarge
+
+        public var description: String {
+            switch self {
+            case .empty: return "is empty"
+            case .missingDigits: return "is not a number: digits are missing before or after the point (write 0.5, not .5 or 5.)"
+            case .unexpectedCharacter(let c, _):
+                if c == "," { return "contains ',': thousands separators and decimal commas are not accepted; write 1234.5" }
+                if c == "e" || c == "E" { return "uses an exponent: write the number out in full" }
+                if c == " " || c == "\u{A0}" { return "contains a space: write the number without grouping or padding" }
+                return "contains unexpected character \(String(reflecting: String(c)))"
+            case .tooManyFractionDigits(let n): return "has \(n) fractional digits; at most \(ExactDecimal.fractionDigits) are kept exactly"
+            case .tooLarge: return "is too large (more than 20 integer digits)"
+            }
+        }
+    }
+
+    public static func parse(_ text: String) -> Result<ExactDecimal, Problem> {
+        if let result = text.utf8.withContiguousStorageIfAvailable({ parse(bytes: $0) }) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer { parse(bytes: $0) }
+    }
+
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Result<ExactDecimal, Problem> {
+        if bytes.isEmpty { return .failure(.empty) }
+        var index = 0
+        var negative = false
+        if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
+            negative = bytes[0] == UInt8(ascii: "-")
+            index = 1
+        }
+        var whole: Int128 = 0, wholeDigits = 0
+        var fraction: Int128 = 0, fractionDigits = 0
+        var seenPoint = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte >= 48 && byte <= 57 {
+                let digit = Int128(byte - 48)
+                if seenPoint {
+                    fractionDigits += 1
+                    if fractionDigits <= ExactDecimal.fractionDigits { fraction = fraction * 10 + digit }
+                } else {
+                    wholeDigits += 1
+                    if wholeDigits > 20 { return .failure(.tooLarge) }
+                    whole = whole * 10 + digit
+                }
+            } else if byte == UInt8(ascii: ".") && !seenPoint {
+                seenPoint = true
+            } else {
+                return .failure(.unexpectedCharacter(character(in: bytes, at: index), offset: index))
+            }
+            index += 1
+        }
+        // "1.", ".5" and "-" are not numbers anyone means to write.
+        if wholeDigits == 0 || (seenPoint && fractionDigits == 0) { return .failure(.missingDigits) }
+        if fractionDigits > ExactDecimal.fractionDigits { return .failure(.tooManyFractionDigits(fractionDigits)) }
+        var scaledFraction = fraction
+        for _ in fractionDigits..<ExactDecimal.fractionDigits { scaledFraction *= 10 }
+        let units = whole * ExactDecimal.unitsPerOne + scaledFraction
+        return .success(ExactDecimal(units: negative ? -units : units))
+    }
+
+    private static func character(in bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Character {
+        let tail = String(decoding: UnsafeBufferPointer(rebasing: bytes[index...]), as: UTF8.self)
+        return tail.first ?? "?"
+    }
+}

@@ -1,0 +1,103 @@
+/// A book's holding of one instrument, derived from its fills by the average-cost method.
+///
+/// Average cost (what Deribit and most desks report): a fill that adds to the position adds
+/// its quantity and its cost; a fill that reduces it realises P&L against the average entry
+/// and removes a proportional share of the cost; a fill that crosses zero closes the old
+/// position entirely and opens the remainder at the fill's price.
+///
+/// Cost is kept in the instrument's P&L space, so one rule serves both families:
+/// - linear (options, USDC contracts, spot): cost = Σ quantity × price, P&L =
+///   closed × (exit − average entry) × multiplier, in the settlement currency (inverse options
+///   are priced in coin, so their premium P&L is in coin too);
+/// - inverse futures and perpetuals (amount in USD): cost = Σ amount / price (coin),
+///   P&L = closed amount × (1/entry − 1/exit), in coin; the average entry is the harmonic mean.
+///
+/// Fills must be applied in `FillOrderKey` order; the accumulator remembers the last key so
+/// callers can tell when a late fill forces a recomputation.
+public struct Position: Sendable, Hashable {
+    public var book: String
+    public var instrument: Instrument
+    /// Signed: positive long, negative short; in the instrument's amount unit.
+    public private(set) var quantity: ExactDecimal = .zero
+    /// Signed like `quantity`; see the type's documentation for its units.
+    public private(set) var costBasis: ExactDecimal = .zero
+    /// In the instrument's settlement currency.
+    public private(set) var realisedPnL: ExactDecimal = .zero
+    /// Fees paid (positive) or rebated (negative), by currency.
+    public private(set) var fees: [String: ExactDecimal] = [:]
+    public private(set) var fillCount = 0
+    public private(set) var firstFill: Timestamp?
+    public private(set) var lastFill: Timestamp?
+    public private(set) var lastKey: FillOrderKey?
+
+    public init(book: String, instrument: Instrument) {
+        self.book = book
+        self.instrument = instrument
+    }
+
+    /// Restores a stored position so further fills can be applied to it.
+    public init(book: String, instrument: Instrument, quantity: ExactDecimal, costBasis: ExactDecimal,
+                realisedPnL: ExactDecimal, fees: [String: ExactDecimal], fillCount: Int,
+                firstFill: Timestamp?, lastFill: Timestamp?, lastKey: FillOrderKey?) {
+        self.book = book; self.instrument = instrument; self.quantity = quantity; self.costBasis = costBasis
+        self.realisedPnL = realisedPnL; self.fees = fees; self.fillCount = fillCount
+        self.firstFill = firstFill; self.lastFill = lastFill; self.lastKey = lastKey
+    }
+
+    /// Whether `fill` comes after every fill applied so far, so applying it keeps the order.
+    public func accepts(inOrder key: FillOrderKey) -> Bool {
+        guard let lastKey else { return true }
+        return lastKey < key
+    }
+
+    public mutating func apply(_ fill: Fill) {
+        let delta = fill.signedQuantity
+        let value = pnlValue(of: fill.price)
+        if quantity.isZero || quantity.signum == delta.signum {
+            quantity += delta
+            costBasis += delta * value
+        } else {
+            let held = quantity.magnitude
+            let closing = min(delta.magnitude, held)
+            let closedSigned = quantity.isNegative ? -closing : closing
+            let removedCost = closing == held ? costBasis : costBasis * closing / held
+            if instrument.pnlIsInverseInPrice {
+                realisedPnL += removedCost - closedSigned * value
+            } else {
+                realisedPnL += (closedSigned * value - removedCost) * instrument.multiplier
+            }
+            costBasis -= removedCost
+            quantity -= closedSigned
+            let remainder = delta.magnitude - closing
+            if remainder.isPositive {
+                quantity = delta.isNegative ? -remainder : remainder
+                costBasis = quantity * value
+            }
+            if quantity.isZero { costBasis = .zero }
+        }
+        fees[fill.feeCurrency, default: .zero] += fill.fee
+        fillCount += 1
+        if firstFill == nil || fill.time < firstFill! { firstFill = fill.time }
+        if lastFill == nil || fill.time > lastFill! { lastFill = fill.time }
+        lastKey = fill.orderKey
+    }
+
+    /// The average entry price, in the instrument's quote currency; nil when flat.
+    public var averageEntryPrice: ExactDecimal? {
+        guard !quantity.isZero, !costBasis.isZero else { return nil }
+        return instrument.pnlIsInverseInPrice ? quantity / costBasis : costBasis / quantity
+    }
+
+    public enum Status: String, Sendable { case open, flat, expired }
+
+    /// Open, flat, or expired: an option or future past expiry with quantity left awaits its
+    /// settlement price (the snapshots issue settles it) and is never shown as open.
+    public func status(at time: Timestamp) -> Status {
+        if quantity.isZero { return .flat }
+        return instrument.isExpired(at: time) ? .expired : .open
+    }
+
+    private func pnlValue(of price: ExactDecimal) -> ExactDecimal {
+        instrument.pnlIsInverseInPrice ? ExactDecimal.one / price : price
+    }
+}

@@ -1,0 +1,66 @@
+/// Maps a header row onto a format's known columns: names are matched case-insensitively
+/// and without surrounding spaces, in any order. Missing required columns, unknown columns
+/// (usually a typo that would otherwise silently drop data, like `fees` for `fee`) and
+/// repeated columns are errors at the header cell.
+public struct CSVHeader<Column: RawRepresentable & CaseIterable & Hashable> where Column.RawValue == String {
+    public let indexes: [Column: Int]
+    public let fieldCount: Int
+
+    public static func map(_ record: CSVReader.Record, required: Set<Column>, file: String,
+                           formatName: String) -> Result<CSVHeader, InputErrors> {
+        var errors = InputErrors(file: file)
+        var indexes: [Column: Int] = [:]
+        let known = Column.allCases.map(\.rawValue)
+        for (offset, raw) in record.fields.enumerated() {
+            let name = raw.trimmingCharacters(in: " \t").lowercased()
+            let (line, column) = record.positions[offset]
+            guard let match = Column(rawValue: name) else {
+                let hint = suggestion(for: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+                errors.append(InputError(file: file, line: line, column: column,
+                    message: "unknown column '\(raw)'\(hint); \(formatName) columns are: \(known.joined(separator: ", "))"))
+                continue
+            }
+            if indexes[match] != nil {
+                errors.append(InputError(file: file, line: line, column: column, message: "column '\(name)' appears twice"))
+                continue
+            }
+            indexes[match] = offset
+        }
+        let missing = known.filter { name in required.contains(where: { $0.rawValue == name }) && indexes[Column(rawValue: name)!] == nil }
+        if !missing.isEmpty {
+            errors.append(InputError(file: file, line: record.line, column: 1,
+                message: "missing required column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")); \(formatName) needs \(known.filter { n in required.contains { $0.rawValue == n } }.joined(separator: ", "))"))
+        }
+        guard errors.isEmpty else { return .failure(errors) }
+        return .success(CSVHeader(indexes: indexes, fieldCount: record.fields.count))
+    }
+
+    /// The known name closest to `name`, when it is close enough to be a typo.
+    static func suggestion(for name: String, among known: [String]) -> String? {
+        known.map { ($0, editDistance(name, $0)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        let chars = Set(set)
+        var view = Substring(self)
+        while let first = view.first, chars.contains(first) { view = view.dropFirst() }
+        while let last = view.last, chars.contains(last) { view = view.dropLast() }
+        return String(view)
+    }
+}

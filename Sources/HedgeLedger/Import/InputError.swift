@@ -1,0 +1,40 @@
+/// One problem in an input file, where a person can find it: `FILE:LINE:COLUMN: message`.
+/// Lines and columns count from 1; columns count characters.
+public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public var message: String
+
+    public init(file: String, line: Int, column: Int, message: String) {
+        self.file = file; self.line = line; self.column = column; self.message = message
+    }
+
+    public var description: String { "\(file):\(line):\(column): \(message)" }
+}
+
+/// A file that was refused: nothing from it was written. Keeps the first `limit` errors in
+/// file order and counts the rest.
+public struct InputErrors: Error, Sendable, CustomStringConvertible {
+    public static let limit = 50
+
+    public let file: String
+    public private(set) var errors: [InputError] = []
+    public private(set) var total = 0
+
+    public init(file: String) { self.file = file }
+
+    public mutating func append(_ error: InputError) {
+        total += 1
+        if errors.count < Self.limit { errors.append(error) }
+    }
+
+    public var isEmpty: Bool { total == 0 }
+
+    public var description: String {
+        var lines = errors.map(\.description)
+        if total > errors.count { lines.append("\(file): … and \(total - errors.count) more errors (\(total) in all)") }
+        lines.append("\(file): refused: \(total) error\(total == 1 ? "" : "s"); nothing from this file was imported")
+        return lines.joined(separator: "\n")
+    }
+}

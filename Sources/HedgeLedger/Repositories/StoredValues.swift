@@ -1,0 +1,30 @@
+/// Reading the ledger's own encodings back from rows. A value that does not decode means the
+/// file was altered outside hedgeledger: that is reported, never guessed around.
+public struct CorruptDatabase: Error, CustomStringConvertible {
+    public let detail: String
+    public var description: String { "the database holds a value hedgeledger did not write: \(detail)" }
+}
+
+extension Row {
+    func exact(_ column: Int32) throws -> ExactDecimal {
+        let text = self.text(column)
+        guard case .success(let value) = DecimalSyntax.parse(text) else {
+            throw CorruptDatabase(detail: "'\(text)' is not an exact decimal")
+        }
+        return value
+    }
+
+    func optionalExact(_ column: Int32) throws -> ExactDecimal? {
+        isNull(column) ? nil : try exact(column)
+    }
+
+    func timestamp(_ column: Int32) -> Timestamp { Timestamp(microseconds: int64(column)) }
+}
+
+extension ExactDecimal: SQLiteBindable {
+    public var sqliteValue: SQLiteValue { .text(description) }
+}
+
+extension Timestamp: SQLiteBindable {
+    public var sqliteValue: SQLiteValue { .integer(microseconds) }
+}

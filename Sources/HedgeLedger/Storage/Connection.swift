@@ -1,0 +1,124 @@
+import CSQLite
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One SQLite connection with the ledger's settings:
+/// WAL (readers never wait for the writer), `synchronous=FULL` (a committed import survives
+/// power loss), foreign keys on, `trusted_schema=OFF`, and extended result codes.
+/// A new database file is created readable and writable by its owner only (0600): it holds a
+/// desk's whole book.
+///
+/// Not `Sendable`: a connection and its statements belong to one thread.
+public final class Connection {
+    public enum Mode: Sendable { case readWrite, readOnly }
+
+    let handle: OpaquePointer
+    public let path: String
+    private var statementCache: [String: Statement] = [:]
+
+    /// Opens `path`; with `create`, a missing file is created (0600), otherwise it is an error.
+    public init(path: String, mode: Mode = .readWrite, create: Bool = true, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLiteError) {
+        let creating = create && mode == .readWrite
+        if creating && path != ":memory:" { Self.createPrivately(path) }
+        var handle: OpaquePointer?
+        let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (creating ? SQLITE_OPEN_CREATE : 0))
+            | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        guard code == SQLITE_OK, let handle else {
+            let error = SQLiteError(code: code, connection: handle, sql: nil)
+            sqlite3_close_v2(handle)  // SQLite allocates a handle even when opening fails.
+            throw error
+        }
+        self.handle = handle
+        self.path = path
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        do {
+            var ignored: Int32 = 0
+            _ = hl_sqlite3_db_config_int(handle, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &ignored)
+            _ = hl_sqlite3_db_config_int(handle, SQLITE_DBCONFIG_DEFENSIVE, 1, &ignored)
+            try execute("PRAGMA foreign_keys = ON")
+            if mode == .readWrite {
+                try execute("PRAGMA journal_mode = WAL")
+                try execute("PRAGMA synchronous = FULL")
+            }
+        } catch {
+            sqlite3_close_v2(handle)
+            throw error
+        }
+    }
+
+    deinit {
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Creates the file with mode 0600 if it does not exist yet, so SQLite (and its WAL and
+    /// shared-memory files, which copy the database's mode) never exist world-readable.
+    private static func createPrivately(_ path: String) {
+        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        if fd >= 0 { close(fd) }
+    }
+
+    /// Runs one or more statements that return no rows (schema scripts, pragmas).
+    public func execute(_ sql: String) throws(SQLiteError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        guard code == SQLITE_OK else {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_free(message)
+            throw SQLiteError(code: sqlite3_extended_errcode(handle), message: text, sql: sql)
+        }
+    }
+
+    /// A fresh prepared statement.
+    public func prepare(_ sql: String) throws(SQLiteError) -> Statement {
+        try Statement(connection: self, sql: sql)
+    }
+
+    /// A prepared statement kept for the connection's lifetime: for SQL run on hot paths.
+    public func cached(_ sql: String) throws(SQLiteError) -> Statement {
+        if let statement = statementCache[sql] { return statement }
+        let statement = try prepare(sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    public var changes: Int { Int(sqlite3_changes64(handle)) }
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    public func setBusyTimeout(milliseconds: Int32) { sqlite3_busy_timeout(handle, milliseconds) }
+
+    public enum TransactionKind: String, Sendable {
+        /// Takes the write lock at once: for every transaction that will write, so two
+        /// writers never deadlock upgrading read locks.
+        case immediate = "IMMEDIATE"
+        case deferred = "DEFERRED"
+
+        public var beginSQL: String { "BEGIN \(rawValue)" }
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    /// The first error wins: a failed rollback never hides the error that caused it.
+    public func transaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
+        try execute(kind.beginSQL)
+        let result: T
+        do {
+            result = try body()
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+        do {
+            try execute("COMMIT")
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+        return result
+    }
+}

@@ -1,0 +1,9 @@
+/// The ledger's migrations, in order. Every file in `Migrations/` appears here exactly once
+/// (a test checks it); a shipped file is never edited: a change is a new file.
+public enum Schema {
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "0001_initial.sql", bytes: PackageResources._001_initial_sql),
+    ]
+
+    public static let migrator = Migrator(migrations: migrations)
+}

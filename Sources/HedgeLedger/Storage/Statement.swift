@@ -1,0 +1,116 @@
+import CSQLite
+
+/// SQLite's way of saying "copy the bytes now": Swift cannot import the C macro.
+let SQLITE_TRANSIENT = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+/// A prepared statement. Owned by one connection and used from one thread: not `Sendable`.
+/// Reset before each use, so a cached statement can be run again and again.
+public final class Statement {
+    let handle: OpaquePointer
+    public let sql: String
+
+    init(connection: Connection, sql: String) throws(SQLiteError) {
+        var handle: OpaquePointer?
+        let code = sqlite3_prepare_v3(connection.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
+        guard code == SQLITE_OK, let handle else {
+            sqlite3_finalize(handle)
+            throw SQLiteError(code: code, connection: connection.handle, sql: sql)
+        }
+        self.handle = handle
+        self.sql = sql
+    }
+
+    /// The owning connection's handle, for error messages; valid as long as the statement is,
+    /// because `sqlite3_close_v2` waits for every statement to be finalized.
+    private var database: OpaquePointer? { sqlite3_db_handle(handle) }
+
+    deinit { sqlite3_finalize(handle) }
+
+    /// Clears previous bindings and binds `values` to parameters 1...n.
+    @discardableResult
+    public func bind(_ values: [any SQLiteBindable]) throws(SQLiteError) -> Statement {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        for (offset, value) in values.enumerated() {
+            try bind(value.sqliteValue, at: Int32(offset + 1))
+        }
+        return self
+    }
+
+    public func bind(_ value: SQLiteValue, at index: Int32) throws(SQLiteError) {
+        let code: Int32
+        switch value {
+        case .null: code = sqlite3_bind_null(handle, index)
+        case .integer(let v): code = sqlite3_bind_int64(handle, index, v)
+        case .real(let v): code = sqlite3_bind_double(handle, index, v)
+        case .text(let v): code = sqlite3_bind_text(handle, index, v, -1, SQLITE_TRANSIENT)
+        case .blob(let v): code = v.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
+        }
+        guard code == SQLITE_OK else { throw SQLiteError(code: code, connection: database, sql: sql) }
+    }
+
+    /// Runs a statement that returns no rows.
+    public func execute(_ values: [any SQLiteBindable] = []) throws(SQLiteError) {
+        try bind(values)
+        while try step() {}
+        sqlite3_reset(handle)
+    }
+
+    /// Runs a query and maps every row.
+    public func rows<T>(_ values: [any SQLiteBindable] = [], _ map: (Row) throws -> T) throws -> [T] {
+        try bind(values)
+        defer { sqlite3_reset(handle) }
+        var result: [T] = []
+        while try step() { result.append(try map(Row(statement: self))) }
+        return result
+    }
+
+    /// Runs a query and visits every row without collecting them: for large scans.
+    public func forEachRow(_ values: [any SQLiteBindable] = [], _ visit: (Row) throws -> Void) throws {
+        try bind(values)
+        defer { sqlite3_reset(handle) }
+        while try step() { try visit(Row(statement: self)) }
+    }
+
+    /// The first row, if any.
+    public func firstRow<T>(_ values: [any SQLiteBindable] = [], _ map: (Row) throws -> T) throws -> T? {
+        try bind(values)
+        defer { sqlite3_reset(handle) }
+        return try step() ? map(Row(statement: self)) : nil
+    }
+
+    /// Advances to the next row: true when one is available, false when done.
+    func step() throws(SQLiteError) -> Bool {
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            let error = SQLiteError(code: sqlite3_extended_errcode(database), connection: database, sql: sql)
+            sqlite3_reset(handle)
+            throw error
+        }
+    }
+}
+
+/// The current row of a running statement; valid only inside the closure it is passed to.
+/// Column numbers count from `offset`, so one decoder can read its columns from any position
+/// of a joined row.
+public struct Row {
+    let statement: Statement
+    var offset: Int32 = 0
+
+    /// The same row with column 0 at `columns` further along.
+    public func shifted(by columns: Int32) -> Row { Row(statement: statement, offset: offset + columns) }
+
+    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement.handle, offset + column) == SQLITE_NULL }
+    public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement.handle, offset + column) }
+    public func int(_ column: Int32) -> Int { Int(int64(column)) }
+    public func double(_ column: Int32) -> Double { sqlite3_column_double(statement.handle, offset + column) }
+    public func text(_ column: Int32) -> String {
+        guard let bytes = sqlite3_column_text(statement.handle, offset + column) else { return "" }
+        let count = Int(sqlite3_column_bytes(statement.handle, offset + column))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+    public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
+    public func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
+}
