@@ -38,3 +38,8 @@ public struct InputErrors: Error, Sendable, CustomStringConvertible {
         return lines.joined(separator: "\n")
     }
 }
+
+/// The problems of one row, when a format refuses it.
+public struct RowErrors: Error, Sendable {
+    public let errors: [InputError]
+}

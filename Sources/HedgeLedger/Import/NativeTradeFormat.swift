@@ -37,82 +37,30 @@ public enum NativeTradeFormat {
         public var line: Int
         public var instrumentPosition: (line: Int, column: Int)
         public var quantityPosition: (line: Int, column: Int)
-        public var pricePosition: (line: Int, column: Int)
     }
 
-    public static func read(_ record: CSVReader.Record, header: CSVHeader<Column>, file: String,
-                            options: Options) -> Result<Row, InputErrors> {
-        var errors = InputErrors(file: file)
-        guard record.fields.count == header.fieldCount else {
-            errors.append(InputError(file: file, line: record.line, column: 1,
-                message: "this row has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s") but the header has \(header.fieldCount)"))
-            return .failure(errors)
-        }
-        func position(_ column: Column) -> (line: Int, column: Int) {
-            header.indexes[column].map { record.positions[$0] } ?? (record.line, 1)
-        }
-        func value(_ column: Column) -> String? {
-            guard let index = header.indexes[column] else { return nil }
-            let text = record.fields[index]
-            return text.isEmpty ? nil : text
-        }
-        func problem(_ column: Column, _ message: String) {
-            let (line, col) = position(column)
-            errors.append(InputError(file: file, line: line, column: col, message: "\(column.rawValue): \(message)"))
-        }
-        func requiredText(_ column: Column) -> String? {
-            guard let text = value(column) else { problem(column, "is empty; every row needs one"); return nil }
-            if text.first?.isWhitespace == true || text.last?.isWhitespace == true {
-                problem(column, "'\(text)' has leading or trailing spaces"); return nil
-            }
-            return text
-        }
-        func decimal(_ column: Column, _ text: String?) -> ExactDecimal? {
-            guard let text else { return nil }
-            switch DecimalSyntax.parse(text) {
-            case .success(let value): return value
-            case .failure(let reason):
-                problem(column, "'\(text)' \(reason)")
-                return nil
-            }
-        }
-
-        let tradeID = requiredText(.tradeID)
-        var time: Timestamp?
-        if let text = requiredText(.timestamp) {
-            switch TimestampSyntax.parse(text, assumeUTC: options.assumeUTC) {
-            case .success(let value): time = value
-            case .failure(let reason): problem(.timestamp, "'\(text)' \(reason)")
-            }
-        }
-        let instrument = requiredText(.instrument)
+    public static func read(_ row: CSVRow<Column>, options: Options) -> Result<Row, RowErrors> {
+        var row = row
+        let tradeID = row.required(.tradeID)
+        let time = row.timestamp(.timestamp, row.required(.timestamp), assumeUTC: options.assumeUTC)
+        let instrument = row.required(.instrument)
         var side: Fill.Side?
-        if let text = requiredText(.side) {
+        if let text = row.required(.side) {
             side = Fill.Side(rawValue: text.lowercased())
-            if side == nil { problem(.side, "'\(text)' is not buy or sell") }
+            if side == nil { row.problem(.side, "'\(text)' is not buy or sell") }
         }
-        let quantity = decimal(.quantity, requiredText(.quantity))
-        if let quantity, !quantity.isPositive {
-            problem(.quantity, "'\(quantity)' must be greater than zero; the side gives the direction")
+        let quantity = row.positiveDecimal(.quantity, row.required(.quantity), why: "; the side gives the direction")
+        let price = row.positiveDecimal(.price, row.required(.price))
+        let fee = row.value(.fee) == nil ? .zero : row.decimal(.fee, row.value(.fee))
+        let feeCurrency = row.currency(.feeCurrency, row.value(.feeCurrency))
+        guard row.errors.isEmpty, let tradeID, let time, let instrument, let side, let quantity, let price, let fee else {
+            return .failure(RowErrors(errors: row.errors))
         }
-        let price = decimal(.price, requiredText(.price))
-        if let price, !price.isPositive { problem(.price, "'\(price)' must be greater than zero") }
-        let fee = decimal(.fee, value(.fee)) ?? (value(.fee) == nil ? .zero : nil)
-        let feeCurrency = value(.feeCurrency)
-        if let feeCurrency, !InstrumentName.isCurrencyCode(feeCurrency) {
-            problem(.feeCurrency, "'\(feeCurrency)' is not a currency code such as BTC or USDC")
-        }
-        let book = value(.book) ?? options.defaultBook
-        let venue = value(.venue) ?? NativeTradeFormat.defaultVenue
-
-        guard errors.isEmpty, let tradeID, let time, let instrument, let side, let quantity, let price, let fee else {
-            return .failure(errors)
-        }
-        let fill = Fill(venue: venue, tradeID: tradeID, time: time, instrument: instrument, book: book, side: side,
-                        quantity: quantity, price: price, fee: fee, feeCurrency: feeCurrency ?? "",
-                        orderID: value(.orderID), hedgeDecision: value(.hedgeDecision), note: value(.note))
-        return .success(Row(fill: fill, feeCurrencyGiven: feeCurrency != nil, line: record.line,
-                            instrumentPosition: position(.instrument), quantityPosition: position(.quantity),
-                            pricePosition: position(.price)))
+        let fill = Fill(venue: row.value(.venue) ?? defaultVenue, tradeID: tradeID, time: time, instrument: instrument,
+                        book: row.value(.book) ?? options.defaultBook, side: side, quantity: quantity, price: price,
+                        fee: fee, feeCurrency: feeCurrency ?? "", orderID: row.value(.orderID),
+                        hedgeDecision: row.value(.hedgeDecision), note: row.value(.note))
+        return .success(Row(fill: fill, feeCurrencyGiven: feeCurrency != nil, line: row.line,
+                            instrumentPosition: row.position(.instrument), quantityPosition: row.position(.quantity)))
     }
 }

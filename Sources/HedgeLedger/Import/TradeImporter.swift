@@ -50,14 +50,18 @@ public struct TradeImporter {
         try ledger.write(waitSeconds: waitSeconds) {
             var run = ImportRun(ledger: ledger, file: source.name, options: options)
             try run.start()
-            let reader = CSVReader(source: source)
-            try reader.read { result in
-                try run.take(result)
-                if let progress, run.rowsRead % 50_000 == 0, run.rowsRead > 0 {
-                    progress(ImportProgress(rows: run.rowsRead, bytes: reader.bytesRead, totalBytes: source.expectedSize))
+            let table = CSVTable<NativeTradeFormat.Column>(source: source)
+            try table.read(required: NativeTradeFormat.required, formatName: "the native trade format",
+                           rowNoun: "trades") { row in
+                switch NativeTradeFormat.read(row, options: options) {
+                case .failure(let rowErrors): rowErrors.errors.forEach { table.errors.append($0) }
+                case .success(let row): try run.accept(row, errors: &table.errors)
+                }
+                if let progress, table.rows % 50_000 == 0 {
+                    progress(ImportProgress(rows: table.rows, bytes: table.reader.bytesRead, totalBytes: source.expectedSize))
                 }
             }
-            return try run.finish(sha256: reader.sha256Hex, sizeBytes: reader.bytesRead, now: now)
+            return try run.finish(errors: table.errors, rowsRead: table.rows, sha256: table.reader.sha256Hex, sizeBytes: table.reader.bytesRead, now: now)
         }
     }
 }
@@ -68,10 +72,6 @@ private struct ImportRun {
     let file: String
     let options: NativeTradeFormat.Options
     var importID: Int64 = 0
-    var header: CSVHeader<NativeTradeFormat.Column>?
-    var headerSeen = false
-    var errors: InputErrors
-    var rowsRead = 0
     var accepted = 0
     var duplicates = 0
     var instruments: [String: StoredInstrument] = [:]
@@ -85,7 +85,6 @@ private struct ImportRun {
         self.ledger = ledger
         self.file = file
         self.options = options
-        self.errors = InputErrors(file: file)
     }
 
     mutating func start() throws {
@@ -93,37 +92,9 @@ private struct ImportRun {
         for stored in try ledger.instruments.all() { instruments[stored.instrument.symbol] = stored }
     }
 
-    mutating func take(_ result: Result<CSVReader.Record, InputError>) throws {
-        let record: CSVReader.Record
-        switch result {
-        case .failure(let error):
-            if !headerSeen { headerSeen = true; header = nil }
-            errors.append(error)
-            if headerSeen && header != nil { rowsRead += 1 }
-            return
-        case .success(let value): record = value
-        }
-        guard headerSeen else {
-            headerSeen = true
-            switch CSVHeader<NativeTradeFormat.Column>.map(record, required: NativeTradeFormat.required, file: file,
-                                                           formatName: "the native trade format") {
-            case .success(let mapped): header = mapped
-            case .failure(let headerErrors):
-                for error in headerErrors.errors { errors.append(error) }
-            }
-            return
-        }
-        guard let header else { return }  // The header was refused: rows cannot be read.
-        rowsRead += 1
-        switch NativeTradeFormat.read(record, header: header, file: file, options: options) {
-        case .failure(let rowErrors): rowErrors.errors.forEach { errors.append($0) }
-        case .success(let row): try accept(row)
-        }
-    }
-
-    private mutating func accept(_ row: NativeTradeFormat.Row) throws {
+    mutating func accept(_ row: NativeTradeFormat.Row, errors: inout InputErrors) throws {
         var fill = row.fill
-        guard let stored = try instrument(named: fill.instrument, at: row.instrumentPosition) else { return }
+        guard let stored = try instrument(named: fill.instrument, at: row.instrumentPosition, errors: &errors) else { return }
         let instrument = stored.instrument
         if !row.feeCurrencyGiven { fill.feeCurrency = instrument.settlementCurrency }
         if let size = instrument.contractSize, !(fill.quantity / size).isInteger {
@@ -132,7 +103,7 @@ private struct ImportRun {
             return
         }
         guard try ledger.fills.insertIfNew(fill, instrumentID: stored.id, importID: importID, sourceLine: row.line) else {
-            try compareWithExisting(fill, line: row.line)
+            try compareWithExisting(fill, line: row.line, errors: &errors)
             return
         }
         accepted += 1
@@ -149,7 +120,8 @@ private struct ImportRun {
         }
     }
 
-    private mutating func instrument(named symbol: String, at position: (line: Int, column: Int)) throws -> StoredInstrument? {
+    private mutating func instrument(named symbol: String, at position: (line: Int, column: Int),
+                                     errors: inout InputErrors) throws -> StoredInstrument? {
         if let stored = instruments[symbol] { return stored }
         if let reason = unknownInstruments[symbol] {
             errors.append(InputError(file: file, line: position.line, column: position.column, message: "instrument: \(reason)"))
@@ -167,7 +139,7 @@ private struct ImportRun {
         }
     }
 
-    private mutating func compareWithExisting(_ fill: Fill, line: Int) throws {
+    private mutating func compareWithExisting(_ fill: Fill, line: Int, errors: inout InputErrors) throws {
         guard let existing = try ledger.fills.find(venue: fill.venue, tradeID: fill.tradeID) else { return }
         let differences = fill.differences(from: existing.fill)
         if differences.isEmpty {
@@ -185,12 +157,7 @@ private struct ImportRun {
             message: "trade_id '\(fill.tradeID)' of venue '\(fill.venue)' was already imported from \(source) with a different \(differences.joined(separator: ", ")); a fill is never changed once recorded"))
     }
 
-    mutating func finish(sha256: String, sizeBytes: Int64, now: Timestamp) throws -> ImportSummary {
-        if !headerSeen {
-            errors.append(InputError(file: file, line: 1, column: 1, message: "the file is empty; expected a header row such as trade_id,timestamp,instrument,side,quantity,price"))
-        } else if header != nil && rowsRead == 0 {
-            errors.append(InputError(file: file, line: 2, column: 1, message: "no trades after the header row"))
-        }
+    mutating func finish(errors: InputErrors, rowsRead: Int, sha256: String, sizeBytes: Int64, now: Timestamp) throws -> ImportSummary {
         guard errors.isEmpty else { throw errors }
 
         for key in needsRebuild {

@@ -1,0 +1,61 @@
+/// Positions as of a moment, optionally narrowed to a book or an underlying.
+///
+/// Without a time, the ledger's maintained positions are read; with one, positions are
+/// rebuilt from the fills at or before it, with the same accumulator, so both agree.
+public struct PositionsReport: Sendable {
+    public struct Filter: Sendable {
+        public var book: String?
+        public var underlying: String?
+        public init(book: String? = nil, underlying: String? = nil) { self.book = book; self.underlying = underlying }
+
+        func includes(_ position: Position) -> Bool {
+            (book == nil || position.book == book) && (underlying == nil || position.instrument.underlying == underlying?.uppercased())
+        }
+    }
+
+    public var asOf: Timestamp
+    public var positions: [Position]
+
+    public static func build(ledger: Ledger, at time: Timestamp?, now: Timestamp, filter: Filter = .init()) throws -> PositionsReport {
+        guard let time else {
+            return PositionsReport(asOf: now, positions: try ledger.positions.all().filter(filter.includes))
+        }
+        var positions: [Position] = []
+        var current: Position?
+        var currentID: Int64 = -1
+        var instruments: [Int64: Instrument] = [:]
+        for stored in try ledger.instruments.all() { instruments[stored.id] = stored.instrument }
+        try ledger.fills.forEachFill(through: time) { stored in
+            if current?.book != stored.fill.book || currentID != stored.instrumentID {
+                if let current, filter.includes(current) { positions.append(current) }
+                guard let instrument = instruments[stored.instrumentID] else {
+                    throw CorruptDatabase(detail: "fill references unknown instrument \(stored.instrumentID)")
+                }
+                current = Position(book: stored.fill.book, instrument: instrument)
+                currentID = stored.instrumentID
+            }
+            current!.apply(stored.fill)
+        }
+        if let current, filter.includes(current) { positions.append(current) }
+        positions.sort { ($0.book, $0.instrument.symbol) < ($1.book, $1.instrument.symbol) }
+        return PositionsReport(asOf: time, positions: positions)
+    }
+
+    public var table: Table {
+        var table = Table(columns: ["book", "instrument", "kind", "status", "quantity", "unit", "avg_price", "price_ccy",
+                                    "realised_pnl", "pnl_ccy", "fees", "fills", "first_fill", "last_fill"])
+        for position in positions {
+            let instrument = position.instrument
+            let fees = position.fees.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: "; ")
+            table.rows.append([
+                .text(position.book), .text(instrument.symbol), .text(instrument.kind.rawValue),
+                .text(position.status(at: asOf).rawValue), .amount(position.quantity), .text(instrument.amountUnit),
+                position.averageEntryPrice.map { .amount($0.rounded(toPlaces: 8)) } ?? .empty, .text(instrument.quoteCurrency),
+                .amount(position.realisedPnL.rounded(toPlaces: 8)), .text(instrument.settlementCurrency), .text(fees),
+                .integer(position.fillCount), position.firstFill.map(Table.Cell.time) ?? .empty,
+                position.lastFill.map(Table.Cell.time) ?? .empty,
+            ])
+        }
+        return table
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import HedgeLedger
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the CLI meets the outside world: the clock, stdout for data, stderr for messages,
+/// and the mapping from library errors to messages and exit codes.
+enum Console {
+    static func now() -> Timestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Timestamp(microseconds: Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000)
+    }
+
+    /// Data, on stdout.
+    static func output(_ text: String) {
+        print(text, terminator: "")
+    }
+
+    /// Messages, on stderr (unbuffered, so they interleave with progress lines correctly).
+    static func message(_ text: String) {
+        writeToStandardError(text.hasSuffix("\n") ? text : text + "\n")
+    }
+
+    static func writeToStandardError(_ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            if written <= 0 { return }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+
+    static var stderrIsTerminal: Bool { isatty(2) != 0 }
+
+    enum Exit {
+        static let inputRefused: Int32 = 65
+        static let cannotRead: Int32 = 66
+        static let databaseUnusable: Int32 = 69
+        static let lockBusy: Int32 = 75
+    }
+
+    /// Reports `error` on stderr and returns the exit code that says what kind it was.
+    static func report(_ error: any Error) -> ExitCode {
+        message("hedgeledger: " + String(describing: error).replacingPrefix("hedgeledger: ", with: ""))
+        return exitCode(for: error)
+    }
+
+    static func exitCode(for error: any Error) -> ExitCode {
+        switch error {
+        case is InputErrors: return ExitCode(Exit.inputRefused)
+        case is ByteSource.OpenError: return ExitCode(Exit.cannotRead)
+        case let error as LedgerError:
+            if case .writeLockBusy = error { return ExitCode(Exit.lockBusy) }
+            return ExitCode(Exit.databaseUnusable)
+        case is CorruptDatabase: return ExitCode(Exit.databaseUnusable)
+        default: return .failure
+        }
+    }
+
+    /// Runs a command body, turning library errors into a message and an exit code.
+    static func run(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as InputErrors {
+            message(error.description)
+            throw exitCode(for: error)
+        } catch {
+            throw report(error)
+        }
+    }
+}
+
+extension String {
+    func replacingPrefix(_ prefix: String, with replacement: String) -> String {
+        hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
+    }
+}

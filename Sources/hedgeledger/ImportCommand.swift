@@ -1,0 +1,147 @@
+import ArgumentParser
+import HedgeLedger
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Hedgeledger {
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import trades or instrument definitions into the ledger.",
+            subcommands: [Trades.self, Instruments.self])
+    }
+}
+
+/// Options every import shares.
+struct ImportOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Wait up to this many seconds for another writer to finish.",
+        discussion: "Only one process writes at a time; without --wait an import fails at once when another holds the write lock. Readers are never blocked.",
+        valueName: "seconds"))
+    var wait: Double = 0
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        guard wait >= 0 else { throw ValidationError("--wait must be zero or more seconds") }
+    }
+}
+
+extension Hedgeledger.Import {
+    struct Trades: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import fills from trade CSV files (the native format; see the README).",
+            discussion: """
+                Each file is imported in one transaction: if any row is bad, nothing from that \
+                file is written and every bad row is reported as FILE:LINE:COLUMN: message. \
+                Fills already in the ledger (same venue and trade_id, same content) are skipped \
+                as duplicates, so importing a file twice adds nothing the second time. Files \
+                are imported in the order given; a refused file does not stop the others, but \
+                the exit code is 65.
+
+                Required columns: trade_id, timestamp, instrument, side, quantity, price. \
+                Optional: book, fee, fee_currency, venue, order_id, hedge_decision, note.
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var importOptions: ImportOptions
+
+        @Option(help: ArgumentHelp("The book of rows that name none.", valueName: "name"))
+        var book: String = "main"
+
+        @Flag(help: "Read timestamps without a zone as UTC instead of refusing them.")
+        var assumeUTC = false
+
+        @Argument(help: ArgumentHelp("Trade CSV files; - reads standard input.", valueName: "file"))
+        var files: [String]
+
+        func validate() throws {
+            guard !book.isEmpty else { throw ValidationError("--book must not be empty") }
+            guard files.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("standard input (-) can be read only once") }
+        }
+
+        func run() throws {
+            try importOptions.importEach(files, ledger: ledger) { opened, source, now in
+                let importer = TradeImporter(
+                    ledger: opened, options: NativeTradeFormat.Options(defaultBook: book, assumeUTC: assumeUTC),
+                    waitSeconds: importOptions.wait)
+                let progress = ProgressLine(enabled: !importOptions.quiet && Console.stderrIsTerminal)
+                defer { progress.clear() }
+                return try importer.importTrades(from: source, now: now, progress: progress.show).line
+            }
+        }
+    }
+
+    struct Instruments: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Describe instruments whose names hedgeledger cannot read (CSV; see the README).",
+            discussion: """
+                Required columns: symbol, kind (option|future|perpetual|spot), underlying, \
+                settlement_currency, inverse (true|false). Optional: quote_currency, option_type \
+                (call|put), strike, expiry (ISO-8601), multiplier (default 1), contract_size. \
+                A symbol already defined identically is skipped; defined differently, it is an error.
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var importOptions: ImportOptions
+
+        @Argument(help: ArgumentHelp("Instrument CSV files; - reads standard input.", valueName: "file"))
+        var files: [String]
+
+        func run() throws {
+            try importOptions.importEach(files, ledger: ledger) { opened, source, now in
+                try InstrumentImporter(ledger: opened, waitSeconds: importOptions.wait)
+                    .importInstruments(from: source, now: now).line
+            }
+        }
+    }
+}
+
+extension ImportOptions {
+    /// Imports each file in turn, each on its own: a refused file is reported and the rest go
+    /// on, and the exit code says one failed. A database that cannot be used stops everything.
+    func importEach(_ files: [String], ledger: LedgerOptions,
+                    _ importOne: (Ledger, ByteSource, Timestamp) throws -> String) throws {
+        var failure: ExitCode?
+        try Console.run {
+            let now = Console.now()
+            let opened = try ledger.open(create: true, now: now)
+            for file in files {
+                do {
+                    let summary = try importOne(opened, try ByteSource(path: file), now)
+                    if !quiet { Console.message(summary) }
+                } catch let error as LedgerError {
+                    throw error
+                } catch let error as InputErrors {
+                    Console.message(error.description)
+                    failure = failure ?? Console.exitCode(for: error)
+                } catch {
+                    failure = failure ?? Console.report(error)
+                }
+            }
+        }
+        if let failure { throw failure }
+    }
+}
+
+/// A single status line on a terminal's stderr, rewritten in place.
+final class ProgressLine {
+    let enabled: Bool
+    private var shown = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func show(_ progress: ImportProgress) {
+        guard enabled else { return }
+        var text = "\r\(progress.rows) rows"
+        if let total = progress.totalBytes, total > 0 { text += " (\(progress.bytes * 100 / total)%)" }
+        Console.writeToStandardError(text)
+        shown = true
+    }
+
+    func clear() {
+        if shown { Console.writeToStandardError("\r\u{1B}[K") }
+        shown = false
+    }
+}
