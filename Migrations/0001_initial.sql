@@ -58,7 +58,9 @@ CREATE TABLE fills (
     UNIQUE (venue, trade_id)
 ) STRICT;
 
-CREATE INDEX fills_by_position ON fills (book, instrument_id, time_us);
+-- Positions as of a time read the fills up to it in time order and group them per position
+-- in memory; an integer index is the cheapest one that serves that on a 1M-fill import.
+CREATE INDEX fills_by_time ON fills (time_us);
 
 CREATE TRIGGER fills_refuse_update BEFORE UPDATE ON fills
 BEGIN SELECT RAISE(ABORT, 'fills are append-only: UPDATE is refused'); END;

@@ -69,11 +69,10 @@ public struct ExactDecimal: Sendable, Hashable, Comparable {
 extension ExactDecimal: CustomStringConvertible {
     /// The canonical form: no exponent, no trailing fractional zeros, `-` for negatives.
     public var description: String {
-        let magnitude = units.magnitude
-        let whole = magnitude / UInt128(Self.unitsPerOne)
-        var fraction = magnitude % UInt128(Self.unitsPerOne)
+        let (whole, fractionUnits) = units.magnitude.quotientAndRemainder(dividingBy: UInt128(Self.unitsPerOne))
+        var fraction = UInt64(fractionUnits)  // < 10¹⁸: 64-bit arithmetic from here on
         var text = units < 0 ? "-" : ""
-        text += String(whole)
+        text += whole <= UInt128(UInt64.max) ? String(UInt64(whole)) : String(whole)
         if fraction != 0 {
             var digits = Self.fractionDigits
             while fraction % 10 == 0 { fraction /= 10; digits -= 1 }

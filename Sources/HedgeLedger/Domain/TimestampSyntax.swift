@@ -27,8 +27,8 @@ public enum TimestampSyntax {
     }
 
     public static func parse(_ text: String, assumeUTC: Bool = false) -> Result<Timestamp, Problem> {
-        let bytes = Array(text.utf8)
-        return bytes.withUnsafeBufferPointer { parse(bytes: $0, assumeUTC: assumeUTC) }
+        if let result = text.utf8.withContiguousStorageIfAvailable({ parse(bytes: $0, assumeUTC: assumeUTC) }) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer { parse(bytes: $0, assumeUTC: assumeUTC) }
     }
 
     public static func parse(bytes b: UnsafeBufferPointer<UInt8>, assumeUTC: Bool) -> Result<Timestamp, Problem> {

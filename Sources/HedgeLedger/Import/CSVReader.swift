@@ -29,6 +29,31 @@ public final class CSVReader {
 
     private enum State { case fieldStart, unquoted, quoted, quoteInQuoted, skippingLine }
 
+    /// Bytes that can change the reader's state; everything else is field content.
+    @inline(__always)
+    private static func isSpecial(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D || byte == 0
+    }
+
+    /// A String from bytes that must be valid UTF-8, or nil. ASCII (nearly every field)
+    /// takes a fast path; `String(validating:)` is generic and slow on this hot path.
+    static func string(validatingUTF8 bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var combined: UInt8 = 0
+        for byte in bytes { combined |= byte }
+        if combined & 0x80 != 0 {
+            var decoder = UTF8()
+            var iterator = bytes.makeIterator()
+            decoding: while true {
+                switch decoder.decode(&iterator) {
+                case .scalarValue: continue
+                case .emptyInput: break decoding
+                case .error: return nil
+                }
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Reads the whole source, handing each record or each malformed record's error to `visit`.
     public func read(_ visit: (Result<Record, InputError>) throws -> Void) throws {
         let chunkSize = 1 << 20
@@ -56,7 +81,7 @@ public final class CSVReader {
                 fail("byte-order mark in the middle of the file (were two files concatenated?)", fieldLine, fieldColumn)
                 return
             }
-            guard let text = String(validating: field, as: UTF8.self) else {
+            guard let text = field.withUnsafeBufferPointer(Self.string(validatingUTF8:)) else {
                 fail("invalid UTF-8 in this field; the file must be UTF-8", fieldLine, fieldColumn)
                 return
             }
@@ -97,6 +122,23 @@ public final class CSVReader {
                 if afterCR {
                     afterCR = false
                     if byte == 0x0A { continue }  // the LF of a CRLF: the line already ended
+                }
+                // Runs of ordinary bytes inside a field are copied in bulk: this loop is the
+                // import's hot path.
+                if state == .unquoted || state == .quoted, !Self.isSpecial(byte) {
+                    let start = index - 1
+                    var end = index
+                    var continuation = byte & 0xC0 == 0x80 ? 1 : 0
+                    while end < count {
+                        let next = chunk[end]
+                        if Self.isSpecial(next) { break }
+                        if next & 0xC0 == 0x80 { continuation += 1 }
+                        end += 1
+                    }
+                    field.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start..<end]))
+                    column += (end - start) - continuation
+                    index = end
+                    continue
                 }
                 let isNewline = byte == 0x0A || byte == 0x0D
                 if byte == 0 && state != .skippingLine {

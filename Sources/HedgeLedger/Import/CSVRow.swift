@@ -1,6 +1,6 @@
 /// One data row of a `CSVTable`, read cell by cell. Each problem is recorded with its cell's
 /// line and column and the column's name, so a row reports all its problems at once.
-public struct CSVRow<Column: RawRepresentable & CaseIterable & Hashable> where Column.RawValue == String {
+public struct CSVRow<Column: CSVColumn> {
     public let record: CSVReader.Record
     public let header: CSVHeader<Column>
     public let file: String
@@ -9,28 +9,34 @@ public struct CSVRow<Column: RawRepresentable & CaseIterable & Hashable> where C
     public var line: Int { record.line }
 
     public func position(_ column: Column) -> (line: Int, column: Int) {
-        header.indexes[column].map { record.positions[$0] } ?? (record.line, 1)
+        header.index(of: column).map { record.positions[$0] } ?? (record.line, 1)
     }
 
     /// The cell's text; nil when the column is absent or the cell empty.
     public func value(_ column: Column) -> String? {
-        guard let index = header.indexes[column], !record.fields[index].isEmpty else { return nil }
+        guard let index = header.index(of: column), !record.fields[index].isEmpty else { return nil }
         return record.fields[index]
     }
 
     public mutating func problem(_ column: Column, _ message: String) {
         let (line, col) = position(column)
-        errors.append(InputError(file: file, line: line, column: col, message: "\(column.rawValue): \(message)"))
+        errors.append(InputError(file: file, line: line, column: col, message: "\(column.name): \(message)"))
     }
 
     /// A cell that must hold something, without surrounding spaces.
     public mutating func required(_ column: Column) -> String? {
         guard let text = value(column) else { problem(column, "is empty; every row needs one"); return nil }
-        if text.first?.isWhitespace == true || text.last?.isWhitespace == true {
+        if let first = text.utf8.first, let last = text.utf8.last, Self.isSpace(first) || Self.isSpace(last) {
             problem(column, "'\(text)' has leading or trailing spaces")
             return nil
         }
         return text
+    }
+
+    /// ASCII blanks, and the first byte of a UTF-8 no-break space or other non-ASCII blank:
+    /// cheap on the hot path, and a non-ASCII first or last byte of an identifier is suspect anyway.
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0xC2 || byte == 0xE2 || byte == 0xE3
     }
 
     /// An exact decimal, or nil (with a problem recorded if the cell held something else).

@@ -2,7 +2,7 @@
 /// data row to the caller with the column map. Reports, into the caller's `InputErrors`,
 /// an empty file, a refused header, a header with no rows after it, and every malformed
 /// record; rows are not read at all when the header is refused.
-public final class CSVTable<Column: RawRepresentable & CaseIterable & Hashable> where Column.RawValue == String {
+public final class CSVTable<Column: CSVColumn> {
     public let reader: CSVReader
     public private(set) var rows = 0
     /// Everything wrong with the file so far; callers add the problems of the rows they read.
@@ -44,7 +44,7 @@ public final class CSVTable<Column: RawRepresentable & CaseIterable & Hashable> 
                 try visit(CSVRow(record: record, header: header, file: file))
             }
         }
-        let example = Column.allCases.filter(required.contains).map(\.rawValue).joined(separator: ",")
+        let example = Column.allCases.filter(required.contains).map(\.name).joined(separator: ",")
         if !headerSeen {
             errors.append(InputError(file: file, line: 1, column: 1, message: "the file is empty; expected a header row such as \(example)"))
         } else if header != nil && rows == 0 {

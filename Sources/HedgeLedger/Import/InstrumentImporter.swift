@@ -7,10 +7,25 @@
 public struct InstrumentImporter {
     public static let formatName = "hedgeledger-instruments-csv"
 
-    public enum Column: String, CaseIterable, Hashable, Sendable {
-        case symbol, kind, underlying, settlementCurrency = "settlement_currency", inverse
-        case quoteCurrency = "quote_currency", optionType = "option_type", strike, expiry, multiplier
-        case contractSize = "contract_size"
+    public enum Column: Int, CSVColumn {
+        case symbol, kind, underlying, settlementCurrency, inverse
+        case quoteCurrency, optionType, strike, expiry, multiplier, contractSize
+
+        public var name: String {
+            switch self {
+            case .symbol: "symbol"
+            case .kind: "kind"
+            case .underlying: "underlying"
+            case .settlementCurrency: "settlement_currency"
+            case .inverse: "inverse"
+            case .quoteCurrency: "quote_currency"
+            case .optionType: "option_type"
+            case .strike: "strike"
+            case .expiry: "expiry"
+            case .multiplier: "multiplier"
+            case .contractSize: "contract_size"
+            }
+        }
     }
 
     public struct Summary: Sendable {

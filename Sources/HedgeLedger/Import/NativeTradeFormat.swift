@@ -10,9 +10,27 @@ public enum NativeTradeFormat {
     public static let defaultVenue = "unspecified"
     public static let defaultBook = "main"
 
-    public enum Column: String, CaseIterable, Hashable, Sendable {
-        case tradeID = "trade_id", timestamp, instrument, side, quantity, price
-        case book, fee, feeCurrency = "fee_currency", venue, orderID = "order_id", hedgeDecision = "hedge_decision", note
+    public enum Column: Int, CSVColumn {
+        case tradeID, timestamp, instrument, side, quantity, price
+        case book, fee, feeCurrency, venue, orderID, hedgeDecision, note
+
+        public var name: String {
+            switch self {
+            case .tradeID: "trade_id"
+            case .timestamp: "timestamp"
+            case .instrument: "instrument"
+            case .side: "side"
+            case .quantity: "quantity"
+            case .price: "price"
+            case .book: "book"
+            case .fee: "fee"
+            case .feeCurrency: "fee_currency"
+            case .venue: "venue"
+            case .orderID: "order_id"
+            case .hedgeDecision: "hedge_decision"
+            case .note: "note"
+            }
+        }
     }
 
     public static let required: Set<Column> = [.tradeID, .timestamp, .instrument, .side, .quantity, .price]

@@ -74,12 +74,11 @@ private struct ImportRun {
     var importID: Int64 = 0
     var accepted = 0
     var duplicates = 0
+    var inserter: FillRepository.Inserter?
     var instruments: [String: StoredInstrument] = [:]
     var unknownInstruments: [String: String] = [:]
-    var positions: [PositionKey: Position] = [:]
-    var needsRebuild: Set<PositionKey> = []
-
-    struct PositionKey: Hashable { let book: String; let instrumentID: Int64 }
+    var positions: [PositionBuilder.Key: Position] = [:]
+    var needsRebuild: Set<PositionBuilder.Key> = []
 
     init(ledger: Ledger, file: String, options: NativeTradeFormat.Options) {
         self.ledger = ledger
@@ -89,6 +88,7 @@ private struct ImportRun {
 
     mutating func start() throws {
         importID = try ledger.imports.nextID()
+        inserter = try ledger.fills.inserter()
         for stored in try ledger.instruments.all() { instruments[stored.instrument.symbol] = stored }
     }
 
@@ -102,12 +102,12 @@ private struct ImportRun {
                 message: "quantity: '\(fill.quantity)' is not a multiple of \(instrument.symbol)'s contract size \(size) \(instrument.amountUnit) (its amounts are in \(instrument.amountUnit), not coin)"))
             return
         }
-        guard try ledger.fills.insertIfNew(fill, instrumentID: stored.id, importID: importID, sourceLine: row.line) else {
+        guard try inserter!.insertIfNew(fill, instrumentID: stored.id, importID: importID, sourceLine: row.line) else {
             try compareWithExisting(fill, line: row.line, errors: &errors)
             return
         }
         accepted += 1
-        let key = PositionKey(book: fill.book, instrumentID: stored.id)
+        let key = PositionBuilder.Key(book: fill.book, instrumentID: stored.id)
         if needsRebuild.contains(key) { return }
         var position = try positions[key] ?? ledger.positions.find(book: fill.book, instrument: stored)
             ?? Position(book: fill.book, instrument: instrument)
@@ -160,11 +160,12 @@ private struct ImportRun {
     mutating func finish(errors: InputErrors, rowsRead: Int, sha256: String, sizeBytes: Int64, now: Timestamp) throws -> ImportSummary {
         guard errors.isEmpty else { throw errors }
 
-        for key in needsRebuild {
-            guard let stored = instruments.values.first(where: { $0.id == key.instrumentID }) else { continue }
-            var position = Position(book: key.book, instrument: stored.instrument)
-            try ledger.fills.forEachFill(book: key.book, instrumentID: key.instrumentID) { position.apply($0.fill) }
-            positions[key] = position
+        if !needsRebuild.isEmpty {
+            let rebuilt = try PositionBuilder.build(ledger: ledger, through: Timestamp(microseconds: .max)) { book, instrument in
+                guard let id = instruments[instrument.symbol]?.id else { return false }
+                return needsRebuild.contains(PositionBuilder.Key(book: book, instrumentID: id))
+            }
+            for (key, position) in rebuilt { positions[key] = position }
         }
         for (key, position) in positions { try ledger.positions.save(position, instrumentID: key.instrumentID) }
 

@@ -9,7 +9,11 @@ public struct PositionsReport: Sendable {
         public init(book: String? = nil, underlying: String? = nil) { self.book = book; self.underlying = underlying }
 
         func includes(_ position: Position) -> Bool {
-            (book == nil || position.book == book) && (underlying == nil || position.instrument.underlying == underlying?.uppercased())
+            includes(book: position.book, underlying: position.instrument.underlying)
+        }
+
+        func includes(book: String, underlying: String) -> Bool {
+            (self.book == nil || self.book == book) && (self.underlying == nil || self.underlying?.uppercased() == underlying)
         }
     }
 
@@ -20,25 +24,10 @@ public struct PositionsReport: Sendable {
         guard let time else {
             return PositionsReport(asOf: now, positions: try ledger.positions.all().filter(filter.includes))
         }
-        var positions: [Position] = []
-        var current: Position?
-        var currentID: Int64 = -1
-        var instruments: [Int64: Instrument] = [:]
-        for stored in try ledger.instruments.all() { instruments[stored.id] = stored.instrument }
-        try ledger.fills.forEachFill(through: time) { stored in
-            if current?.book != stored.fill.book || currentID != stored.instrumentID {
-                if let current, filter.includes(current) { positions.append(current) }
-                guard let instrument = instruments[stored.instrumentID] else {
-                    throw CorruptDatabase(detail: "fill references unknown instrument \(stored.instrumentID)")
-                }
-                current = Position(book: stored.fill.book, instrument: instrument)
-                currentID = stored.instrumentID
-            }
-            current!.apply(stored.fill)
+        let positions = try PositionBuilder.build(ledger: ledger, through: time) { book, instrument in
+            filter.includes(book: book, underlying: instrument.underlying)
         }
-        if let current, filter.includes(current) { positions.append(current) }
-        positions.sort { ($0.book, $0.instrument.symbol) < ($1.book, $1.instrument.symbol) }
-        return PositionsReport(asOf: time, positions: positions)
+        return PositionsReport(asOf: time, positions: positions.values.sorted { ($0.book, $0.instrument.symbol) < ($1.book, $1.instrument.symbol) })
     }
 
     public var table: Table {

@@ -14,19 +14,45 @@ public struct FillRepository {
         f.order_id, f.hedge_decision, f.note, f.instrument_id, f.import_id, f.source_line
         """
 
-    /// Appends a fill unless one with its (venue, trade id) exists; returns whether it was added.
-    public func insertIfNew(_ fill: Fill, instrumentID: Int64, importID: Int64, sourceLine: Int) throws -> Bool {
-        try connection.cached("""
-            INSERT INTO fills (venue, trade_id, time_us, instrument_id, book, side, quantity, price, fee, fee_currency,
-                               order_id, hedge_decision, note, import_id, source_line)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (venue, trade_id) DO NOTHING
-            """).execute([
-                fill.venue, fill.tradeID, fill.time, instrumentID, fill.book, fill.side.rawValue, fill.quantity,
-                fill.price, fill.fee, fill.feeCurrency, fill.orderID, fill.hedgeDecision, fill.note, importID, sourceLine,
-            ])
-        return connection.changes == 1
+    /// Appends fills one after another with one prepared statement: the import's hot path.
+    public final class Inserter {
+        private let statement: Statement
+        private let connection: Connection
+
+        init(connection: Connection) throws {
+            self.connection = connection
+            statement = try connection.cached("""
+                INSERT INTO fills (venue, trade_id, time_us, instrument_id, book, side, quantity, price, fee, fee_currency,
+                                   order_id, hedge_decision, note, import_id, source_line)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (venue, trade_id) DO NOTHING
+                """)
+        }
+
+        /// Appends `fill` unless one with its (venue, trade id) exists; returns whether it was added.
+        public func insertIfNew(_ fill: Fill, instrumentID: Int64, importID: Int64, sourceLine: Int) throws -> Bool {
+            statement.reset()
+            try statement.bind(fill.venue, at: 1)
+            try statement.bind(fill.tradeID, at: 2)
+            try statement.bind(fill.time.microseconds, at: 3)
+            try statement.bind(instrumentID, at: 4)
+            try statement.bind(fill.book, at: 5)
+            try statement.bind(fill.side.rawValue, at: 6)
+            try statement.bind(fill.quantity.description, at: 7)
+            try statement.bind(fill.price.description, at: 8)
+            try statement.bind(fill.fee.description, at: 9)
+            try statement.bind(fill.feeCurrency, at: 10)
+            try statement.bind(fill.orderID, at: 11)
+            try statement.bind(fill.hedgeDecision, at: 12)
+            try statement.bind(fill.note, at: 13)
+            try statement.bind(importID, at: 14)
+            try statement.bind(Int64(sourceLine), at: 15)
+            try statement.run()
+            return connection.changes == 1
+        }
     }
+
+    public func inserter() throws -> Inserter { try Inserter(connection: connection) }
 
     public func find(venue: String, tradeID: String) throws -> StoredFill? {
         try connection.cached("""
@@ -39,21 +65,12 @@ public struct FillRepository {
         try connection.cached("SELECT COUNT(*) FROM fills").firstRow { $0.int(0) } ?? 0
     }
 
-    /// Every fill of one position, in the order positions apply them.
-    public func forEachFill(book: String, instrumentID: Int64, _ visit: (StoredFill) throws -> Void) throws {
-        try connection.cached("""
-            SELECT \(Self.columns) FROM fills f JOIN instruments i ON i.id = f.instrument_id
-            WHERE f.book = ? AND f.instrument_id = ?
-            ORDER BY f.time_us, f.venue, f.trade_id
-            """).forEachRow([book, instrumentID]) { try visit(Self.decode($0)) }
-    }
-
-    /// Every fill at or before `time`, grouped by position and in application order within each.
+    /// Every fill at or before `time`, in the order positions apply them.
     public func forEachFill(through time: Timestamp, _ visit: (StoredFill) throws -> Void) throws {
         try connection.cached("""
             SELECT \(Self.columns) FROM fills f JOIN instruments i ON i.id = f.instrument_id
             WHERE f.time_us <= ?
-            ORDER BY f.book, f.instrument_id, f.time_us, f.venue, f.trade_id
+            ORDER BY f.time_us, f.venue, f.trade_id
             """).forEachRow([time]) { try visit(Self.decode($0)) }
     }
 

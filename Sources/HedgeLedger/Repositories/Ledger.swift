@@ -39,6 +39,9 @@ public final class Ledger {
     public init(path: String, create: Bool, now: Timestamp) throws {
         do {
             let connection = try Connection(path: path, create: create)
+            // A 64 MiB page cache: an import's transaction touches many index pages, and with
+            // the default 2 MiB they are spilled to the WAL and rewritten again and again.
+            try connection.execute("PRAGMA cache_size = -65536")
             try Schema.migrator.migrate(connection, now: now.microseconds)
             self.connection = connection
         } catch {

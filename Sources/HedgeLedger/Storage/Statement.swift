@@ -49,6 +49,36 @@ public final class Statement {
         guard code == SQLITE_OK else { throw SQLiteError(code: code, connection: database, sql: sql) }
     }
 
+    // Typed binding for hot paths: no array, no existential boxes. Call `reset()` first.
+
+    public func reset() { sqlite3_reset(handle) }
+
+    public func bind(_ value: Int64, at index: Int32) throws(SQLiteError) {
+        try check(sqlite3_bind_int64(handle, index, value))
+    }
+
+    public func bind(_ value: String, at index: Int32) throws(SQLiteError) {
+        var value = value
+        let code = value.withUTF8 { bytes in
+            sqlite3_bind_text(handle, index, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self),
+                              Int32(bytes.count), SQLITE_TRANSIENT)
+        }
+        try check(code)
+    }
+
+    public func bind(_ value: String?, at index: Int32) throws(SQLiteError) {
+        if let value { try bind(value, at: index) } else { try check(sqlite3_bind_null(handle, index)) }
+    }
+
+    /// Runs the bound statement to completion (for INSERT/UPDATE/DELETE).
+    public func run() throws(SQLiteError) {
+        while try step() {}
+    }
+
+    private func check(_ code: Int32) throws(SQLiteError) {
+        guard code == SQLITE_OK else { throw SQLiteError(code: code, connection: database, sql: sql) }
+    }
+
     /// Runs a statement that returns no rows.
     public func execute(_ values: [any SQLiteBindable] = []) throws(SQLiteError) {
         try bind(values)
