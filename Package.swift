@@ -36,7 +36,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HedgeLedgerTests",
-            dependencies: ["HedgeLedger", "hedgeledger"]
+            dependencies: ["HedgeLedger", "hedgeledger", .product(name: "Crypto", package: "swift-crypto")]
         ),
     ],
     swiftLanguageModes: [.v6]

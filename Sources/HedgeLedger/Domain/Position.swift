@@ -52,26 +52,25 @@ public struct Position: Sendable, Hashable {
 
     public mutating func apply(_ fill: Fill) {
         let delta = fill.signedQuantity
-        let value = pnlValue(of: fill.price)
         if quantity.isZero || quantity.signum == delta.signum {
             quantity += delta
-            costBasis += delta * value
+            costBasis += cost(of: delta, at: fill.price)
         } else {
             let held = quantity.magnitude
             let closing = min(delta.magnitude, held)
             let closedSigned = quantity.isNegative ? -closing : closing
             let removedCost = closing == held ? costBasis : costBasis * closing / held
             if instrument.pnlIsInverseInPrice {
-                realisedPnL += removedCost - closedSigned * value
+                realisedPnL += removedCost - cost(of: closedSigned, at: fill.price)
             } else {
-                realisedPnL += (closedSigned * value - removedCost) * instrument.multiplier
+                realisedPnL += (cost(of: closedSigned, at: fill.price) - removedCost) * instrument.multiplier
             }
             costBasis -= removedCost
             quantity -= closedSigned
             let remainder = delta.magnitude - closing
             if remainder.isPositive {
                 quantity = delta.isNegative ? -remainder : remainder
-                costBasis = quantity * value
+                costBasis = cost(of: quantity, at: fill.price)
             }
             if quantity.isZero { costBasis = .zero }
         }
@@ -97,7 +96,10 @@ public struct Position: Sendable, Hashable {
         return instrument.isExpired(at: time) ? .expired : .open
     }
 
-    private func pnlValue(of price: ExactDecimal) -> ExactDecimal {
-        instrument.pnlIsInverseInPrice ? ExactDecimal.one / price : price
+    /// What `quantity` at `price` adds to the cost basis: quantity × price, or for inverse
+    /// futures amount / price in coin, divided once so the rounding stays at the 18th place
+    /// instead of being multiplied by the amount.
+    private func cost(of quantity: ExactDecimal, at price: ExactDecimal) -> ExactDecimal {
+        instrument.pnlIsInverseInPrice ? quantity / price : quantity * price
     }
 }

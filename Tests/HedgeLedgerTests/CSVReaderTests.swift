@@ -1,0 +1,70 @@
+import Testing
+@testable import HedgeLedger
+
+@Suite("CSV reader")
+struct CSVReaderTests {
+    func read(_ bytes: [UInt8]) throws -> [Result<CSVReader.Record, InputError>] {
+        let directory = TemporaryDirectory()
+        let path = directory.write("in.csv", bytes: bytes)
+        var results: [Result<CSVReader.Record, InputError>] = []
+        try CSVReader(source: try ByteSource(path: path)).read { results.append($0) }
+        return results
+    }
+
+    func fields(_ text: String) throws -> [[String]] {
+        try read(Array(text.utf8)).map { try $0.get().fields }
+    }
+
+    @Test("RFC 4180 quoting: commas, doubled quotes and newlines inside quotes")
+    func quoting() throws {
+        #expect(try fields("a,\"b,c\",\"say \"\"hi\"\"\"\n\"multi\nline\",x,\n") == [["a", "b,c", "say \"hi\""], ["multi\nline", "x", ""]])
+    }
+
+    @Test("LF, CRLF and CR-only line ends; BOM at the start; blank lines skipped")
+    func lineEnds() throws {
+        #expect(try fields("a,b\r\nc,d\re,f\n\ng,h") == [["a", "b"], ["c", "d"], ["e", "f"], ["g", "h"]])
+        #expect(try fields("\u{FEFF}a,b\n") == [["a", "b"]])
+    }
+
+    @Test("positions of fields count lines and characters from 1")
+    func positions() throws {
+        let records = try read(Array("id,name\n1,\"a\nb\",é,z\n".utf8)).map { try $0.get() }
+        #expect(records[1].line == 2)
+        #expect(records[1].positions.map { [$0.line, $0.column] } == [[2, 1], [2, 3], [3, 4], [3, 6]])
+    }
+
+    @Test("malformed records are reported where they are, and reading goes on",
+          arguments: [("a,b\"c,d\nx,y\n", 1, 4, "quote inside an unquoted field"),
+                      ("a,\"b\"c,d\nx,y\n", 1, 6, "text after the closing quote"),
+                      ("a,\0,b\nx,y\n", 1, 3, "NUL byte"),
+                      ("a,b\n\u{FEFF}c,d\nx,y\n", 2, 1, "byte-order mark in the middle")])
+    func malformed(text: String, line: Int, column: Int, message: String) throws {
+        let results = try read(Array(text.utf8))
+        guard case .failure(let error) = results.first(where: { if case .failure = $0 { return true }; return false }) else {
+            Issue.record("no error"); return
+        }
+        #expect(error.line == line && error.column == column)
+        #expect(error.message.contains(message))
+        #expect((try? results.last?.get().fields) == ["x", "y"])
+    }
+
+    @Test("invalid UTF-8 and an unterminated quote")
+    func fatal() throws {
+        let invalid = try read([0x61, 0x2C, 0xFF, 0xFE, 0x0A])
+        guard case .failure(let utf8) = invalid[0] else { Issue.record("accepted"); return }
+        #expect(utf8.message.contains("UTF-8") && utf8.column == 3)
+        let open = try read(Array("a,b\nc,\"never closed\nmore\n".utf8))
+        guard case .failure(let quote) = open.last! else { Issue.record("accepted"); return }
+        #expect(quote.message.contains("unterminated quote") && quote.line == 2 && quote.column == 3)
+    }
+
+    @Test("hashes and counts every byte")
+    func provenance() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.write("in.csv", "abc")
+        let reader = CSVReader(source: try ByteSource(path: path))
+        try reader.read { _ in }
+        #expect(reader.bytesRead == 3)
+        #expect(reader.sha256Hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+}

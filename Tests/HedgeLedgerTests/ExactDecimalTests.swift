@@ -1,0 +1,54 @@
+import Testing
+@testable import HedgeLedger
+
+@Suite("Exact decimals")
+struct ExactDecimalTests {
+    @Test("accepts the strict grammar and prints canonically",
+          arguments: [("0", "0"), ("1", "1"), ("-1.50", "-1.5"), ("+2", "2"), ("0.000000000000000001", "0.000000000000000001"),
+                      ("100000", "100000"), ("007.10", "7.1"), ("123456789012345678.5", "123456789012345678.5")])
+    func accepts(input: String, canonical: String) {
+        #expect(decimal(input).description == canonical)
+    }
+
+    @Test("refuses what is not a plain decimal",
+          arguments: ["", "-", "1.", ".5", "1,234.5", "1 000", "1.234,5", "1e3", "1E-2", "nan", "inf", "-inf", "0x1p3",
+                      "12abc", " 1", "1 ", "1..2", "NA", "null", "0.0000000000000000001", "١٢"])
+    func refuses(input: String) {
+        guard case .failure = DecimalSyntax.parse(input) else {
+            Issue.record("'\(input)' was accepted")
+            return
+        }
+    }
+
+    @Test("explains thousands separators and exponents")
+    func explains() {
+        guard case .failure(let comma) = DecimalSyntax.parse("1,234.5"),
+              case .failure(let exponent) = DecimalSyntax.parse("1e3") else { Issue.record("accepted"); return }
+        #expect(comma.description.contains("thousands separators"))
+        #expect(exponent.description.contains("exponent"))
+    }
+
+    @Test("a million additions of 0.1 make exactly 100000")
+    func noDrift() {
+        var sum = ExactDecimal.zero
+        let tenth = decimal("0.1")
+        for _ in 0..<1_000_000 { sum += tenth }
+        #expect(sum == ExactDecimal(100_000))
+        #expect(sum.description == "100000")
+    }
+
+    @Test("multiplication is exact within 18 places; division rounds half to even")
+    func arithmetic() {
+        #expect((decimal("0.1") * decimal("0.2")).description == "0.02")
+        #expect((decimal("-3.5") * decimal("2")).description == "-7")
+        #expect((ExactDecimal(1) / ExactDecimal(3)).description == "0.333333333333333333")
+        #expect((ExactDecimal(2) / ExactDecimal(3)).description == "0.666666666666666667")
+        #expect((ExactDecimal(-2) / ExactDecimal(3)).description == "-0.666666666666666667")
+        // 5e-19 is exactly half a unit: ties go to the even neighbour.
+        #expect((decimal("0.000000000000000001") / ExactDecimal(2)).description == "0")
+        #expect((decimal("0.000000000000000003") / ExactDecimal(2)).description == "0.000000000000000002")
+        #expect(decimal("2.675").rounded(toPlaces: 2).description == "2.68")
+        #expect(decimal("2.665").rounded(toPlaces: 2).description == "2.66")
+        #expect(decimal("-2.675").rounded(toPlaces: 2).description == "-2.68")
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// What one run of the built `hedgeledger` binary did.
+struct CLIResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the real binary, as a user would, with `arguments`, optional standard input, and
+/// extra environment; HEDGELEDGER_DB is cleared so tests never touch a user's ledger.
+func hedgeledger(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+                 directory: String? = nil) throws -> CLIResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: hedgeledgerBinary)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env["HEDGELEDGER_DB"] = nil
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    // Output goes to files, not pipes: a large output can never fill a pipe and stall the child.
+    let scratch = TemporaryDirectory()
+    FileManager.default.createFile(atPath: scratch.file("out"), contents: nil)
+    FileManager.default.createFile(atPath: scratch.file("err"), contents: nil)
+    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.file("out")))
+    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.file("err")))
+    let input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    process.waitUntilExit()
+    try out.close()
+    try err.close()
+    return CLIResult(status: process.terminationStatus,
+                     stdout: try String(contentsOfFile: scratch.file("out"), encoding: .utf8),
+                     stderr: try String(contentsOfFile: scratch.file("err"), encoding: .utf8))
+}
+
+/// The `hedgeledger` executable SwiftPM built beside the test bundle.
+let hedgeledgerBinary: String = {
+    let candidates = [
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hedgeledger").path,
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/hedgeledger").path,
+    ]
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
+}()

@@ -1,0 +1,65 @@
+import Foundation
+@testable import HedgeLedger
+
+/// A fresh directory removed when the test ends.
+final class TemporaryDirectory {
+    let path: String
+
+    init() {
+        var template = Array((NSTemporaryDirectory() + "/hedgeledger-test.XXXXXX").utf8CString)
+        path = String(cString: mkdtemp(&template)!)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) -> String {
+        write(name, bytes: Array(text.utf8))
+    }
+
+    @discardableResult
+    func write(_ name: String, bytes: [UInt8]) -> String {
+        let target = file(name)
+        FileManager.default.createFile(atPath: target, contents: Data(bytes))
+        return target
+    }
+}
+
+/// The test clock: a fixed moment, so nothing depends on when the tests run.
+let testNow = Timestamp(year: 2026, month: 11, day: 21, hour: 12)
+
+/// Runs `body` with a new ledger in a temporary directory.
+func withLedger<T>(_ body: (Ledger, TemporaryDirectory) throws -> T) throws -> T {
+    let directory = TemporaryDirectory()
+    let ledger = try Ledger(path: directory.file("ledger.sqlite"), create: true, now: testNow)
+    return try body(ledger, directory)
+}
+
+/// Imports trade CSV text through the same path the CLI uses.
+@discardableResult
+func importTrades(_ csv: String, into ledger: Ledger, in directory: TemporaryDirectory, name: String = "trades.csv",
+                  options: NativeTradeFormat.Options = .init()) throws -> ImportSummary {
+    let path = directory.write(name, csv)
+    return try TradeImporter(ledger: ledger, options: options).importTrades(from: try ByteSource(path: path), now: testNow)
+}
+
+/// Row counts of every table a user's data lives in: a refused import must leave them all unchanged.
+func rowCounts(_ ledger: Ledger) throws -> [String: Int] {
+    var counts: [String: Int] = [:]
+    for table in ["fills", "imports", "instruments", "positions", "position_fees"] {
+        counts[table] = try ledger.connection.prepare("SELECT COUNT(*) FROM \(table)").firstRow { $0.int(0) }
+    }
+    return counts
+}
+
+func decimal(_ text: String) -> ExactDecimal {
+    guard case .success(let value) = DecimalSyntax.parse(text) else { fatalError("bad test decimal \(text)") }
+    return value
+}
+
+func time(_ text: String) -> Timestamp {
+    guard case .success(let value) = TimestampSyntax.parse(text) else { fatalError("bad test time \(text)") }
+    return value
+}
