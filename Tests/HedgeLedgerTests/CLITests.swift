@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+@testable import HedgeLedger
+
+@Suite("hedgeledger command line", .serialized)
+struct CLITests {
+    static let trades = """
+        trade_id,timestamp,instrument,side,quantity,price,fee,book,venue
+        D1,2026-11-20T10:00:00Z,BTC-27DEC26-100000-C,buy,2,0.05,0.0006,main,deribit
+        D2,2026-11-20T10:00:05Z,BTC-PERPETUAL,sell,9000,95000,0.00005,main,deribit
+        D3,2026-11-20T12:00:00Z,ETH-PERPETUAL,buy,300,3400,0.00004,"=HYPERLINK(""x"")",deribit
+        D4,2026-11-21T09:00:00Z,BTC-27DEC26-100000-C,sell,0.5,0.07,0.00015,main,deribit
+
+        """
+
+    /// Runs `body` with a ledger holding `trades`; the directory lives until `body` returns.
+    func withTrades(_ body: (TemporaryDirectory, String) throws -> Void) throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        let csv = directory.write("trades.csv", Self.trades)
+        let result = try hedgeledger(["import", "trades", "--db", db, csv])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("4 fills imported, 0 duplicates skipped, 3 positions updated"))
+        try withExtendedLifetime(directory) { try body(directory, db) }
+    }
+
+    @Test("--help explains the commands and the native format")
+    func help() throws {
+        let root = try hedgeledger(["--help"])
+        #expect(root.status == 0)
+        for word in ["import", "positions", "demo", "generate", "init", "Exit codes"] { #expect(root.stdout.contains(word)) }
+        let trades = try hedgeledger(["import", "trades", "--help"])
+        #expect(trades.stdout.contains("trade_id, timestamp, instrument, side, quantity, price"))
+        #expect(trades.stdout.contains("--assume-utc") && trades.stdout.contains("--wait"))
+    }
+
+    @Test("import, then positions as a table, CSV and JSON")
+    func importAndShow() throws {
+        try withTrades { _, db throws in
+            let table = try hedgeledger(["positions", "--db", db, "--at", "2026-11-21T10:00:00Z"])
+            #expect(table.status == 0)
+            let lines = table.stdout.split(separator: "\n")
+            #expect(lines.first?.hasPrefix("book") == true && lines.count == 5)
+            #expect(table.stdout.contains("BTC-27DEC26-100000-C") && table.stdout.contains("-9000"))
+
+            let csv = try hedgeledger(["positions", "--db", db, "--format", "csv", "--book", "main", "--at", "2026-11-21T10:00:00Z"])
+            let rows = csv.stdout.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            #expect(rows.count == 3)
+            let option = try #require(rows.first { $0[1] == "BTC-27DEC26-100000-C" })
+            #expect(option[4] == "1.5" && option[6] == "0.05" && option[8] == "0.01" && option[9] == "BTC")
+
+            let json = try hedgeledger(["positions", "--db", db, "--format", "json", "--underlying", "eth"])
+            let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+            #expect(parsed.count == 1)
+            #expect(parsed[0]["instrument"] as? String == "ETH-PERPETUAL" && parsed[0]["quantity"] as? String == "300")
+            #expect(parsed[0]["fills"] as? Int == 1 && parsed[0]["unit"] as? String == "USD")
+        }
+    }
+
+    @Test("positions as of a past time leave out later fills")
+    func asOf() throws {
+        try withTrades { _, db throws in
+            let before = try hedgeledger(["positions", "--db", db, "--format", "csv", "--at", "2026-11-20T11:00:00Z"])
+            #expect(before.stdout.contains("BTC-PERPETUAL") && !before.stdout.contains("ETH-PERPETUAL"))
+            #expect(before.stdout.contains("BTC-27DEC26-100000-C,option,open,2,"))
+            let expired = try hedgeledger(["positions", "--db", db, "--format", "csv", "--at", "2026-12-28"])
+            #expect(expired.stdout.contains("BTC-27DEC26-100000-C,option,expired,1.5,"))
+        }
+    }
+
+    @Test("CSV output never hands a spreadsheet a formula")
+    func formulaInjection() throws {
+        try withTrades { _, db throws in
+            let csv = try hedgeledger(["positions", "--db", db, "--format", "csv"])
+            #expect(csv.stdout.contains("\"'=HYPERLINK(\"\"x\"\")\""))
+            #expect(csv.stdout.contains(",-9000,"))  // numbers keep their sign
+        }
+    }
+
+    @Test("standard input, the database from HEDGELEDGER_DB, and a quiet re-import")
+    func stdinAndEnvironment() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("env.sqlite")
+        let first = try hedgeledger(["import", "trades", "-"], stdin: Self.trades, environment: ["HEDGELEDGER_DB": db])
+        #expect(first.status == 0 && first.stderr.contains("-: 4 fills imported"))
+        let again = try hedgeledger(["import", "trades", "--quiet", "-"], stdin: Self.trades, environment: ["HEDGELEDGER_DB": db])
+        #expect(again.status == 0 && again.stderr.isEmpty)
+        let positions = try hedgeledger(["positions"], environment: ["HEDGELEDGER_DB": db])
+        #expect(positions.stdout.contains("ETH-PERPETUAL"))
+    }
+
+    @Test("a bad file: FILE:LINE:COLUMN on stderr, exit 65, nothing written; other files still import")
+    func badFile() throws {
+        try withTrades { directory, db throws in
+            let bad = directory.write("bad.csv", "trade_id,timestamp,instrument,side,quantity,price\nX1,2026-11-20T10:00:00,BTC-PERPETUAL,buy,100,95000\n")
+            let good = directory.write("good.csv", "trade_id,timestamp,instrument,side,quantity,price\nX2,2026-11-20T10:00:00Z,BTC-PERPETUAL,buy,100,95000\n")
+            let before = try hedgeledger(["positions", "--db", db, "--format", "csv"]).stdout
+            let result = try hedgeledger(["import", "trades", "--db", db, bad, good])
+            #expect(result.status == 65)
+            #expect(result.stderr.contains("\(bad):2:4: timestamp: '2026-11-20T10:00:00' has no time zone"))
+            #expect(result.stderr.contains("nothing from this file was imported"))
+            #expect(result.stderr.contains("good.csv: 1 fill imported"))
+            let after = try hedgeledger(["positions", "--db", db, "--format", "csv"]).stdout
+            #expect(after != before)
+            #expect(after.contains("main,BTC-PERPETUAL,perpetual,open,-8900,"))
+        }
+    }
+
+    @Test("exit codes: unreadable input 66, no ledger 69, newer schema 69, bad arguments 64")
+    func exitCodes() throws {
+        let directory = TemporaryDirectory()
+        let missing = try hedgeledger(["import", "trades", "--db", directory.file("l.sqlite"), directory.file("nope.csv")])
+        #expect(missing.status == 66 && missing.stderr.contains("nope.csv: cannot read: No such file or directory"))
+
+        let noLedger = try hedgeledger(["positions", "--db", directory.file("absent.sqlite")])
+        #expect(noLedger.status == 69 && noLedger.stderr.contains("no ledger here"))
+        #expect(!FileManager.default.fileExists(atPath: directory.file("absent.sqlite")))
+
+        let db = directory.file("new.sqlite")
+        #expect(try hedgeledger(["init", "--db", db]).status == 0)
+        let attributes = try FileManager.default.attributesOfItem(atPath: db)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        do {
+            let ledger = try Ledger(path: db, create: false, now: testNow)
+            try ledger.connection.execute("INSERT INTO schema_migrations VALUES (42, '0042_later.sql', 'x', 0)")
+        }
+        let newer = try hedgeledger(["positions", "--db", db])
+        #expect(newer.status == 69 && newer.stderr.contains("schema is version 42"))
+
+        let badTime = try hedgeledger(["positions", "--db", db, "--at", "yesterday"])
+        #expect(badTime.status == 64 && badTime.stderr.contains("--at"))
+        let badFormat = try hedgeledger(["positions", "--db", db, "--format", "xml"])
+        #expect(badFormat.status == 64)
+    }
+
+    @Test("a second writer fails at once naming the lock (exit 75), or waits with --wait")
+    func lockBusy() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        let csv = directory.write("t.csv", Self.trades)
+        let holder = try Ledger(path: db, create: true, now: testNow)
+        try holder.connection.execute("BEGIN IMMEDIATE")
+        let busy = try hedgeledger(["import", "trades", "--db", db, csv])
+        #expect(busy.status == 75)
+        #expect(busy.stderr.contains("write lock is held by another process") && busy.stderr.contains("--wait SECONDS"))
+        let reader = try hedgeledger(["positions", "--db", db])
+        #expect(reader.status == 0)  // readers are never blocked
+        try holder.connection.execute("COMMIT")
+        #expect(try hedgeledger(["import", "trades", "--wait", "2", "--db", db, csv]).status == 0)
+    }
+
+    @Test("demo builds a sample book and prints its positions")
+    func demo() throws {
+        let directory = TemporaryDirectory()
+        let result = try hedgeledger(["demo", "--dir", directory.path, "--rows", "600"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("book"))
+        #expect(result.stdout.contains("BTC-PERPETUAL") && result.stdout.contains("ETH-PERPETUAL"))
+        #expect(result.stderr.contains("600 fills imported"))
+        #expect(FileManager.default.fileExists(atPath: directory.file("demo.sqlite")))
+        let again = try hedgeledger(["demo", "--dir", directory.path, "--rows", "600"])
+        #expect(again.stdout == result.stdout)  // a fresh database each time, same seed, same book
+    }
+
+    @Test("generate trades: deterministic native CSV that imports")
+    func generate() throws {
+        let one = try hedgeledger(["generate", "trades", "--rows", "300", "--seed", "9"])
+        let two = try hedgeledger(["generate", "trades", "--rows", "300", "--seed", "9"])
+        #expect(one.status == 0 && one.stdout == two.stdout)
+        #expect(one.stdout.split(separator: "\n").count == 301)
+        #expect(one.stdout.hasPrefix(TradeGenerator.header))
+        let directory = TemporaryDirectory()
+        let imported = try hedgeledger(["import", "trades", "--db", directory.file("g.sqlite"), "-"], stdin: one.stdout)
+        #expect(imported.status == 0 && imported.stderr.contains("300 fills imported"))
+    }
+}
