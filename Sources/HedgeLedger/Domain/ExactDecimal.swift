@@ -70,16 +70,29 @@ extension ExactDecimal: CustomStringConvertible {
     /// The canonical form: no exponent, no trailing fractional zeros, `-` for negatives.
     public var description: String {
         let (whole, fractionUnits) = units.magnitude.quotientAndRemainder(dividingBy: UInt128(Self.unitsPerOne))
+        // Written digit by digit into a small buffer: this runs for every amount stored.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(48)
+        if units < 0 { bytes.append(UInt8(ascii: "-")) }
+        if whole <= UInt128(UInt64.max) {
+            bytes.append(contentsOf: String(UInt64(whole)).utf8)
+        } else {
+            bytes.append(contentsOf: String(whole).utf8)
+        }
         var fraction = UInt64(fractionUnits)  // < 10¹⁸: 64-bit arithmetic from here on
-        var text = units < 0 ? "-" : ""
-        text += whole <= UInt128(UInt64.max) ? String(UInt64(whole)) : String(whole)
         if fraction != 0 {
             var digits = Self.fractionDigits
             while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
-            let fractionText = String(fraction)
-            text += "." + String(repeating: "0", count: digits - fractionText.utf8.count) + fractionText
+            bytes.append(UInt8(ascii: "."))
+            bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+            var index = bytes.count - 1
+            while fraction > 0 {
+                bytes[index] = UInt8(ascii: "0") + UInt8(fraction % 10)
+                fraction /= 10
+                index -= 1
+            }
         }
-        return text
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A `Double` approximation, for pricing inputs and charts only: never for amounts.

@@ -46,8 +46,8 @@ public enum TimestampSyntax {
             i += count
             return value
         }
-        func expect(_ char: Character) -> Bool {
-            guard i < b.count, b[i] == char.asciiValue! else { return false }
+        func expect(_ char: Unicode.Scalar) -> Bool {
+            guard i < b.count, b[i] == UInt8(ascii: char) else { return false }
             i += 1
             return true
         }

@@ -31,6 +31,15 @@ public struct InputErrors: Error, Sendable, CustomStringConvertible {
 
     public var isEmpty: Bool { total == 0 }
 
+    /// Both lists as one, in file order: the first `limit` of the union are among the first
+    /// `limit` of each, so nothing reportable is lost.
+    public func merged(with other: InputErrors) -> InputErrors {
+        var merged = InputErrors(file: file)
+        merged.errors = Array((errors + other.errors).sorted { ($0.line, $0.column) < ($1.line, $1.column) }.prefix(Self.limit))
+        merged.total = total + other.total
+        return merged
+    }
+
     public var description: String {
         var lines = errors.map(\.description)
         if total > errors.count { lines.append("\(file): … and \(total - errors.count) more errors (\(total) in all)") }

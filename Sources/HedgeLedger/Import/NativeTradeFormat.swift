@@ -49,7 +49,7 @@ public enum NativeTradeFormat {
     /// A row read into a fill, or every problem with it. The instrument is resolved by the
     /// caller (it needs the ledger); `feeCurrency` is nil when the row leaves it to the
     /// instrument's settlement currency.
-    public struct Row {
+    public struct Row: Sendable {
         public var fill: Fill
         public var feeCurrencyGiven: Bool
         public var line: Int

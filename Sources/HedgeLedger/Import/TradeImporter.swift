@@ -1,3 +1,5 @@
+import Dispatch
+
 /// What one file's import did.
 public struct ImportSummary: Sendable {
     public var file: String
@@ -50,19 +52,79 @@ public struct TradeImporter {
         try ledger.write(waitSeconds: waitSeconds) {
             var run = ImportRun(ledger: ledger, file: source.name, options: options)
             try run.start()
-            let table = CSVTable<NativeTradeFormat.Column>(source: source)
+            // Two stages on two threads: this one resolves instruments, writes fills and keeps
+            // positions; a reader thread parses and validates rows ahead of it.
+            let reading = TradeFileReading(source: source, options: options)
+            let pipe = BatchPipe<TradeFileReading.Batch>(capacity: 8)
+            DispatchQueue.global().async { reading.run(into: pipe) }
+            var writeErrors = InputErrors(file: source.name)
+            var failure: (any Error)?
+            var rowsDone = 0
+            while let batch = pipe.receive() {
+                guard failure == nil else { continue }  // drain, so the reader can finish
+                do {
+                    for (row, encoded) in batch.rows { try run.accept(row, encoded: encoded, errors: &writeErrors) }
+                } catch {
+                    failure = error
+                }
+                rowsDone += batch.rows.count
+                progress?(ImportProgress(rows: rowsDone, bytes: batch.bytesRead, totalBytes: source.expectedSize))
+            }
+            if let failure { throw failure }
+            let read = try reading.result()
+            return try run.finish(errors: read.errors.merged(with: writeErrors), rowsRead: read.rows, sha256: read.sha256,
+                                  sizeBytes: read.bytes, now: now)
+        }
+    }
+}
+
+/// The reader stage of a trade import: reads and validates rows on its own thread and hands
+/// valid ones over in batches. Everything it owns is touched only by that thread until the
+/// end-of-input batch has been received, which is what makes the unchecked Sendable sound.
+final class TradeFileReading: @unchecked Sendable {
+    struct Batch: Sendable {
+        var rows: [(row: NativeTradeFormat.Row, encoded: FillRepository.EncodedFill)]
+        var bytesRead: Int64
+    }
+
+    private let table: CSVTable<NativeTradeFormat.Column>
+    private let options: NativeTradeFormat.Options
+    private var failure: (any Error)?
+
+    init(source: ByteSource, options: NativeTradeFormat.Options) {
+        self.table = CSVTable(source: source)
+        self.options = options
+    }
+
+    func run(into pipe: BatchPipe<Batch>) {
+        var rows: [(row: NativeTradeFormat.Row, encoded: FillRepository.EncodedFill)] = []
+        rows.reserveCapacity(Self.batchSize)
+        do {
             try table.read(required: NativeTradeFormat.required, formatName: "the native trade format",
                            rowNoun: "trades") { row in
                 switch NativeTradeFormat.read(row, options: options) {
                 case .failure(let rowErrors): rowErrors.errors.forEach { table.errors.append($0) }
-                case .success(let row): try run.accept(row, errors: &table.errors)
-                }
-                if let progress, table.rows % 50_000 == 0 {
-                    progress(ImportProgress(rows: table.rows, bytes: table.reader.bytesRead, totalBytes: source.expectedSize))
+                case .success(let row):
+                    rows.append((row, FillRepository.EncodedFill(row.fill)))
+                    if rows.count == Self.batchSize {
+                        pipe.send(Batch(rows: rows, bytesRead: table.reader.bytesRead))
+                        rows.removeAll(keepingCapacity: true)
+                    }
                 }
             }
-            return try run.finish(errors: table.errors, rowsRead: table.rows, sha256: table.reader.sha256Hex, sizeBytes: table.reader.bytesRead, now: now)
+        } catch {
+            failure = error
         }
+        if !rows.isEmpty { pipe.send(Batch(rows: rows, bytesRead: table.reader.bytesRead)) }
+        pipe.send(nil)
+    }
+
+    static let batchSize = 2048
+
+    /// What was read; call only after the pipe delivered its end.
+    func result() throws -> (errors: InputErrors, rows: Int, sha256: String, bytes: Int64) {
+        if let failure { throw failure }
+        return (table.errors, table.rows, table.reader.sha256Hex, table.reader.bytesRead)
     }
 }
 
@@ -77,8 +139,16 @@ private struct ImportRun {
     var inserter: FillRepository.Inserter?
     var instruments: [String: StoredInstrument] = [:]
     var unknownInstruments: [String: String] = [:]
-    var positions: [PositionBuilder.Key: Position] = [:]
-    var needsRebuild: Set<PositionBuilder.Key> = []
+    /// The positions this file touches, in the order first touched, found through `slots`.
+    var touched: [TouchedPosition] = []
+    var slots: [PositionBuilder.Key: Int] = [:]
+
+    struct TouchedPosition {
+        let key: PositionBuilder.Key
+        var position: Position
+        /// A fill older than ones already applied arrived: rebuild from all fills at the end.
+        var needsRebuild = false
+    }
 
     init(ledger: Ledger, file: String, options: NativeTradeFormat.Options) {
         self.ledger = ledger
@@ -92,31 +162,43 @@ private struct ImportRun {
         for stored in try ledger.instruments.all() { instruments[stored.instrument.symbol] = stored }
     }
 
-    mutating func accept(_ row: NativeTradeFormat.Row, errors: inout InputErrors) throws {
+    mutating func accept(_ row: NativeTradeFormat.Row, encoded: FillRepository.EncodedFill,
+                         errors: inout InputErrors) throws {
+        var encoded = encoded
         var fill = row.fill
         guard let stored = try instrument(named: fill.instrument, at: row.instrumentPosition, errors: &errors) else { return }
         let instrument = stored.instrument
-        if !row.feeCurrencyGiven { fill.feeCurrency = instrument.settlementCurrency }
-        if let size = instrument.contractSize, !(fill.quantity / size).isInteger {
+        if !row.feeCurrencyGiven {
+            fill.feeCurrency = instrument.settlementCurrency
+            encoded.fill.feeCurrency = fill.feeCurrency
+        }
+        if let size = instrument.contractSize, !fill.quantity.isMultiple(of: size) {
             errors.append(InputError(file: file, line: row.quantityPosition.line, column: row.quantityPosition.column,
                 message: "quantity: '\(fill.quantity)' is not a multiple of \(instrument.symbol)'s contract size \(size) \(instrument.amountUnit) (its amounts are in \(instrument.amountUnit), not coin)"))
             return
         }
-        guard try inserter!.insertIfNew(fill, instrumentID: stored.id, importID: importID, sourceLine: row.line) else {
+        guard try inserter!.insertIfNew(encoded, instrumentID: stored.id, importID: importID, sourceLine: row.line) else {
             try compareWithExisting(fill, line: row.line, errors: &errors)
             return
         }
         accepted += 1
         let key = PositionBuilder.Key(book: fill.book, instrumentID: stored.id)
-        if needsRebuild.contains(key) { return }
-        var position = try positions[key] ?? ledger.positions.find(book: fill.book, instrument: stored)
-            ?? Position(book: fill.book, instrument: instrument)
-        if position.accepts(inOrder: fill.orderKey) {
-            position.apply(fill)
-            positions[key] = position
+        let slot: Int
+        if let existing = slots[key] {
+            slot = existing
         } else {
-            needsRebuild.insert(key)
-            positions[key] = nil
+            let position = try ledger.positions.find(book: fill.book, instrument: stored)
+                ?? Position(book: fill.book, instrument: instrument)
+            slot = touched.count
+            touched.append(TouchedPosition(key: key, position: position))
+            slots[key] = slot
+        }
+        // Mutated in place: this runs for every fill.
+        if touched[slot].needsRebuild { return }
+        if touched[slot].position.accepts(inOrder: fill.orderKey) {
+            touched[slot].position.apply(fill)
+        } else {
+            touched[slot].needsRebuild = true
         }
     }
 
@@ -160,25 +242,30 @@ private struct ImportRun {
     mutating func finish(errors: InputErrors, rowsRead: Int, sha256: String, sizeBytes: Int64, now: Timestamp) throws -> ImportSummary {
         guard errors.isEmpty else { throw errors }
 
-        if !needsRebuild.isEmpty {
+        let rebuild = Set(touched.filter(\.needsRebuild).map(\.key))
+        if !rebuild.isEmpty {
             let rebuilt = try PositionBuilder.build(ledger: ledger, through: Timestamp(microseconds: .max)) { book, instrument in
                 guard let id = instruments[instrument.symbol]?.id else { return false }
-                return needsRebuild.contains(PositionBuilder.Key(book: book, instrumentID: id))
+                return rebuild.contains(PositionBuilder.Key(book: book, instrumentID: id))
             }
-            for (key, position) in rebuilt { positions[key] = position }
+            for index in touched.indices where touched[index].needsRebuild {
+                guard let position = rebuilt[touched[index].key] else { continue }
+                touched[index].position = position
+            }
         }
-        for (key, position) in positions { try ledger.positions.save(position, instrumentID: key.instrumentID) }
+        for entry in touched { try ledger.positions.save(entry.position, instrumentID: entry.key.instrumentID) }
 
         try ledger.imports.insert(ImportRecord(
             id: importID, kind: "trades", fileName: file, sha256: sha256, sizeBytes: sizeBytes,
             format: NativeTradeFormat.name, rowsAccepted: accepted, rowsDuplicate: duplicates, rowsRejected: 0,
             importedAt: now))
         return ImportSummary(file: file, importID: importID, format: NativeTradeFormat.name, rowsRead: rowsRead,
-                             accepted: accepted, duplicates: duplicates, positionsUpdated: positions.count,
-                             positionsRebuilt: needsRebuild.count, sha256: sha256, sizeBytes: sizeBytes)
+                             accepted: accepted, duplicates: duplicates, positionsUpdated: touched.count,
+                             positionsRebuilt: rebuild.count, sha256: sha256, sizeBytes: sizeBytes)
     }
 }
 
 extension ExactDecimal {
-    public var isInteger: Bool { units % ExactDecimal.unitsPerOne == 0 }
+    /// Exact: whether self = k × step for a whole k.
+    public func isMultiple(of step: ExactDecimal) -> Bool { !step.isZero && units % step.units == 0 }
 }

@@ -14,6 +14,22 @@ public struct FillRepository {
         f.order_id, f.hedge_decision, f.note, f.instrument_id, f.import_id, f.source_line
         """
 
+    /// A fill's amounts in their stored text form, computed where it is cheapest: an import
+    /// encodes on its reader thread so the writer only binds.
+    public struct EncodedFill: Sendable {
+        public var fill: Fill
+        let quantity: String
+        let price: String
+        let fee: String
+
+        public init(_ fill: Fill) {
+            self.fill = fill
+            quantity = fill.quantity.description
+            price = fill.price.description
+            fee = fill.fee.description
+        }
+    }
+
     /// Appends fills one after another with one prepared statement: the import's hot path.
     public final class Inserter {
         private let statement: Statement
@@ -30,7 +46,8 @@ public struct FillRepository {
         }
 
         /// Appends `fill` unless one with its (venue, trade id) exists; returns whether it was added.
-        public func insertIfNew(_ fill: Fill, instrumentID: Int64, importID: Int64, sourceLine: Int) throws -> Bool {
+        public func insertIfNew(_ encoded: EncodedFill, instrumentID: Int64, importID: Int64, sourceLine: Int) throws -> Bool {
+            let fill = encoded.fill
             statement.reset()
             try statement.bind(fill.venue, at: 1)
             try statement.bind(fill.tradeID, at: 2)
@@ -38,9 +55,9 @@ public struct FillRepository {
             try statement.bind(instrumentID, at: 4)
             try statement.bind(fill.book, at: 5)
             try statement.bind(fill.side.rawValue, at: 6)
-            try statement.bind(fill.quantity.description, at: 7)
-            try statement.bind(fill.price.description, at: 8)
-            try statement.bind(fill.fee.description, at: 9)
+            try statement.bind(encoded.quantity, at: 7)
+            try statement.bind(encoded.price, at: 8)
+            try statement.bind(encoded.fee, at: 9)
             try statement.bind(fill.feeCurrency, at: 10)
             try statement.bind(fill.orderID, at: 11)
             try statement.bind(fill.hedgeDecision, at: 12)

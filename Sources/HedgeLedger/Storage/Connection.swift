@@ -21,6 +21,7 @@ public final class Connection {
 
     /// Opens `path`; with `create`, a missing file is created (0600), otherwise it is an error.
     public init(path: String, mode: Mode = .readWrite, create: Bool = true, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLiteError) {
+        _ = Self.configureLibrary
         let creating = create && mode == .readWrite
         if creating && path != ":memory:" { Self.createPrivately(path) }
         var handle: OpaquePointer?
@@ -50,6 +51,11 @@ public final class Connection {
             throw error
         }
     }
+
+    /// Process-wide SQLite settings, applied once before the first connection.
+    private static let configureLibrary: Void = {
+        _ = hl_sqlite3_disable_memory_statistics()
+    }()
 
     deinit {
         statementCache.removeAll()
