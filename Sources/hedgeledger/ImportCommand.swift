@@ -132,8 +132,11 @@ final class ProgressLine {
 
     init(enabled: Bool) { self.enabled = enabled }
 
+    private var lastShownRows = 0
+
     func show(_ progress: ImportProgress) {
-        guard enabled else { return }
+        guard enabled, progress.rows - lastShownRows >= 50_000 else { return }
+        lastShownRows = progress.rows
         var text = "\r\(progress.rows) rows"
         if let total = progress.totalBytes, total > 0 { text += " (\(progress.bytes * 100 / total)%)" }
         Console.writeToStandardError(text)

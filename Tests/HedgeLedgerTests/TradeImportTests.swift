@@ -193,3 +193,44 @@ enum SHA256Hex {
         }.joined()
     }
 }
+
+@Suite("Trade import: what real files do")
+struct TradeImportHazardTests {
+    @Test("distinct fills in the same second, and partial fills of one order, are all kept")
+    func sameSecond() throws {
+        try withLedger { ledger, directory throws in
+            let summary = try importTrades("""
+                trade_id,timestamp,instrument,side,quantity,price,order_id
+                A1,2026-11-20T10:00:00Z,BTC-PERPETUAL,buy,100,95000,O1
+                A2,2026-11-20T10:00:00Z,BTC-PERPETUAL,buy,100,95000,O1
+                A3,2026-11-20T10:00:00Z,BTC-PERPETUAL,buy,50,95000.5,O1
+
+                """, into: ledger, in: directory)
+            #expect(summary.accepted == 3)
+            #expect(try ledger.positions.all().first?.quantity == ExactDecimal(250))
+        }
+    }
+
+    @Test("a venue export is named, not listed column by column",
+          arguments: [("ID,UserSeq,Date,Instrument,Type,Side,Amount,Base Amount,Position,Price,Mark Price,Index Price,Cash Flow,Funding,Fee Rate,Fee Charged,Fee Balance,Change,Balance,Equity,Trade ID,Order ID,Info,Note", "a Deribit transaction log"),
+                      ("exchange,symbol,timestamp,local_timestamp,type,strike_price,expiration,open_interest,last_price,bid_price,bid_amount,bid_iv,ask_price,ask_amount,ask_iv,mark_price,mark_iv,underlying_index,underlying_price,delta,gamma,vega,theta,rho", "a Tardis options_chain snapshot file")])
+    func knownExport(header: String, name: String) throws {
+        try withLedger { ledger, directory throws in
+            #expect {
+                try importTrades(header + "\n1,2,3\n", into: ledger, in: directory)
+            } throws: { error in
+                guard let errors = error as? InputErrors, let first = errors.errors.first else { return false }
+                return errors.total == 1 && first.line == 1 && first.message.contains("this is \(name)")
+            }
+        }
+    }
+
+    @Test("a ledger in a directory that does not exist is a clear error")
+    func missingDirectory() throws {
+        #expect {
+            _ = try Ledger(path: "/nonexistent-dir/ledger.sqlite", create: true, now: testNow)
+        } throws: { error in
+            "\(error)".contains("cannot create the ledger") && "\(error)".contains("directory exists")
+        }
+    }
+}

@@ -31,7 +31,13 @@ public final class CSVTable<Column: CSVColumn> {
             case .success(let record) where !headerSeen:
                 switch CSVHeader<Column>.map(record, required: required, file: file, formatName: formatName) {
                 case .success(let mapped): header = mapped
-                case .failure(let headerErrors): headerErrors.errors.forEach { self.errors.append($0) }
+                case .failure(let headerErrors):
+                    if let known = KnownExport.recognise(record.fields) {
+                        self.errors.append(InputError(file: file, line: record.line, column: 1,
+                            message: "this is \(known), which hedgeledger cannot import yet; convert it to \(formatName) (see the README)"))
+                    } else {
+                        headerErrors.errors.forEach { self.errors.append($0) }
+                    }
                 }
             case .success(let record):
                 guard let header else { return }

@@ -3,6 +3,7 @@ import CSQLite
 /// Why the ledger cannot be opened or written; each says what to do about it.
 public enum LedgerError: Error, CustomStringConvertible {
     case noLedger(path: String)
+    case cannotCreate(path: String, detail: String)
     case notALedger(path: String, detail: String)
     case refused(path: String, reason: Migrator.Refusal)
     case writeLockBusy(path: String, waitedSeconds: Double)
@@ -11,6 +12,8 @@ public enum LedgerError: Error, CustomStringConvertible {
         switch self {
         case .noLedger(let path):
             return "\(path): no ledger here; create one with `hedgeledger init` or by importing trades"
+        case let .cannotCreate(path, detail):
+            return "\(path): cannot create the ledger (\(detail)); check that the directory exists and is writable"
         case let .notALedger(path, detail):
             return "\(path): not a hedgeledger database (\(detail))"
         case let .refused(path, reason):
@@ -54,6 +57,7 @@ public final class Ledger {
         guard let error = error as? SQLiteError else { return error }
         switch error.primaryCode {
         case SQLITE_CANTOPEN where !creating: return LedgerError.noLedger(path: path)
+        case SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_PERM: return LedgerError.cannotCreate(path: path, detail: error.message)
         case SQLITE_NOTADB: return LedgerError.notALedger(path: path, detail: error.message)
         case SQLITE_BUSY, SQLITE_LOCKED: return LedgerError.writeLockBusy(path: path, waitedSeconds: 5)
         default: return error
