@@ -38,11 +38,7 @@ extension Hedgeledger {
                 settings.books = ["main"]
                 let file = try OutputFile(path: tradesPath)
                 try file.writeLine(TradeGenerator.header)
-                var last = settings.start
-                try TradeGenerator(settings: settings).generate { line in
-                    try file.writeLine(line)
-                    if case .success(let time) = TimestampSyntax.parse(String(line.split(separator: ",")[1])) { last = time }
-                }
+                let last = try TradeGenerator(settings: settings).generate { try file.writeLine($0) }
                 try file.flush()
 
                 let now = Console.now()

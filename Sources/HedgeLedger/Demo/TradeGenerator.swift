@@ -37,8 +37,10 @@ public struct TradeGenerator {
 
     public init(settings: Settings) { self.settings = settings }
 
-    /// Produces `settings.rows` CSV lines (after the header) in time order, handing each to `emit`.
-    public func generate(_ emit: (String) throws -> Void) rethrows {
+    /// Produces `settings.rows` CSV lines (after the header) in time order, handing each to
+    /// `emit`; returns the time of the last one.
+    @discardableResult
+    public func generate(_ emit: (String) throws -> Void) rethrows -> Timestamp {
         var random = SeededRandom(seed: settings.seed)
         var markets = [
             Market(coin: "BTC", forward: 95_000, volatility: 0.55, strikeStep: 2500, lot: 0.1, maxLots: 50, band: 0.5, perpContractUSD: 10),
@@ -53,11 +55,13 @@ public struct TradeGenerator {
         let meanGap = span / (Double(max(settings.rows, 1)) * 0.55)
         var time = Double(settings.start.microseconds)
         var produced = 0, tradeNumber = 0, orderNumber = 0
+        var last = settings.start
 
         func line(_ instrument: String, _ side: Fill.Side, _ quantity: String, _ price: String, _ fee: String,
                   _ feeCurrency: String, _ book: String, _ order: Int, _ note: String) -> String {
             tradeNumber += 1
             let stamp = Timestamp(microseconds: Int64(time) / 1000 * 1000)
+            last = stamp
             return "\(100_000_000 + tradeNumber),\(stamp.iso8601),\(instrument),\(side.rawValue),\(quantity),\(price),\(fee),\(feeCurrency),\(book),deribit,\(order),\(note)"
         }
 
@@ -127,6 +131,7 @@ public struct TradeGenerator {
                 hedges[slot] += (hedgeSide == .buy ? 1 : -1) * usd / price
             }
         }
+        return last
     }
 
     /// Fridays 08:00 UTC: one of the next four weeklies, or a later monthly (last Friday).

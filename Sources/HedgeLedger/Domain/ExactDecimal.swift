@@ -23,7 +23,7 @@ public struct ExactDecimal: Sendable, Hashable, Comparable {
     public var isZero: Bool { units == 0 }
     public var isNegative: Bool { units < 0 }
     public var isPositive: Bool { units > 0 }
-    public var magnitude: ExactDecimal { ExactDecimal(units: units.magnitude > UInt128(Int128.max) ? Int128.max : Int128(units.magnitude)) }
+    public var magnitude: ExactDecimal { ExactDecimal(units: units < 0 ? -units : units) }
     public var signum: Int { units == 0 ? 0 : (units < 0 ? -1 : 1) }
 
     public static func < (a: ExactDecimal, b: ExactDecimal) -> Bool { a.units < b.units }
