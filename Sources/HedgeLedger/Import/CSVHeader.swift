@@ -9,7 +9,7 @@ public protocol CSVColumn: CaseIterable, Hashable, Sendable, RawRepresentable wh
 /// and without surrounding spaces, in any order. Missing required columns, unknown columns
 /// (usually a typo that would otherwise silently drop data, like `fees` for `fee`) and
 /// repeated columns are errors at the header cell.
-public struct CSVHeader<Column: CSVColumn> {
+public struct CSVHeader<Column: CSVColumn>: Sendable {
     /// For each column (by raw value), its field index in the file, or -1 when absent.
     let fieldIndexes: [Int]
     public let fieldCount: Int

@@ -1,5 +1,3 @@
-import Crypto
-
 /// A streaming RFC 4180 reader that knows where every field came from.
 ///
 /// Accepts UTF-8 with or without a byte-order mark, LF, CRLF or CR-only line ends, and quoted
@@ -9,9 +7,9 @@ import Crypto
 /// a file (two files concatenated). A bad record is reported and reading resumes at the
 /// next line, so one run lists every problem. Empty lines are skipped.
 ///
-/// It also hashes (SHA-256) and counts every byte it reads, for the import's provenance.
+/// Its source hashes and counts the stored bytes for the import's provenance.
 public final class CSVReader {
-    public struct Record {
+    public struct Record: Sendable {
         /// The line the record starts on.
         public var line: Int = 0
         public var fields: [String] = []
@@ -20,12 +18,8 @@ public final class CSVReader {
     }
 
     public let source: ByteSource
-    public private(set) var bytesRead: Int64 = 0
-    private var hasher = SHA256()
 
     public init(source: ByteSource) { self.source = source }
-
-    public var sha256Hex: String { hasher.finalize().hexString }
 
     private enum State { case fieldStart, unquoted, quoted, quoteInQuoted, skippingLine }
 
@@ -109,8 +103,6 @@ public final class CSVReader {
             let count = try source.read(into: buffer)
             if count == 0 { break }
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-            hasher.update(bufferPointer: chunk)
-            bytesRead += Int64(count)
             var index = 0
             if atFileStart {
                 atFileStart = false

@@ -1,10 +1,37 @@
-/// A CSV file with a header row naming a format's columns: maps the header, then hands each
-/// data row to the caller with the column map. Reports, into the caller's `InputErrors`,
-/// an empty file, a refused header, a header with no rows after it, and every malformed
-/// record; rows are not read at all when the header is refused.
-public final class CSVTable<Column: CSVColumn> {
+/// How one detected format reads the data rows of a file: chosen from the header row.
+public struct RowParser<Item: Sendable>: Sendable {
+    /// Recorded as the import's format, e.g. `hedgeledger-trades-csv`.
+    public let formatName: String
+    public let fieldCount: Int
+    public let parse: @Sendable (CSVReader.Record) -> Result<Item, RowErrors>
+
+    public init(formatName: String, fieldCount: Int, parse: @escaping @Sendable (CSVReader.Record) -> Result<Item, RowErrors>) {
+        self.formatName = formatName
+        self.fieldCount = fieldCount
+        self.parse = parse
+    }
+
+    /// The parser of a format with a fixed set of columns, mapped from `header`.
+    public static func columns<Column: CSVColumn>(
+        _ type: Column.Type, header: CSVReader.Record, required: Set<Column>, file: String, formatName: String,
+        describedAs description: String, read: @escaping @Sendable (CSVRow<Column>) -> Result<Item, RowErrors>
+    ) -> Result<RowParser, InputErrors> {
+        CSVHeader<Column>.map(header, required: required, file: file, formatName: description).map { mapped in
+            RowParser(formatName: formatName, fieldCount: mapped.fieldCount) { record in
+                read(CSVRow(record: record, header: mapped, file: file))
+            }
+        }
+    }
+}
+
+/// A CSV file with a header row: the header picks the parser, then each data row is parsed
+/// and handed on. Reports, into `errors`, an empty file, a refused header, a header with no
+/// rows after it, rows with the wrong number of fields, and every malformed record; rows are
+/// not read at all when the header is refused.
+public final class CSVTable {
     public let reader: CSVReader
     public private(set) var rows = 0
+    public private(set) var formatName: String?
     /// Everything wrong with the file so far; callers add the problems of the rows they read.
     public var errors: InputErrors
 
@@ -14,46 +41,51 @@ public final class CSVTable<Column: CSVColumn> {
     }
 
     /// - Parameters:
-    ///   - formatName: how messages name the format ("the native trade format").
     ///   - rowNoun: what a row is, plural ("trades").
-    /// Rows whose field count differs from the header's are reported here and not visited.
-    public func read(required: Set<Column>, formatName: String, rowNoun: String,
-                     _ visit: (CSVRow<Column>) throws -> Void) throws {
+    ///   - example: a header to suggest for an empty file.
+    ///   - parserFor: the parser for a header, or the reasons it is refused.
+    public func read<Item>(rowNoun: String, example: String,
+                           parserFor: (_ header: CSVReader.Record, _ file: String) -> Result<RowParser<Item>, InputErrors>,
+                           _ visit: (Item) throws -> Void) throws {
         let file = reader.source.name
-        var header: CSVHeader<Column>?
+        var parser: RowParser<Item>?
         var headerSeen = false
         try reader.read { result in
             defer { headerSeen = true }
             switch result {
             case .failure(let error):
-                if headerSeen && header != nil { rows += 1 }
+                if headerSeen && parser != nil { rows += 1 }
                 self.errors.append(error)
             case .success(let record) where !headerSeen:
-                switch CSVHeader<Column>.map(record, required: required, file: file, formatName: formatName) {
-                case .success(let mapped): header = mapped
+                switch parserFor(record, file) {
+                case .success(let chosen):
+                    parser = chosen
+                    formatName = chosen.formatName
                 case .failure(let headerErrors):
                     if let known = KnownExport.recognise(record.fields) {
                         self.errors.append(InputError(file: file, line: record.line, column: 1,
-                            message: "this is \(known), which hedgeledger cannot import yet; convert it to \(formatName) (see the README)"))
+                            message: "this is \(known), which hedgeledger cannot import as \(rowNoun) yet; see the README for the formats it reads"))
                     } else {
                         headerErrors.errors.forEach { self.errors.append($0) }
                     }
                 }
             case .success(let record):
-                guard let header else { return }
+                guard let parser else { return }
                 rows += 1
-                guard record.fields.count == header.fieldCount else {
-                    errors.append(InputError(file: file, line: record.line, column: 1,
-                        message: "this row has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s") but the header has \(header.fieldCount)"))
+                guard record.fields.count == parser.fieldCount else {
+                    self.errors.append(InputError(file: file, line: record.line, column: 1,
+                        message: "this row has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s") but the header has \(parser.fieldCount)"))
                     return
                 }
-                try visit(CSVRow(record: record, header: header, file: file))
+                switch parser.parse(record) {
+                case .success(let item): try visit(item)
+                case .failure(let rowErrors): rowErrors.errors.forEach { self.errors.append($0) }
+                }
             }
         }
-        let example = Column.allCases.filter(required.contains).map(\.name).joined(separator: ",")
         if !headerSeen {
             errors.append(InputError(file: file, line: 1, column: 1, message: "the file is empty; expected a header row such as \(example)"))
-        } else if header != nil && rows == 0 {
+        } else if parser != nil && rows == 0 {
             errors.append(InputError(file: file, line: 2, column: 1, message: "no \(rowNoun) after the header row"))
         }
     }

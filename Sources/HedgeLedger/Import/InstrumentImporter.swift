@@ -51,29 +51,33 @@ public struct InstrumentImporter {
             let file = source.name
             let importID = try ledger.imports.nextID()
             var added = 0, known = 0
-            let table = CSVTable<Column>(source: source)
-            try table.read(required: [.symbol, .kind, .underlying, .settlementCurrency, .inverse],
-                           formatName: "the instrument format", rowNoun: "instruments") { row in
-                switch Self.instrument(from: row) {
-                case .failure(let rowErrors): rowErrors.errors.forEach { table.errors.append($0) }
-                case .success(let instrument):
-                    if let existing = try ledger.instruments.find(symbol: instrument.symbol) {
-                        if existing.instrument == instrument {
-                            known += 1
-                        } else {
-                            table.errors.append(InputError(file: file, line: row.line, column: 1,
-                                message: "symbol '\(instrument.symbol)' is already defined differently; an instrument is never redefined once fills may use it"))
-                        }
-                    } else {
-                        try ledger.instruments.insert(instrument, importID: importID)
-                        added += 1
+            let outcome = try ImportPipeline.run(
+                source: source, rowNoun: "instruments", example: "symbol,kind,underlying,settlement_currency,inverse",
+                parserFor: { header, file in
+                    RowParser.columns(Column.self, header: header,
+                                      required: [.symbol, .kind, .underlying, .settlementCurrency, .inverse],
+                                      file: file, formatName: Self.formatName, describedAs: "the instrument format") { row in
+                        Self.instrument(from: row).map { (instrument: $0, line: row.line) }
                     }
+                },
+                progress: nil
+            ) { item, errors in
+                if let existing = try ledger.instruments.find(symbol: item.instrument.symbol) {
+                    guard existing.instrument == item.instrument else {
+                        errors.append(InputError(file: file, line: item.line, column: 1,
+                            message: "symbol '\(item.instrument.symbol)' is already defined differently; an instrument is never redefined once fills may use it"))
+                        return
+                    }
+                    known += 1
+                } else {
+                    try ledger.instruments.insert(item.instrument, importID: importID)
+                    added += 1
                 }
             }
-            guard table.errors.isEmpty else { throw table.errors }
+            guard outcome.errors.isEmpty else { throw outcome.errors }
             try ledger.imports.insert(ImportRecord(
-                id: importID, kind: "instruments", fileName: file, sha256: table.reader.sha256Hex, sizeBytes: table.reader.bytesRead,
-                format: Self.formatName, rowsAccepted: added, rowsDuplicate: known, rowsRejected: 0, importedAt: now))
+                id: importID, kind: "instruments", fileName: file, sha256: outcome.sha256, sizeBytes: outcome.sizeBytes,
+                format: outcome.format, rowsAccepted: added, rowsDuplicate: known, rowsRejected: 0, importedAt: now))
             return Summary(file: file, importID: importID, added: added, alreadyKnown: known)
         }
     }

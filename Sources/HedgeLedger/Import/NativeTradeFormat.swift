@@ -35,6 +35,19 @@ public enum NativeTradeFormat {
 
     public static let required: Set<Column> = [.tradeID, .timestamp, .instrument, .side, .quantity, .price]
 
+    /// A row ready for the writer: the fill, and its amounts already encoded for storage.
+    public struct Item: Sendable {
+        public var row: Row
+        public var encoded: FillRepository.EncodedFill
+    }
+
+    public static func parser(for header: CSVReader.Record, file: String, options: Options) -> Result<RowParser<Item>, InputErrors> {
+        RowParser.columns(Column.self, header: header, required: required, file: file, formatName: name,
+                          describedAs: "the native trade format") { row in
+            read(row, options: options).map { Item(row: $0, encoded: FillRepository.EncodedFill($0.fill)) }
+        }
+    }
+
     public struct Options: Sendable {
         /// The book of rows that name none.
         public var defaultBook: String = NativeTradeFormat.defaultBook

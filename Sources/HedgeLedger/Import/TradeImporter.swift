@@ -1,5 +1,3 @@
-import Dispatch
-
 /// What one file's import did.
 public struct ImportSummary: Sendable {
     public var file: String
@@ -52,79 +50,16 @@ public struct TradeImporter {
         try ledger.write(waitSeconds: waitSeconds) {
             var run = ImportRun(ledger: ledger, file: source.name, options: options)
             try run.start()
-            // Two stages on two threads: this one resolves instruments, writes fills and keeps
-            // positions; a reader thread parses and validates rows ahead of it.
-            let reading = TradeFileReading(source: source, options: options)
-            let pipe = BatchPipe<TradeFileReading.Batch>(capacity: 8)
-            DispatchQueue.global().async { reading.run(into: pipe) }
-            var writeErrors = InputErrors(file: source.name)
-            var failure: (any Error)?
-            var rowsDone = 0
-            while let batch = pipe.receive() {
-                guard failure == nil else { continue }  // drain, so the reader can finish
-                do {
-                    for (row, encoded) in batch.rows { try run.accept(row, encoded: encoded, errors: &writeErrors) }
-                } catch {
-                    failure = error
-                }
-                rowsDone += batch.rows.count
-                progress?(ImportProgress(rows: rowsDone, bytes: batch.bytesRead, totalBytes: source.expectedSize))
+            let options = options
+            let outcome = try ImportPipeline.run(
+                source: source, rowNoun: "trades", example: "trade_id,timestamp,instrument,side,quantity,price",
+                parserFor: { header, file in NativeTradeFormat.parser(for: header, file: file, options: options) },
+                progress: progress
+            ) { item, errors in
+                try run.accept(item.row, encoded: item.encoded, errors: &errors)
             }
-            if let failure { throw failure }
-            let read = try reading.result()
-            return try run.finish(errors: read.errors.merged(with: writeErrors), rowsRead: read.rows, sha256: read.sha256,
-                                  sizeBytes: read.bytes, now: now)
+            return try run.finish(outcome, now: now)
         }
-    }
-}
-
-/// The reader stage of a trade import: reads and validates rows on its own thread and hands
-/// valid ones over in batches. Everything it owns is touched only by that thread until the
-/// end-of-input batch has been received, which is what makes the unchecked Sendable sound.
-final class TradeFileReading: @unchecked Sendable {
-    struct Batch: Sendable {
-        var rows: [(row: NativeTradeFormat.Row, encoded: FillRepository.EncodedFill)]
-        var bytesRead: Int64
-    }
-
-    private let table: CSVTable<NativeTradeFormat.Column>
-    private let options: NativeTradeFormat.Options
-    private var failure: (any Error)?
-
-    init(source: ByteSource, options: NativeTradeFormat.Options) {
-        self.table = CSVTable(source: source)
-        self.options = options
-    }
-
-    func run(into pipe: BatchPipe<Batch>) {
-        var rows: [(row: NativeTradeFormat.Row, encoded: FillRepository.EncodedFill)] = []
-        rows.reserveCapacity(Self.batchSize)
-        do {
-            try table.read(required: NativeTradeFormat.required, formatName: "the native trade format",
-                           rowNoun: "trades") { row in
-                switch NativeTradeFormat.read(row, options: options) {
-                case .failure(let rowErrors): rowErrors.errors.forEach { table.errors.append($0) }
-                case .success(let row):
-                    rows.append((row, FillRepository.EncodedFill(row.fill)))
-                    if rows.count == Self.batchSize {
-                        pipe.send(Batch(rows: rows, bytesRead: table.reader.bytesRead))
-                        rows.removeAll(keepingCapacity: true)
-                    }
-                }
-            }
-        } catch {
-            failure = error
-        }
-        if !rows.isEmpty { pipe.send(Batch(rows: rows, bytesRead: table.reader.bytesRead)) }
-        pipe.send(nil)
-    }
-
-    static let batchSize = 2048
-
-    /// What was read; call only after the pipe delivered its end.
-    func result() throws -> (errors: InputErrors, rows: Int, sha256: String, bytes: Int64) {
-        if let failure { throw failure }
-        return (table.errors, table.rows, table.reader.sha256Hex, table.reader.bytesRead)
     }
 }
 
@@ -239,8 +174,8 @@ private struct ImportRun {
             message: "trade_id '\(fill.tradeID)' of venue '\(fill.venue)' was already imported from \(source) with a different \(differences.joined(separator: ", ")); a fill is never changed once recorded"))
     }
 
-    mutating func finish(errors: InputErrors, rowsRead: Int, sha256: String, sizeBytes: Int64, now: Timestamp) throws -> ImportSummary {
-        guard errors.isEmpty else { throw errors }
+    mutating func finish(_ outcome: ReadOutcome, now: Timestamp) throws -> ImportSummary {
+        guard outcome.errors.isEmpty else { throw outcome.errors }
 
         let rebuild = Set(touched.filter(\.needsRebuild).map(\.key))
         if !rebuild.isEmpty {
@@ -256,12 +191,12 @@ private struct ImportRun {
         for entry in touched { try ledger.positions.save(entry.position, instrumentID: entry.key.instrumentID) }
 
         try ledger.imports.insert(ImportRecord(
-            id: importID, kind: "trades", fileName: file, sha256: sha256, sizeBytes: sizeBytes,
-            format: NativeTradeFormat.name, rowsAccepted: accepted, rowsDuplicate: duplicates, rowsRejected: 0,
+            id: importID, kind: "trades", fileName: file, sha256: outcome.sha256, sizeBytes: outcome.sizeBytes,
+            format: outcome.format, rowsAccepted: accepted, rowsDuplicate: duplicates, rowsRejected: 0,
             importedAt: now))
-        return ImportSummary(file: file, importID: importID, format: NativeTradeFormat.name, rowsRead: rowsRead,
+        return ImportSummary(file: file, importID: importID, format: outcome.format, rowsRead: outcome.rows,
                              accepted: accepted, duplicates: duplicates, positionsUpdated: touched.count,
-                             positionsRebuilt: rebuild.count, sha256: sha256, sizeBytes: sizeBytes)
+                             positionsRebuilt: rebuild.count, sha256: outcome.sha256, sizeBytes: outcome.sizeBytes)
     }
 }
 
