@@ -3,7 +3,13 @@
 /// - F: forward (the snapshot's underlying price), K: strike, both in USD
 /// - T: years to expiry = seconds / (365 × 86 400); σ: volatility as a fraction; r: rate
 /// - value: USD per 1 coin of underlying; delta: coin per contract of size 1;
-///   gamma: per USD; vega: USD per vol point (σ + 0.01); theta: USD per calendar day.
+///   gamma: per USD; vega: USD per vol point (σ + 0.01); theta: USD per calendar day;
+///   rho: USD per percentage point of r (for Black-76, −T·value/100; Deribit's own rho is a
+///   spot-model rho and is not comparable).
+///
+/// Numerically: the CDF goes through `erfc`, accurate in both tails, so deep in- and
+/// out-of-the-money values keep their digits; at or after expiry, or at zero volatility, the
+/// results are explicit (intrinsic value, step delta, zero gamma and vega), never NaN.
 ///
 /// Pure functions of their inputs; no clock is read.
 public enum Black76 {
@@ -28,6 +34,7 @@ public enum Black76 {
         public var gamma: Double
         public var vega: Double
         public var theta: Double
+        public var rho: Double
     }
 
     public static let secondsPerYear = 365.0 * 86_400
@@ -45,7 +52,10 @@ public enum Black76 {
             let intrinsic = isCall ? max(p.forward - p.strike, 0) : max(p.strike - p.forward, 0)
             let inTheMoney = isCall ? p.forward > p.strike : p.forward < p.strike
             let delta = inTheMoney ? (isCall ? discount : -discount) : 0
-            return Greeks(value: discount * intrinsic, delta: p.yearsToExpiry > 0 ? delta : 0, gamma: 0, vega: 0, theta: 0)
+            let value = discount * intrinsic
+            return Greeks(value: value, delta: p.yearsToExpiry > 0 ? delta : 0, gamma: 0, vega: 0,
+                          theta: p.yearsToExpiry > 0 ? p.rate * value / 365 : 0,
+                          rho: -max(p.yearsToExpiry, 0) * value / 100)
         }
         let sqrtT = p.yearsToExpiry.squareRoot()
         let sigmaSqrtT = p.volatility * sqrtT
@@ -59,8 +69,12 @@ public enum Black76 {
         let gamma = discount * density / (p.forward * sigmaSqrtT)
         let vega = discount * p.forward * density * sqrtT / 100
         let theta = (-discount * p.forward * density * p.volatility / (2 * sqrtT) + p.rate * value) / 365
-        return Greeks(value: value, delta: delta, gamma: gamma, vega: vega, theta: theta)
+        let rho = -p.yearsToExpiry * value / 100
+        return Greeks(value: value, delta: delta, gamma: gamma, vega: vega, theta: theta, rho: rho)
     }
+
+    /// The value alone, for solvers that need many evaluations.
+    public static func value(_ p: Inputs) -> Double { greeks(p).value }
 
     /// Standard normal CDF via erfc, accurate in both tails.
     public static func normalCDF(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }

@@ -21,8 +21,8 @@ func hedgeledger(_ arguments: [String], stdin: String? = nil, environment: [Stri
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     // Output goes to files, not pipes: a large output can never fill a pipe and stall the child.
     let scratch = TemporaryDirectory()
-    FileManager.default.createFile(atPath: scratch.file("out"), contents: nil)
-    FileManager.default.createFile(atPath: scratch.file("err"), contents: nil)
+    _ = FileManager.default.createFile(atPath: scratch.file("out"), contents: nil)
+    _ = FileManager.default.createFile(atPath: scratch.file("err"), contents: nil)
     let out = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.file("out")))
     let err = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.file("err")))
     let input = Pipe()
