@@ -72,8 +72,7 @@ private struct ImportRun {
     var accepted = 0
     var duplicates = 0
     var inserter: FillRepository.Inserter?
-    var instruments: [String: StoredInstrument] = [:]
-    var unknownInstruments: [String: String] = [:]
+    var instruments: InstrumentResolver?
     /// The positions this file touches, in the order first touched, found through `slots`.
     var touched: [TouchedPosition] = []
     var slots: [PositionBuilder.Key: Int] = [:]
@@ -94,14 +93,16 @@ private struct ImportRun {
     mutating func start() throws {
         importID = try ledger.imports.nextID()
         inserter = try ledger.fills.inserter()
-        for stored in try ledger.instruments.all() { instruments[stored.instrument.symbol] = stored }
+        instruments = try InstrumentResolver(ledger: ledger)
     }
 
     mutating func accept(_ row: NativeTradeFormat.Row, encoded: FillRepository.EncodedFill,
                          errors: inout InputErrors) throws {
         var encoded = encoded
         var fill = row.fill
-        guard let stored = try instrument(named: fill.instrument, at: row.instrumentPosition, errors: &errors) else { return }
+        guard let stored = try instruments!.resolve(fill.instrument, at: row.instrumentPosition, file: file, errors: &errors) else {
+            return
+        }
         let instrument = stored.instrument
         if !row.feeCurrencyGiven {
             fill.feeCurrency = instrument.settlementCurrency
@@ -137,25 +138,6 @@ private struct ImportRun {
         }
     }
 
-    private mutating func instrument(named symbol: String, at position: (line: Int, column: Int),
-                                     errors: inout InputErrors) throws -> StoredInstrument? {
-        if let stored = instruments[symbol] { return stored }
-        if let reason = unknownInstruments[symbol] {
-            errors.append(InputError(file: file, line: position.line, column: position.column, message: "instrument: \(reason)"))
-            return nil
-        }
-        switch InstrumentName.parse(symbol) {
-        case .success(let instrument):
-            let stored = try ledger.instruments.insert(instrument, importID: nil)
-            instruments[symbol] = stored
-            return stored
-        case .failure(let problem):
-            unknownInstruments[symbol] = problem.reason
-            errors.append(InputError(file: file, line: position.line, column: position.column, message: "instrument: \(problem.reason)"))
-            return nil
-        }
-    }
-
     private mutating func compareWithExisting(_ fill: Fill, line: Int, errors: inout InputErrors) throws {
         guard let existing = try ledger.fills.find(venue: fill.venue, tradeID: fill.tradeID) else { return }
         let differences = fill.differences(from: existing.fill)
@@ -180,7 +162,7 @@ private struct ImportRun {
         let rebuild = Set(touched.filter(\.needsRebuild).map(\.key))
         if !rebuild.isEmpty {
             let rebuilt = try PositionBuilder.build(ledger: ledger, through: Timestamp(microseconds: .max)) { book, instrument in
-                guard let id = instruments[instrument.symbol]?.id else { return false }
+                guard let id = instruments?.known[instrument.symbol]?.id else { return false }
                 return rebuild.contains(PositionBuilder.Key(book: book, instrumentID: id))
             }
             for index in touched.indices where touched[index].needsRebuild {

@@ -35,6 +35,8 @@ public final class Ledger {
     public var fills: FillRepository { FillRepository(connection: connection) }
     public var positions: PositionRepository { PositionRepository(connection: connection) }
     public var imports: ImportRepository { ImportRepository(connection: connection) }
+    public var marks: MarkRepository { MarkRepository(connection: connection) }
+    public var indexPrices: IndexPriceRepository { IndexPriceRepository(connection: connection) }
 
     /// Opens (and with `create`, creates) the ledger at `path` and applies pending migrations,
     /// recording `now` as their time. A database newer than this binary, or one whose applied

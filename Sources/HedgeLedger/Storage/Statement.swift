@@ -66,6 +66,10 @@ public final class Statement {
         try check(code)
     }
 
+    public func bind(_ value: Double?, at index: Int32) throws(SQLiteError) {
+        try check(value.map { sqlite3_bind_double(handle, index, $0) } ?? sqlite3_bind_null(handle, index))
+    }
+
     public func bind(_ value: String?, at index: Int32) throws(SQLiteError) {
         if let value { try bind(value, at: index) } else { try check(sqlite3_bind_null(handle, index)) }
     }

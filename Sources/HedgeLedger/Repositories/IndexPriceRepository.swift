@@ -1,0 +1,38 @@
+/// Index observations and settlement prices: two tables of the same shape, chosen by kind.
+public struct IndexPriceRepository {
+    let connection: Connection
+
+    static func table(_ kind: IndexPrice.Kind) -> String {
+        kind == .settlement ? "settlement_prices" : "index_prices"
+    }
+
+    /// Appends the price unless one exists for that index, moment and kind; returns whether it was added.
+    public func insertIfNew(_ price: IndexPrice, importID: Int64) throws -> Bool {
+        try connection.cached("""
+            INSERT INTO \(Self.table(price.kind)) (index_name, time_us, price, import_id) VALUES (?, ?, ?, ?)
+            ON CONFLICT (index_name, time_us) DO NOTHING
+            """).execute([price.index, price.time, price.price, importID])
+        return connection.changes == 1
+    }
+
+    public func find(_ kind: IndexPrice.Kind, index: String, time: Timestamp) throws -> (price: IndexPrice, importID: Int64)? {
+        try connection.cached("SELECT price, import_id FROM \(Self.table(kind)) WHERE index_name = ? AND time_us = ?")
+            .firstRow([index, time]) { row in
+                (IndexPrice(index: index, time: time, price: try row.exact(0), kind: kind), row.int64(1))
+            }
+    }
+
+    /// The latest observation at or before `time`.
+    public func latest(index: String, atOrBefore time: Timestamp) throws -> IndexPrice? {
+        try connection.cached("""
+            SELECT time_us, price FROM index_prices WHERE index_name = ? AND time_us <= ?
+            ORDER BY time_us DESC LIMIT 1
+            """).firstRow([index, time]) { row in
+                IndexPrice(index: index, time: row.timestamp(0), price: try row.exact(1))
+            }
+    }
+
+    public func count(_ kind: IndexPrice.Kind) throws -> Int {
+        try connection.cached("SELECT COUNT(*) FROM \(Self.table(kind))").firstRow { $0.int(0) } ?? 0
+    }
+}
