@@ -7,15 +7,17 @@ import Glibc
 extension Hedgeledger {
     struct Demo: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Build a sample ledger from generated data and show its positions.",
+            abstract: "Build a sample ledger from generated data and show its positions and greeks.",
             discussion: """
                 Generates five days of a BTC and ETH options book hedged with perpetuals (a few \
-                thousand fills) as a trade CSV, imports it into a fresh database, and prints the \
-                positions at the end of the session. The files stay in the directory so you can \
+                thousand fills) and its market snapshots (index, perpetual and option marks every \
+                15 minutes, and the settlement price of each Friday expiry), imports both into a \
+                fresh database, and prints the positions (expired options settled) and their \
+                greeks at the end of the session. The files stay in the directory so you can \
                 explore them with the other commands.
                 """)
 
-        @Option(help: ArgumentHelp("Where to put trades.csv and demo.sqlite; default a new temporary directory. An earlier demo.sqlite there is replaced.",
+        @Option(help: ArgumentHelp("Where to put trades.csv, snapshots.csv and demo.sqlite; default a new temporary directory. An earlier demo.sqlite there is replaced.",
                                    valueName: "dir"))
         var dir: String?
 
@@ -29,6 +31,7 @@ extension Hedgeledger {
             try Console.run {
                 let directory = try prepareDirectory()
                 let tradesPath = directory + "/trades.csv"
+                let snapshotsPath = directory + "/snapshots.csv"
                 let databasePath = directory + "/demo.sqlite"
                 for suffix in ["", "-wal", "-shm"] { unlink(databasePath + suffix) }
 
@@ -36,23 +39,29 @@ extension Hedgeledger {
                 settings.seed = seed
                 settings.rows = rows
                 settings.books = ["main"]
-                let file = try OutputFile(path: tradesPath)
-                try file.writeLine(TradeGenerator.header)
-                let last = try TradeGenerator(settings: settings).generate { try file.writeLine($0) }
-                try file.flush()
+                let trades = try OutputFile(path: tradesPath)
+                let marks = try OutputFile(path: snapshotsPath)
+                try trades.writeLine(TradeGenerator.header)
+                try marks.writeLine(TradeGenerator.snapshotHeader)
+                let last = try TradeGenerator(settings: settings).generate({ try trades.writeLine($0) },
+                                                                           marks: { try marks.writeLine($0) })
+                try trades.flush()
+                try marks.flush()
 
                 let now = Console.now()
                 let ledger = try Ledger(path: databasePath, create: true, now: now)
-                let summary = try TradeImporter(ledger: ledger).importTrades(from: try ByteSource(path: tradesPath), now: now)
-                Console.message(summary.line)
+                Console.message(try TradeImporter(ledger: ledger).importTrades(from: try ByteSource(path: tradesPath), now: now).line)
+                Console.message(try SnapshotImporter(ledger: ledger).importSnapshots(from: try ByteSource(path: snapshotsPath), now: now).line)
                 Console.message("Positions at the end of the session, \(last.iso8601):")
-                let report = try PositionsReport.build(ledger: ledger, at: last, now: now)
-                Console.output(OutputFormat.table.render(report.table))
+                Console.output(OutputFormat.table.render(try PositionsReport.build(ledger: ledger, at: last, now: now).table))
+                Console.message("Greeks at \(last.iso8601) (delta in coin, gamma per USD, vega USD per vol point, theta USD per day):")
+                Console.output("\n" + OutputFormat.table.render(try GreeksReport.build(ledger: ledger, at: last, now: now).table))
                 Console.message("""
 
-                    Files: \(tradesPath) and \(databasePath). Try:
+                    Files: \(tradesPath), \(snapshotsPath) and \(databasePath). Try:
                       hedgeledger positions --db \(databasePath) --at \(settings.start.adding(seconds: 2 * 86_400).iso8601) --underlying BTC
-                      hedgeledger positions --db \(databasePath) --format json
+                      hedgeledger greeks --db \(databasePath) --at \(last.iso8601) --format csv
+                      hedgeledger marks check --db \(databasePath) --at \(last.iso8601)
                     """)
             }
         }

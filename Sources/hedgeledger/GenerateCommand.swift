@@ -5,7 +5,7 @@ extension Hedgeledger {
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Generate realistic sample data for tests and benchmarks.",
-            subcommands: [Trades.self])
+            subcommands: [Trades.self, Snapshots.self])
     }
 }
 
@@ -29,6 +29,10 @@ extension Hedgeledger.Generate {
 
         @Option(help: ArgumentHelp("Books to spread the flow across, comma-separated.", valueName: "names"))
         var books = "main"
+
+        @Option(help: ArgumentHelp("Also write the session's market snapshots (every 15 minutes) to this file.",
+                                   valueName: "file"))
+        var snapshots: String?
 
         @Option(name: [.short, .long], help: ArgumentHelp("Write here instead of standard output.", valueName: "file"))
         var output: String?
@@ -55,7 +59,57 @@ extension Hedgeledger.Generate {
             try Console.run {
                 let file = try OutputFile(path: output)
                 try file.writeLine(TradeGenerator.header)
-                try TradeGenerator(settings: settings).generate { try file.writeLine($0) }
+                if let snapshots {
+                    let marks = try OutputFile(path: snapshots)
+                    try marks.writeLine(TradeGenerator.snapshotHeader)
+                    try TradeGenerator(settings: settings).generate({ try file.writeLine($0) }, marks: { try marks.writeLine($0) })
+                    try marks.flush()
+                } else {
+                    try TradeGenerator(settings: settings).generate { try file.writeLine($0) }
+                }
+                try file.flush()
+            }
+        }
+    }
+
+    struct Snapshots: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write market snapshots of a fixed option chain in the native snapshot format.",
+            discussion: "The defaults make a month of one-minute marks of 200 options: about 8.8 million rows. The same seed gives the same file.")
+
+        @Option(help: "How many days of marks.")
+        var days = 30
+
+        @Option(help: ArgumentHelp("Seconds between marks.", valueName: "seconds"))
+        var interval: Int64 = 60
+
+        @Option(help: "How many options in the chain.")
+        var options = 200
+
+        @Option(help: "Random seed.")
+        var seed: UInt64 = 1
+
+        @Option(help: ArgumentHelp("When the marks start (ISO-8601, or a date meaning 00:00Z).", valueName: "time"))
+        var start: TimeArgument?
+
+        @Option(name: [.short, .long], help: ArgumentHelp("Write here instead of standard output.", valueName: "file"))
+        var output: String?
+
+        func validate() throws {
+            guard days > 0, interval > 0, options > 0 else { throw ValidationError("--days, --interval and --options must be at least 1") }
+        }
+
+        func run() throws {
+            try Console.run {
+                var settings = SnapshotGenerator.Settings()
+                settings.days = days
+                settings.intervalSeconds = interval
+                settings.options = options
+                settings.seed = seed
+                if let start { settings.start = start.timestamp }
+                let file = try OutputFile(path: output)
+                try file.writeLine(SnapshotGenerator.header)
+                try SnapshotGenerator(settings: settings).generate { try file.writeLine($0) }
                 try file.flush()
             }
         }

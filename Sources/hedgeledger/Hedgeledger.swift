@@ -7,10 +7,11 @@ struct Hedgeledger: ParsableCommand {
         commandName: "hedgeledger",
         abstract: "The position ledger and hedge journal of an options desk.",
         discussion: """
-            hedgeledger keeps instruments, fills and positions in one SQLite file and derives \
-            exact positions from the fills, as of any moment.
+            hedgeledger keeps instruments, fills, positions and market snapshots in one SQLite \
+            file and derives exact positions and their greeks, as of any moment.
 
-            Start with `hedgeledger demo`, which builds a sample book and prints its positions.
+            Start with `hedgeledger demo`, which builds a sample book and prints its positions \
+            and greeks.
 
             Exit codes: 0 success; 64 bad arguments; 65 an input file was refused (nothing \
             from it was written); 66 an input file cannot be read; 69 the database is not \
@@ -18,6 +19,6 @@ struct Hedgeledger: ParsableCommand {
             migrations); 75 another process holds the write lock; 1 anything else.
             """,
         version: "0.1.0",
-        subcommands: [Init.self, Import.self, Positions.self, Demo.self, Generate.self]
+        subcommands: [Init.self, Import.self, Positions.self, Greeks.self, Marks.self, Demo.self, Generate.self]
     )
 }

@@ -7,8 +7,8 @@ import Glibc
 extension Hedgeledger {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import trades or instrument definitions into the ledger.",
-            subcommands: [Trades.self, Instruments.self])
+            abstract: "Import trades, market snapshots or instrument definitions into the ledger.",
+            subcommands: [Trades.self, Snapshots.self, Instruments.self])
     }
 }
 
@@ -69,6 +69,41 @@ extension Hedgeledger.Import {
                 let progress = ProgressLine(enabled: !importOptions.quiet && Console.stderrIsTerminal)
                 defer { progress.clear() }
                 return try importer.importTrades(from: source, now: now, progress: progress.show).line
+            }
+        }
+    }
+
+    struct Snapshots: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import market snapshots: the native format or Tardis options_chain, plain or gzip.",
+            discussion: """
+                The format is detected from the header; gzip files (.csv.gz) are read as they \
+                stream. Each file is imported in one transaction: if any row is bad, nothing from \
+                it is written and every bad row is reported as FILE:LINE:COLUMN: message. \
+                Snapshots already in the ledger are skipped as duplicates.
+
+                Native columns: timestamp, instrument, mark_price (required); underlying_price \
+                (required for options), mark_iv (percent; implied from mark_price when absent), \
+                index_price, bid_iv, ask_iv, interest_rate, kind (mark|settlement), delta, gamma, \
+                vega, theta, rho. A row naming an index (btc_usd) is an index price; with kind \
+                settlement, the price the expiry at that time settles at.
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var importOptions: ImportOptions
+
+        @Flag(help: "Read native timestamps without a zone as UTC instead of refusing them.")
+        var assumeUTC = false
+
+        @Argument(help: ArgumentHelp("Snapshot CSV files, optionally gzip-compressed; - reads standard input.", valueName: "file"))
+        var files: [String]
+
+        func run() throws {
+            try importOptions.importEach(files, ledger: ledger) { opened, source, now in
+                let progress = ProgressLine(enabled: !importOptions.quiet && Console.stderrIsTerminal)
+                defer { progress.clear() }
+                return try SnapshotImporter(ledger: opened, assumeUTC: assumeUTC, waitSeconds: importOptions.wait)
+                    .importSnapshots(from: source, now: now, progress: progress.show).line
             }
         }
     }

@@ -51,34 +51,68 @@ public struct Position: Sendable, Hashable {
     }
 
     public mutating func apply(_ fill: Fill) {
-        let delta = fill.signedQuantity
-        if quantity.isZero || quantity.signum == delta.signum {
-            quantity += delta
-            costBasis += cost(of: delta, at: fill.price)
-        } else {
-            let held = quantity.magnitude
-            let closing = min(delta.magnitude, held)
-            let closedSigned = quantity.isNegative ? -closing : closing
-            let removedCost = closing == held ? costBasis : costBasis * closing / held
-            if instrument.pnlIsInverseInPrice {
-                realisedPnL += removedCost - cost(of: closedSigned, at: fill.price)
-            } else {
-                realisedPnL += (cost(of: closedSigned, at: fill.price) - removedCost) * instrument.multiplier
-            }
-            costBasis -= removedCost
-            quantity -= closedSigned
-            let remainder = delta.magnitude - closing
-            if remainder.isPositive {
-                quantity = delta.isNegative ? -remainder : remainder
-                costBasis = cost(of: quantity, at: fill.price)
-            }
-            if quantity.isZero { costBasis = .zero }
-        }
+        trade(fill.signedQuantity, at: fill.price)
         fees[fill.feeCurrency, default: .zero] += fill.fee
         fillCount += 1
         if firstFill == nil || fill.time < firstFill! { firstFill = fill.time }
         if lastFill == nil || fill.time > lastFill! { lastFill = fill.time }
         lastKey = fill.orderKey
+    }
+
+    /// The price an expired position settled at, in the instrument's quote currency.
+    public struct Settlement: Sendable, Hashable {
+        public var price: ExactDecimal
+        public var time: Timestamp
+        /// The index price the settlement price was derived from, and where it came from.
+        public var indexPrice: ExactDecimal
+        public var source: String
+    }
+
+    public private(set) var settlement: Settlement?
+
+    /// Closes what is left at expiry at `settlement.price`, realising P&L like a closing
+    /// trade without fees; not counted as a fill.
+    public mutating func settle(_ settlement: Settlement) {
+        guard !quantity.isZero else { return }
+        self.settlement = settlement
+        trade(-quantity, at: settlement.price)
+    }
+
+    /// P&L not yet realised if the position were closed at `markPrice` (quote currency), in
+    /// the settlement currency.
+    public func unrealisedPnL(at markPrice: ExactDecimal) -> ExactDecimal {
+        guard !quantity.isZero else { return .zero }
+        if instrument.pnlIsInverseInPrice {
+            guard markPrice.isPositive else { return .zero }
+            return costBasis - cost(of: quantity, at: markPrice)
+        }
+        return (cost(of: quantity, at: markPrice) - costBasis) * instrument.multiplier
+    }
+
+    /// Adds `delta` at `price`: the average-cost rule of the type's documentation.
+    private mutating func trade(_ delta: ExactDecimal, at price: ExactDecimal) {
+        if quantity.isZero || quantity.signum == delta.signum {
+            quantity += delta
+            costBasis += cost(of: delta, at: price)
+            return
+        }
+        let held = quantity.magnitude
+        let closing = min(delta.magnitude, held)
+        let closedSigned = quantity.isNegative ? -closing : closing
+        let removedCost = closing == held ? costBasis : costBasis * closing / held
+        if instrument.pnlIsInverseInPrice {
+            realisedPnL += removedCost - cost(of: closedSigned, at: price)
+        } else {
+            realisedPnL += (cost(of: closedSigned, at: price) - removedCost) * instrument.multiplier
+        }
+        costBasis -= removedCost
+        quantity -= closedSigned
+        let remainder = delta.magnitude - closing
+        if remainder.isPositive {
+            quantity = delta.isNegative ? -remainder : remainder
+            costBasis = cost(of: quantity, at: price)
+        }
+        if quantity.isZero { costBasis = .zero }
     }
 
     /// The average entry price, in the instrument's quote currency; nil when flat.
@@ -87,11 +121,12 @@ public struct Position: Sendable, Hashable {
         return instrument.pnlIsInverseInPrice ? quantity / costBasis : costBasis / quantity
     }
 
-    public enum Status: String, Sendable { case open, flat, expired }
+    public enum Status: String, Sendable { case open, flat, expired, settled }
 
-    /// Open, flat, or expired: an option or future past expiry with quantity left awaits its
-    /// settlement price (the snapshots issue settles it) and is never shown as open.
+    /// Open, flat, settled, or expired: an option or future past expiry with quantity left and
+    /// no settlement price yet is `expired` (unsettled), never open.
     public func status(at time: Timestamp) -> Status {
+        if settlement != nil { return .settled }
         if quantity.isZero { return .flat }
         return instrument.isExpired(at: time) ? .expired : .open
     }

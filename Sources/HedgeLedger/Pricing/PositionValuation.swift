@@ -1,0 +1,74 @@
+/// The greeks of one position from one mark: pure, from explicit inputs.
+///
+/// Units (domain.md): delta and net delta in coin of the underlying; gamma in coin per USD;
+/// vega in USD per vol point; theta in USD per calendar day. For options the position holds
+/// n = quantity × multiplier coins of exposure; inverse futures and perpetuals hold
+/// amount / F coins; linear futures, perpetuals and spot hold quantity × multiplier coins.
+public struct PositionValuation: Sendable, Hashable {
+    public var delta: Double
+    /// Premium-adjusted for inverse options (delta − price in coin); equal to delta otherwise.
+    public var netDelta: Double
+    public var gamma: Double
+    public var vega: Double
+    public var theta: Double
+    /// The volatility used (a fraction), and whether it was implied from the mark price.
+    public var volatility: Double?
+    public var volatilityImplied: Bool
+    /// The forward the option was priced on, or the futures price.
+    public var forward: Double
+
+    public enum Problem: Error, Equatable, Sendable, CustomStringConvertible {
+        case noForward
+        case expired
+        case impliedVolatility(ImpliedVolatility.Failure)
+        case nonPositivePrice
+
+        public var description: String {
+            switch self {
+            case .noForward: return "the mark has no underlying_price to price the option on"
+            case .expired: return "expired: it has no greeks, only a settlement"
+            case .impliedVolatility(let failure): return "no volatility: the mark has no mark_iv and implying one failed: \(failure)"
+            case .nonPositivePrice: return "the mark price is not positive"
+            }
+        }
+    }
+
+    public static func value(_ position: Position, mark: Mark, at time: Timestamp) -> Result<PositionValuation, Problem> {
+        let instrument = position.instrument
+        let quantity = position.quantity.doubleValue * instrument.multiplier.doubleValue
+        let markPrice = mark.markPrice.doubleValue
+        switch instrument.kind {
+        case .option:
+            guard let forward = mark.underlyingPrice?.doubleValue, forward > 0 else { return .failure(.noForward) }
+            guard let expiry = instrument.expiry, let strike = instrument.strike, let right = instrument.right,
+                  time < expiry else { return .failure(.expired) }
+            let years = Black76.yearsBetween(time, expiry)
+            let rate = mark.interestRate ?? 0
+            var sigma = (mark.markIV ?? 0) / 100
+            var implied = false
+            if sigma <= 0 {
+                let priceUSD = instrument.isInverse ? markPrice * forward : markPrice
+                switch ImpliedVolatility.solve(price: priceUSD, forward: forward, strike: strike.doubleValue,
+                                               yearsToExpiry: years, rate: rate, right: right) {
+                case .success(let solved): sigma = solved; implied = true
+                case .failure(let failure): return .failure(.impliedVolatility(failure))
+                }
+            }
+            let g = Black76.greeks(.init(forward: forward, strike: strike.doubleValue, yearsToExpiry: years,
+                                         volatility: sigma, rate: rate, right: right))
+            let delta = quantity * g.delta
+            let netDelta = instrument.isInverse
+                ? quantity * InverseOption.netDelta(delta: g.delta, priceInCoin: markPrice)
+                : delta
+            return .success(PositionValuation(delta: delta, netDelta: netDelta, gamma: quantity * g.gamma,
+                                              vega: quantity * g.vega, theta: quantity * g.theta, volatility: sigma,
+                                              volatilityImplied: implied, forward: forward))
+        case .future, .perpetual, .spot:
+            if let expiry = instrument.expiry, time >= expiry { return .failure(.expired) }
+            guard markPrice > 0 else { return .failure(.nonPositivePrice) }
+            let delta = instrument.pnlIsInverseInPrice ? position.quantity.doubleValue / markPrice : quantity
+            return .success(PositionValuation(delta: delta, netDelta: delta, gamma: 0, vega: 0, theta: 0, volatility: nil,
+                                              volatilityImplied: false, forward: markPrice))
+        }
+    }
+}

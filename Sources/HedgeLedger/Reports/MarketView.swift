@@ -1,0 +1,66 @@
+/// The market as of one moment, read from the ledger: marks with their age, USD prices of
+/// coins, and settlement prices of expiries. Caches what it has looked up.
+public final class MarketView {
+    public let ledger: Ledger
+    public let time: Timestamp
+    /// Marks older than this are stale: still used, always flagged.
+    public let maxMarkAgeSeconds: Int64
+
+    public static let defaultMaxMarkAgeSeconds: Int64 = 900
+    /// How old an index price may be at expiry and still settle it, when no explicit
+    /// settlement price was imported.
+    public static let settlementIndexWindowSeconds: Int64 = 3600
+
+    private var marks: [Int64: StoredMark?] = [:]
+
+    public init(ledger: Ledger, time: Timestamp, maxMarkAgeSeconds: Int64 = MarketView.defaultMaxMarkAgeSeconds) {
+        self.ledger = ledger
+        self.time = time
+        self.maxMarkAgeSeconds = maxMarkAgeSeconds
+    }
+
+    public struct MarkAsOf: Sendable {
+        public var mark: Mark
+        public var ageSeconds: Double
+        public var isStale: Bool
+    }
+
+    /// The latest mark at or before the view's time.
+    public func mark(instrumentID: Int64) throws -> MarkAsOf? {
+        if marks[instrumentID] == nil { marks[instrumentID] = try ledger.marks.latest(instrumentID: instrumentID, atOrBefore: time) }
+        guard let stored = marks[instrumentID] ?? nil else { return nil }
+        let age = Double(time.microseconds - stored.mark.time.microseconds) / 1e6
+        return MarkAsOf(mark: stored.mark, ageSeconds: age, isStale: age > Double(maxMarkAgeSeconds))
+    }
+
+    /// USD per coin of the instrument's underlying: its index price, else the forward or
+    /// futures price of `mark`.
+    public func usdPerCoin(_ instrument: Instrument, mark: Mark?) throws -> Double? {
+        if let index = mark?.indexPrice { return index.doubleValue }
+        if let observed = try ledger.indexPrices.latest(index: instrument.indexName, atOrBefore: time) {
+            return observed.price.doubleValue
+        }
+        if let forward = mark?.underlyingPrice { return forward.doubleValue }
+        if let mark, instrument.kind != .option { return mark.markPrice.doubleValue }
+        return nil
+    }
+
+    /// The settlement of an expired instrument: an imported settlement price at its expiry,
+    /// else the last index price at or before expiry if no more than an hour old.
+    public func settlement(of instrument: Instrument) throws -> Position.Settlement? {
+        guard let expiry = instrument.expiry, expiry <= time else { return nil }
+        let index: ExactDecimal, source: String
+        if let explicit = try ledger.indexPrices.find(.settlement, index: instrument.indexName, time: expiry) {
+            index = explicit.price.price
+            source = "settlement price of \(instrument.indexName)"
+        } else if let observed = try ledger.indexPrices.latest(index: instrument.indexName, atOrBefore: expiry),
+                  expiry.microseconds - observed.time.microseconds <= Self.settlementIndexWindowSeconds * 1_000_000 {
+            index = observed.price
+            source = "\(instrument.indexName) at \(observed.time.iso8601)"
+        } else {
+            return nil
+        }
+        guard let price = instrument.settlementPrice(index: index) else { return nil }
+        return Position.Settlement(price: price, time: expiry, indexPrice: index, source: source)
+    }
+}
