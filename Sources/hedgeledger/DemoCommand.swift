@@ -9,7 +9,7 @@ extension Hedgeledger {
         static let configuration = CommandConfiguration(
             abstract: "Build a sample ledger from generated data and show its positions and greeks.",
             discussion: """
-                Generates five days of a BTC and ETH options book hedged with perpetuals (a few \
+                Generates a session (five days by default) of a BTC and ETH options book hedged with perpetuals (a few \
                 thousand fills) and its market snapshots (index, perpetual and option marks every \
                 15 minutes, and the settlement price of each Friday expiry), imports both into a \
                 fresh database, and prints the positions (expired options settled) and their \
@@ -27,6 +27,13 @@ extension Hedgeledger {
         @Option(help: "How many fills to generate.")
         var rows = 3000
 
+        @Option(help: "How many days the session lasts.")
+        var days = 5
+
+        func validate() throws {
+            guard rows > 0, days > 0 else { throw ValidationError("--rows and --days must be at least 1") }
+        }
+
         func run() throws {
             try Console.run {
                 let directory = try prepareDirectory()
@@ -38,6 +45,7 @@ extension Hedgeledger {
                 var settings = TradeGenerator.Settings()
                 settings.seed = seed
                 settings.rows = rows
+                settings.days = days
                 settings.books = ["main"]
                 let trades = try OutputFile(path: tradesPath)
                 let marks = try OutputFile(path: snapshotsPath)

@@ -150,17 +150,51 @@ struct CLITests {
         #expect(try hedgeledger(["import", "trades", "--wait", "2", "--db", db, csv]).status == 0)
     }
 
-    @Test("demo builds a sample book and prints its positions")
+    @Test("demo builds a sample book with marks and prints its positions and greeks")
     func demo() throws {
         let directory = TemporaryDirectory()
-        let result = try hedgeledger(["demo", "--dir", directory.path, "--rows", "600"])
+        let arguments = ["demo", "--dir", directory.path, "--rows", "600", "--days", "5"]
+        let result = try hedgeledger(arguments)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("book"))
         #expect(result.stdout.contains("BTC-PERPETUAL") && result.stdout.contains("ETH-PERPETUAL"))
-        #expect(result.stderr.contains("600 fills imported"))
+        #expect(result.stdout.contains(" settled ") && result.stdout.contains("\nlevel "))
+        #expect(result.stdout.contains("\ntotal     main  BTC"))
+        #expect(result.stderr.contains("600 fills imported") && result.stderr.contains("2 settlement prices"))
         #expect(FileManager.default.fileExists(atPath: directory.file("demo.sqlite")))
-        let again = try hedgeledger(["demo", "--dir", directory.path, "--rows", "600"])
+        let again = try hedgeledger(arguments)
         #expect(again.stdout == result.stdout)  // a fresh database each time, same seed, same book
+    }
+
+    @Test("import snapshots, then greeks as CSV and JSON, and marks check")
+    func snapshotsAndGreeks() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        let trades = directory.write("t.csv", ValuationTests.trades)
+        let marks = directory.write("m.csv", ValuationTests.marks)
+        #expect(try hedgeledger(["import", "trades", "--db", db, trades]).status == 0)
+        let imported = try hedgeledger(["import", "snapshots", "--db", db, marks])
+        #expect(imported.status == 0 && imported.stderr.contains("4 marks, 1 index price and 0 settlement prices imported"))
+
+        let csv = try hedgeledger(["greeks", "--db", db, "--at", "2026-11-20T10:05:00Z", "--format", "csv"])
+        #expect(csv.status == 0)
+        let rows = csv.stdout.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows.first?.first == "level" && rows.count == 6)
+        let perp = try #require(rows.first { $0.count > 3 && $0[3] == "BTC-PERPETUAL" })
+        #expect(perp[10] == "0.98948")  // 95000 USD / 96010 = 0.989480…, in coin, 6 places, canonical
+        #expect(rows.last?[0] == "total" && rows.last?[2] == "BTC")
+
+        let json = try hedgeledger(["greeks", "--db", db, "--at", "2026-11-20T12:00:00Z", "--format", "json", "--max-mark-age", "600"])
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(parsed.filter { $0["level"] as? String == "position" }.allSatisfy { $0["stale"] as? String == "yes" })
+
+        let check = try hedgeledger(["marks", "check", "--db", db, "--at", "2026-11-20T10:00:00Z", "--format", "csv"])
+        #expect(check.status == 0 && check.stdout.contains("BTC-27NOV26-95000-C,2026-11-20T10:00:00Z,delta,"))
+        #expect(check.stderr.contains("1 option mark with venue greeks checked"))
+
+        let bad = directory.write("bad.csv", "timestamp,instrument,mark_price\n2026-11-20T10:00:00Z,BTC-PERPETUAL,abc\n")
+        let refused = try hedgeledger(["import", "snapshots", "--db", db, bad])
+        #expect(refused.status == 65 && refused.stderr.contains("bad.csv:2:36: mark_price: 'abc'"))
     }
 
     @Test("generate trades: deterministic native CSV that imports")

@@ -128,7 +128,8 @@ private final class Inflater {
     /// Inflates as much as fits; 0 means more input is needed (or the stream finished).
     func inflate(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if finished { return 0 }
-        let available = pending.count - pendingOffset
+        let total = pending.count
+        let available = total - pendingOffset
         if available == 0 { return 0 }
         return try pending.withUnsafeMutableBytes { input in
             stream.next_in = input.baseAddress!.advanced(by: pendingOffset).assumingMemoryBound(to: Bytef.self)
@@ -141,7 +142,7 @@ private final class Inflater {
             switch status {
             case Z_STREAM_END:
                 // Concatenated gzip members (as `cat a.gz b.gz` makes) continue the stream.
-                if pendingOffset < pending.count {
+                if pendingOffset < total {  // `pending` itself is borrowed by this closure
                     inflateReset(&stream)
                 } else {
                     finished = true

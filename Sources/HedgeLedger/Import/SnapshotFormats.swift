@@ -119,7 +119,9 @@ public enum NativeSnapshotFormat {
         guard row.errors.isEmpty, let time, let instrument, let markPrice else { return .failure(RowErrors(errors: row.errors)) }
         let mark = Mark(instrument: instrument, time: time, markPrice: markPrice, underlyingPrice: underlying, indexPrice: index,
                         markIV: markIV, bidIV: bidIV, askIV: askIV, interestRate: rate, venueGreeks: greeks)
-        return .success(.mark(mark, line: row.line, instrumentAt: row.cell(.instrument), underlyingAt: row.cell(.underlyingPrice)))
+        // Where a missing forward is reported: its cell, or the instrument's when the column is absent.
+        let underlyingAt = row.header.index(of: .underlyingPrice) == nil ? row.cell(.instrument) : row.cell(.underlyingPrice)
+        return .success(.mark(mark, line: row.line, instrumentAt: row.cell(.instrument), underlyingAt: underlyingAt))
     }
 }
 

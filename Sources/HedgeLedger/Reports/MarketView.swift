@@ -12,6 +12,7 @@ public final class MarketView {
     public static let settlementIndexWindowSeconds: Int64 = 3600
 
     private var marks: [Int64: StoredMark?] = [:]
+    private var usdIndexes: [String: IndexPrice?] = [:]
 
     public init(ledger: Ledger, time: Timestamp, maxMarkAgeSeconds: Int64 = MarketView.defaultMaxMarkAgeSeconds) {
         self.ledger = ledger
@@ -33,13 +34,14 @@ public final class MarketView {
         return MarkAsOf(mark: stored.mark, ageSeconds: age, isStale: age > Double(maxMarkAgeSeconds))
     }
 
-    /// USD per coin of the instrument's underlying: its index price, else the forward or
-    /// futures price of `mark`.
+    /// USD per coin of the instrument's underlying: the coin's USD index (`btc_usd`) as of the
+    /// view's time, the same for every instrument on it; else the mark's own index, forward,
+    /// or futures price.
     public func usdPerCoin(_ instrument: Instrument, mark: Mark?) throws -> Double? {
+        let usdIndex = instrument.underlying.lowercased() + "_usd"
+        if usdIndexes[usdIndex] == nil { usdIndexes[usdIndex] = try ledger.indexPrices.latest(index: usdIndex, atOrBefore: time) }
+        if let observed = usdIndexes[usdIndex] ?? nil { return observed.price.doubleValue }
         if let index = mark?.indexPrice { return index.doubleValue }
-        if let observed = try ledger.indexPrices.latest(index: instrument.indexName, atOrBefore: time) {
-            return observed.price.doubleValue
-        }
         if let forward = mark?.underlyingPrice { return forward.doubleValue }
         if let mark, instrument.kind != .option { return mark.markPrice.doubleValue }
         return nil
