@@ -39,6 +39,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmarks (bench/): built on demand with `swift build -c release --product ...`.
+        .executableTarget(
+            name: "greeks-benchmark",
+            dependencies: ["HedgeLedger"],
+            path: "bench/GreeksBenchmark"
+        ),
         .testTarget(
             name: "HedgeLedgerTests",
             dependencies: ["HedgeLedger", "hedgeledger", .product(name: "Crypto", package: "swift-crypto")]

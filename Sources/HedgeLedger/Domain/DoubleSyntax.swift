@@ -6,7 +6,11 @@
 /// number: a greek of NaN silently poisons every total it enters.
 public enum DoubleSyntax {
     public static func parse(_ text: String) -> Result<Double, DecimalSyntax.Problem> {
-        let bytes = Array(text.utf8)
+        if let result = text.utf8.withContiguousStorageIfAvailable({ parse(text, bytes: $0) }) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer { parse(text, bytes: $0) }
+    }
+
+    private static func parse(_ text: String, bytes: UnsafeBufferPointer<UInt8>) -> Result<Double, DecimalSyntax.Problem> {
         if bytes.isEmpty { return .failure(.empty) }
         var index = 0
         func digits() -> Int {
@@ -30,9 +34,9 @@ public enum DoubleSyntax {
         return .success(value)
     }
 
-    private static func failure(_ bytes: [UInt8], at index: Int) -> Result<Double, DecimalSyntax.Problem> {
+    private static func failure(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Result<Double, DecimalSyntax.Problem> {
         guard index < bytes.count else { return .failure(.missingDigits) }
-        let character = String(decoding: bytes[index...], as: UTF8.self).first ?? "?"
+        let character = String(decoding: UnsafeBufferPointer(rebasing: bytes[index...]), as: UTF8.self).first ?? "?"
         return .failure(.unexpectedCharacter(character, offset: index))
     }
 }

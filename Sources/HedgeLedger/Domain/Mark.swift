@@ -67,12 +67,22 @@ public struct IndexPrice: Sendable, Hashable {
         self.index = index; self.time = time; self.price = price; self.kind = kind
     }
 
-    /// Deribit-style index names: lower-case `coin_quote`.
+    /// Deribit-style index names: lower-case `coin_quote`, each part 2 to 10 characters.
+    /// Byte by byte: it runs for every snapshot row.
     public static func isIndexName(_ text: String) -> Bool {
-        let parts = text.split(separator: "_", omittingEmptySubsequences: false)
-        return parts.count == 2 && parts.allSatisfy { part in
-            (2...10).contains(part.utf8.count) && part.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) }
+        var partLength = 0, parts = 1
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "_") {
+                guard (2...10).contains(partLength), parts == 1 else { return false }
+                parts += 1
+                partLength = 0
+            } else if (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57) {
+                partLength += 1
+            } else {
+                return false
+            }
         }
+        return parts == 2 && (2...10).contains(partLength)
     }
 }
 

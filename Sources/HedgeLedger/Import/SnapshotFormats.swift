@@ -1,6 +1,6 @@
 /// One row of a snapshot file, ready for the writer.
 public enum SnapshotItem: Sendable {
-    case mark(Mark, line: Int, instrumentAt: CellPosition, underlyingAt: CellPosition)
+    case mark(MarkRepository.EncodedMark, line: Int, instrumentAt: CellPosition, underlyingAt: CellPosition)
     case index(IndexPrice, line: Int)
 }
 
@@ -121,7 +121,8 @@ public enum NativeSnapshotFormat {
                         markIV: markIV, bidIV: bidIV, askIV: askIV, interestRate: rate, venueGreeks: greeks)
         // Where a missing forward is reported: its cell, or the instrument's when the column is absent.
         let underlyingAt = row.header.index(of: .underlyingPrice) == nil ? row.cell(.instrument) : row.cell(.underlyingPrice)
-        return .success(.mark(mark, line: row.line, instrumentAt: row.cell(.instrument), underlyingAt: underlyingAt))
+        return .success(.mark(MarkRepository.EncodedMark(mark), line: row.line, instrumentAt: row.cell(.instrument),
+                              underlyingAt: underlyingAt))
     }
 }
 
@@ -195,7 +196,8 @@ public enum TardisOptionsChain {
         guard row.errors.isEmpty, let symbol, let time, let markPrice else { return .failure(RowErrors(errors: row.errors)) }
         let mark = Mark(instrument: symbol, time: time, markPrice: markPrice, underlyingPrice: underlying, markIV: markIV,
                         bidIV: bidIV, askIV: askIV, venueGreeks: greeks)
-        return .success(.mark(mark, line: row.line, instrumentAt: row.cell(.symbol), underlyingAt: row.cell(.underlyingPrice)))
+        return .success(.mark(MarkRepository.EncodedMark(mark), line: row.line, instrumentAt: row.cell(.symbol),
+                              underlyingAt: row.cell(.underlyingPrice)))
     }
 
     /// Microseconds since the epoch, as Tardis writes every time; seconds or milliseconds are

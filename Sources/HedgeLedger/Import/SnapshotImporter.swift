@@ -44,7 +44,8 @@ public struct SnapshotImporter {
                 progress: progress
             ) { item, errors in
                 switch item {
-                case let .mark(mark, line, instrumentAt, underlyingAt):
+                case let .mark(encoded, line, instrumentAt, underlyingAt):
+                    let mark = encoded.mark
                     guard let stored = try instruments.resolve(mark.instrument, at: (instrumentAt.line, instrumentAt.column),
                                                                file: file, errors: &errors) else { return }
                     if stored.instrument.kind == .option && mark.underlyingPrice == nil {
@@ -52,7 +53,7 @@ public struct SnapshotImporter {
                             message: "underlying_price: options need the forward they are priced on"))
                         return
                     }
-                    if try marks.insertIfNew(mark, instrumentID: stored.id, importID: importID) {
+                    if try marks.insertIfNew(encoded, instrumentID: stored.id, importID: importID) {
                         counts.marks += 1
                     } else if let existing = try ledger.marks.find(instrumentID: stored.id, time: mark.time) {
                         let differences = mark.differences(from: existing.mark)

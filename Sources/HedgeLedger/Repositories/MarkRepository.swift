@@ -13,6 +13,22 @@ public struct MarkRepository {
         m.interest_rate, m.venue_delta, m.venue_gamma, m.venue_vega, m.venue_theta, m.venue_rho, m.instrument_id, m.import_id
         """
 
+    /// A mark's prices in their stored text form, computed where it is cheapest: an import
+    /// encodes on its reader thread so the writer only binds.
+    public struct EncodedMark: Sendable {
+        public var mark: Mark
+        let markPrice: String
+        let underlyingPrice: String?
+        let indexPrice: String?
+
+        public init(_ mark: Mark) {
+            self.mark = mark
+            markPrice = mark.markPrice.description
+            underlyingPrice = mark.underlyingPrice?.description
+            indexPrice = mark.indexPrice?.description
+        }
+    }
+
     /// Appends marks with one prepared statement: the snapshot import's hot path.
     public final class Inserter {
         private let statement: Statement
@@ -30,13 +46,14 @@ public struct MarkRepository {
         }
 
         /// Appends the mark unless the instrument already has one at that moment; returns whether it was added.
-        public func insertIfNew(_ mark: Mark, instrumentID: Int64, importID: Int64) throws -> Bool {
+        public func insertIfNew(_ encoded: EncodedMark, instrumentID: Int64, importID: Int64) throws -> Bool {
+            let mark = encoded.mark
             statement.reset()
             try statement.bind(instrumentID, at: 1)
             try statement.bind(mark.time.microseconds, at: 2)
-            try statement.bind(mark.markPrice.description, at: 3)
-            try statement.bind(mark.underlyingPrice?.description, at: 4)
-            try statement.bind(mark.indexPrice?.description, at: 5)
+            try statement.bind(encoded.markPrice, at: 3)
+            try statement.bind(encoded.underlyingPrice, at: 4)
+            try statement.bind(encoded.indexPrice, at: 5)
             try statement.bind(mark.markIV, at: 6)
             try statement.bind(mark.bidIV, at: 7)
             try statement.bind(mark.askIV, at: 8)
