@@ -8,9 +8,11 @@ extension Hedgeledger {
             discussion: """
                 Per book and instrument: signed net quantity (in the instrument's amount unit), \
                 average entry price (average-cost method), realised P&L in the settlement \
-                currency, fees by currency, and first and last fill. Status is open, flat, or \
-                expired (an option or future past its expiry, awaiting its settlement price). \
-                Average prices and P&L are shown rounded half-even to 8 decimals.
+                currency, fees by currency, and first and last fill. Status is open, flat, \
+                settled (past expiry, closed at its settlement price: an imported settlement \
+                row, else the index at most an hour before expiry), or expired (past expiry, \
+                no settlement price yet). Average prices and P&L are shown rounded half-even \
+                to 8 decimals.
                 """)
 
         @OptionGroup var ledger: LedgerOptions

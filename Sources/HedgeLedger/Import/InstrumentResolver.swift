@@ -28,6 +28,4 @@ struct InstrumentResolver {
         errors.append(InputError(file: file, line: position.line, column: position.column, message: "instrument: \(refused[symbol]!)"))
         return nil
     }
-
-    func instrument(id: Int64) -> StoredInstrument? { known.values.first { $0.id == id } }
 }

@@ -34,6 +34,7 @@ public struct FillRepository {
     public final class Inserter {
         private let statement: Statement
         private let connection: Connection
+        private let texts = Statement.TextBuffer()
 
         init(connection: Connection) throws {
             self.connection = connection
@@ -49,22 +50,22 @@ public struct FillRepository {
         public func insertIfNew(_ encoded: EncodedFill, instrumentID: Int64, importID: Int64, sourceLine: Int) throws -> Bool {
             let fill = encoded.fill
             statement.reset()
-            try statement.bind(fill.venue, at: 1)
-            try statement.bind(fill.tradeID, at: 2)
+            texts.add(fill.venue, at: 1)
+            texts.add(fill.tradeID, at: 2)
             try statement.bind(fill.time.microseconds, at: 3)
             try statement.bind(instrumentID, at: 4)
-            try statement.bind(fill.book, at: 5)
-            try statement.bind(fill.side.rawValue, at: 6)
-            try statement.bind(encoded.quantity, at: 7)
-            try statement.bind(encoded.price, at: 8)
-            try statement.bind(encoded.fee, at: 9)
-            try statement.bind(fill.feeCurrency, at: 10)
-            try statement.bind(fill.orderID, at: 11)
-            try statement.bind(fill.hedgeDecision, at: 12)
-            try statement.bind(fill.note, at: 13)
+            texts.add(fill.book, at: 5)
+            texts.add(fill.side.rawValue, at: 6)
+            texts.add(encoded.quantity, at: 7)
+            texts.add(encoded.price, at: 8)
+            texts.add(encoded.fee, at: 9)
+            texts.add(fill.feeCurrency, at: 10)
+            texts.add(fill.orderID, at: 11)
+            texts.add(fill.hedgeDecision, at: 12)
+            texts.add(fill.note, at: 13)
             try statement.bind(importID, at: 14)
             try statement.bind(Int64(sourceLine), at: 15)
-            try statement.run()
+            try texts.run(statement)
             return connection.changes == 1
         }
     }

@@ -1,7 +1,13 @@
-/// An instrument as stored: its row id, which fills reference.
-public struct StoredInstrument: Sendable, Hashable {
+/// An instrument as stored: its row id, which fills reference. A class, so the importers'
+/// per-row lookups hand out a reference instead of copying the instrument's strings.
+public final class StoredInstrument: Sendable {
     public let id: Int64
     public let instrument: Instrument
+
+    public init(id: Int64, instrument: Instrument) {
+        self.id = id
+        self.instrument = instrument
+    }
 }
 
 public struct InstrumentRepository {

@@ -33,6 +33,7 @@ public struct MarkRepository {
     public final class Inserter {
         private let statement: Statement
         private let connection: Connection
+        private let texts = Statement.TextBuffer()
 
         init(connection: Connection) throws {
             self.connection = connection
@@ -51,9 +52,9 @@ public struct MarkRepository {
             statement.reset()
             try statement.bind(instrumentID, at: 1)
             try statement.bind(mark.time.microseconds, at: 2)
-            try statement.bind(encoded.markPrice, at: 3)
-            try statement.bind(encoded.underlyingPrice, at: 4)
-            try statement.bind(encoded.indexPrice, at: 5)
+            texts.add(encoded.markPrice, at: 3)
+            texts.add(encoded.underlyingPrice, at: 4)
+            texts.add(encoded.indexPrice, at: 5)
             try statement.bind(mark.markIV, at: 6)
             try statement.bind(mark.bidIV, at: 7)
             try statement.bind(mark.askIV, at: 8)
@@ -64,7 +65,7 @@ public struct MarkRepository {
             try statement.bind(mark.venueGreeks.theta, at: 13)
             try statement.bind(mark.venueGreeks.rho, at: 14)
             try statement.bind(importID, at: 15)
-            try statement.run()
+            try texts.run(statement)
             return connection.changes == 1
         }
     }

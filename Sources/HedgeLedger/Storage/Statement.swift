@@ -2,6 +2,8 @@ import CSQLite
 
 /// SQLite's way of saying "copy the bytes now": Swift cannot import the C macro.
 let SQLITE_TRANSIENT = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+/// "The bytes stay valid until the statement is done": no copy.
+let SQLITE_STATIC: sqlite3_destructor_type? = nil
 
 /// A prepared statement. Owned by one connection and used from one thread: not `Sendable`.
 /// Reset before each use, so a cached statement can be run again and again.
@@ -72,6 +74,54 @@ public final class Statement {
 
     public func bind(_ value: String?, at index: Int32) throws(SQLiteError) {
         if let value { try bind(value, at: index) } else { try check(sqlite3_bind_null(handle, index)) }
+    }
+
+    /// Texts for one execution, gathered into one reusable buffer and bound without SQLite
+    /// copying them (`SQLITE_STATIC`): an insert of many text columns then costs one memcpy
+    /// per text instead of a malloc, copy and free each. Bindings point into the buffer, so
+    /// they are valid only inside `run(_:)`; every execution binds all its texts again.
+    public final class TextBuffer {
+        private var bytes: [UInt8] = []
+        private var spans: [(index: Int32, start: Int, count: Int)] = []
+
+        public init() {
+            bytes.reserveCapacity(1024)
+            spans.reserveCapacity(16)
+        }
+
+        /// Adds a text for parameter `index`; nil binds NULL.
+        public func add(_ text: String?, at index: Int32) {
+            guard let text else {
+                spans.append((index, -1, 0))
+                return
+            }
+            let start = bytes.count
+            bytes.append(contentsOf: text.utf8)
+            spans.append((index, start, bytes.count - start))
+        }
+
+        /// Binds the gathered texts to `statement`, runs it to completion, and clears the buffer.
+        public func run(_ statement: Statement) throws(SQLiteError) {
+            defer {
+                bytes.removeAll(keepingCapacity: true)
+                spans.removeAll(keepingCapacity: true)
+            }
+            if bytes.isEmpty { bytes.append(0) }  // a valid base address even when every text is empty
+            let result: Result<Void, SQLiteError> = bytes.withUnsafeBufferPointer { buffer in
+                let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+                for span in spans {
+                    let code = span.start < 0
+                        ? sqlite3_bind_null(statement.handle, span.index)
+                        : sqlite3_bind_text(statement.handle, span.index, base + span.start, Int32(span.count), SQLITE_STATIC)
+                    guard code == SQLITE_OK else {
+                        return .failure(SQLiteError(code: code, connection: sqlite3_db_handle(statement.handle), sql: statement.sql))
+                    }
+                }
+                do throws(SQLiteError) { try statement.run() } catch { return .failure(error) }
+                return .success(())
+            }
+            try result.get()
+        }
     }
 
     /// Runs the bound statement to completion (for INSERT/UPDATE/DELETE).
