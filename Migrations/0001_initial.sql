@@ -58,9 +58,9 @@ CREATE TABLE fills (
     UNIQUE (venue, trade_id)
 ) STRICT;
 
--- Positions as of a time read the fills up to it in time order and group them per position
--- in memory; an integer index is the cheapest one that serves that on a 1M-fill import.
-CREATE INDEX fills_by_time ON fills (time_us);
+-- No index on time: positions as of a time scan the fills and sort them (about a second per
+-- million fills), while every import would pay 10-20% to maintain one (BENCHMARKS.md). A later
+-- migration adds one when a time-ordered reader needs it.
 
 CREATE TRIGGER fills_refuse_update BEFORE UPDATE ON fills
 BEGIN SELECT RAISE(ABORT, 'fills are append-only: UPDATE is refused'); END;

@@ -78,6 +78,17 @@ public struct Position: Sendable, Hashable {
         trade(-quantity, at: settlement.price)
     }
 
+    /// What the position is worth at `markPrice`, and in which currency: for options the
+    /// premium (quantity × multiplier × mark, in coin for inverse options); for linear futures,
+    /// perpetuals and spot the notional in the quote currency; for inverse futures and
+    /// perpetuals the notional in coin (amount / mark).
+    public func marketValue(at markPrice: ExactDecimal) -> (amount: ExactDecimal, currency: String) {
+        if instrument.pnlIsInverseInPrice {
+            return (markPrice.isPositive ? quantity / markPrice : .zero, instrument.settlementCurrency)
+        }
+        return (quantity * instrument.multiplier * markPrice, instrument.quoteCurrency)
+    }
+
     /// P&L not yet realised if the position were closed at `markPrice` (quote currency), in
     /// the settlement currency.
     public func unrealisedPnL(at markPrice: ExactDecimal) -> ExactDecimal {

@@ -38,13 +38,13 @@ public enum NativeTradeFormat {
     /// A row ready for the writer: the fill, and its amounts already encoded for storage.
     public struct Item: Sendable {
         public var row: Row
-        public var encoded: FillRepository.EncodedFill
+        public var amounts: FillRepository.EncodedAmounts
     }
 
     public static func parser(for header: CSVReader.Record, file: String, options: Options) -> Result<RowParser<Item>, InputErrors> {
         RowParser.columns(Column.self, header: header, required: required, file: file, formatName: name,
                           describedAs: "the native trade format") { row in
-            read(row, options: options).map { Item(row: $0, encoded: FillRepository.EncodedFill($0.fill)) }
+            read(row, options: options).map { Item(row: $0, amounts: FillRepository.EncodedAmounts($0.fill)) }
         }
     }
 

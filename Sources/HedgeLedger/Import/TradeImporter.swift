@@ -56,7 +56,7 @@ public struct TradeImporter {
                 parserFor: { header, file in NativeTradeFormat.parser(for: header, file: file, options: options) },
                 progress: progress
             ) { item, errors in
-                try run.accept(item.row, encoded: item.encoded, errors: &errors)
+                try run.accept(item.row, amounts: item.amounts, errors: &errors)
             }
             return try run.finish(outcome, now: now)
         }
@@ -96,24 +96,20 @@ private struct ImportRun {
         instruments = try InstrumentResolver(ledger: ledger)
     }
 
-    mutating func accept(_ row: NativeTradeFormat.Row, encoded: FillRepository.EncodedFill,
+    mutating func accept(_ row: NativeTradeFormat.Row, amounts: FillRepository.EncodedAmounts,
                          errors: inout InputErrors) throws {
-        var encoded = encoded
         var fill = row.fill
         guard let stored = try instruments!.resolve(fill.instrument, at: row.instrumentPosition, file: file, errors: &errors) else {
             return
         }
         let instrument = stored.instrument
-        if !row.feeCurrencyGiven {
-            fill.feeCurrency = instrument.settlementCurrency
-            encoded.fill.feeCurrency = fill.feeCurrency
-        }
+        if !row.feeCurrencyGiven { fill.feeCurrency = instrument.settlementCurrency }
         if let size = instrument.contractSize, !fill.quantity.isMultiple(of: size) {
             errors.append(InputError(file: file, line: row.quantityPosition.line, column: row.quantityPosition.column,
                 message: "quantity: '\(fill.quantity)' is not a multiple of \(instrument.symbol)'s contract size \(size) \(instrument.amountUnit) (its amounts are in \(instrument.amountUnit), not coin)"))
             return
         }
-        guard try inserter!.insertIfNew(encoded, instrumentID: stored.id, importID: importID, sourceLine: row.line) else {
+        guard try inserter!.insertIfNew(fill, amounts: amounts, instrumentID: stored.id, importID: importID, sourceLine: row.line) else {
             try compareWithExisting(fill, line: row.line, errors: &errors)
             return
         }

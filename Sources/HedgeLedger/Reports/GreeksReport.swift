@@ -82,8 +82,8 @@ public struct GreeksReport: Sendable {
     /// Positions and totals in one table: `level` says which a row is, so CSV and JSON carry both.
     public var table: Table {
         var table = Table(columns: ["level", "book", "underlying", "instrument", "quantity", "mark", "mark_time", "mark_age_s",
-                                    "stale", "iv_pct", "delta", "net_delta", "delta_usd", "gamma", "vega", "theta",
-                                    "unrealised_pnl", "pnl_ccy", "note"])
+                                    "stale", "iv_pct", "value", "value_ccy", "delta", "net_delta", "delta_usd",
+                                    "net_delta_usd", "gamma", "vega", "theta", "unrealised_pnl", "pnl_ccy", "note"])
         func number(_ value: Double?, _ places: Int) -> Table.Cell {
             guard let value, value.isFinite else { return .empty }
             return .amount(ExactDecimal(approximating: value, places: places))
@@ -93,12 +93,16 @@ public struct GreeksReport: Sendable {
             let v = row.valuation
             var note = row.problem ?? ""
             if let v, v.volatilityImplied { note = "iv implied from mark_price" }
+            let value = row.mark.map { row.position.marketValue(at: $0.markPrice) }
+            let usd = v.map { row.usdPerCoin ?? $0.forward }
             table.rows.append([
                 .text("position"), .text(row.position.book), .text(instrument.underlying), .text(instrument.symbol),
                 .amount(row.position.quantity), row.mark.map { .amount($0.markPrice) } ?? .empty,
                 row.mark.map { .time($0.time) } ?? .empty, number(row.markAgeSeconds, 0), .text(row.isStale ? "yes" : ""),
-                number(v?.volatility.map { $0 * 100 }, 4), number(v?.delta, 6), number(v?.netDelta, 6),
-                number(v.map { $0.delta * (row.usdPerCoin ?? $0.forward) }, 2), number(v?.gamma, 8), number(v?.vega, 4),
+                number(v?.volatility.map { $0 * 100 }, 4), value.map { .amount($0.amount.rounded(toPlaces: 8)) } ?? .empty,
+                value.map { .text($0.currency) } ?? .empty, number(v?.delta, 6), number(v?.netDelta, 6),
+                number(v.flatMap { v in usd.map { v.delta * $0 } }, 2), number(v.flatMap { v in usd.map { v.netDelta * $0 } }, 2),
+                number(v?.gamma, 8), number(v?.vega, 4),
                 number(v?.theta, 4), row.unrealisedPnL.map { .amount($0.rounded(toPlaces: 8)) } ?? .empty,
                 .text(instrument.settlementCurrency), .text(note),
             ])
@@ -109,8 +113,9 @@ public struct GreeksReport: Sendable {
             if total.stale > 0 { notes.append("\(total.stale) stale mark\(total.stale == 1 ? "" : "s")") }
             table.rows.append([
                 .text("total"), .text(total.book), .text(total.underlying), .empty, .empty, .empty, .empty, .empty,
-                .text(total.stale > 0 ? "yes" : ""), .empty, number(total.delta, 6), number(total.netDelta, 6),
-                number(total.deltaUSD, 2), number(total.gamma, 8), number(total.vega, 4), number(total.theta, 4),
+                .text(total.stale > 0 ? "yes" : ""), .empty, .empty, .empty, number(total.delta, 6), number(total.netDelta, 6),
+                number(total.deltaUSD, 2), number(total.netDeltaUSD, 2), number(total.gamma, 8), number(total.vega, 4),
+                number(total.theta, 4),
                 number(total.unrealisedUSD, 2), .text("USD"), .text(notes.joined(separator: "; ")),
             ])
         }

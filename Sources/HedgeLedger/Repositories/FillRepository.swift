@@ -16,14 +16,12 @@ public struct FillRepository {
 
     /// A fill's amounts in their stored text form, computed where it is cheapest: an import
     /// encodes on its reader thread so the writer only binds.
-    public struct EncodedFill: Sendable {
-        public var fill: Fill
+    public struct EncodedAmounts: Sendable {
         let quantity: String
         let price: String
         let fee: String
 
         public init(_ fill: Fill) {
-            self.fill = fill
             quantity = fill.quantity.description
             price = fill.price.description
             fee = fill.fee.description
@@ -34,7 +32,7 @@ public struct FillRepository {
     public final class Inserter {
         private let statement: Statement
         private let connection: Connection
-        private let texts = Statement.TextBuffer()
+        private var textBuffer = Statement.TextBuffer(capacity: 1024)
 
         init(connection: Connection) throws {
             self.connection = connection
@@ -47,8 +45,11 @@ public struct FillRepository {
         }
 
         /// Appends `fill` unless one with its (venue, trade id) exists; returns whether it was added.
-        public func insertIfNew(_ encoded: EncodedFill, instrumentID: Int64, importID: Int64, sourceLine: Int) throws -> Bool {
-            let fill = encoded.fill
+        public func insertIfNew(_ fill: Fill, amounts encoded: EncodedAmounts, instrumentID: Int64, importID: Int64,
+                                sourceLine: Int) throws -> Bool {
+            var texts = Statement.TextBuffer()
+            swap(&texts, &textBuffer)
+            defer { swap(&texts, &textBuffer) }
             statement.reset()
             texts.add(fill.venue, at: 1)
             texts.add(fill.tradeID, at: 2)

@@ -33,7 +33,7 @@ public struct MarkRepository {
     public final class Inserter {
         private let statement: Statement
         private let connection: Connection
-        private let texts = Statement.TextBuffer()
+        private var textBuffer = Statement.TextBuffer(capacity: 1024)
 
         init(connection: Connection) throws {
             self.connection = connection
@@ -49,6 +49,9 @@ public struct MarkRepository {
         /// Appends the mark unless the instrument already has one at that moment; returns whether it was added.
         public func insertIfNew(_ encoded: EncodedMark, instrumentID: Int64, importID: Int64) throws -> Bool {
             let mark = encoded.mark
+            var texts = Statement.TextBuffer()
+            swap(&texts, &textBuffer)
+            defer { swap(&texts, &textBuffer) }
             statement.reset()
             try statement.bind(instrumentID, at: 1)
             try statement.bind(mark.time.microseconds, at: 2)

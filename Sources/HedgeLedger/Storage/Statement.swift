@@ -80,17 +80,20 @@ public final class Statement {
     /// copying them (`SQLITE_STATIC`): an insert of many text columns then costs one memcpy
     /// per text instead of a malloc, copy and free each. Bindings point into the buffer, so
     /// they are valid only inside `run(_:)`; every execution binds all its texts again.
-    public final class TextBuffer {
+    ///
+    /// A value type: an owner keeps one and swaps it into a local for each execution, so the
+    /// appends are local mutations, free of the runtime's exclusivity checks on class storage.
+    public struct TextBuffer {
         private var bytes: [UInt8] = []
         private var spans: [(index: Int32, start: Int, count: Int)] = []
 
-        public init() {
-            bytes.reserveCapacity(1024)
-            spans.reserveCapacity(16)
+        public init(capacity: Int = 0) {
+            bytes.reserveCapacity(capacity)
+            spans.reserveCapacity(capacity > 0 ? 16 : 0)
         }
 
         /// Adds a text for parameter `index`; nil binds NULL.
-        public func add(_ text: String?, at index: Int32) {
+        public mutating func add(_ text: String?, at index: Int32) {
             guard let text else {
                 spans.append((index, -1, 0))
                 return
@@ -101,7 +104,7 @@ public final class Statement {
         }
 
         /// Binds the gathered texts to `statement`, runs it to completion, and clears the buffer.
-        public func run(_ statement: Statement) throws(SQLiteError) {
+        public mutating func run(_ statement: Statement) throws(SQLiteError) {
             defer {
                 bytes.removeAll(keepingCapacity: true)
                 spans.removeAll(keepingCapacity: true)
