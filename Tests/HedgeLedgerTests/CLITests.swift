@@ -184,7 +184,7 @@ struct CLITests {
         #expect(call[10] == "-0.069" && call[11] == "BTC")  // short 2 × 0.0345
         let perp = try #require(rows.first { $0.count > 3 && $0[3] == "BTC-PERPETUAL" })
         #expect(perp[12] == "0.98948")
-        #expect(perp[10] == "0.98947817" && perp[11] == "BTC")  // value: 95000 USD of inverse perpetual, in coin  // 95000 USD / 96010 = 0.989480…, in coin, 6 places, canonical
+        #expect(perp[10] == "0.98948026" && perp[11] == "BTC")  // value: 95000 USD of inverse perpetual / 96010, in coin  // 95000 USD / 96010 = 0.989480…, in coin, 6 places, canonical
         #expect(rows.last?[0] == "total" && rows.last?[2] == "BTC")
 
         let json = try hedgeledger(["greeks", "--db", db, "--at", "2026-11-20T12:00:00Z", "--format", "json", "--max-mark-age", "600"])
