@@ -1,8 +1,10 @@
 -- hedgeledger schema, version 2: market snapshots.
 --
--- marks: one row per instrument and moment, clustered by (instrument, time) so "the latest
--- mark at or before t" is one index seek, and with no rowid or second index: snapshots are
--- the largest table the ledger holds. Prices are exact TEXT like fills; volatilities and the
+-- marks: one row per instrument and moment, clustered by (time, instrument) with no rowid and
+-- no second index: snapshots are the largest table the ledger holds, and files arrive in time
+-- order, so this key makes an import append (a third faster than keying by instrument first;
+-- BENCHMARKS.md). "The latest mark of X at or before t" is a short backward scan in time,
+-- bounded by mark_coverage below. Prices are exact TEXT like fills; volatilities and the
 -- venue's own greeks are REAL. Append-only, like fills.
 
 CREATE TABLE marks (
@@ -21,8 +23,19 @@ CREATE TABLE marks (
     venue_theta REAL,
     venue_rho REAL,
     import_id INTEGER NOT NULL REFERENCES imports(id) DEFERRABLE INITIALLY DEFERRED,
-    PRIMARY KEY (instrument_id, time_us)
+    PRIMARY KEY (time_us, instrument_id)
 ) STRICT, WITHOUT ROWID;
+
+-- Derived from marks, maintained by every snapshot import: each instrument's first and last
+-- mark time, so an as-of lookup before the first mark scans nothing, and one at or after
+-- the last mark is a single seek.
+CREATE TABLE mark_coverage (
+    instrument_id INTEGER PRIMARY KEY REFERENCES instruments(id),
+    first_us INTEGER NOT NULL,
+    last_us INTEGER NOT NULL,
+    mark_count INTEGER NOT NULL CHECK (mark_count > 0),
+    CHECK (first_us <= last_us)
+) STRICT;
 
 -- Index prices (btc_usd, eth_usd): the USD value of a coin, and settlement's fallback.
 CREATE TABLE index_prices (

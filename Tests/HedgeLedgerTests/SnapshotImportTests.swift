@@ -138,3 +138,43 @@ struct SnapshotImportTests {
         }
     }
 }
+
+@Suite("The mark as of a time")
+struct MarkAsOfTests {
+    @Test("latest at or before t: between marks, after the last, before the first, for an unmarked instrument, and after a later import fills in the past")
+    func asOf() throws {
+        try withLedger { ledger, directory throws in
+            try importSnapshots("""
+                timestamp,instrument,mark_price
+                2026-11-20T10:00:00Z,BTC-PERPETUAL,95000
+                2026-11-20T10:00:00Z,ETH-PERPETUAL,3400
+                2026-11-20T10:01:00Z,ETH-PERPETUAL,3401
+                2026-11-20T10:05:00Z,BTC-PERPETUAL,95050
+                2026-11-20T10:06:00Z,ETH-PERPETUAL,3402
+
+                """, into: ledger, in: directory, name: "first.csv")
+            let ids = Dictionary(uniqueKeysWithValues: try ledger.instruments.all().map { ($0.instrument.symbol, $0.id) })
+            let btc = try #require(ids["BTC-PERPETUAL"])
+            func price(_ at: String) throws -> ExactDecimal? {
+                try ledger.marks.latest(instrumentID: btc, atOrBefore: time(at))?.mark.markPrice
+            }
+            #expect(try price("2026-11-20T10:04:59Z") == ExactDecimal(95000))   // scan back past ETH's marks
+            #expect(try price("2026-11-20T10:05:00Z") == ExactDecimal(95050))   // exactly at a mark
+            #expect(try price("2026-11-21T00:00:00Z") == ExactDecimal(95050))   // after the last: one seek
+            #expect(try price("2026-11-20T09:59:59Z") == nil)                   // before the first
+            let cov = try #require(try ledger.marks.coverage(instrumentID: btc))
+            #expect(cov.first == time("2026-11-20T10:00:00Z").microseconds && cov.last == time("2026-11-20T10:05:00Z").microseconds && cov.count == 2)
+
+            try importSnapshots("timestamp,instrument,mark_price\n2026-11-20T09:00:00Z,BTC-PERPETUAL,94000\n2026-11-20T10:00:00Z,BTC-PERPETUAL,95000\n",
+                                into: ledger, in: directory, name: "earlier.csv")
+            #expect(try price("2026-11-20T09:59:59Z") == ExactDecimal(94000))
+            #expect(try ledger.marks.coverage(instrumentID: btc)?.count == 3)  // the duplicate is not counted
+
+            try importTrades("trade_id,timestamp,instrument,side,quantity,price\nT1,2026-11-20T10:00:00Z,BTC-27DEC26,buy,10,95000\n",
+                             into: ledger, in: directory)
+            let unmarked = try #require(try ledger.instruments.find(symbol: "BTC-27DEC26")).id
+            #expect(try ledger.marks.latest(instrumentID: unmarked, atOrBefore: time("2026-11-21T00:00:00Z")) == nil)
+            #expect(try ledger.marks.latestForAll(atOrBefore: time("2026-11-20T10:00:30Z")).map(\.mark.markPrice) == [ExactDecimal(95000), ExactDecimal(3400)])
+        }
+    }
+}

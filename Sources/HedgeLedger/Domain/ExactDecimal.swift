@@ -44,6 +44,9 @@ public struct ExactDecimal: Sendable, Hashable, Comparable {
         return ExactDecimal(units: roundedQuotient(a.units.multipliedFullWidth(by: unitsPerOne), dividedBy: b.units))
     }
 
+    /// Exact: whether self = k × step for a whole k.
+    public func isMultiple(of step: ExactDecimal) -> Bool { !step.isZero && units % step.units == 0 }
+
     /// Rounds half-to-even at `places` fractional digits (0...18).
     public func rounded(toPlaces places: Int) -> ExactDecimal {
         precondition((0...Self.fractionDigits).contains(places))

@@ -37,6 +37,7 @@ public struct SnapshotImporter {
             var instruments = try InstrumentResolver(ledger: ledger)
             let marks = try ledger.marks.inserter()
             var counts = (marks: 0, index: 0, settlements: 0, duplicates: 0)
+            var coverage: [Int64: (first: Timestamp, last: Timestamp, added: Int)] = [:]
             let assumeUTC = assumeUTC
             let outcome = try ImportPipeline.run(
                 source: source, rowNoun: "snapshots", example: "timestamp,instrument,mark_price,underlying_price,mark_iv",
@@ -55,6 +56,11 @@ public struct SnapshotImporter {
                     }
                     if try marks.insertIfNew(encoded, instrumentID: stored.id, importID: importID) {
                         counts.marks += 1
+                        if let seen = coverage[stored.id] {
+                            coverage[stored.id] = (min(seen.first, mark.time), max(seen.last, mark.time), seen.added + 1)
+                        } else {
+                            coverage[stored.id] = (mark.time, mark.time, 1)
+                        }
                     } else if let existing = try ledger.marks.find(instrumentID: stored.id, time: mark.time) {
                         let differences = mark.differences(from: existing.mark)
                         if differences.isEmpty {
@@ -78,6 +84,9 @@ public struct SnapshotImporter {
                 }
             }
             guard outcome.errors.isEmpty else { throw outcome.errors }
+            for (instrumentID, range) in coverage {
+                try ledger.marks.extendCoverage(instrumentID: instrumentID, first: range.first, last: range.last, added: range.added)
+            }
             try ledger.imports.insert(ImportRecord(
                 id: importID, kind: "snapshots", fileName: file, sha256: outcome.sha256, sizeBytes: outcome.sizeBytes,
                 format: outcome.format, rowsAccepted: counts.marks + counts.index + counts.settlements,

@@ -48,8 +48,7 @@ public struct TradeImporter {
     public func importTrades(from source: ByteSource, now: Timestamp,
                              progress: ((ImportProgress) -> Void)? = nil) throws -> ImportSummary {
         try ledger.write(waitSeconds: waitSeconds) {
-            var run = ImportRun(ledger: ledger, file: source.name, options: options)
-            try run.start()
+            var run = try ImportRun(ledger: ledger, file: source.name)
             let options = options
             let outcome = try ImportPipeline.run(
                 source: source, rowNoun: "trades", example: "trade_id,timestamp,instrument,side,quantity,price",
@@ -67,12 +66,11 @@ public struct TradeImporter {
 private struct ImportRun {
     let ledger: Ledger
     let file: String
-    let options: NativeTradeFormat.Options
-    var importID: Int64 = 0
+    let importID: Int64
+    let inserter: FillRepository.Inserter
+    var instruments: InstrumentResolver
     var accepted = 0
     var duplicates = 0
-    var inserter: FillRepository.Inserter?
-    var instruments: InstrumentResolver?
     /// The positions this file touches, in the order first touched, found through `slots`.
     var touched: [TouchedPosition] = []
     var slots: [PositionBuilder.Key: Int] = [:]
@@ -84,13 +82,9 @@ private struct ImportRun {
         var needsRebuild = false
     }
 
-    init(ledger: Ledger, file: String, options: NativeTradeFormat.Options) {
+    init(ledger: Ledger, file: String) throws {
         self.ledger = ledger
         self.file = file
-        self.options = options
-    }
-
-    mutating func start() throws {
         importID = try ledger.imports.nextID()
         inserter = try ledger.fills.inserter()
         instruments = try InstrumentResolver(ledger: ledger)
@@ -99,7 +93,7 @@ private struct ImportRun {
     mutating func accept(_ row: NativeTradeFormat.Row, amounts: FillRepository.EncodedAmounts,
                          errors: inout InputErrors) throws {
         var fill = row.fill
-        guard let stored = try instruments!.resolve(fill.instrument, at: row.instrumentPosition, file: file, errors: &errors) else {
+        guard let stored = try instruments.resolve(fill.instrument, at: row.instrumentPosition, file: file, errors: &errors) else {
             return
         }
         let instrument = stored.instrument
@@ -109,7 +103,7 @@ private struct ImportRun {
                 message: "quantity: '\(fill.quantity)' is not a multiple of \(instrument.symbol)'s contract size \(size) \(instrument.amountUnit) (its amounts are in \(instrument.amountUnit), not coin)"))
             return
         }
-        guard try inserter!.insertIfNew(fill, amounts: amounts, instrumentID: stored.id, importID: importID, sourceLine: row.line) else {
+        guard try inserter.insertIfNew(fill, amounts: amounts, instrumentID: stored.id, importID: importID, sourceLine: row.line) else {
             try compareWithExisting(fill, line: row.line, errors: &errors)
             return
         }
@@ -158,7 +152,7 @@ private struct ImportRun {
         let rebuild = Set(touched.filter(\.needsRebuild).map(\.key))
         if !rebuild.isEmpty {
             let rebuilt = try PositionBuilder.build(ledger: ledger, through: Timestamp(microseconds: .max)) { book, instrument in
-                guard let id = instruments?.known[instrument.symbol]?.id else { return false }
+                guard let id = instruments.known[instrument.symbol]?.id else { return false }
                 return rebuild.contains(PositionBuilder.Key(book: book, instrumentID: id))
             }
             for index in touched.indices where touched[index].needsRebuild {
@@ -178,7 +172,3 @@ private struct ImportRun {
     }
 }
 
-extension ExactDecimal {
-    /// Exact: whether self = k × step for a whole k.
-    public func isMultiple(of step: ExactDecimal) -> Bool { !step.isZero && units % step.units == 0 }
-}

@@ -32,7 +32,7 @@ public struct FillRepository {
     public final class Inserter {
         private let statement: Statement
         private let connection: Connection
-        private var textBuffer = Statement.TextBuffer(capacity: 1024)
+        private let texts = Statement.TextBuffer()
 
         init(connection: Connection) throws {
             self.connection = connection
@@ -47,9 +47,6 @@ public struct FillRepository {
         /// Appends `fill` unless one with its (venue, trade id) exists; returns whether it was added.
         public func insertIfNew(_ fill: Fill, amounts encoded: EncodedAmounts, instrumentID: Int64, importID: Int64,
                                 sourceLine: Int) throws -> Bool {
-            var texts = Statement.TextBuffer()
-            swap(&texts, &textBuffer)
-            defer { swap(&texts, &textBuffer) }
             statement.reset()
             texts.add(fill.venue, at: 1)
             texts.add(fill.tradeID, at: 2)

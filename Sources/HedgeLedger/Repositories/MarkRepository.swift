@@ -33,7 +33,7 @@ public struct MarkRepository {
     public final class Inserter {
         private let statement: Statement
         private let connection: Connection
-        private var textBuffer = Statement.TextBuffer(capacity: 1024)
+        private let texts = Statement.TextBuffer()
 
         init(connection: Connection) throws {
             self.connection = connection
@@ -42,16 +42,13 @@ public struct MarkRepository {
                                    ask_iv, interest_rate, venue_delta, venue_gamma, venue_vega, venue_theta, venue_rho,
                                    import_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (instrument_id, time_us) DO NOTHING
+                ON CONFLICT (time_us, instrument_id) DO NOTHING
                 """)
         }
 
         /// Appends the mark unless the instrument already has one at that moment; returns whether it was added.
         public func insertIfNew(_ encoded: EncodedMark, instrumentID: Int64, importID: Int64) throws -> Bool {
             let mark = encoded.mark
-            var texts = Statement.TextBuffer()
-            swap(&texts, &textBuffer)
-            defer { swap(&texts, &textBuffer) }
             statement.reset()
             try statement.bind(instrumentID, at: 1)
             try statement.bind(mark.time.microseconds, at: 2)
@@ -82,23 +79,44 @@ public struct MarkRepository {
             """).firstRow([instrumentID, time]) { try Self.decode($0) }
     }
 
-    /// The latest mark at or before `time`: "the mark as of t".
+    /// The latest mark at or before `time`: "the mark as of t". A seek when `time` is at or
+    /// after the instrument's last mark; otherwise a backward scan in time from `time`, which
+    /// stops at the instrument's first mark at the latest.
     public func latest(instrumentID: Int64, atOrBefore time: Timestamp) throws -> StoredMark? {
-        try connection.cached("""
+        guard let coverage = try coverage(instrumentID: instrumentID), time.microseconds >= coverage.first else { return nil }
+        if time.microseconds >= coverage.last {
+            return try find(instrumentID: instrumentID, time: Timestamp(microseconds: coverage.last))
+        }
+        return try connection.cached("""
             SELECT \(Self.columns) FROM marks m JOIN instruments i ON i.id = m.instrument_id
-            WHERE m.instrument_id = ? AND m.time_us <= ?
+            WHERE m.time_us <= ? AND m.time_us >= ? AND m.instrument_id = ?
             ORDER BY m.time_us DESC LIMIT 1
-            """).firstRow([instrumentID, time]) { try Self.decode($0) }
+            """).firstRow([time, coverage.first, instrumentID]) { try Self.decode($0) }
     }
 
-    /// The latest mark at or before `time` of every instrument that has one.
+    /// The latest mark at or before `time` of every instrument that has one, by symbol.
     public func latestForAll(atOrBefore time: Timestamp) throws -> [StoredMark] {
+        let ids = try connection.cached("""
+            SELECT c.instrument_id FROM mark_coverage c JOIN instruments i ON i.id = c.instrument_id
+            WHERE c.first_us <= ? ORDER BY i.symbol
+            """).rows([time]) { $0.int64(0) }
+        return try ids.compactMap { try latest(instrumentID: $0, atOrBefore: time) }
+    }
+
+    /// An instrument's first and last mark times (µs) and how many marks it has.
+    public func coverage(instrumentID: Int64) throws -> (first: Int64, last: Int64, count: Int)? {
+        try connection.cached("SELECT first_us, last_us, mark_count FROM mark_coverage WHERE instrument_id = ?")
+            .firstRow([instrumentID]) { ($0.int64(0), $0.int64(1), $0.int(2)) }
+    }
+
+    /// Widens an instrument's coverage by marks an import added.
+    public func extendCoverage(instrumentID: Int64, first: Timestamp, last: Timestamp, added: Int) throws {
         try connection.cached("""
-            SELECT \(Self.columns) FROM instruments i
-            JOIN marks m ON m.instrument_id = i.id
-                AND m.time_us = (SELECT MAX(time_us) FROM marks WHERE instrument_id = i.id AND time_us <= ?)
-            ORDER BY i.symbol
-            """).rows([time]) { try Self.decode($0) }
+            INSERT INTO mark_coverage (instrument_id, first_us, last_us, mark_count) VALUES (?, ?, ?, ?)
+            ON CONFLICT (instrument_id) DO UPDATE SET
+                first_us = MIN(first_us, excluded.first_us), last_us = MAX(last_us, excluded.last_us),
+                mark_count = mark_count + excluded.mark_count
+            """).execute([instrumentID, first, last, added])
     }
 
     public func count() throws -> Int {

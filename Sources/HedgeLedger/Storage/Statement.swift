@@ -80,20 +80,17 @@ public final class Statement {
     /// copying them (`SQLITE_STATIC`): an insert of many text columns then costs one memcpy
     /// per text instead of a malloc, copy and free each. Bindings point into the buffer, so
     /// they are valid only inside `run(_:)`; every execution binds all its texts again.
-    ///
-    /// A value type: an owner keeps one and swaps it into a local for each execution, so the
-    /// appends are local mutations, free of the runtime's exclusivity checks on class storage.
-    public struct TextBuffer {
+    public final class TextBuffer {
         private var bytes: [UInt8] = []
         private var spans: [(index: Int32, start: Int, count: Int)] = []
 
-        public init(capacity: Int = 0) {
-            bytes.reserveCapacity(capacity)
-            spans.reserveCapacity(capacity > 0 ? 16 : 0)
+        public init() {
+            bytes.reserveCapacity(1024)
+            spans.reserveCapacity(16)
         }
 
         /// Adds a text for parameter `index`; nil binds NULL.
-        public mutating func add(_ text: String?, at index: Int32) {
+        public func add(_ text: String?, at index: Int32) {
             guard let text else {
                 spans.append((index, -1, 0))
                 return
@@ -104,7 +101,7 @@ public final class Statement {
         }
 
         /// Binds the gathered texts to `statement`, runs it to completion, and clears the buffer.
-        public mutating func run(_ statement: Statement) throws(SQLiteError) {
+        public func run(_ statement: Statement) throws(SQLiteError) {
             defer {
                 bytes.removeAll(keepingCapacity: true)
                 spans.removeAll(keepingCapacity: true)
