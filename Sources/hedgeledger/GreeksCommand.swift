@@ -6,27 +6,18 @@ extension Hedgeledger {
         static let configuration = CommandConfiguration(
             abstract: "Show the greeks of open positions from the marks, with totals per book and underlying.",
             discussion: """
-                Each position is valued from its latest mark at or before --at (Black-76 on the \\
-                mark's underlying_price, with mark_iv or a volatility implied from mark_price). \\
-                Units: delta and net delta in coin (net delta is premium-adjusted for inverse \\
-                options), delta_usd in USD, gamma in coin per USD, vega in USD per vol point, \\
-                theta in USD per day, unrealised P&L in the settlement currency (USD in totals). \\
-                Marks older than --max-mark-age are used but flagged stale; positions that cannot \\
+                Each position is valued from its latest mark at or before --at (Black-76 on the \
+                mark's underlying_price, with mark_iv or a volatility implied from mark_price). \
+                Units: delta and net delta in coin (net delta is premium-adjusted for inverse \
+                options), delta_usd in USD, gamma in coin per USD, vega in USD per vol point, \
+                theta in USD per day, unrealised P&L in the settlement currency (USD in totals). \
+                Marks older than --max-mark-age are used but flagged stale; positions that cannot \
                 be valued are listed with the reason.
                 """)
 
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: FormatOptions
-
-        @Option(help: ArgumentHelp("Greeks as of this time (ISO-8601 with a zone, or a date meaning 00:00Z); default now.",
-                                   valueName: "time"))
-        var at: TimeArgument?
-
-        @Option(help: ArgumentHelp("Only this book.", valueName: "name"))
-        var book: String?
-
-        @Option(help: ArgumentHelp("Only instruments on this underlying (BTC, ETH, ...).", valueName: "coin"))
-        var underlying: String?
+        @OptionGroup var scope: PositionScopeOptions
 
         @Option(help: ArgumentHelp("Marks older than this are flagged stale.", valueName: "seconds"))
         var maxMarkAge: Int64 = MarketView.defaultMaxMarkAgeSeconds
@@ -39,9 +30,8 @@ extension Hedgeledger {
             try Console.run {
                 let now = Console.now()
                 let opened = try ledger.open(create: false, now: now)
-                let report = try GreeksReport.build(ledger: opened, at: at?.timestamp ?? now, now: now,
-                                                    filter: .init(book: book, underlying: underlying),
-                                                    maxMarkAgeSeconds: maxMarkAge)
+                let report = try GreeksReport.build(ledger: opened, at: scope.at?.timestamp ?? now, now: now,
+                                                    filter: scope.filter, maxMarkAgeSeconds: maxMarkAge)
                 Console.output(output.format.render(report.table))
             }
         }
@@ -59,10 +49,10 @@ extension Hedgeledger.Marks {
         static let configuration = CommandConfiguration(
             abstract: "List options whose venue greeks disagree with ours beyond a tolerance.",
             discussion: """
-                For each option's latest mark at or before --at that carries the venue's greeks, \\
-                recomputes delta, gamma, vega and theta with Black-76 from the same inputs and \\
-                lists differences beyond max(floor, --relative × |venue|); floors follow the \\
-                venue's rounding (delta 0.001, gamma 0.00001, vega 0.01, theta 0.05). Prints \\
+                For each option's latest mark at or before --at that carries the venue's greeks, \
+                recomputes delta, gamma, vega and theta with Black-76 from the same inputs and \
+                lists differences beyond max(floor, --relative × |venue|); floors follow the \
+                venue's rounding (delta 0.001, gamma 0.00001, vega 0.01, theta 0.05). Prints \
                 how many marks were checked on stderr.
                 """)
 

@@ -26,6 +26,21 @@ struct LedgerOptions: ParsableArguments {
     }
 }
 
+/// `--at`, `--book` and `--underlying`: which positions, as of when.
+struct PositionScopeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("As of this time (ISO-8601 with a zone, or a date YYYY-MM-DD meaning 00:00Z); default now.",
+                               valueName: "time"))
+    var at: TimeArgument?
+
+    @Option(help: ArgumentHelp("Only this book.", valueName: "name"))
+    var book: String?
+
+    @Option(help: ArgumentHelp("Only instruments on this underlying (BTC, ETH, ...).", valueName: "coin"))
+    var underlying: String?
+
+    var filter: PositionsReport.Filter { .init(book: book, underlying: underlying) }
+}
+
 /// `--format`, for commands whose output is data.
 struct FormatOptions: ParsableArguments {
     @Option(help: "Output format: table (aligned, for people), csv (RFC 4180), or json.")

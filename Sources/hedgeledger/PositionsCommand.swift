@@ -17,23 +17,13 @@ extension Hedgeledger {
 
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: FormatOptions
-
-        @Option(help: ArgumentHelp("Positions as of this time (ISO-8601 with a zone, or a date YYYY-MM-DD meaning 00:00Z); default now.",
-                                   valueName: "time"))
-        var at: TimeArgument?
-
-        @Option(help: ArgumentHelp("Only this book.", valueName: "name"))
-        var book: String?
-
-        @Option(help: ArgumentHelp("Only instruments on this underlying (BTC, ETH, ...).", valueName: "coin"))
-        var underlying: String?
+        @OptionGroup var scope: PositionScopeOptions
 
         func run() throws {
             try Console.run {
                 let now = Console.now()
                 let opened = try ledger.open(create: false, now: now)
-                let report = try PositionsReport.build(ledger: opened, at: at?.timestamp, now: now,
-                                                       filter: .init(book: book, underlying: underlying))
+                let report = try PositionsReport.build(ledger: opened, at: scope.at?.timestamp, now: now, filter: scope.filter)
                 Console.output(output.format.render(report.table))
             }
         }
