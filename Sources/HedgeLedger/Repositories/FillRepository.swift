@@ -30,13 +30,10 @@ public struct FillRepository {
 
     /// Appends fills one after another with one prepared statement: the import's hot path.
     public final class Inserter {
-        private let statement: Statement
-        private let connection: Connection
-        private let texts = Statement.TextBuffer()
+        private let insert: PreparedInsert
 
         init(connection: Connection) throws {
-            self.connection = connection
-            statement = try connection.cached("""
+            insert = try PreparedInsert(connection: connection, sql: """
                 INSERT INTO fills (venue, trade_id, time_us, instrument_id, book, side, quantity, price, fee, fee_currency,
                                    order_id, hedge_decision, note, import_id, source_line)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -47,6 +44,7 @@ public struct FillRepository {
         /// Appends `fill` unless one with its (venue, trade id) exists; returns whether it was added.
         public func insertIfNew(_ fill: Fill, amounts encoded: EncodedAmounts, instrumentID: Int64, importID: Int64,
                                 sourceLine: Int) throws -> Bool {
+            let statement = insert.statement, texts = insert.texts
             statement.reset()
             texts.add(fill.venue, at: 1)
             texts.add(fill.tradeID, at: 2)
@@ -63,8 +61,7 @@ public struct FillRepository {
             texts.add(fill.note, at: 13)
             try statement.bind(importID, at: 14)
             try statement.bind(Int64(sourceLine), at: 15)
-            try texts.run(statement)
-            return connection.changes == 1
+            return try insert.run()
         }
     }
 

@@ -31,13 +31,10 @@ public struct MarkRepository {
 
     /// Appends marks with one prepared statement: the snapshot import's hot path.
     public final class Inserter {
-        private let statement: Statement
-        private let connection: Connection
-        private let texts = Statement.TextBuffer()
+        private let insert: PreparedInsert
 
         init(connection: Connection) throws {
-            self.connection = connection
-            statement = try connection.cached("""
+            insert = try PreparedInsert(connection: connection, sql: """
                 INSERT INTO marks (instrument_id, time_us, mark_price, underlying_price, index_price, mark_iv, bid_iv,
                                    ask_iv, interest_rate, venue_delta, venue_gamma, venue_vega, venue_theta, venue_rho,
                                    import_id)
@@ -49,6 +46,7 @@ public struct MarkRepository {
         /// Appends the mark unless the instrument already has one at that moment; returns whether it was added.
         public func insertIfNew(_ encoded: EncodedMark, instrumentID: Int64, importID: Int64) throws -> Bool {
             let mark = encoded.mark
+            let statement = insert.statement, texts = insert.texts
             statement.reset()
             try statement.bind(instrumentID, at: 1)
             try statement.bind(mark.time.microseconds, at: 2)
@@ -65,8 +63,7 @@ public struct MarkRepository {
             try statement.bind(mark.venueGreeks.theta, at: 13)
             try statement.bind(mark.venueGreeks.rho, at: 14)
             try statement.bind(importID, at: 15)
-            try texts.run(statement)
-            return connection.changes == 1
+            return try insert.run()
         }
     }
 
