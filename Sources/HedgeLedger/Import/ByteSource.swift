@@ -23,6 +23,8 @@ public final class ByteSource {
     private var hasher = SHA256()
     private var inflater: Inflater?
     private var sniffed = false
+    /// Stored bytes on their way to the inflater; allocated once, for gzip input only.
+    private lazy var compressedChunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
 
     public struct OpenError: Error, CustomStringConvertible {
         public let path: String
@@ -52,7 +54,10 @@ public final class ByteSource {
         self.expectedSize = (info.st_mode & S_IFMT) == S_IFREG ? Int64(info.st_size) : nil
     }
 
-    deinit { if ownsDescriptor { close(descriptor) } }
+    deinit {
+        if ownsDescriptor { close(descriptor) }
+        if isCompressed { compressedChunk.deallocate() }
+    }
 
     /// SHA-256 of every stored byte read so far, in hex.
     public var sha256Hex: String { hasher.finalize().hexString }
@@ -79,12 +84,10 @@ public final class ByteSource {
         while true {
             let produced = try inflater.inflate(into: buffer)
             if produced > 0 || inflater.finished { return produced }
-            // The inflater needs more input: read the next stored chunk through a scratch buffer.
-            let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
-            defer { scratch.deallocate() }
-            let count = try readStored(into: scratch)
+            // The inflater needs more input: read the next stored chunk through the scratch buffer.
+            let count = try readStored(into: compressedChunk)
             if count == 0 { throw OpenError(path: name, reason: "the gzip stream ends early (the file is truncated)") }
-            inflater.feed(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
+            inflater.feed(UnsafeRawBufferPointer(rebasing: compressedChunk[0..<count]))
         }
     }
 

@@ -67,7 +67,7 @@ public struct SnapshotImporter {
                             counts.duplicates += 1
                         } else {
                             errors.append(InputError(file: file, line: line, column: 1,
-                                message: "\(mark.instrument) at \(mark.time.iso8601) was already imported from \(try earlierSource(existing.importID, importID, file)) with a different \(differences.joined(separator: ", ")); a snapshot is never changed once recorded"))
+                                message: "\(mark.instrument) at \(mark.time.iso8601) was already imported from \(try earlierSource(importID: existing.importID, line: nil, currentImportID: importID, currentFile: file, ledger: ledger)) with a different \(differences.joined(separator: ", ")); a snapshot is never changed once recorded"))
                         }
                     }
                 case let .index(price, line):
@@ -78,7 +78,7 @@ public struct SnapshotImporter {
                             counts.duplicates += 1
                         } else {
                             errors.append(InputError(file: file, line: line, column: 1,
-                                message: "\(price.kind == .settlement ? "the settlement price" : "the price") of \(price.index) at \(price.time.iso8601) was already imported from \(try earlierSource(existing.importID, importID, file)) as \(existing.price.price)"))
+                                message: "\(price.kind == .settlement ? "the settlement price" : "the price") of \(price.index) at \(price.time.iso8601) was already imported from \(try earlierSource(importID: existing.importID, line: nil, currentImportID: importID, currentFile: file, ledger: ledger)) as \(existing.price.price)"))
                         }
                     }
                 }
@@ -95,12 +95,5 @@ public struct SnapshotImporter {
                                          indexPrices: counts.index, settlements: counts.settlements,
                                          duplicates: counts.duplicates)
         }
-    }
-
-    /// Where an earlier row came from, for a conflict message.
-    private func earlierSource(_ earlierImport: Int64, _ currentImport: Int64, _ file: String) throws -> String {
-        if earlierImport == currentImport { return "earlier in \(file)" }
-        let record = try ledger.imports.find(id: earlierImport)
-        return "\(record?.fileName ?? "an earlier file") (import #\(earlierImport))"
     }
 }

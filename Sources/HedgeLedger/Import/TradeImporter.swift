@@ -135,13 +135,8 @@ private struct ImportRun {
             duplicates += 1
             return
         }
-        let source: String
-        if existing.importID == importID {
-            source = "\(file):\(existing.sourceLine)"
-        } else {
-            let earlier = try ledger.imports.find(id: existing.importID)
-            source = "\(earlier?.fileName ?? "import #\(existing.importID)"):\(existing.sourceLine) (import #\(existing.importID))"
-        }
+        let source = try earlierSource(importID: existing.importID, line: existing.sourceLine, currentImportID: importID,
+                                       currentFile: file, ledger: ledger)
         errors.append(InputError(file: file, line: line, column: 1,
             message: "trade_id '\(fill.tradeID)' of venue '\(fill.venue)' was already imported from \(source) with a different \(differences.joined(separator: ", ")); a fill is never changed once recorded"))
     }

@@ -32,19 +32,21 @@ public struct ImportRepository {
             ])
     }
 
+    static let columns = """
+        id, kind, file_name, sha256, size_bytes, format, rows_accepted, rows_duplicate, rows_rejected, imported_at_us
+        """
+
     public func all() throws -> [ImportRecord] {
-        try connection.cached("""
-            SELECT id, kind, file_name, sha256, size_bytes, format, rows_accepted, rows_duplicate, rows_rejected,
-                   imported_at_us
-            FROM imports ORDER BY id
-            """).rows { row in
-                ImportRecord(id: row.int64(0), kind: row.text(1), fileName: row.text(2), sha256: row.text(3),
-                             sizeBytes: row.int64(4), format: row.text(5), rowsAccepted: row.int(6),
-                             rowsDuplicate: row.int(7), rowsRejected: row.int(8), importedAt: row.timestamp(9))
-            }
+        try connection.cached("SELECT \(Self.columns) FROM imports ORDER BY id").rows { Self.decode($0) }
     }
 
     public func find(id: Int64) throws -> ImportRecord? {
-        try all().first { $0.id == id }
+        try connection.cached("SELECT \(Self.columns) FROM imports WHERE id = ?").firstRow([id]) { Self.decode($0) }
+    }
+
+    static func decode(_ row: Row) -> ImportRecord {
+        ImportRecord(id: row.int64(0), kind: row.text(1), fileName: row.text(2), sha256: row.text(3),
+                     sizeBytes: row.int64(4), format: row.text(5), rowsAccepted: row.int(6),
+                     rowsDuplicate: row.int(7), rowsRejected: row.int(8), importedAt: row.timestamp(9))
     }
 }
