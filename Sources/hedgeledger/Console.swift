@@ -19,8 +19,11 @@ enum Console {
     }
 
     /// Messages, on stderr (unbuffered, so they interleave with progress lines correctly).
+    /// Control characters other than line breaks are escaped: a message may quote a file.
     static func message(_ text: String) {
-        writeToStandardError(text.hasSuffix("\n") ? text : text + "\n")
+        let safe = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { String($0).escapingControlCharacters }.joined(separator: "\n")
+        writeToStandardError(safe.hasSuffix("\n") ? safe : safe + "\n")
     }
 
     static func writeToStandardError(_ text: String) {
@@ -35,10 +38,14 @@ enum Console {
     static var stderrIsTerminal: Bool { isatty(2) != 0 }
 
     enum Exit {
+        static let usage: Int32 = 64
         static let inputRefused: Int32 = 65
         static let cannotRead: Int32 = 66
         static let databaseUnusable: Int32 = 69
+        static let cannotCreate: Int32 = 73
+        static let storageFailed: Int32 = 74
         static let lockBusy: Int32 = 75
+        static let permissionDenied: Int32 = 77
     }
 
     /// Reports `error` on stderr and returns the exit code that says what kind it was.
@@ -51,10 +58,16 @@ enum Console {
         switch error {
         case is InputErrors: return ExitCode(Exit.inputRefused)
         case is ByteSource.OpenError: return ExitCode(Exit.cannotRead)
+        case is UnknownFilterValue, is VoidService.Refusal: return ExitCode(Exit.usage)
         case let error as LedgerError:
-            if case .writeLockBusy = error { return ExitCode(Exit.lockBusy) }
-            return ExitCode(Exit.databaseUnusable)
-        case is CorruptDatabase: return ExitCode(Exit.databaseUnusable)
+            switch error {
+            case .writeLockBusy, .lockLostAtCommit: return ExitCode(Exit.lockBusy)
+            case .cannotCreate: return ExitCode(Exit.cannotCreate)
+            case .permissionDenied: return ExitCode(Exit.permissionDenied)
+            case .storageFailed: return ExitCode(Exit.storageFailed)
+            case .noLedger, .notALedger, .refused, .needsMigration: return ExitCode(Exit.databaseUnusable)
+            }
+        case is CorruptDatabase, is UncomputablePosition: return ExitCode(Exit.databaseUnusable)
         default: return .failure
         }
     }

@@ -7,14 +7,15 @@ import Glibc
 extension Hedgeledger {
     struct Demo: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Build a sample ledger from generated data and show its positions and greeks.",
+            abstract: "Build a sample ledger from generated data and show what its book is exposed to.",
             discussion: """
                 Generates a session (five days by default) of a BTC and ETH options book hedged with perpetuals (a few \
                 thousand fills) and its market snapshots (index, perpetual and option marks every \
                 15 minutes, and the settlement price of each Friday expiry), imports both into a \
-                fresh database, and prints the positions (expired options settled) and their \
-                greeks at the end of the session. The files stay in the directory so you can \
-                explore them with the other commands.
+                fresh database, and prints, per book and underlying at the end of the session, \
+                the net delta in coin and USD, gamma, vega, theta and how much of the options' \
+                delta the hedges offset. The files stay in the directory, with the commands that \
+                show the full tables.
                 """)
 
         @Option(help: ArgumentHelp("Where to put trades.csv, snapshots.csv and demo.sqlite; default a new temporary directory. An earlier demo.sqlite there is replaced.",
@@ -58,18 +59,22 @@ extension Hedgeledger {
 
                 let now = Console.now()
                 let ledger = try Ledger(path: databasePath, create: true, now: now)
-                Console.message(try TradeImporter(ledger: ledger).importTrades(from: try ByteSource(path: tradesPath), now: now).line)
-                Console.message(try SnapshotImporter(ledger: ledger).importSnapshots(from: try ByteSource(path: snapshotsPath), now: now).line)
-                Console.message("Positions at the end of the session, \(last.iso8601):")
-                Console.output(OutputFormat.table.render(try PositionsReport.build(ledger: ledger, at: last, now: now).table))
-                Console.message("Greeks at \(last.iso8601) (delta in coin, gamma per USD, vega USD per vol point, theta USD per day):")
-                Console.output("\n" + OutputFormat.table.render(try GreeksReport.build(ledger: ledger, at: last, now: now).table))
+                let imported = [
+                    try TradeImporter(ledger: ledger).importTrades(from: try ByteSource(path: tradesPath), now: now).line,
+                    try SnapshotImporter(ledger: ledger).importSnapshots(from: try ByteSource(path: snapshotsPath), now: now).line,
+                ]
+                for line in imported { Console.message(line) }
+                let greeks = try GreeksReport.build(ledger: ledger, at: last, now: now)
+                Console.output(OutputFormat.table.render(BookSummary(greeks: greeks).report))
                 Console.message("""
 
                     Files: \(tradesPath), \(snapshotsPath) and \(databasePath). Try:
-                      hedgeledger positions --db \(databasePath) --at \(settings.start.adding(seconds: 2 * 86_400).iso8601) --underlying BTC
-                      hedgeledger greeks --db \(databasePath) --at \(last.iso8601) --format csv
-                      hedgeledger marks check --db \(databasePath) --at \(last.iso8601)
+                      hedgeledger --db \(databasePath) greeks --at \(last.iso8601)         the full greeks, per position
+                      hedgeledger --db \(databasePath) positions --at \(last.iso8601)      positions, settled expiries included
+                      hedgeledger --db \(databasePath) positions --at \(settings.start.adding(seconds: 2 * 86_400).iso8601) --underlying BTC
+                      hedgeledger --db \(databasePath) greeks --at \(last.iso8601) --format json | python3 -m json.tool
+                      hedgeledger --db \(databasePath) imports                              what was imported, with SHA-256
+                      hedgeledger --db \(databasePath) marks check --at \(last.iso8601)
                     """)
             }
         }

@@ -21,8 +21,8 @@ extension Hedgeledger.Generate {
         @Option(help: "Random seed.")
         var seed: UInt64 = 1
 
-        @Option(help: ArgumentHelp("When the session starts (ISO-8601, or a date meaning 00:00Z).", valueName: "time"))
-        var start: TimeArgument?
+        @Option(help: ArgumentHelp("When the session starts (ISO-8601, or a date meaning 00:00Z).", valueName: "time"), transform: TimeArgument.parse)
+        var start: Timestamp?
 
         @Option(help: "How many days the fills span.")
         var days = 5
@@ -51,7 +51,7 @@ extension Hedgeledger.Generate {
             settings.seed = seed
             settings.days = days
             settings.books = bookList
-            if let start { settings.start = start.timestamp }
+            if let start { settings.start = start }
             return settings
         }
 
@@ -89,8 +89,8 @@ extension Hedgeledger.Generate {
         @Option(help: "Random seed.")
         var seed: UInt64 = 1
 
-        @Option(help: ArgumentHelp("When the marks start (ISO-8601, or a date meaning 00:00Z).", valueName: "time"))
-        var start: TimeArgument?
+        @Option(help: ArgumentHelp("When the marks start (ISO-8601, or a date meaning 00:00Z).", valueName: "time"), transform: TimeArgument.parse)
+        var start: Timestamp?
 
         @Option(name: [.short, .long], help: ArgumentHelp("Write here instead of standard output.", valueName: "file"))
         var output: String?
@@ -106,7 +106,7 @@ extension Hedgeledger.Generate {
                 settings.intervalSeconds = interval
                 settings.options = options
                 settings.seed = seed
-                if let start { settings.start = start.timestamp }
+                if let start { settings.start = start }
                 let file = try OutputFile(path: output)
                 try file.writeLine(SnapshotGenerator.header)
                 try SnapshotGenerator(settings: settings).generate { try file.writeLine($0) }

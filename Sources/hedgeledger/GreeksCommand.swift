@@ -11,8 +11,10 @@ extension Hedgeledger {
                 Units: delta and net delta in coin (net delta is premium-adjusted for inverse \
                 options), delta_usd in USD, gamma in coin per USD, vega in USD per vol point, \
                 theta in USD per day, unrealised P&L in the settlement currency (USD in totals). \
-                Marks older than --max-mark-age are used but flagged stale; positions that cannot \
-                be valued are listed with the reason.
+                Marks (and USD index prices) older than --max-mark-age are used but flagged stale; \
+                positions that cannot be valued are listed with the reason, and a total over them \
+                says complete: false with the count. Totals give the options' delta, the hedges' \
+                delta and the hedge ratio (-hedge delta / options net delta).
                 """)
 
         @OptionGroup var ledger: LedgerOptions
@@ -23,16 +25,19 @@ extension Hedgeledger {
         var maxMarkAge: Int64 = MarketView.defaultMaxMarkAgeSeconds
 
         func validate() throws {
-            guard maxMarkAge > 0 else { throw ValidationError("--max-mark-age must be at least 1 second") }
+            guard (1...(366 * 86_400 * 100)).contains(maxMarkAge) else {
+                throw ValidationError("--max-mark-age must be from 1 second to 100 years")
+            }
         }
 
         func run() throws {
             try Console.run {
                 let now = Console.now()
-                let opened = try ledger.open(create: false, now: now)
-                let report = try GreeksReport.build(ledger: opened, at: scope.at?.timestamp ?? now, now: now,
+                let opened = try ledger.openForReading(now: now)
+                try scope.filter.validate(in: opened)
+                let report = try GreeksReport.build(ledger: opened, at: scope.at ?? now, now: now,
                                                     filter: scope.filter, maxMarkAgeSeconds: maxMarkAge)
-                Console.output(output.format.render(report.table))
+                Console.output(output.format.render(report.report))
             }
         }
     }
@@ -59,8 +64,9 @@ extension Hedgeledger.Marks {
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: FormatOptions
 
-        @Option(help: ArgumentHelp("Check the marks as of this time; default now.", valueName: "time"))
-        var at: TimeArgument?
+        @Option(help: ArgumentHelp("Check the marks as of this time (ISO-8601 with a zone, or a date); default now.", valueName: "time"),
+                transform: TimeArgument.parse)
+        var at: Timestamp?
 
         @Option(help: ArgumentHelp("Relative tolerance, as a fraction.", valueName: "fraction"))
         var relative: Double = 0.01
@@ -72,10 +78,10 @@ extension Hedgeledger.Marks {
         func run() throws {
             try Console.run {
                 let now = Console.now()
-                let opened = try ledger.open(create: false, now: now)
-                let report = try MarksCheckReport.build(ledger: opened, at: at?.timestamp ?? now,
+                let opened = try ledger.openForReading(now: now)
+                let report = try MarksCheckReport.build(ledger: opened, at: at ?? now,
                                                         tolerance: .init(relative: relative))
-                Console.output(output.format.render(report.table))
+                Console.output(output.format.render(report.report))
                 Console.message("\(report.checked) option mark\(report.checked == 1 ? "" : "s") with venue greeks checked, \(report.discrepancies.count) discrepanc\(report.discrepancies.count == 1 ? "y" : "ies")")
             }
         }

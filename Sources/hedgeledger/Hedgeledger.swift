@@ -11,14 +11,79 @@ struct Hedgeledger: ParsableCommand {
             file and derives exact positions and their greeks, as of any moment.
 
             Start with `hedgeledger demo`, which builds a sample book and prints its positions \
-            and greeks.
+            and greeks. --db works before the subcommand too: `hedgeledger --db book.sqlite positions`.
 
-            Exit codes: 0 success; 64 bad arguments; 65 an input file was refused (nothing \
-            from it was written); 66 an input file cannot be read; 69 the database is not \
-            usable by this hedgeledger (missing, not a ledger, newer schema, altered \
-            migrations); 75 another process holds the write lock; 1 anything else.
+            Exit codes: 0 success; 64 bad arguments (including an unknown --book, import or \
+            fill); 65 an input file was refused (nothing from it was written); 66 an input file \
+            cannot be read; 69 the database is not usable by this hedgeledger (missing, not a \
+            ledger, another application's, newer schema, altered migrations or schema, needs \
+            `init`); 73 the ledger file cannot be created; 74 the disk refused a write (full, \
+            I/O error); 75 another process holds (or took) the write lock; 77 no permission to \
+            write the ledger or its directory; 1 anything else.
             """,
-        version: "0.1.0",
-        subcommands: [Init.self, Import.self, Positions.self, Greeks.self, Marks.self, Demo.self, Generate.self]
+        version: "0.2.0",
+        subcommands: [Init.self, Import.self, Positions.self, Greeks.self, Marks.self, Imports.self, VoidCommand.self,
+                      Demo.self, Generate.self]
     )
+
+    /// Accepted here so that `--db` may come before the subcommand; each subcommand that
+    /// opens a ledger declares the same group and receives the value.
+    @OptionGroup var ledger: LedgerOptions
+
+    /// Catches a mistyped subcommand before argument-parser does, to suggest the nearest one.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let complaint = unknownCommand(in: arguments) {
+            Console.message(complaint)
+            Self.exit(withError: ExitCode(Console.Exit.usage))
+        }
+        Self.main(arguments)
+    }
+
+    static func commandNames() -> [String] {
+        var names: [String] = []
+        for command in configuration.subcommands { names.append(command._commandName) }
+        return names
+    }
+
+    static func unknownCommand(in arguments: [String]) -> String? {
+        guard let word = firstCommandWord(arguments) else { return nil }
+        let names = commandNames()
+        if names.contains(word) || word == "help" { return nil }
+        var nearest: (name: String, distance: Int)?
+        for name in names {
+            let distance = CommandSuggestion.distance(word, name)
+            if distance <= 3 && distance < (nearest?.distance ?? .max) { nearest = (name, distance) }
+        }
+        let hint = nearest.map { " Did you mean '\($0.name)'?" } ?? ""
+        return "hedgeledger: unknown command '\(word.escapingControlCharacters)'.\(hint) Commands: \(names.joined(separator: ", ")). See `hedgeledger --help`."
+    }
+
+    /// The first word that is not an option or an option's value: the subcommand's name.
+    static func firstCommandWord(_ arguments: [String]) -> String? {
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--db" { index += 2; continue }
+            if argument.hasPrefix("-") { index += 1; continue }
+            return argument
+        }
+        return nil
+    }
+}
+
+enum CommandSuggestion {
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
 }

@@ -141,7 +141,7 @@ extension ImportOptions {
         var failure: ExitCode?
         try Console.run {
             let now = Console.now()
-            let opened = try ledger.open(create: true, now: now)
+            let opened = try ledger.openForWriting(create: true, now: now)
             for file in files {
                 do {
                     let summary = try importOne(opened, try ByteSource(path: file), now)

@@ -11,7 +11,7 @@ extension Hedgeledger {
 
         func run() throws {
             try Console.run {
-                let opened = try ledger.open(create: true, now: Console.now())
+                let opened = try ledger.openForWriting(create: true, now: Console.now())
                 Console.message("\(opened.path): ledger ready (schema version \(Schema.migrations.count))")
             }
         }

@@ -4,7 +4,8 @@ import HedgeLedger
 import Glibc
 #endif
 
-/// `--db`, shared by every command that opens the ledger.
+/// `--db`, shared by the root command and every command that opens the ledger, so it works
+/// before the subcommand (`hedgeledger --db X positions`, like `git -C`) and after it.
 struct LedgerOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "The ledger database file.",
@@ -20,22 +21,29 @@ struct LedgerOptions: ParsableArguments {
         return "hedgeledger.sqlite"
     }
 
-    /// Opens the ledger, creating it only for commands that write.
-    func open(create: Bool, now: Timestamp) throws -> Ledger {
-        try Ledger(path: path, create: create, now: now)
+    /// Opens the ledger read-only: what every command that only reads uses. It never creates,
+    /// migrates or otherwise changes the file.
+    func openForReading(now: Timestamp) throws -> Ledger {
+        try Ledger(path: path, access: .read, now: now)
+    }
+
+    /// Opens the ledger to write, creating it (and applying migrations) when `create`.
+    func openForWriting(create: Bool, now: Timestamp) throws -> Ledger {
+        try Ledger(path: path, access: .write(create: create), now: now)
     }
 }
 
 /// `--at`, `--book` and `--underlying`: which positions, as of when.
 struct PositionScopeOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("As of this time (ISO-8601 with a zone, or a date YYYY-MM-DD meaning 00:00Z); default now.",
-                               valueName: "time"))
-    var at: TimeArgument?
+    @Option(help: ArgumentHelp("As of this time: ISO-8601 with a zone (2026-11-20T14:03:00Z, a space for T is fine), or a date YYYY-MM-DD meaning 00:00Z; default now.",
+                               valueName: "time"),
+            transform: TimeArgument.parse)
+    var at: Timestamp?
 
-    @Option(help: ArgumentHelp("Only this book.", valueName: "name"))
+    @Option(help: ArgumentHelp("Only this book (an unknown name is an error listing the books).", valueName: "name"))
     var book: String?
 
-    @Option(help: ArgumentHelp("Only instruments on this underlying (BTC, ETH, ...).", valueName: "coin"))
+    @Option(help: ArgumentHelp("Only instruments on this underlying (BTC, ETH, ...; any case).", valueName: "coin"))
     var underlying: String?
 
     var filter: PositionsReport.Filter { .init(book: book, underlying: underlying) }
@@ -43,22 +51,36 @@ struct PositionScopeOptions: ParsableArguments {
 
 /// `--format`, for commands whose output is data.
 struct FormatOptions: ParsableArguments {
-    @Option(help: "Output format: table (aligned, for people), csv (RFC 4180), or json.")
+    @Option(help: "Output format: table (aligned, for people), csv (RFC 4180), or json (one object; see docs/json.md).")
     var format: OutputFormat = .table
 }
 
 extension OutputFormat: ExpressibleByArgument {}
 
-/// Parses a `--at` style time argument with the same grammar as the files.
-struct TimeArgument: ExpressibleByArgument {
-    let timestamp: Timestamp
+/// A time argument, read with the files' grammar (a zone is required), a space instead of
+/// `T`, or a bare date meaning its 00:00 UTC.
+enum TimeArgument {
+    static let expected = "expected ISO-8601 with a zone such as 2026-11-20T14:03:00Z or 2026-11-20 15:03+01:00, or a date such as 2026-11-20"
 
-    init?(argument: String) {
-        // A bare date means the start of that day, UTC.
-        let text = argument.count == 10 ? argument + "T00:00:00Z" : argument
-        guard case .success(let value) = TimestampSyntax.parse(text) else { return nil }
-        timestamp = value
+    static func parse(_ argument: String) throws -> Timestamp {
+        let text = argument.trimmingCharacters(in: " ")
+        let isDate = text.utf8.count == 10 && text.utf8.enumerated().allSatisfy { index, byte in
+            index == 4 || index == 7 ? byte == UInt8(ascii: "-") : (byte >= 48 && byte <= 57)
+        }
+        switch TimestampSyntax.parse(isDate ? text + "T00:00:00Z" : text) {
+        case .success(let value): return value
+        case .failure(.missingZone): throw ValidationError("'\(argument.escapingControlCharacters)' has no time zone; \(expected)")
+        case .failure(let problem): throw ValidationError("'\(argument.escapingControlCharacters)' \(problem); \(expected)")
+        }
     }
+}
 
-    static var defaultCompletionKind: CompletionKind { .default }
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        let characters = Set(set)
+        var view = Substring(self)
+        while let first = view.first, characters.contains(first) { view = view.dropFirst() }
+        while let last = view.last, characters.contains(last) { view = view.dropLast() }
+        return String(view)
+    }
 }

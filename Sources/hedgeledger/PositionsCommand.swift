@@ -12,19 +12,25 @@ extension Hedgeledger {
                 settled (past expiry, closed at its settlement price: an imported settlement \
                 row, else the index at most an hour before expiry), or expired (past expiry, \
                 no settlement price yet). Average prices and P&L are shown rounded half-even \
-                to 8 decimals.
+                to 8 decimals in the table; CSV and JSON carry them in full. Voided fills do \
+                not count unless --include-voided.
                 """)
 
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: FormatOptions
         @OptionGroup var scope: PositionScopeOptions
 
+        @Flag(help: "Count voided fills too: the book as it stood before the corrections (see `hedgeledger void`).")
+        var includeVoided = false
+
         func run() throws {
             try Console.run {
                 let now = Console.now()
-                let opened = try ledger.open(create: false, now: now)
-                let report = try PositionsReport.build(ledger: opened, at: scope.at?.timestamp, now: now, filter: scope.filter)
-                Console.output(output.format.render(report.table))
+                let opened = try ledger.openForReading(now: now)
+                try scope.filter.validate(in: opened)
+                let report = try PositionsReport.build(ledger: opened, at: scope.at, now: now, filter: scope.filter,
+                                                       includeVoided: includeVoided)
+                Console.output(output.format.render(report.report))
             }
         }
     }

@@ -47,20 +47,28 @@ struct CLITests {
             let table = try hedgeledger(["positions", "--db", db, "--at", "2026-11-21T10:00:00Z"])
             #expect(table.status == 0)
             let lines = table.stdout.split(separator: "\n")
-            #expect(lines.first?.hasPrefix("book") == true && lines.count == 5)
+            #expect(lines.first == "Positions as of 2026-11-21T10:00:00Z" && lines[1].hasPrefix("book") && lines.count == 6)
             #expect(table.stdout.contains("BTC-27DEC26-100000-C") && table.stdout.contains("-9000"))
 
             let csv = try hedgeledger(["positions", "--db", db, "--format", "csv", "--book", "main", "--at", "2026-11-21T10:00:00Z"])
-            let rows = csv.stdout.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-            #expect(rows.count == 3)
-            let option = try #require(rows.first { $0[1] == "BTC-27DEC26-100000-C" })
-            #expect(option[4] == "1.5" && option[6] == "0.05" && option[8] == "0.01" && option[9] == "BTC")
+            let rows = csvRecords(csv.stdout)
+            #expect(rows.count == 2)
+            let option = try #require(rows.first { $0["instrument"] == "BTC-27DEC26-100000-C" })
+            #expect(option["quantity"] == "1.5" && option["avg_price"] == "0.05" && option["realised_pnl"] == "0.01")
+            #expect(option["pnl_ccy"] == "BTC" && option["fees"] == "0.00075 BTC")
 
             let json = try hedgeledger(["positions", "--db", db, "--format", "json", "--underlying", "eth"])
-            let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
-            #expect(parsed.count == 1)
-            #expect(parsed[0]["instrument"] as? String == "ETH-PERPETUAL" && parsed[0]["quantity"] as? String == "300")
-            #expect(parsed[0]["fills"] as? Int == 1 && parsed[0]["unit"] as? String == "USD")
+            let parsed = try jsonObject(json.stdout)
+            let schema = try #require(parsed["schema"] as? [String: Any])
+            #expect(schema["name"] as? String == "hedgeledger.positions" && schema["version"] as? Int == 1)
+            let parameters = try #require(parsed["parameters"] as? [String: Any])
+            #expect(parameters["underlying"] as? String == "ETH" && parameters["book"] is NSNull)
+            #expect(parameters["include_voided"] as? Bool == false)
+            let positions = try #require(parsed["positions"] as? [[String: Any]])
+            #expect(positions.count == 1)
+            #expect(positions[0]["instrument"] as? String == "ETH-PERPETUAL" && positions[0]["quantity"] as? Int == 300)
+            #expect(positions[0]["fills"] as? Int == 1 && positions[0]["unit"] as? String == "USD")
+            #expect((positions[0]["fees"] as? [String: Any])?["ETH"] as? Double == 0.00004)
         }
     }
 
@@ -156,17 +164,19 @@ struct CLITests {
         #expect(try hedgeledger(["import", "trades", "--wait", "2", "--db", db, csv]).status == 0)
     }
 
-    @Test("demo builds a sample book with marks and prints its positions and greeks")
+    @Test("demo opens with net delta, greeks and the hedge ratio per book and underlying, then what to try")
     func demo() throws {
         let directory = TemporaryDirectory()
         let arguments = ["demo", "--dir", directory.path, "--rows", "600", "--days", "5"]
         let result = try hedgeledger(arguments)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.hasPrefix("book"))
-        #expect(result.stdout.contains("BTC-PERPETUAL") && result.stdout.contains("ETH-PERPETUAL"))
-        #expect(result.stdout.contains(" settled ") && result.stdout.contains("\nlevel "))
-        #expect(result.stdout.contains("\ntotal     main  BTC"))
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("The book at ") == true)
+        #expect(lines[1].hasPrefix("book  underlying") && lines[1].contains("net_delta_usd") && lines[1].contains("hedged_pct"))
+        #expect(lines.count == 5)  // title, header, rule, BTC, ETH: a few lines
+        #expect(lines[3].hasPrefix("main  BTC") && lines[4].hasPrefix("main  ETH"))
         #expect(result.stderr.contains("600 fills imported") && result.stderr.contains("2 settlement prices"))
+        #expect(result.stderr.contains("greeks --at") && result.stderr.contains("hedgeledger --db \(directory.file("demo.sqlite"))"))
         #expect(FileManager.default.fileExists(atPath: directory.file("demo.sqlite")))
         let again = try hedgeledger(arguments)
         #expect(again.stdout == result.stdout)  // a fresh database each time, same seed, same book
@@ -184,22 +194,31 @@ struct CLITests {
 
         let csv = try hedgeledger(["greeks", "--db", db, "--at", "2026-11-20T10:05:00Z", "--format", "csv"])
         #expect(csv.status == 0)
-        let rows = csv.stdout.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        #expect(rows.first?.first == "level" && rows.count == 6)
-        let call = try #require(rows.first { $0.count > 3 && $0[3] == "BTC-27NOV26-95000-C" })
-        #expect(call[10] == "-0.069" && call[11] == "BTC")  // short 2 × 0.0345
-        let perp = try #require(rows.first { $0.count > 3 && $0[3] == "BTC-PERPETUAL" })
-        #expect(perp[12] == "0.98948")
-        #expect(perp[10] == "0.98948026" && perp[11] == "BTC")  // value: 95000 USD of inverse perpetual / 96010, in coin  // 95000 USD / 96010 = 0.989480…, in coin, 6 places, canonical
-        #expect(rows.last?[0] == "total" && rows.last?[2] == "BTC")
+        let rows = csvRecords(csv.stdout)
+        #expect(rows.count == 5 && rows.filter { $0["section"] == "positions" }.count == 4)
+        let call = try #require(rows.first { $0["instrument"] == "BTC-27NOV26-95000-C" })
+        #expect(call["value"] == "-0.069" && call["value_ccy"] == "BTC")  // short 2 × 0.0345
+        let perp = try #require(rows.first { $0["instrument"] == "BTC-PERPETUAL" })
+        // 95000 USD of inverse perpetual at 96010, in coin: full precision in CSV.
+        #expect(Double(perp["delta"] ?? "") == 95000.0 / 96010.0)
+        #expect(perp["value"] == "0.989480262472659098" && perp["value_ccy"] == "BTC")
+        let total = try #require(rows.last)
+        #expect(total["section"] == "totals" && total["underlying"] == "BTC" && total["complete"] == "true")
 
         let json = try hedgeledger(["greeks", "--db", db, "--at", "2026-11-20T12:00:00Z", "--format", "json", "--max-mark-age", "600"])
-        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
-        #expect(parsed.filter { $0["level"] as? String == "position" }.allSatisfy { $0["stale"] as? String == "yes" })
+        let parsed = try jsonObject(json.stdout)
+        let positions = try #require(parsed["positions"] as? [[String: Any]])
+        #expect(positions.count == 4 && positions.allSatisfy { $0["stale"] as? Bool == true })
+        #expect(positions.allSatisfy { $0["delta"] is Double || $0["delta"] is Int })
+        let totals = try #require(parsed["totals"] as? [[String: Any]])
+        #expect(totals.first?["stale"] as? Int == 4 && totals.first?["complete"] as? Bool == true)
 
         let check = try hedgeledger(["marks", "check", "--db", db, "--at", "2026-11-20T10:00:00Z", "--format", "csv"])
         #expect(check.status == 0 && check.stdout.contains("BTC-27NOV26-95000-C,2026-11-20T10:00:00Z,delta,"))
         #expect(check.stderr.contains("1 option mark with venue greeks checked"))
+        let checkJSON = try jsonObject(try hedgeledger(["marks", "check", "--db", db, "--at", "2026-11-20T10:00:00Z", "--format", "json"]).stdout)
+        let discrepancies = try #require(checkJSON["discrepancies"] as? [[String: Any]])
+        #expect(checkJSON["checked"] as? Int == 1 && discrepancies.contains { $0["greek"] as? String == "delta" && $0["venue"] as? Double == 0.6 })
 
         let bad = directory.write("bad.csv", "timestamp,instrument,mark_price\n2026-11-20T10:00:00Z,BTC-PERPETUAL,abc\n")
         let refused = try hedgeledger(["import", "snapshots", "--db", db, bad])

@@ -19,14 +19,14 @@ struct PositionTests {
     }
 
     @Test("adding averages the entry; reducing realises against it")
-    mutating func linearLong() {
+    mutating func linearLong() throws {
         let option = instrument("BTC-27DEC26-100000-C")
         var position = Position(book: "main", instrument: option)
-        position.apply(fill(option, .buy, "1", "0.05", fee: "0.0003"))
-        position.apply(fill(option, .buy, "3", "0.07", fee: "0.0009"))
+        try position.apply(fill(option, .buy, "1", "0.05", fee: "0.0003"))
+        try position.apply(fill(option, .buy, "3", "0.07", fee: "0.0009"))
         #expect(position.quantity == ExactDecimal(4))
         #expect(position.averageEntryPrice == decimal("0.065"))
-        position.apply(fill(option, .sell, "1", "0.08", fee: "0.0003"))
+        try position.apply(fill(option, .sell, "1", "0.08", fee: "0.0003"))
         #expect(position.quantity == ExactDecimal(3))
         #expect(position.realisedPnL == decimal("0.015"))  // 1 × (0.08 − 0.065), in BTC
         #expect(position.averageEntryPrice == decimal("0.065"))
@@ -34,69 +34,69 @@ struct PositionTests {
     }
 
     @Test("a short covers with the sign of a short")
-    mutating func linearShort() {
+    mutating func linearShort() throws {
         let perp = instrument("BTC_USDC-PERPETUAL")
         var position = Position(book: "main", instrument: perp)
-        position.apply(fill(perp, .sell, "2", "100000"))
-        position.apply(fill(perp, .buy, "0.5", "90000"))
+        try position.apply(fill(perp, .sell, "2", "100000"))
+        try position.apply(fill(perp, .buy, "0.5", "90000"))
         #expect(position.quantity == decimal("-1.5"))
         #expect(position.realisedPnL == ExactDecimal(5000))  // 0.5 × (100000 − 90000) USDC
         #expect(position.averageEntryPrice == ExactDecimal(100_000))
     }
 
     @Test("crossing zero closes all and opens the rest at the fill price")
-    mutating func flip() {
+    mutating func flip() throws {
         let perp = instrument("BTC_USDC-PERPETUAL")
         var position = Position(book: "main", instrument: perp)
-        position.apply(fill(perp, .buy, "1", "100"))
-        position.apply(fill(perp, .sell, "3", "110"))
+        try position.apply(fill(perp, .buy, "1", "100"))
+        try position.apply(fill(perp, .sell, "3", "110"))
         #expect(position.quantity == ExactDecimal(-2))
         #expect(position.realisedPnL == ExactDecimal(10))
         #expect(position.averageEntryPrice == ExactDecimal(110))
-        position.apply(fill(perp, .buy, "2", "100"))
+        try position.apply(fill(perp, .buy, "2", "100"))
         #expect(position.quantity.isZero && position.averageEntryPrice == nil)
         #expect(position.realisedPnL == ExactDecimal(30))
         #expect(position.status(at: testNow) == .flat)
     }
 
     @Test("inverse perpetual: P&L in coin = amount × (1/entry − 1/exit); harmonic average entry")
-    mutating func inverse() {
+    mutating func inverse() throws {
         let perp = instrument("BTC-PERPETUAL")
         var position = Position(book: "main", instrument: perp)
-        position.apply(fill(perp, .buy, "10000", "50000"))
-        position.apply(fill(perp, .buy, "10000", "40000"))
+        try position.apply(fill(perp, .buy, "10000", "50000"))
+        try position.apply(fill(perp, .buy, "10000", "40000"))
         // Coin cost 0.2 + 0.25 = 0.45 for 20000 USD: average 20000 / 0.45.
-        #expect(position.averageEntryPrice == ExactDecimal(20_000) / decimal("0.45"))
-        position.apply(fill(perp, .sell, "20000", "60000"))
+        #expect(try position.averageEntryPrice == ExactDecimal(20_000) / decimal("0.45"))
+        try position.apply(fill(perp, .sell, "20000", "60000"))
         // 20000 × (0.45/20000 − 1/60000) = 0.45 − 0.333… BTC
-        #expect(position.realisedPnL == decimal("0.45") - ExactDecimal(20_000) / ExactDecimal(60_000))
+        #expect(try position.realisedPnL == decimal("0.45") - ExactDecimal(20_000) / ExactDecimal(60_000))
         #expect(position.quantity.isZero)
     }
 
     @Test("inverse short profits when the price falls")
-    mutating func inverseShort() {
+    mutating func inverseShort() throws {
         let perp = instrument("ETH-PERPETUAL")
         var position = Position(book: "main", instrument: perp)
-        position.apply(fill(perp, .sell, "3000", "3000"))
-        position.apply(fill(perp, .buy, "3000", "2500"))
-        #expect(position.realisedPnL == ExactDecimal(3000) / ExactDecimal(2500) - ExactDecimal(1))  // 0.2 ETH
+        try position.apply(fill(perp, .sell, "3000", "3000"))
+        try position.apply(fill(perp, .buy, "3000", "2500"))
+        #expect(try position.realisedPnL == ExactDecimal(3000) / ExactDecimal(2500) - ExactDecimal(1))  // 0.2 ETH
         #expect(position.realisedPnL == decimal("0.2"))
     }
 
     @Test("linear options use their multiplier")
-    mutating func multiplier() {
+    mutating func multiplier() throws {
         let sol = instrument("SOL_USDC-27DEC26-200-C")
         var position = Position(book: "main", instrument: sol)
-        position.apply(fill(sol, .buy, "2", "5"))
-        position.apply(fill(sol, .sell, "2", "7"))
+        try position.apply(fill(sol, .buy, "2", "5"))
+        try position.apply(fill(sol, .sell, "2", "7"))
         #expect(position.realisedPnL == ExactDecimal(40))  // 2 × (7 − 5) × 10 SOL per contract
     }
 
     @Test("an option with quantity left after expiry is expired, not open")
-    mutating func expiry() {
+    mutating func expiry() throws {
         let option = instrument("BTC-27DEC26-100000-C")
         var position = Position(book: "main", instrument: option)
-        position.apply(fill(option, .buy, "1", "0.05"))
+        try position.apply(fill(option, .buy, "1", "0.05"))
         #expect(position.status(at: time("2026-12-27T07:59:59Z")) == .open)
         #expect(position.status(at: time("2026-12-27T08:00:00Z")) == .expired)
     }

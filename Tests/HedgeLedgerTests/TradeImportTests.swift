@@ -22,7 +22,7 @@ struct TradeImportTests {
             let record = try #require(try ledger.imports.all().first)
             #expect(record.fileName.hasSuffix("trades.csv") && record.rowsAccepted == 3 && record.format == NativeTradeFormat.name)
             #expect(record.sha256 == SHA256Hex.of(Array(csv.utf8)) && record.sizeBytes == Int64(csv.utf8.count))
-            let fill = try #require(try ledger.fills.find(venue: "deribit", tradeID: "T2"))
+            let fill = try #require(try ledger.fills.findLive(venue: "deribit", tradeID: "T2"))
             #expect(fill.sourceLine == 3 && fill.importID == record.id)
             #expect(fill.fill.time == time("2026-11-20T10:05:00.500Z") && fill.fill.feeCurrency == "BTC")
             let positions = try ledger.positions.all()
@@ -132,7 +132,7 @@ struct TradeImportTests {
 
                 """, into: ledger, in: directory, options: .init(defaultBook: "desk-a", assumeUTC: true))
             #expect(try ledger.positions.all().map(\.book).sorted() == ["desk-a", "hedges"])
-            #expect(try ledger.fills.find(venue: NativeTradeFormat.defaultVenue, tradeID: "T1")?.fill.time == time("2026-11-20T10:00:00Z"))
+            #expect(try ledger.fills.findLive(venue: NativeTradeFormat.defaultVenue, tradeID: "T1")?.fill.time == time("2026-11-20T10:00:00Z"))
         }
     }
 

@@ -79,8 +79,10 @@ struct ValuationTests {
             let none = try GreeksReport.build(ledger: ledger, at: early, now: early)
             let unpriced = none.rows.allSatisfy { $0.valuation == nil && $0.problem?.contains("no mark") == true }
             #expect(none.rows.count == 4 && unpriced)
-            let text = OutputFormat.csv.render(none.table)
-            #expect(text.contains("4 positions not priced"))
+            let total = try #require(none.totals.first)
+            #expect(total.unpriced == 4 && !total.isComplete && total.positions == 4)
+            let text = OutputFormat.json.render(none.report)
+            #expect(text.contains("\"unpriced\": 4") && text.contains("\"complete\": false"))
         }
     }
 

@@ -4,8 +4,11 @@
 /// accepts (up to 18 fractional digits: satoshi and wei included) is held without drift, and
 /// addition and subtraction are exact. Multiplication and division round half-to-even at the
 /// 18th place; that happens only where the domain divides (average prices, inverse P&L).
-/// The range is about ±1.7 × 10²⁰, far past any position a desk holds; overflow traps
-/// like `Int` arithmetic does rather than wrapping silently.
+///
+/// The range is about ±1.7 × 10²⁰. Every value may come from a hostile file or database, so
+/// arithmetic is checked: an operation whose result leaves the range, or a division by
+/// zero, throws `ArithmeticOverflow` instead of trapping, and callers turn it into an error
+/// that names the data. `Int128.min` is outside the range, so negation never overflows.
 public struct ExactDecimal: Sendable, Hashable, Comparable {
     public static let fractionDigits = 18
     static let unitsPerOne: Int128 = 1_000_000_000_000_000_000
@@ -13,7 +16,9 @@ public struct ExactDecimal: Sendable, Hashable, Comparable {
     /// The value × 10¹⁸.
     public let units: Int128
 
-    public init(units: Int128) { self.units = units }
+    public init(units: Int128) {
+        self.units = units == .min ? -.max : units
+    }
 
     public init(_ integer: Int) { self.units = Int128(integer) * Self.unitsPerOne }
 
@@ -28,44 +33,90 @@ public struct ExactDecimal: Sendable, Hashable, Comparable {
 
     public static func < (a: ExactDecimal, b: ExactDecimal) -> Bool { a.units < b.units }
     public static prefix func - (a: ExactDecimal) -> ExactDecimal { ExactDecimal(units: -a.units) }
-    public static func + (a: ExactDecimal, b: ExactDecimal) -> ExactDecimal { ExactDecimal(units: a.units + b.units) }
-    public static func - (a: ExactDecimal, b: ExactDecimal) -> ExactDecimal { ExactDecimal(units: a.units - b.units) }
-    public static func += (a: inout ExactDecimal, b: ExactDecimal) { a = a + b }
-    public static func -= (a: inout ExactDecimal, b: ExactDecimal) { a = a - b }
 
-    public static func * (a: ExactDecimal, b: ExactDecimal) -> ExactDecimal {
-        ExactDecimal(units: roundedQuotient(a.units.multipliedFullWidth(by: b.units), dividedBy: unitsPerOne))
+    public static func + (a: ExactDecimal, b: ExactDecimal) throws(ArithmeticOverflow) -> ExactDecimal {
+        let (sum, overflow) = a.units.addingReportingOverflow(b.units)
+        guard !overflow, sum != .min else { throw ArithmeticOverflow(a, "+", b) }
+        return ExactDecimal(units: sum)
     }
 
-    /// Division rounded half-to-even at the 18th fractional digit. Dividing by zero traps:
-    /// callers check, because what a zero divisor means depends on the domain.
-    public static func / (a: ExactDecimal, b: ExactDecimal) -> ExactDecimal {
-        precondition(!b.isZero, "ExactDecimal division by zero")
-        return ExactDecimal(units: roundedQuotient(a.units.multipliedFullWidth(by: unitsPerOne), dividedBy: b.units))
+    public static func - (a: ExactDecimal, b: ExactDecimal) throws(ArithmeticOverflow) -> ExactDecimal {
+        let (difference, overflow) = a.units.subtractingReportingOverflow(b.units)
+        guard !overflow, difference != .min else { throw ArithmeticOverflow(a, "-", b) }
+        return ExactDecimal(units: difference)
+    }
+
+    public static func += (a: inout ExactDecimal, b: ExactDecimal) throws(ArithmeticOverflow) { a = try a + b }
+    public static func -= (a: inout ExactDecimal, b: ExactDecimal) throws(ArithmeticOverflow) { a = try a - b }
+
+    public static func * (a: ExactDecimal, b: ExactDecimal) throws(ArithmeticOverflow) -> ExactDecimal {
+        let negative = (a.units < 0) != (b.units < 0)
+        let product = a.units.magnitude.multipliedFullWidth(by: b.units.magnitude)
+        guard let units = roundedQuotient(product, dividedBy: UInt128(unitsPerOne), negative: negative) else {
+            throw ArithmeticOverflow(a, "×", b)
+        }
+        return ExactDecimal(units: units)
+    }
+
+    /// Division rounded half-to-even at the 18th fractional digit; dividing by zero throws.
+    public static func / (a: ExactDecimal, b: ExactDecimal) throws(ArithmeticOverflow) -> ExactDecimal {
+        guard !b.isZero else { throw ArithmeticOverflow(a, "÷", b) }
+        let negative = (a.units < 0) != (b.units < 0)
+        let scaled = a.units.magnitude.multipliedFullWidth(by: UInt128(unitsPerOne))
+        guard let units = roundedQuotient(scaled, dividedBy: b.units.magnitude, negative: negative) else {
+            throw ArithmeticOverflow(a, "÷", b)
+        }
+        return ExactDecimal(units: units)
     }
 
     /// Exact: whether self = k × step for a whole k.
     public func isMultiple(of step: ExactDecimal) -> Bool { !step.isZero && units % step.units == 0 }
 
-    /// Rounds half-to-even at `places` fractional digits (0...18).
-    public func rounded(toPlaces places: Int) -> ExactDecimal {
+    /// Rounded half-to-even at `places` fractional digits (0...18); nil only when rounding up
+    /// would leave the range.
+    public func rounded(toPlaces places: Int) -> ExactDecimal? {
         precondition((0...Self.fractionDigits).contains(places))
-        var step: Int128 = 1
+        var step: UInt128 = 1
         for _ in 0..<(Self.fractionDigits - places) { step *= 10 }
-        let q = Self.roundedQuotient((high: units < 0 ? -1 : 0, low: UInt128(truncatingIfNeeded: units)), dividedBy: step)
-        return ExactDecimal(units: q * step)
+        guard let quotient = Self.roundedQuotient((0, units.magnitude), dividedBy: step, negative: false) else { return nil }
+        let (scaled, overflow) = quotient.multipliedReportingOverflow(by: Int128(step))
+        guard !overflow else { return nil }
+        return ExactDecimal(units: units < 0 ? -scaled : scaled)
     }
 
-    private static func roundedQuotient(_ dividend: (high: Int128, low: UInt128), dividedBy divisor: Int128) -> Int128 {
-        let (quotient, remainder) = divisor.dividingFullWidth(dividend)
-        if remainder == 0 { return quotient }
-        // |r| < |d| ≤ 2¹²⁷, so 2|r| fits in a UInt128.
-        let r = remainder.magnitude, d = divisor.magnitude
-        let twiceR = r &<< 1
-        let negative = (dividend.high < 0) != (divisor < 0)
-        let roundAway = twiceR > d || (twiceR == d && quotient & 1 != 0)
-        guard roundAway else { return quotient }
-        return negative ? quotient - 1 : quotient + 1
+    /// The magnitude (high, low) ÷ divisor, rounded half-to-even, with the sign applied; nil
+    /// when it does not fit.
+    private static func roundedQuotient(_ dividend: (high: UInt128, low: UInt128), dividedBy divisor: UInt128,
+                                        negative: Bool) -> Int128? {
+        guard dividend.high < divisor else { return nil }
+        var (quotient, remainder) = divisor.dividingFullWidth(dividend)
+        if remainder != 0 {
+            // r < d ≤ 2¹²⁸ − 1; compare 2r with d without overflowing.
+            let half = divisor - remainder
+            if remainder > half || (remainder == half && quotient & 1 != 0) {
+                let (next, overflow) = quotient.addingReportingOverflow(1)
+                guard !overflow else { return nil }
+                quotient = next
+            }
+        }
+        guard quotient <= UInt128(Int128.max) else { return nil }
+        return negative ? -Int128(quotient) : Int128(quotient)
+    }
+}
+
+/// An exact-amount operation whose result leaves the range of `ExactDecimal` (about
+/// ±1.7 × 10²⁰), or a division by zero. Carries the operands so the message can name them.
+public struct ArithmeticOverflow: Error, Sendable, Hashable, CustomStringConvertible {
+    public let expression: String
+
+    init(_ a: ExactDecimal, _ operation: String, _ b: ExactDecimal) {
+        expression = "\(a) \(operation) \(b)"
+    }
+
+    public var description: String {
+        expression.contains("÷ 0") && expression.hasSuffix("÷ 0")
+            ? "\(expression): division by zero"
+            : "\(expression) is outside the range of exact amounts (±1.7e20)"
     }
 }
 
@@ -107,7 +158,7 @@ extension ExactDecimal: CustomStringConvertible {
     /// The nearest exact decimal to a `Double`, rounded to `places` fractional digits.
     /// Used by data generators, never by importers.
     public init(approximating value: Double, places: Int) {
-        precondition(value.isFinite && (0...12).contains(places))
+        precondition(value.isFinite && abs(value) < 1e20 && (0...12).contains(places))
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         let scaled = Int128((value * scale).rounded(.toNearestOrEven))

@@ -49,12 +49,37 @@ public struct Fill: Sendable, Hashable {
     }
 }
 
+/// The order fills apply in: time, then venue, then trade id. Trade ids that are whole
+/// numbers compare as numbers (`9` before `10`), as venues number their trades; they come
+/// before other ids, which compare byte by byte. `FillRepository.orderBy` is the same order
+/// in SQL, and the two must agree.
 public struct FillOrderKey: Sendable, Hashable, Comparable {
     public var time: Timestamp
     public var venue: String
     public var tradeID: String
 
+    public init(time: Timestamp, venue: String, tradeID: String) {
+        self.time = time; self.venue = venue; self.tradeID = tradeID
+    }
+
     public static func < (a: FillOrderKey, b: FillOrderKey) -> Bool {
-        (a.time, a.venue, a.tradeID) < (b.time, b.venue, b.tradeID)
+        if a.time != b.time { return a.time < b.time }
+        if a.venue != b.venue { return a.venue.utf8.lexicographicallyPrecedes(b.venue.utf8) }
+        return tradeIDPrecedes(a.tradeID, b.tradeID)
+    }
+
+    static func tradeIDPrecedes(_ a: String, _ b: String) -> Bool {
+        let aNumeric = isWholeNumber(a), bNumeric = isWholeNumber(b)
+        if aNumeric != bNumeric { return aNumeric }
+        if aNumeric {
+            let aDigits = a.utf8.drop { $0 == UInt8(ascii: "0") }, bDigits = b.utf8.drop { $0 == UInt8(ascii: "0") }
+            if aDigits.count != bDigits.count { return aDigits.count < bDigits.count }
+            if !aDigits.elementsEqual(bDigits) { return aDigits.lexicographicallyPrecedes(bDigits) }
+        }
+        return a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    static func isWholeNumber(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
     }
 }

@@ -52,13 +52,13 @@ extension Instrument {
     /// What one unit pays at expiry, in the quote currency, when the index settles at `index`:
     /// an option's intrinsic value (in coin for inverse options: intrinsic / index), a
     /// future's index price. Nil for instruments that do not expire.
-    public func settlementPrice(index: ExactDecimal) -> ExactDecimal? {
+    public func settlementPrice(index: ExactDecimal) throws(ArithmeticOverflow) -> ExactDecimal? {
         switch kind {
         case .future: return index
         case .option:
             guard let strike, let right, index.isPositive else { return nil }
-            let intrinsic = right == .call ? max(index - strike, .zero) : max(strike - index, .zero)
-            return isInverse ? intrinsic / index : intrinsic
+            let intrinsic = right == .call ? max(try index - strike, .zero) : max(try strike - index, .zero)
+            return isInverse ? try intrinsic / index : intrinsic
         case .perpetual, .spot: return nil
         }
     }

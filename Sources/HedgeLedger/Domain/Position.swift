@@ -50,9 +50,13 @@ public struct Position: Sendable, Hashable {
         return lastKey < key
     }
 
-    public mutating func apply(_ fill: Fill) {
-        trade(fill.signedQuantity, at: fill.price)
-        fees[fill.feeCurrency, default: .zero] += fill.fee
+    /// Applies `fill`; throws, leaving the position unchanged, when an amount would leave the
+    /// exact range.
+    public mutating func apply(_ fill: Fill) throws(ArithmeticOverflow) {
+        var updated = self
+        try updated.trade(fill.signedQuantity, at: fill.price)
+        try updated.fees[fill.feeCurrency, default: .zero] += fill.fee
+        self = updated
         fillCount += 1
         if firstFill == nil || fill.time < firstFill! { firstFill = fill.time }
         if lastFill == nil || fill.time > lastFill! { lastFill = fill.time }
@@ -72,64 +76,67 @@ public struct Position: Sendable, Hashable {
 
     /// Closes what is left at expiry at `settlement.price`, realising P&L like a closing
     /// trade without fees; not counted as a fill.
-    public mutating func settle(_ settlement: Settlement) {
+    public mutating func settle(_ settlement: Settlement) throws(ArithmeticOverflow) {
         guard !quantity.isZero else { return }
-        self.settlement = settlement
-        trade(-quantity, at: settlement.price)
+        var updated = self
+        updated.settlement = settlement
+        try updated.trade(-quantity, at: settlement.price)
+        self = updated
     }
 
     /// What the position is worth at `markPrice`, and in which currency: for options the
     /// premium (quantity × multiplier × mark, in coin for inverse options); for linear futures,
     /// perpetuals and spot the notional in the quote currency; for inverse futures and
     /// perpetuals the notional in coin (amount / mark).
-    public func marketValue(at markPrice: ExactDecimal) -> (amount: ExactDecimal, currency: String) {
+    public func marketValue(at markPrice: ExactDecimal) throws(ArithmeticOverflow) -> (amount: ExactDecimal, currency: String) {
         if instrument.pnlIsInverseInPrice {
-            return (markPrice.isPositive ? quantity / markPrice : .zero, instrument.settlementCurrency)
+            return (markPrice.isPositive ? try quantity / markPrice : .zero, instrument.settlementCurrency)
         }
-        return (quantity * instrument.multiplier * markPrice, instrument.quoteCurrency)
+        return (try quantity * instrument.multiplier * markPrice, instrument.quoteCurrency)
     }
 
     /// P&L not yet realised if the position were closed at `markPrice` (quote currency), in
     /// the settlement currency.
-    public func unrealisedPnL(at markPrice: ExactDecimal) -> ExactDecimal {
+    public func unrealisedPnL(at markPrice: ExactDecimal) throws(ArithmeticOverflow) -> ExactDecimal {
         guard !quantity.isZero else { return .zero }
         if instrument.pnlIsInverseInPrice {
             guard markPrice.isPositive else { return .zero }
-            return costBasis - cost(of: quantity, at: markPrice)
+            return try costBasis - cost(of: quantity, at: markPrice)
         }
-        return (cost(of: quantity, at: markPrice) - costBasis) * instrument.multiplier
+        return try (cost(of: quantity, at: markPrice) - costBasis) * instrument.multiplier
     }
 
     /// Adds `delta` at `price`: the average-cost rule of the type's documentation.
-    private mutating func trade(_ delta: ExactDecimal, at price: ExactDecimal) {
+    private mutating func trade(_ delta: ExactDecimal, at price: ExactDecimal) throws(ArithmeticOverflow) {
         if quantity.isZero || quantity.signum == delta.signum {
-            quantity += delta
-            costBasis += cost(of: delta, at: price)
+            quantity = try quantity + delta
+            costBasis = try costBasis + cost(of: delta, at: price)
             return
         }
         let held = quantity.magnitude
         let closing = min(delta.magnitude, held)
         let closedSigned = quantity.isNegative ? -closing : closing
-        let removedCost = closing == held ? costBasis : costBasis * closing / held
+        let removedCost = closing == held ? costBasis : try costBasis * closing / held
         if instrument.pnlIsInverseInPrice {
-            realisedPnL += removedCost - cost(of: closedSigned, at: price)
+            realisedPnL = try realisedPnL + (removedCost - cost(of: closedSigned, at: price))
         } else {
-            realisedPnL += (cost(of: closedSigned, at: price) - removedCost) * instrument.multiplier
+            realisedPnL = try realisedPnL + (cost(of: closedSigned, at: price) - removedCost) * instrument.multiplier
         }
-        costBasis -= removedCost
-        quantity -= closedSigned
-        let remainder = delta.magnitude - closing
+        costBasis = try costBasis - removedCost
+        quantity = try quantity - closedSigned
+        let remainder = try delta.magnitude - closing
         if remainder.isPositive {
             quantity = delta.isNegative ? -remainder : remainder
-            costBasis = cost(of: quantity, at: price)
+            costBasis = try cost(of: quantity, at: price)
         }
         if quantity.isZero { costBasis = .zero }
     }
 
     /// The average entry price, in the instrument's quote currency; nil when flat.
+    /// Nil too when the quotient leaves the exact range (possible only with hostile data).
     public var averageEntryPrice: ExactDecimal? {
         guard !quantity.isZero, !costBasis.isZero else { return nil }
-        return instrument.pnlIsInverseInPrice ? quantity / costBasis : costBasis / quantity
+        return try? instrument.pnlIsInverseInPrice ? quantity / costBasis : costBasis / quantity
     }
 
     public enum Status: String, Sendable { case open, flat, expired, settled }
@@ -145,7 +152,7 @@ public struct Position: Sendable, Hashable {
     /// What `quantity` at `price` adds to the cost basis: quantity × price, or for inverse
     /// futures amount / price in coin, divided once so the rounding stays at the 18th place
     /// instead of being multiplied by the amount.
-    private func cost(of quantity: ExactDecimal, at price: ExactDecimal) -> ExactDecimal {
-        instrument.pnlIsInverseInPrice ? quantity / price : quantity * price
+    private func cost(of quantity: ExactDecimal, at price: ExactDecimal) throws(ArithmeticOverflow) -> ExactDecimal {
+        try instrument.pnlIsInverseInPrice ? quantity / price : quantity * price
     }
 }

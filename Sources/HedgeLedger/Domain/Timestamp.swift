@@ -8,11 +8,26 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.microseconds < b.microseconds }
 
+    /// The moments the ledger accepts, from files or its database: years 1970 to 9999.
+    public static let supported = Timestamp(microseconds: 0)...Timestamp(year: 9999, month: 12, day: 31, hour: 23, minute: 59,
+                                                                           second: 59, microsecond: 999_999)
+
     public static let microsecondsPerSecond: Int64 = 1_000_000
     public static let microsecondsPerDay: Int64 = 86_400 * 1_000_000
 
+    /// Saturates at the ends of Int64 rather than trapping: callers compare the result with
+    /// stored times, which all lie in `supported`.
     public func adding(seconds: Int64) -> Timestamp {
-        Timestamp(microseconds: microseconds + seconds * Self.microsecondsPerSecond)
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: Self.microsecondsPerSecond)
+        if overflow { return Timestamp(microseconds: seconds < 0 ? .min : .max) }
+        let (sum, overflowed) = microseconds.addingReportingOverflow(scaled)
+        if overflowed { return Timestamp(microseconds: scaled < 0 ? .min : .max) }
+        return Timestamp(microseconds: sum)
+    }
+
+    /// Seconds from `earlier` to self, as a Double: never overflows, whatever the inputs.
+    public func seconds(since earlier: Timestamp) -> Double {
+        (Double(microseconds) - Double(earlier.microseconds)) / 1e6
     }
 
     /// Calendar fields in UTC; `day` counts from 1.

@@ -105,6 +105,8 @@ public enum TimestampSyntax {
         }
         guard i == b.count else { return .failure(.malformed) }
         let local = Timestamp(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: micro)
-        return .success(Timestamp(microseconds: local.microseconds - Int64(offsetSeconds) * Timestamp.microsecondsPerSecond))
+        let utc = Timestamp(microseconds: local.microseconds - Int64(offsetSeconds) * Timestamp.microsecondsPerSecond)
+        guard Timestamp.supported.contains(utc) else { return .failure(.outOfRange("year: the ledger accepts 1970 to 9999 (in UTC)")) }
+        return .success(utc)
     }
 }

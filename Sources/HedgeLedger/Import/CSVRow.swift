@@ -40,10 +40,16 @@ public struct CSVRow<Column: CSVColumn> {
     }
 
     /// An exact decimal, or nil (with a problem recorded if the cell held something else).
+    /// Amounts beyond `AmountLimits` are refused here, so nothing stored can overflow later.
     public mutating func decimal(_ column: Column, _ text: String?) -> ExactDecimal? {
         guard let text else { return nil }
         switch DecimalSyntax.parse(text) {
-        case .success(let value): return value
+        case .success(let value):
+            guard AmountLimits.accepts(value) else {
+                problem(column, "'\(text)' is too large: amounts are at most \(AmountLimits.maximumText) in magnitude")
+                return nil
+            }
+            return value
         case .failure(let reason): problem(column, "'\(text)' \(reason)"); return nil
         }
     }

@@ -10,7 +10,9 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
         self.file = file; self.line = line; self.column = column; self.message = message
     }
 
-    public var description: String { "\(file):\(line):\(column): \(message)" }
+    public var description: String {
+        "\(file.escapingControlCharacters):\(line):\(column): \(message.escapingControlCharacters)"
+    }
 }
 
 /// A file that was refused: nothing from it was written. Keeps the first `limit` errors in
@@ -42,6 +44,7 @@ public struct InputErrors: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         var lines = errors.map(\.description)
+        let file = file.escapingControlCharacters
         if total > errors.count { lines.append("\(file): … and \(total - errors.count) more errors (\(total) in all)") }
         lines.append("\(file): refused: \(total) error\(total == 1 ? "" : "s"); nothing from this file was imported")
         return lines.joined(separator: "\n")

@@ -68,6 +68,16 @@ public enum NativeTradeFormat {
         public var line: Int
         public var instrumentPosition: (line: Int, column: Int)
         public var quantityPosition: (line: Int, column: Int)
+        public var timestampPosition: (line: Int, column: Int)
+        public var pricePosition: (line: Int, column: Int)
+
+        public func position(of field: FillProblem.Field) -> (line: Int, column: Int) {
+            switch field {
+            case .timestamp: timestampPosition
+            case .quantity: quantityPosition
+            case .price: pricePosition
+            }
+        }
     }
 
     public static func read(_ row: CSVRow<Column>, options: Options) -> Result<Row, RowErrors> {
@@ -92,6 +102,7 @@ public enum NativeTradeFormat {
                         fee: fee, feeCurrency: feeCurrency ?? "", orderID: row.value(.orderID),
                         hedgeDecision: row.value(.hedgeDecision), note: row.value(.note))
         return .success(Row(fill: fill, feeCurrencyGiven: feeCurrency != nil, line: row.line,
-                            instrumentPosition: row.position(.instrument), quantityPosition: row.position(.quantity)))
+                            instrumentPosition: row.position(.instrument), quantityPosition: row.position(.quantity),
+                            timestampPosition: row.position(.timestamp), pricePosition: row.position(.price)))
     }
 }

@@ -15,7 +15,8 @@ extension CSVRow {
         return CellPosition(line: line, column: col)
     }
 
-    /// A floating-point cell (volatility, greek); nil when empty.
+    /// A floating-point cell (volatility, greek); nil when empty. Without a range, its
+    /// magnitude must be at most `AmountLimits.maximumDouble`.
     mutating func double(_ column: Column, _ text: String?, range: ClosedRange<Double>? = nil) -> Double? {
         guard let text else { return nil }
         switch DoubleSyntax.parse(text) {
@@ -24,11 +25,27 @@ extension CSVRow {
                 problem(column, "'\(text)' is outside \(range.lowerBound)...\(range.upperBound)")
                 return nil
             }
+            if range == nil, abs(value) > AmountLimits.maximumDouble {
+                problem(column, "'\(text)' is too large: at most \(AmountLimits.maximumText) in magnitude")
+                return nil
+            }
             return value
         case .failure(let reason):
             problem(column, "'\(text)' \(reason)")
             return nil
         }
+    }
+
+    /// A mark's implied volatility in percent: above 0 and at most 10000. Zero or below is an
+    /// error, never silently replaced by a volatility implied from the price (leave the cell
+    /// empty for that).
+    mutating func impliedVolatility(_ column: Column, _ text: String?) -> Double? {
+        guard let value = double(column, text, range: -Double.greatestFiniteMagnitude...10_000) else { return nil }
+        guard value > 0 else {
+            problem(column, "'\(text!)' must be above 0 (percent); leave the cell empty to imply it from mark_price")
+            return nil
+        }
+        return value
     }
 }
 
@@ -109,7 +126,7 @@ public enum NativeSnapshotFormat {
         if let markPrice, markPrice.isNegative { row.problem(.markPrice, "'\(markPrice)' must not be negative") }
         let underlying = row.positiveDecimal(.underlyingPrice, row.value(.underlyingPrice))
         let index = row.positiveDecimal(.indexPrice, row.value(.indexPrice))
-        let markIV = row.double(.markIV, row.value(.markIV), range: 0...10_000)
+        let markIV = row.impliedVolatility(.markIV, row.value(.markIV))
         let bidIV = row.double(.bidIV, row.value(.bidIV), range: 0...10_000)
         let askIV = row.double(.askIV, row.value(.askIV), range: 0...10_000)
         let rate = row.double(.interestRate, row.value(.interestRate), range: -1...1)
@@ -178,7 +195,7 @@ public enum TardisOptionsChain {
         let markPrice = row.decimal(.markPrice, row.required(.markPrice))
         if let markPrice, markPrice.isNegative { row.problem(.markPrice, "'\(markPrice)' must not be negative") }
         let underlying = row.positiveDecimal(.underlyingPrice, row.required(.underlyingPrice))
-        let markIV = row.double(.markIV, row.required(.markIV), range: 0...10_000)
+        let markIV = row.impliedVolatility(.markIV, row.required(.markIV))
         let bidIV = row.double(.bidIV, row.value(.bidIV), range: 0...10_000)
         let askIV = row.double(.askIV, row.value(.askIV), range: 0...10_000)
         let strike = row.positiveDecimal(.strikePrice, row.required(.strikePrice))

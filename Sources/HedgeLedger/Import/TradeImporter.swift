@@ -103,17 +103,31 @@ private struct ImportRun {
                 message: "quantity: '\(fill.quantity)' is not a multiple of \(instrument.symbol)'s contract size \(size) \(instrument.amountUnit) (its amounts are in \(instrument.amountUnit), not coin)"))
             return
         }
-        guard try inserter.insertIfNew(fill, amounts: amounts, instrumentID: stored.id, importID: importID, sourceLine: row.line) else {
-            try compareWithExisting(fill, line: row.line, errors: &errors)
+        let problems = fill.problems(trading: instrument)
+        guard problems.isEmpty else {
+            for problem in problems {
+                let (line, column) = row.position(of: problem.field)
+                let name = switch problem.field { case .timestamp: "timestamp"; case .quantity: "quantity"; case .price: "price" }
+                errors.append(InputError(file: file, line: line, column: column, message: "\(name): \(problem.message)"))
+            }
             return
         }
+        guard try inserter.insertIfNew(fill, amounts: amounts, instrumentID: stored.id, importID: importID, sourceLine: row.line) else {
+            try insertRevisionOrCompare(fill, row: row, amounts: amounts, stored: stored, errors: &errors)
+            return
+        }
+        try applyToPosition(fill, row: row, instrumentID: stored.id, instrument: instrument, errors: &errors)
+    }
+
+    private mutating func applyToPosition(_ fill: Fill, row: NativeTradeFormat.Row, instrumentID: Int64,
+                                          instrument: Instrument, errors: inout InputErrors) throws {
         accepted += 1
-        let key = PositionBuilder.Key(book: fill.book, instrumentID: stored.id)
+        let key = PositionBuilder.Key(book: fill.book, instrumentID: instrumentID)
         let slot: Int
         if let existing = slots[key] {
             slot = existing
         } else {
-            let position = try ledger.positions.find(book: fill.book, instrument: stored)
+            let position = try ledger.positions.find(book: fill.book, instrument: StoredInstrument(id: instrumentID, instrument: instrument))
                 ?? Position(book: fill.book, instrument: instrument)
             slot = touched.count
             touched.append(TouchedPosition(key: key, position: position))
@@ -122,14 +136,35 @@ private struct ImportRun {
         // Mutated in place: this runs for every fill.
         if touched[slot].needsRebuild { return }
         if touched[slot].position.accepts(inOrder: fill.orderKey) {
-            touched[slot].position.apply(fill)
+            do {
+                try touched[slot].position.apply(fill)
+            } catch {
+                errors.append(InputError(file: file, line: row.line, column: row.quantityPosition.column,
+                    message: "quantity: applying this fill to book '\(fill.book)' in \(fill.instrument) makes \(error)"))
+            }
         } else {
             touched[slot].needsRebuild = true
         }
     }
 
+    /// The (venue, trade id) is already in the ledger: the same fill again is a duplicate, a
+    /// different one a conflict, unless every earlier fill with that key was voided: then
+    /// this one is the correction, stored as the next revision.
+    private mutating func insertRevisionOrCompare(_ fill: Fill, row: NativeTradeFormat.Row,
+                                                  amounts: FillRepository.EncodedAmounts, stored: StoredInstrument,
+                                                  errors: inout InputErrors) throws {
+        guard try ledger.fills.findLive(venue: fill.venue, tradeID: fill.tradeID) == nil else {
+            try compareWithExisting(fill, line: row.line, errors: &errors)
+            return
+        }
+        let revision = try ledger.fills.revisions(venue: fill.venue, tradeID: fill.tradeID)
+        guard try inserter.insertIfNew(fill, amounts: amounts, instrumentID: stored.id, importID: importID,
+                                       sourceLine: row.line, revision: revision) else { return }
+        try applyToPosition(fill, row: row, instrumentID: stored.id, instrument: stored.instrument, errors: &errors)
+    }
+
     private mutating func compareWithExisting(_ fill: Fill, line: Int, errors: inout InputErrors) throws {
-        guard let existing = try ledger.fills.find(venue: fill.venue, tradeID: fill.tradeID) else { return }
+        guard let existing = try ledger.fills.findLive(venue: fill.venue, tradeID: fill.tradeID) else { return }
         let differences = fill.differences(from: existing.fill)
         if differences.isEmpty {
             duplicates += 1
@@ -145,17 +180,16 @@ private struct ImportRun {
         guard outcome.errors.isEmpty else { throw outcome.errors }
 
         let rebuild = Set(touched.filter(\.needsRebuild).map(\.key))
-        if !rebuild.isEmpty {
-            let rebuilt = try PositionBuilder.build(ledger: ledger, through: Timestamp(microseconds: .max)) { book, instrument in
-                guard let id = instruments.known[instrument.symbol]?.id else { return false }
-                return rebuild.contains(PositionBuilder.Key(book: book, instrumentID: id))
-            }
-            for index in touched.indices where touched[index].needsRebuild {
-                guard let position = rebuilt[touched[index].key] else { continue }
-                touched[index].position = position
-            }
+        do {
+            try PositionUpkeep.rebuild(rebuild, ledger: ledger)
+        } catch let error as UncomputablePosition {
+            var errors = InputErrors(file: file)
+            errors.append(InputError(file: file, line: 1, column: 1, message: error.description))
+            throw errors
         }
-        for entry in touched { try ledger.positions.save(entry.position, instrumentID: entry.key.instrumentID) }
+        for entry in touched where !entry.needsRebuild {
+            try ledger.positions.save(entry.position, instrumentID: entry.key.instrumentID)
+        }
 
         try ledger.imports.insert(ImportRecord(
             id: importID, kind: "trades", fileName: file, sha256: outcome.sha256, sizeBytes: outcome.sizeBytes,

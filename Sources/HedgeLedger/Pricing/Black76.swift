@@ -40,7 +40,7 @@ public enum Black76 {
     public static let secondsPerYear = 365.0 * 86_400
 
     public static func yearsBetween(_ start: Timestamp, _ end: Timestamp) -> Double {
-        Double(end.microseconds - start.microseconds) / 1e6 / secondsPerYear
+        end.seconds(since: start) / secondsPerYear
     }
 
     public static func greeks(_ p: Inputs) -> Greeks {

@@ -1,18 +1,36 @@
-/// RFC 4180 output that is safe to open in a spreadsheet: a text cell starting with
-/// `=`, `+`, `-`, `@`, tab or CR is prefixed with `'` so it is never run as a formula.
-/// Amounts are numbers and keep their sign.
+/// RFC 4180 output that is safe to open in a spreadsheet: a text cell starting with `=`, `+`,
+/// `-`, `@`, tab or CR is prefixed with `'` so it is never run as a formula. Numbers, amounts,
+/// times and booleans are written as they are, at full precision: a negative number is a
+/// number. A report of several sections becomes one table with a first `section` column and
+/// every section's columns.
 public enum CSVRenderer {
-    public static func render(_ table: Table) -> String {
-        var output = table.columns.map { escape($0) }.joined(separator: ",") + "\r\n"
-        for row in table.rows {
-            output += row.map { cell in
-                switch cell {
-                case .text(let text): return escape(neutralised(text))
-                default: return escape(cell.plainText)
-                }
-            }.joined(separator: ",") + "\r\n"
+    public static func render(_ report: Report) -> String {
+        if report.sections.count == 1 { return render(report.sections[0]) }
+        var names: [String] = []
+        for section in report.sections {
+            for column in section.columns where !names.contains(column.name) { names.append(column.name) }
+        }
+        var output = (["section"] + names).map(escape).joined(separator: ",") + "\r\n"
+        for section in report.sections {
+            let positions = section.columns.map { names.firstIndex(of: $0.name)! }
+            for row in section.rows {
+                var cells = Array(repeating: "", count: names.count)
+                for (index, cell) in row.enumerated() { cells[positions[index]] = text(cell) }
+                output += ([escape(section.name)] + cells).joined(separator: ",") + "\r\n"
+            }
         }
         return output
+    }
+
+    static func render(_ table: Table) -> String {
+        var output = table.columns.map { escape($0.name) }.joined(separator: ",") + "\r\n"
+        for row in table.rows { output += row.map(text).joined(separator: ",") + "\r\n" }
+        return output
+    }
+
+    static func text(_ cell: Table.Cell) -> String {
+        if case .text(let text) = cell { return escape(neutralised(text)) }
+        return escape(cell.plainText)
     }
 
     static func neutralised(_ text: String) -> String {

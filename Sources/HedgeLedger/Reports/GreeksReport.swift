@@ -1,6 +1,8 @@
 /// Greeks of every open position as of a moment, from the marks, with totals per book and
 /// underlying in coin and USD. A position that cannot be valued (no mark, no forward, no
-/// volatility) is a row with the reason, never an aborted report; stale marks are flagged.
+/// volatility) is a row with the reason, never an aborted report; stale marks and stale USD
+/// prices are flagged; a total over positions that could not all be priced says so
+/// (`complete: false` and the count), rather than summing the missing ones as 0.
 public struct GreeksReport: Sendable {
     public struct Row: Sendable {
         public var position: Position
@@ -8,21 +10,37 @@ public struct GreeksReport: Sendable {
         public var markAgeSeconds: Double?
         public var isStale: Bool
         public var valuation: PositionValuation?
+        public var value: (amount: ExactDecimal, currency: String)?
         public var unrealisedPnL: ExactDecimal?
-        public var usdPerCoin: Double?
+        public var usd: MarketView.USDPerCoin?
         public var problem: String?
     }
 
     public struct Total: Sendable {
         public var book: String
         public var underlying: String
+        public var optionsDelta = 0.0, optionsNetDelta = 0.0, hedgeDelta = 0.0
         public var delta = 0.0, netDelta = 0.0, gamma = 0.0, vega = 0.0, theta = 0.0
         public var deltaUSD = 0.0, netDeltaUSD = 0.0, unrealisedUSD = 0.0
+        public var positions = 0
         public var unpriced = 0
         public var stale = 0
+
+        public var isComplete: Bool { unpriced == 0 }
+
+        /// How much of the options' (premium-adjusted) delta the hedge instruments offset:
+        /// 1 fully hedged, 0 unhedged; nil when the options' delta is below `ratioEpsilon`.
+        public var hedgeRatio: Double? {
+            abs(optionsNetDelta) < GreeksReport.ratioEpsilon ? nil : -hedgeDelta / optionsNetDelta
+        }
     }
 
+    /// Below this many coins of options delta a hedge ratio means nothing.
+    public static let ratioEpsilon = 1e-9
+
     public var asOf: Timestamp
+    public var filter: PositionsReport.Filter
+    public var maxMarkAgeSeconds: Int64
     public var rows: [Row]
     public var totals: [Total]
 
@@ -37,22 +55,24 @@ public struct GreeksReport: Sendable {
             var row = Row(position: position, isStale: false)
             guard let id = ids[position.instrument.symbol], let asOf = try market.mark(instrumentID: id) else {
                 row.problem = "no mark at or before \(time.iso8601)"
-                row.usdPerCoin = try market.usdPerCoin(position.instrument, mark: nil)
+                row.usd = try market.usdPerCoin(position.instrument, mark: nil)
                 rows.append(row)
                 continue
             }
             row.mark = asOf.mark
             row.markAgeSeconds = asOf.ageSeconds
             row.isStale = asOf.isStale
-            row.unrealisedPnL = position.unrealisedPnL(at: asOf.mark.markPrice)
-            row.usdPerCoin = try market.usdPerCoin(position.instrument, mark: asOf.mark)
+            row.value = try? position.marketValue(at: asOf.mark.markPrice)
+            row.unrealisedPnL = try? position.unrealisedPnL(at: asOf.mark.markPrice)
+            row.usd = try market.usdPerCoin(position.instrument, mark: asOf.mark)
             switch PositionValuation.value(position, mark: asOf.mark, at: time) {
             case .success(let valuation): row.valuation = valuation
             case .failure(let problem): row.problem = problem.description
             }
             rows.append(row)
         }
-        return GreeksReport(asOf: time, rows: rows, totals: totals(of: rows))
+        return GreeksReport(asOf: time, filter: filter, maxMarkAgeSeconds: maxMarkAgeSeconds, rows: rows,
+                            totals: totals(of: rows))
     }
 
     static func totals(of rows: [Row]) -> [Total] {
@@ -60,9 +80,16 @@ public struct GreeksReport: Sendable {
         for row in rows {
             let key = row.position.book + "\u{0}" + row.position.instrument.underlying
             var total = totals[key] ?? Total(book: row.position.book, underlying: row.position.instrument.underlying)
-            if row.isStale { total.stale += 1 }
+            total.positions += 1
+            if row.isStale || row.usd?.isStale == true { total.stale += 1 }
             guard let valuation = row.valuation else { total.unpriced += 1; totals[key] = total; continue }
-            let usd = row.usdPerCoin ?? valuation.forward
+            let usd = row.usd?.value ?? valuation.forward
+            if row.position.instrument.kind == .option {
+                total.optionsDelta += valuation.delta
+                total.optionsNetDelta += valuation.netDelta
+            } else {
+                total.hedgeDelta += valuation.netDelta
+            }
             total.delta += valuation.delta
             total.netDelta += valuation.netDelta
             total.gamma += valuation.gamma
@@ -79,46 +106,56 @@ public struct GreeksReport: Sendable {
         return totals.values.sorted { ($0.book, $0.underlying) < ($1.book, $1.underlying) }
     }
 
-    /// Positions and totals in one table: `level` says which a row is, so CSV and JSON carry both.
-    public var table: Table {
-        var table = Table(columns: ["level", "book", "underlying", "instrument", "quantity", "mark", "mark_time", "mark_age_s",
-                                    "stale", "iv_pct", "value", "value_ccy", "delta", "net_delta", "delta_usd",
-                                    "net_delta_usd", "gamma", "vega", "theta", "unrealised_pnl", "pnl_ccy", "note"])
-        func number(_ value: Double?, _ places: Int) -> Table.Cell {
-            guard let value, value.isFinite else { return .empty }
-            return .amount(ExactDecimal(approximating: value, places: places))
-        }
+    public static let schema = Report.Schema(name: "hedgeledger.greeks", version: 1)
+
+    public var report: Report {
+        var positions = Table(name: "positions", title: "Greeks per position at \(asOf.iso8601)", columns: [
+            .init("book"), .init("underlying"), .init("instrument"), .init("quantity"), .init("mark"), .init("mark_time"),
+            .init("mark_age_s", places: 0), .init("stale"), .init("iv_pct", places: 4), .init("iv_implied"),
+            .init("value", places: 8), .init("value_ccy"), .init("delta", places: 6), .init("net_delta", places: 6),
+            .init("usd_per_coin", places: 2), .init("usd_source"), .init("usd_age_s", places: 0), .init("usd_stale"),
+            .init("delta_usd", places: 2), .init("net_delta_usd", places: 2), .init("gamma", places: 8),
+            .init("vega", places: 4), .init("theta", places: 4), .init("unrealised_pnl", places: 8), .init("pnl_ccy"),
+            .init("note"),
+        ])
         for row in rows {
             let instrument = row.position.instrument
             let v = row.valuation
-            var note = row.problem ?? ""
-            if let v, v.volatilityImplied { note = "iv implied from mark_price" }
-            let value = row.mark.map { row.position.marketValue(at: $0.markPrice) }
-            let usd = v.map { row.usdPerCoin ?? $0.forward }
-            table.rows.append([
-                .text("position"), .text(row.position.book), .text(instrument.underlying), .text(instrument.symbol),
-                .amount(row.position.quantity), row.mark.map { .amount($0.markPrice) } ?? .empty,
-                row.mark.map { .time($0.time) } ?? .empty, number(row.markAgeSeconds, 0), .text(row.isStale ? "yes" : ""),
-                number(v?.volatility.map { $0 * 100 }, 4), value.map { .amount($0.amount.rounded(toPlaces: 8)) } ?? .empty,
-                value.map { .text($0.currency) } ?? .empty, number(v?.delta, 6), number(v?.netDelta, 6),
-                number(v.flatMap { v in usd.map { v.delta * $0 } }, 2), number(v.flatMap { v in usd.map { v.netDelta * $0 } }, 2),
-                number(v?.gamma, 8), number(v?.vega, 4),
-                number(v?.theta, 4), row.unrealisedPnL.map { .amount($0.rounded(toPlaces: 8)) } ?? .empty,
-                .text(instrument.settlementCurrency), .text(note),
+            let usd = v.map { row.usd?.value ?? $0.forward }
+            positions.rows.append([
+                .text(row.position.book), .text(instrument.underlying), .text(instrument.symbol), .amount(row.position.quantity),
+                row.mark.map { .amount($0.markPrice) } ?? .empty, row.mark.map { .time($0.time) } ?? .empty,
+                .number(row.markAgeSeconds), row.mark == nil ? .empty : .bool(row.isStale),
+                .number(v?.volatility.map { $0 * 100 }), v?.volatility == nil ? .empty : .bool(v!.volatilityImplied),
+                row.value.map { .amount($0.amount) } ?? .empty, row.value.map { .text($0.currency) } ?? .empty,
+                .number(v?.delta), .number(v?.netDelta), .number(row.usd?.value), row.usd.map { .text($0.source) } ?? .empty,
+                .number(row.usd?.ageSeconds), row.usd.map { .bool($0.isStale) } ?? .empty,
+                .number(v.flatMap { v in usd.map { v.delta * $0 } }), .number(v.flatMap { v in usd.map { v.netDelta * $0 } }),
+                .number(v?.gamma), .number(v?.vega), .number(v?.theta),
+                row.unrealisedPnL.map(Table.Cell.amount) ?? .empty, .text(instrument.settlementCurrency),
+                .text(row.problem ?? (v?.volatilityImplied == true ? "iv implied from mark_price" : "")),
             ])
         }
+        var totalsTable = Table(name: "totals", title: "Totals per book and underlying (USD at each position's USD price)", columns: [
+            .init("book"), .init("underlying"), .init("options_delta", places: 6), .init("options_net_delta", places: 6),
+            .init("hedge_delta", places: 6), .init("hedge_ratio", places: 4), .init("delta", places: 6),
+            .init("net_delta", places: 6), .init("delta_usd", places: 2), .init("net_delta_usd", places: 2),
+            .init("gamma", places: 8), .init("vega", places: 4), .init("theta", places: 4),
+            .init("unrealised_pnl_usd", places: 2), .init("positions"), .init("unpriced"), .init("stale"), .init("complete"),
+        ])
         for total in totals {
-            var notes: [String] = []
-            if total.unpriced > 0 { notes.append("\(total.unpriced) position\(total.unpriced == 1 ? "" : "s") not priced") }
-            if total.stale > 0 { notes.append("\(total.stale) stale mark\(total.stale == 1 ? "" : "s")") }
-            table.rows.append([
-                .text("total"), .text(total.book), .text(total.underlying), .empty, .empty, .empty, .empty, .empty,
-                .text(total.stale > 0 ? "yes" : ""), .empty, .empty, .empty, number(total.delta, 6), number(total.netDelta, 6),
-                number(total.deltaUSD, 2), number(total.netDeltaUSD, 2), number(total.gamma, 8), number(total.vega, 4),
-                number(total.theta, 4),
-                number(total.unrealisedUSD, 2), .text("USD"), .text(notes.joined(separator: "; ")),
+            totalsTable.rows.append([
+                .text(total.book), .text(total.underlying), .number(total.optionsDelta), .number(total.optionsNetDelta),
+                .number(total.hedgeDelta), .number(total.hedgeRatio), .number(total.delta), .number(total.netDelta),
+                .number(total.deltaUSD), .number(total.netDeltaUSD), .number(total.gamma), .number(total.vega),
+                .number(total.theta), .number(total.unrealisedUSD), .integer(total.positions), .integer(total.unpriced),
+                .integer(total.stale), .bool(total.isComplete),
             ])
         }
-        return table
+        return Report(schema: Self.schema, asOf: asOf, parameters: [
+            ("book", filter.book.map(Table.Cell.text) ?? .empty),
+            ("underlying", filter.underlying.map { .text($0.uppercased()) } ?? .empty),
+            ("max_mark_age_s", .integer(Int(maxMarkAgeSeconds))),
+        ], sections: [positions, totalsTable])
     }
 }

@@ -30,20 +30,36 @@ public final class MarketView {
     public func mark(instrumentID: Int64) throws -> MarkAsOf? {
         if marks[instrumentID] == nil { marks[instrumentID] = try ledger.marks.latest(instrumentID: instrumentID, atOrBefore: time) }
         guard let stored = marks[instrumentID] ?? nil else { return nil }
-        let age = Double(time.microseconds - stored.mark.time.microseconds) / 1e6
+        let age = time.seconds(since: stored.mark.time)
         return MarkAsOf(mark: stored.mark, ageSeconds: age, isStale: age > Double(maxMarkAgeSeconds))
+    }
+
+    /// USD per coin, where it came from, and how old it is.
+    public struct USDPerCoin: Sendable {
+        public var value: Double
+        /// `btc_usd` (the coin's index), or the mark's `index_price`, `underlying_price` or futures price.
+        public var source: String
+        public var ageSeconds: Double
+        /// Older than the mark-age limit: used, and flagged like a stale mark.
+        public var isStale: Bool
     }
 
     /// USD per coin of the instrument's underlying: the coin's USD index (`btc_usd`) as of the
     /// view's time, the same for every instrument on it; else the mark's own index, forward,
-    /// or futures price.
-    public func usdPerCoin(_ instrument: Instrument, mark: Mark?) throws -> Double? {
+    /// or futures price. Its age is the index's (or the mark's), flagged stale past the
+    /// mark-age limit.
+    public func usdPerCoin(_ instrument: Instrument, mark: Mark?) throws -> USDPerCoin? {
         let usdIndex = instrument.underlying.lowercased() + "_usd"
         if usdIndexes[usdIndex] == nil { usdIndexes[usdIndex] = try ledger.indexPrices.latest(index: usdIndex, atOrBefore: time) }
-        if let observed = usdIndexes[usdIndex] ?? nil { return observed.price.doubleValue }
-        if let index = mark?.indexPrice { return index.doubleValue }
-        if let forward = mark?.underlyingPrice { return forward.doubleValue }
-        if let mark, instrument.kind != .option { return mark.markPrice.doubleValue }
+        func priced(_ value: ExactDecimal, _ source: String, at observed: Timestamp) -> USDPerCoin {
+            let age = time.seconds(since: observed)
+            return USDPerCoin(value: value.doubleValue, source: source, ageSeconds: age, isStale: age > Double(maxMarkAgeSeconds))
+        }
+        if let observed = usdIndexes[usdIndex] ?? nil { return priced(observed.price, usdIndex, at: observed.time) }
+        guard let mark else { return nil }
+        if let index = mark.indexPrice { return priced(index, "index_price of the mark", at: mark.time) }
+        if let forward = mark.underlyingPrice { return priced(forward, "underlying_price of the mark", at: mark.time) }
+        if instrument.kind != .option { return priced(mark.markPrice, "mark price", at: mark.time) }
         return nil
     }
 
@@ -56,13 +72,13 @@ public final class MarketView {
             index = explicit.price.price
             source = "settlement price of \(instrument.indexName)"
         } else if let observed = try ledger.indexPrices.latest(index: instrument.indexName, atOrBefore: expiry),
-                  expiry.microseconds - observed.time.microseconds <= Self.settlementIndexWindowSeconds * 1_000_000 {
+                  expiry.seconds(since: observed.time) <= Double(Self.settlementIndexWindowSeconds) {
             index = observed.price
             source = "\(instrument.indexName) at \(observed.time.iso8601)"
         } else {
             return nil
         }
-        guard let price = instrument.settlementPrice(index: index) else { return nil }
+        guard let price = try instrument.settlementPrice(index: index) else { return nil }
         return Position.Settlement(price: price, time: expiry, indexPrice: index, source: source)
     }
 }

@@ -24,6 +24,7 @@ public struct MarksCheckReport: Sendable {
     }
 
     public var asOf: Timestamp
+    public var relative: Double
     public var checked: Int
     public var discrepancies: [Discrepancy]
 
@@ -56,16 +57,21 @@ public struct MarksCheckReport: Sendable {
                 }
             }
         }
-        return MarksCheckReport(asOf: time, checked: checked, discrepancies: discrepancies)
+        return MarksCheckReport(asOf: time, relative: tolerance.relative, checked: checked, discrepancies: discrepancies)
     }
 
-    public var table: Table {
-        var table = Table(columns: ["instrument", "mark_time", "greek", "ours", "venue", "difference", "tolerance"])
-        func number(_ value: Double) -> Table.Cell { .amount(ExactDecimal(approximating: value, places: 8)) }
+    public static let schema = Report.Schema(name: "hedgeledger.marks-check", version: 1)
+
+    public var report: Report {
+        var table = Table(name: "discrepancies", title: "Venue greeks that differ from ours", columns: [
+            .init("instrument"), .init("mark_time"), .init("greek"), .init("ours", places: 8), .init("venue", places: 8),
+            .init("difference", places: 8), .init("tolerance", places: 8),
+        ])
         for item in discrepancies {
-            table.rows.append([.text(item.instrument), .time(item.time), .text(item.greek), number(item.ours), number(item.venue),
-                               number(item.ours - item.venue), number(item.tolerance)])
+            table.rows.append([.text(item.instrument), .time(item.time), .text(item.greek), .number(item.ours),
+                               .number(item.venue), .number(item.ours - item.venue), .number(item.tolerance)])
         }
-        return table
+        return Report(schema: Self.schema, asOf: asOf, parameters: [("relative", .number(relative))],
+                      facts: [("checked", .integer(checked))], sections: [table])
     }
 }

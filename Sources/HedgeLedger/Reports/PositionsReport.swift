@@ -3,7 +3,8 @@
 /// Without a time, the ledger's maintained positions are read; with one, positions are
 /// rebuilt from the fills at or before it, with the same accumulator, so both agree.
 /// Positions past their expiry are settled when a settlement price is known (see
-/// `MarketView.settlement`), and stay `expired` (unsettled) when not.
+/// `MarketView.settlement`), and stay `expired` (unsettled) when not. Voided fills are left
+/// out unless `includeVoided` (the book as it stood before the corrections).
 public struct PositionsReport: Sendable {
     public struct Filter: Sendable {
         public var book: String?
@@ -17,20 +18,41 @@ public struct PositionsReport: Sendable {
         func includes(book: String, underlying: String) -> Bool {
             (self.book == nil || self.book == book) && (self.underlying == nil || self.underlying?.uppercased() == underlying)
         }
+
+        /// A book or underlying the ledger has never seen is almost always a typo: refused,
+        /// naming what the ledger does have, instead of an empty report.
+        public func validate(in ledger: Ledger) throws {
+            if let book {
+                let known = try ledger.positions.books()
+                if !known.contains(book) { throw UnknownFilterValue(option: "--book", value: book, known: known) }
+            }
+            if let underlying {
+                let known = try ledger.instruments.underlyings()
+                if !known.contains(underlying.uppercased()) {
+                    throw UnknownFilterValue(option: "--underlying", value: underlying, known: known)
+                }
+            }
+        }
     }
 
     public var asOf: Timestamp
+    public var filter: Filter
+    public var includeVoided: Bool
     public var positions: [Position]
 
-    public static func build(ledger: Ledger, at time: Timestamp?, now: Timestamp, filter: Filter = .init()) throws -> PositionsReport {
+    public static func build(ledger: Ledger, at time: Timestamp?, now: Timestamp, filter: Filter = .init(),
+                             includeVoided: Bool = false) throws -> PositionsReport {
         var report: PositionsReport
-        if let time {
-            let positions = try PositionBuilder.build(ledger: ledger, through: time) { book, instrument in
+        if time != nil || includeVoided {
+            let asOf = time ?? now
+            let positions = try PositionBuilder.build(ledger: ledger, through: asOf, includeVoided: includeVoided) { book, instrument in
                 filter.includes(book: book, underlying: instrument.underlying)
             }
-            report = PositionsReport(asOf: time, positions: positions.values.sorted { ($0.book, $0.instrument.symbol) < ($1.book, $1.instrument.symbol) })
+            report = PositionsReport(asOf: asOf, filter: filter, includeVoided: includeVoided,
+                                     positions: positions.values.sorted { ($0.book, $0.instrument.symbol) < ($1.book, $1.instrument.symbol) })
         } else {
-            report = PositionsReport(asOf: now, positions: try ledger.positions.all().filter(filter.includes))
+            report = PositionsReport(asOf: now, filter: filter, includeVoided: false,
+                                     positions: try ledger.positions.all().filter(filter.includes))
         }
         try report.settleExpired(MarketView(ledger: ledger, time: report.asOf))
         return report
@@ -38,28 +60,55 @@ public struct PositionsReport: Sendable {
 
     mutating func settleExpired(_ market: MarketView) throws {
         for index in positions.indices where positions[index].status(at: asOf) == .expired {
-            if let settlement = try market.settlement(of: positions[index].instrument) {
-                positions[index].settle(settlement)
+            guard let settlement = try market.settlement(of: positions[index].instrument) else { continue }
+            do throws(ArithmeticOverflow) {
+                try positions[index].settle(settlement)
+            } catch {
+                throw UncomputablePosition(book: positions[index].book, instrument: positions[index].instrument.symbol, cause: error,
+                                           fill: "the settlement at \(settlement.price)")
             }
         }
     }
 
-    public var table: Table {
-        var table = Table(columns: ["book", "instrument", "kind", "status", "quantity", "unit", "avg_price", "price_ccy",
-                                    "realised_pnl", "pnl_ccy", "fees", "fills", "first_fill", "last_fill", "settled_at_price"])
+    public static let schema = Report.Schema(name: "hedgeledger.positions", version: 1)
+
+    public var report: Report {
+        var table = Table(name: "positions", title: "Positions as of \(asOf.iso8601)", columns: [
+            .init("book"), .init("instrument"), .init("kind"), .init("status"), .init("quantity"), .init("unit"),
+            .init("avg_price", places: 8), .init("price_ccy"), .init("realised_pnl", places: 8), .init("pnl_ccy"),
+            .init("fees"), .init("fills"), .init("first_fill"), .init("last_fill"), .init("settled_at_price", places: 8),
+        ])
         for position in positions {
             let instrument = position.instrument
-            let fees = position.fees.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: "; ")
             table.rows.append([
                 .text(position.book), .text(instrument.symbol), .text(instrument.kind.rawValue),
                 .text(position.status(at: asOf).rawValue), .amount(position.quantity), .text(instrument.amountUnit),
-                position.averageEntryPrice.map { .amount($0.rounded(toPlaces: 8)) } ?? .empty, .text(instrument.quoteCurrency),
-                .amount(position.realisedPnL.rounded(toPlaces: 8)), .text(instrument.settlementCurrency), .text(fees),
+                position.averageEntryPrice.map(Table.Cell.amount) ?? .empty, .text(instrument.quoteCurrency),
+                .amount(position.realisedPnL), .text(instrument.settlementCurrency), .amounts(position.fees),
                 .integer(position.fillCount), position.firstFill.map(Table.Cell.time) ?? .empty,
                 position.lastFill.map(Table.Cell.time) ?? .empty,
-                position.settlement.map { .amount($0.price.rounded(toPlaces: 8)) } ?? .empty,
+                position.settlement.map { .amount($0.price) } ?? .empty,
             ])
         }
-        return table
+        return Report(schema: Self.schema, asOf: asOf, parameters: [
+            ("book", filter.book.map(Table.Cell.text) ?? .empty),
+            ("underlying", filter.underlying.map { .text($0.uppercased()) } ?? .empty),
+            ("include_voided", .bool(includeVoided)),
+        ], sections: [table])
+    }
+}
+
+/// A `--book` or `--underlying` the ledger does not know.
+public struct UnknownFilterValue: Error, CustomStringConvertible {
+    public let option: String
+    public let value: String
+    public let known: [String]
+
+    public var description: String {
+        let suggestion = CSVHeader<NativeTradeFormat.Column>.suggestion(for: value.lowercased(), among: known.map { $0.lowercased() })
+            .flatMap { lower in known.first { $0.lowercased() == lower } }
+        let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? ""
+        let list = known.isEmpty ? "the ledger has none yet" : "known: \(known.joined(separator: ", "))"
+        return "\(option) '\(value.escapingControlCharacters)' matches nothing in this ledger\(hint); \(list)"
     }
 }

@@ -1,6 +1,9 @@
 /// A fill as stored, with where it came from.
 public struct StoredFill: Sendable, Hashable {
+    public let id: Int64
     public let fill: Fill
+    /// 0, or n for a fill imported after n earlier fills with its (venue, trade id) were voided.
+    public let revision: Int
     public let instrumentID: Int64
     public let importID: Int64
     public let sourceLine: Int
@@ -11,8 +14,19 @@ public struct FillRepository {
 
     static let columns = """
         f.venue, f.trade_id, f.time_us, i.symbol, f.book, f.side, f.quantity, f.price, f.fee, f.fee_currency,
-        f.order_id, f.hedge_decision, f.note, f.instrument_id, f.import_id, f.source_line
+        f.order_id, f.hedge_decision, f.note, f.instrument_id, f.import_id, f.source_line, f.id, f.revision
         """
+
+    /// `FillOrderKey`'s order in SQL: time, venue, then trade ids that are whole numbers by
+    /// their value (before the others), then byte by byte.
+    static let orderBy = """
+        f.time_us, f.venue, (f.trade_id GLOB '*[^0-9]*'),
+        CASE WHEN f.trade_id GLOB '*[^0-9]*' THEN 0 ELSE length(ltrim(f.trade_id, '0')) END,
+        CASE WHEN f.trade_id GLOB '*[^0-9]*' THEN '' ELSE ltrim(f.trade_id, '0') END, f.trade_id
+        """
+
+    /// Fills no void took out.
+    static let live = "NOT EXISTS (SELECT 1 FROM voided_fills v WHERE v.fill_id = f.id)"
 
     /// A fill's amounts in their stored text form, computed where it is cheapest: an import
     /// encodes on its reader thread so the writer only binds.
@@ -35,15 +49,15 @@ public struct FillRepository {
         init(connection: Connection) throws {
             insert = try PreparedInsert(connection: connection, sql: """
                 INSERT INTO fills (venue, trade_id, time_us, instrument_id, book, side, quantity, price, fee, fee_currency,
-                                   order_id, hedge_decision, note, import_id, source_line)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (venue, trade_id) DO NOTHING
+                                   order_id, hedge_decision, note, import_id, source_line, revision)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (venue, trade_id, revision) DO NOTHING
                 """)
         }
 
-        /// Appends `fill` unless one with its (venue, trade id) exists; returns whether it was added.
+        /// Appends `fill` unless one with its (venue, trade id, revision) exists; returns whether it was added.
         public func insertIfNew(_ fill: Fill, amounts encoded: EncodedAmounts, instrumentID: Int64, importID: Int64,
-                                sourceLine: Int) throws -> Bool {
+                                sourceLine: Int, revision: Int = 0) throws -> Bool {
             let statement = insert.statement, texts = insert.texts
             statement.reset()
             texts.add(fill.venue, at: 1)
@@ -61,38 +75,56 @@ public struct FillRepository {
             texts.add(fill.note, at: 13)
             try statement.bind(importID, at: 14)
             try statement.bind(Int64(sourceLine), at: 15)
+            try statement.bind(Int64(revision), at: 16)
             return try insert.run()
         }
     }
 
     public func inserter() throws -> Inserter { try Inserter(connection: connection) }
 
-    public func find(venue: String, tradeID: String) throws -> StoredFill? {
+    /// The fill with this (venue, trade id) that no void took out, if any.
+    public func findLive(venue: String, tradeID: String) throws -> StoredFill? {
         try connection.cached("""
             SELECT \(Self.columns) FROM fills f JOIN instruments i ON i.id = f.instrument_id
-            WHERE f.venue = ? AND f.trade_id = ?
+            WHERE f.venue = ? AND f.trade_id = ? AND \(Self.live)
             """).firstRow([venue, tradeID]) { try Self.decode($0) }
+    }
+
+    /// How many fills with this (venue, trade id) exist, voided or not: the next one's revision.
+    public func revisions(venue: String, tradeID: String) throws -> Int {
+        try connection.cached("SELECT COUNT(*) FROM fills WHERE venue = ? AND trade_id = ?")
+            .firstRow([venue, tradeID]) { $0.int(0) } ?? 0
+    }
+
+    /// The ids of an import's fills that no void took out yet, with their book and instrument.
+    public func liveFills(importID: Int64) throws -> [(id: Int64, book: String, instrumentID: Int64)] {
+        try connection.cached("""
+            SELECT f.id, f.book, f.instrument_id FROM fills f WHERE f.import_id = ? AND \(Self.live) ORDER BY f.id
+            """).rows([importID]) { ($0.int64(0), $0.text(1), $0.int64(2)) }
     }
 
     public func count() throws -> Int {
         try connection.cached("SELECT COUNT(*) FROM fills").firstRow { $0.int(0) } ?? 0
     }
 
-    /// Every fill at or before `time`, in the order positions apply them.
-    public func forEachFill(through time: Timestamp, _ visit: (StoredFill) throws -> Void) throws {
+    /// Every fill at or before `time`, in the order positions apply them; voided fills only
+    /// when `includeVoided`.
+    public func forEachFill(through time: Timestamp, includeVoided: Bool = false,
+                            _ visit: (StoredFill) throws -> Void) throws {
         try connection.cached("""
             SELECT \(Self.columns) FROM fills f JOIN instruments i ON i.id = f.instrument_id
-            WHERE f.time_us <= ?
-            ORDER BY f.time_us, f.venue, f.trade_id
-            """).forEachRow([time]) { try visit(Self.decode($0)) }
+            WHERE f.time_us <= ? AND (? OR \(Self.live))
+            ORDER BY \(Self.orderBy)
+            """).forEachRow([time, includeVoided]) { try visit(Self.decode($0)) }
     }
 
     static func decode(_ row: Row) throws -> StoredFill {
         guard let side = Fill.Side(rawValue: row.text(5)) else { throw CorruptDatabase(detail: "side '\(row.text(5))'") }
-        let fill = Fill(venue: row.text(0), tradeID: row.text(1), time: row.timestamp(2), instrument: row.text(3),
+        let fill = Fill(venue: row.text(0), tradeID: row.text(1), time: try row.timestamp(2), instrument: row.text(3),
                         book: row.text(4), side: side, quantity: try row.exact(6), price: try row.exact(7),
                         fee: try row.exact(8), feeCurrency: row.text(9), orderID: row.optionalText(10),
                         hedgeDecision: row.optionalText(11), note: row.optionalText(12))
-        return StoredFill(fill: fill, instrumentID: row.int64(13), importID: row.int64(14), sourceLine: row.int(15))
+        return StoredFill(id: row.int64(16), fill: fill, revision: row.int(17), instrumentID: row.int64(13),
+                          importID: row.int64(14), sourceLine: row.int(15))
     }
 }

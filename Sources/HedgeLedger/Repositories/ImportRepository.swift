@@ -37,16 +37,16 @@ public struct ImportRepository {
         """
 
     public func all() throws -> [ImportRecord] {
-        try connection.cached("SELECT \(Self.columns) FROM imports ORDER BY id").rows { Self.decode($0) }
+        try connection.cached("SELECT \(Self.columns) FROM imports ORDER BY id").rows { try Self.decode($0) }
     }
 
     public func find(id: Int64) throws -> ImportRecord? {
-        try connection.cached("SELECT \(Self.columns) FROM imports WHERE id = ?").firstRow([id]) { Self.decode($0) }
+        try connection.cached("SELECT \(Self.columns) FROM imports WHERE id = ?").firstRow([id]) { try Self.decode($0) }
     }
 
-    static func decode(_ row: Row) -> ImportRecord {
+    static func decode(_ row: Row) throws -> ImportRecord {
         ImportRecord(id: row.int64(0), kind: row.text(1), fileName: row.text(2), sha256: row.text(3),
                      sizeBytes: row.int64(4), format: row.text(5), rowsAccepted: row.int(6),
-                     rowsDuplicate: row.int(7), rowsRejected: row.int(8), importedAt: row.timestamp(9))
+                     rowsDuplicate: row.int(7), rowsRejected: row.int(8), importedAt: try row.timestamp(9))
     }
 }

@@ -28,7 +28,7 @@ public struct IndexPriceRepository {
             SELECT time_us, price FROM index_prices WHERE index_name = ? AND time_us <= ?
             ORDER BY time_us DESC LIMIT 1
             """).firstRow([index, time]) { row in
-                IndexPrice(index: index, time: row.timestamp(0), price: try row.exact(1))
+                IndexPrice(index: index, time: try row.timestamp(0), price: try row.exact(1))
             }
     }
 

@@ -24,6 +24,11 @@ public struct InstrumentRepository {
         try connection.cached("SELECT \(Self.columns()) FROM instruments ORDER BY symbol").rows { try Self.decode($0) }
     }
 
+    /// Every underlying of a known instrument, sorted.
+    public func underlyings() throws -> [String] {
+        try connection.cached("SELECT DISTINCT underlying FROM instruments ORDER BY underlying").rows { $0.text(0) }
+    }
+
     public func find(symbol: String) throws -> StoredInstrument? {
         try connection.cached("SELECT \(Self.columns()) FROM instruments WHERE symbol = ?").firstRow([symbol]) { try Self.decode($0) }
     }

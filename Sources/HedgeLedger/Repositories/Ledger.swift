@@ -4,32 +4,57 @@ import CSQLite
 public enum LedgerError: Error, CustomStringConvertible {
     case noLedger(path: String)
     case cannotCreate(path: String, detail: String)
+    case permissionDenied(path: String, detail: String)
+    case storageFailed(path: String, detail: String)
     case notALedger(path: String, detail: String)
     case refused(path: String, reason: Migrator.Refusal)
+    case needsMigration(path: String, version: Int, latest: Int)
     case writeLockBusy(path: String, waitedSeconds: Double)
+    case lockLostAtCommit(path: String)
 
     public var description: String {
         switch self {
         case .noLedger(let path):
             return "\(path): no ledger here; create one with `hedgeledger init` or by importing trades"
         case let .cannotCreate(path, detail):
-            return "\(path): cannot create the ledger (\(detail)); check that the directory exists and is writable"
+            return "\(path): cannot create the ledger (\(detail)); check that the directory exists"
+        case let .permissionDenied(path, detail):
+            return "\(path): cannot write the ledger (\(detail)); nothing was written"
+        case let .storageFailed(path, detail):
+            return "\(path): the disk refused a write (\(detail)); nothing was written"
         case let .notALedger(path, detail):
-            return "\(path): not a hedgeledger database (\(detail))"
+            return "\(path): not a hedgeledger database (\(detail)); it is left untouched"
         case let .refused(path, reason):
             return "\(path): \(reason)"
+        case let .needsMigration(path, version, latest):
+            return "\(path): the ledger's schema is version \(version) and this hedgeledger's is \(latest); run `hedgeledger init --db \(path)` to bring it up to date (read commands never change a ledger)"
         case let .writeLockBusy(path, waited):
             let waitedText = waited > 0 ? "after waiting \(waited) s" : "at once"
             return "\(path): the database write lock is held by another process (another import is running); gave up \(waitedText). Retry when it finishes, or pass --wait SECONDS to wait for it"
+        case .lockLostAtCommit(let path):
+            return "\(path): another process took the database lock before this write could commit; nothing was written. Retry"
         }
     }
 }
 
-/// One open ledger: its connection and its repositories. Opening brings the schema up to date
-/// or refuses the file; writing goes through `write`, which holds the single writer lock.
+/// One open ledger: its connection and its repositories.
+///
+/// Opening never changes a file it refuses. It first looks at what the file is: missing,
+/// empty, another application's database, a ledger made by a newer or different build, or
+/// a ledger holding tables, triggers or views our migrations did not make; only a ledger (or
+/// a new, empty file, when writing) is accepted. A writer then switches to WAL and applies
+/// pending migrations; a reader opens read-only and never creates or migrates anything.
 public final class Ledger {
+    public enum Access: Sendable, Equatable {
+        /// Query only: opened read-only; a missing file or a ledger needing migration is an error.
+        case read
+        /// Import, void, init: opened read-write; with `create`, a missing or empty file becomes a ledger.
+        case write(create: Bool)
+    }
+
     public let connection: Connection
     public var path: String { connection.path }
+    public let access: Access
 
     public var instruments: InstrumentRepository { InstrumentRepository(connection: connection) }
     public var fills: FillRepository { FillRepository(connection: connection) }
@@ -37,30 +62,58 @@ public final class Ledger {
     public var imports: ImportRepository { ImportRepository(connection: connection) }
     public var marks: MarkRepository { MarkRepository(connection: connection) }
     public var indexPrices: IndexPriceRepository { IndexPriceRepository(connection: connection) }
+    public var voids: VoidRepository { VoidRepository(connection: connection) }
 
-    /// Opens (and with `create`, creates) the ledger at `path` and applies pending migrations,
-    /// recording `now` as their time. A database newer than this binary, or one whose applied
-    /// migrations differ from the embedded ones, is refused and left untouched.
-    public init(path: String, create: Bool, now: Timestamp) throws {
+    /// Opens the ledger at `path` for `access`; `now` is recorded as the time of any
+    /// migration applied.
+    public init(path: String, access: Access, now: Timestamp) throws {
+        let file = LedgerFile(path: path)
+        let creating: Bool
+        switch (access, file.state) {
+        case (.read, .missing), (.write(create: false), .missing): throw LedgerError.noLedger(path: path)
+        case (.read, .empty): throw LedgerError.notALedger(path: path, detail: "the file is empty; run `hedgeledger init` to make it a ledger")
+        case (.write(create: true), .missing): try file.create(); creating = true
+        case (.write(create: true), .empty): try file.makePrivate(); creating = true
+        case (.write(create: false), .empty): throw LedgerError.noLedger(path: path)
+        case (_, .directory): throw LedgerError.notALedger(path: path, detail: "it is a directory")
+        case (_, .existing): creating = false
+        }
+        if case .write = access { try file.checkWritable() }
         do {
-            let connection = try Connection(path: path, create: create)
-            // A 64 MiB page cache: an import's transaction touches many index pages, and with
-            // the default 2 MiB they are spilled to the WAL and rewritten again and again.
-            try connection.execute("PRAGMA cache_size = -65536")
-            try Schema.migrator.migrate(connection, now: now.microseconds)
+            let connection = try Connection(path: path, mode: access == .read ? .readOnly : .readWrite, create: false)
+            let (version, pending) = try Schema.migrator.check(connection)
+            if case .write = access {
+                if connection.isReadOnly { throw LedgerError.permissionDenied(path: path, detail: "the file is read-only") }
+                try connection.useWriteAheadLog()
+                // A 64 MiB page cache: an import's transaction touches many index pages, and
+                // with the default 2 MiB they are spilled to the WAL and rewritten again and again.
+                try connection.execute("PRAGMA cache_size = -65536")
+                try Schema.migrator.migrate(connection, now: now.microseconds)
+            } else if !pending.isEmpty {
+                throw LedgerError.needsMigration(path: path, version: version, latest: Schema.migrations.count)
+            }
             self.connection = connection
+            self.access = access
         } catch {
-            throw Self.explain(error, path: path, creating: create)
+            throw Self.explain(error, path: path, creating: creating)
         }
     }
 
-    private static func explain(_ error: any Error, path: String, creating: Bool) -> any Error {
+    /// Opens read-write, creating the file when `create`: the tests' and the library's shorthand.
+    public convenience init(path: String, create: Bool, now: Timestamp) throws {
+        try self.init(path: path, access: .write(create: create), now: now)
+    }
+
+    /// What an SQLite or system error means for someone running hedgeledger.
+    static func explain(_ error: any Error, path: String, creating: Bool) -> any Error {
         if let refusal = error as? Migrator.Refusal { return LedgerError.refused(path: path, reason: refusal) }
         guard let error = error as? SQLiteError else { return error }
         switch error.primaryCode {
         case SQLITE_CANTOPEN where !creating: return LedgerError.noLedger(path: path)
-        case SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_PERM: return LedgerError.cannotCreate(path: path, detail: error.message)
-        case SQLITE_NOTADB: return LedgerError.notALedger(path: path, detail: error.message)
+        case SQLITE_CANTOPEN: return LedgerError.cannotCreate(path: path, detail: error.message)
+        case SQLITE_READONLY, SQLITE_PERM, SQLITE_AUTH: return LedgerError.permissionDenied(path: path, detail: error.message)
+        case SQLITE_FULL, SQLITE_IOERR: return LedgerError.storageFailed(path: path, detail: error.message)
+        case SQLITE_NOTADB, SQLITE_CORRUPT: return LedgerError.notALedger(path: path, detail: error.message)
         case SQLITE_BUSY, SQLITE_LOCKED: return LedgerError.writeLockBusy(path: path, waitedSeconds: 5)
         default: return error
         }
@@ -76,6 +129,10 @@ public final class Ledger {
             return try connection.transaction(.immediate, body)
         } catch let error as SQLiteError where error.isBusy && error.sql == Connection.TransactionKind.immediate.beginSQL {
             throw LedgerError.writeLockBusy(path: path, waitedSeconds: waitSeconds)
+        } catch let error as SQLiteError where error.isBusy && error.sql == "COMMIT" {
+            throw LedgerError.lockLostAtCommit(path: path)
+        } catch let error as SQLiteError {
+            throw Self.explain(error, path: path, creating: false)
         }
     }
 }

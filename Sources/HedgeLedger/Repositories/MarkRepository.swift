@@ -123,7 +123,7 @@ public struct MarkRepository {
     static func decode(_ row: Row) throws -> StoredMark {
         func real(_ column: Int32) -> Double? { row.isNull(column) ? nil : row.double(column) }
         let mark = Mark(
-            instrument: row.text(1), time: row.timestamp(0), markPrice: try row.exact(2),
+            instrument: row.text(1), time: try row.timestamp(0), markPrice: try row.exact(2),
             underlyingPrice: try row.optionalExact(3), indexPrice: try row.optionalExact(4), markIV: real(5),
             bidIV: real(6), askIV: real(7), interestRate: real(8),
             venueGreeks: .init(delta: real(9), gamma: real(10), vega: real(11), theta: real(12), rho: real(13)))

@@ -37,6 +37,16 @@ public struct PositionRepository {
         }
     }
 
+    /// Every book that holds or held a position, sorted.
+    public func books() throws -> [String] {
+        try connection.cached("SELECT DISTINCT book FROM positions ORDER BY book").rows { $0.text(0) }
+    }
+
+    /// Removes a position none of whose fills count any more (all voided).
+    public func delete(book: String, instrumentID: Int64) throws {
+        try connection.cached("DELETE FROM positions WHERE book = ? AND instrument_id = ?").execute([book, instrumentID])
+    }
+
     /// Every stored position, ordered by book then instrument symbol.
     public func all() throws -> [Position] {
         var feesByKey: [String: [String: ExactDecimal]] = [:]
@@ -65,9 +75,9 @@ public struct PositionRepository {
 
     private static func decode(_ row: Row, book: String, instrument: Instrument,
                                fees: [String: ExactDecimal]) throws -> Position {
-        let last = row.timestamp(5)
+        let last = try row.timestamp(5)
         return Position(book: book, instrument: instrument, quantity: try row.exact(0), costBasis: try row.exact(1),
-                        realisedPnL: try row.exact(2), fees: fees, fillCount: row.int(3), firstFill: row.timestamp(4),
+                        realisedPnL: try row.exact(2), fees: fees, fillCount: row.int(3), firstFill: try row.timestamp(4),
                         lastFill: last, lastKey: FillOrderKey(time: last, venue: row.text(6), tradeID: row.text(7)))
     }
 }

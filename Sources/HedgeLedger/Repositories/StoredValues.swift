@@ -18,7 +18,14 @@ extension Row {
         isNull(column) ? nil : try exact(column)
     }
 
-    func timestamp(_ column: Int32) -> Timestamp { Timestamp(microseconds: int64(column)) }
+    /// A stored time, which must lie in the years the ledger accepts (1970 to 9999).
+    func timestamp(_ column: Int32) throws -> Timestamp {
+        let time = Timestamp(microseconds: int64(column))
+        guard Timestamp.supported.contains(time) else {
+            throw CorruptDatabase(detail: "time \(int64(column)) µs is outside the years 1970 to 9999")
+        }
+        return time
+    }
 }
 
 extension ExactDecimal: SQLiteBindable {

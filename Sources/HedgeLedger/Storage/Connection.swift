@@ -5,11 +5,10 @@ import Glibc
 import Darwin
 #endif
 
-/// One SQLite connection with the ledger's settings:
-/// WAL (readers never wait for the writer), `synchronous=FULL` (a committed import survives
-/// power loss), foreign keys on, `trusted_schema=OFF`, and extended result codes.
-/// A new database file is created readable and writable by its owner only (0600): it holds a
-/// desk's whole book.
+/// One SQLite connection: foreign keys on, `trusted_schema=OFF`, defensive mode, extended
+/// result codes. Opening changes nothing in the file: the journal mode and durability are
+/// set by `useWriteAheadLog()`, which the ledger calls only once it has checked that the
+/// file is its own, so a file that is refused is left byte-identical.
 ///
 /// Not `Sendable`: a connection and its statements belong to one thread.
 public final class Connection {
@@ -17,9 +16,12 @@ public final class Connection {
 
     let handle: OpaquePointer
     public let path: String
+    public let mode: Mode
     private var statementCache: [String: Statement] = [:]
+    private var savepointDepth = 0
 
-    /// Opens `path`; with `create`, a missing file is created (0600), otherwise it is an error.
+    /// Opens `path`; with `create` (read-write only), a missing file is created, readable by
+    /// its owner only (0600), otherwise a missing file is an error.
     public init(path: String, mode: Mode = .readWrite, create: Bool = true, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLiteError) {
         _ = Self.configureLibrary
         let creating = create && mode == .readWrite
@@ -35,6 +37,7 @@ public final class Connection {
         }
         self.handle = handle
         self.path = path
+        self.mode = mode
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         do {
@@ -42,15 +45,21 @@ public final class Connection {
             _ = hl_sqlite3_db_config_int(handle, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &ignored)
             _ = hl_sqlite3_db_config_int(handle, SQLITE_DBCONFIG_DEFENSIVE, 1, &ignored)
             try execute("PRAGMA foreign_keys = ON")
-            if mode == .readWrite {
-                try execute("PRAGMA journal_mode = WAL")
-                try execute("PRAGMA synchronous = FULL")
-            }
         } catch {
             sqlite3_close_v2(handle)
             throw error
         }
     }
+
+    /// WAL (readers never wait for the writer) and `synchronous=FULL` (a committed import
+    /// survives power loss): the settings of every connection that writes.
+    public func useWriteAheadLog() throws(SQLiteError) {
+        try execute("PRAGMA journal_mode = WAL")
+        try execute("PRAGMA synchronous = FULL")
+    }
+
+    /// Whether SQLite opened the main database read-only (asked, or the file is write-protected).
+    public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
 
     /// Process-wide SQLite settings, applied once before the first connection.
     private static let configureLibrary: Void = {
@@ -106,6 +115,25 @@ public final class Connection {
         case deferred = "DEFERRED"
 
         public var beginSQL: String { "BEGIN \(rawValue)" }
+    }
+
+    /// Runs `body` inside a savepoint, which nests in a transaction or in another savepoint:
+    /// released when it returns, rolled back to (and released) when it throws, so the
+    /// enclosing work goes on without what `body` wrote.
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        savepointDepth += 1
+        defer { savepointDepth -= 1 }
+        let name = "hedgeledger_\(savepointDepth)"
+        try execute("SAVEPOINT \(name)")
+        do {
+            let result = try body()
+            try execute("RELEASE \(name)")
+            return result
+        } catch {
+            try? execute("ROLLBACK TO \(name)")
+            try? execute("RELEASE \(name)")
+            throw error
+        }
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.

@@ -1,4 +1,5 @@
 import Crypto
+import Synchronization
 
 /// One schema change: a numbered SQL script shipped in `Migrations/` and embedded in the binary.
 public struct Migration: Sendable {
@@ -25,15 +26,31 @@ public struct Migrator: Sendable {
         case newerThanBinary(databaseVersion: Int, binaryVersion: Int)
         case checksumMismatch(version: Int, name: String)
         case unknownMigration(version: Int, name: String)
+        case missingMigrationRecords(versions: [Int])
+        case foreignDatabase(objects: [String])
+        case unexpectedObject(String)
+        case missingObject(String)
+        case alteredObject(String)
 
         public var description: String {
             switch self {
             case let .newerThanBinary(db, binary):
                 return "the database's schema is version \(db) but this hedgeledger knows only up to \(binary); use a newer hedgeledger"
             case let .checksumMismatch(version, name):
-                return "migration \(version) (\(name)) applied to this database differs from the one this hedgeledger ships; the database was made by a different build and is left untouched"
+                return "migration \(version) (\(name)) applied to this database differs from the one this hedgeledger ships; the database was made by a different build, or its schema_migrations table was edited, and is left untouched"
             case let .unknownMigration(version, name):
                 return "migration \(version) (\(name)) applied to this database is unknown to this hedgeledger"
+            case let .missingMigrationRecords(versions):
+                return "the record of migration\(versions.count == 1 ? "" : "s") \(versions.map(String.init).joined(separator: ", ")) is missing from schema_migrations (deleted outside hedgeledger); the database is left untouched"
+            case let .foreignDatabase(objects):
+                let listed = objects.prefix(5).joined(separator: ", ") + (objects.count > 5 ? ", ..." : "")
+                return "not a hedgeledger ledger: it is another application's SQLite database (it holds \(listed)); it is left untouched"
+            case let .unexpectedObject(object):
+                return "\(object) was not made by hedgeledger's migrations (added outside hedgeledger, perhaps to copy or rewrite data); the database is refused and left untouched"
+            case let .missingObject(object):
+                return "\(object), which hedgeledger's migrations made, is missing (dropped outside hedgeledger); the database is refused and left untouched"
+            case let .alteredObject(object):
+                return "\(object) differs from what hedgeledger's migrations made (altered outside hedgeledger); the database is refused and left untouched"
             }
         }
     }
@@ -54,11 +71,16 @@ public struct Migrator: Sendable {
         ) STRICT
         """
 
-    /// The versions applied to the database, checked against the embedded ones.
+    /// The versions applied to the database, checked against the embedded ones: they must be
+    /// exactly 1, 2, ..., n with the embedded names and checksums, and the database must hold
+    /// exactly the tables, indexes, triggers and views those migrations make. A database with
+    /// objects but no bookkeeping is another application's. Reads only.
     public func check(_ connection: Connection) throws -> (applied: Int, pending: [Migration]) {
-        let exists = try connection.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'")
-            .firstRow { _ in true } ?? false
-        guard exists else { return (0, migrations) }
+        let objects = try SchemaObject.all(in: connection)
+        guard objects.contains(where: { $0.type == "table" && $0.name == "schema_migrations" }) else {
+            if objects.isEmpty { return (0, migrations) }
+            throw Refusal.foreignDatabase(objects: objects.map(\.label))
+        }
         let applied = try connection.prepare("SELECT version, name, checksum FROM schema_migrations ORDER BY version")
             .rows { row in (row.int(0), row.text(1), row.text(2)) }
         if let newest = applied.last?.0, newest > migrations.count {
@@ -66,9 +88,29 @@ public struct Migrator: Sendable {
         }
         for (version, name, checksum) in applied {
             guard version >= 1, version <= migrations.count else { throw Refusal.unknownMigration(version: version, name: name) }
-            if migrations[version - 1].checksum != checksum { throw Refusal.checksumMismatch(version: version, name: name) }
+            let shipped = migrations[version - 1]
+            if shipped.checksum != checksum || shipped.name != name { throw Refusal.checksumMismatch(version: version, name: name) }
         }
-        return (applied.count, Array(migrations.dropFirst(applied.count)))
+        let versions = applied.map(\.0)
+        let highest = versions.last ?? 0
+        let missing = (0..<highest).map { $0 + 1 }.filter { !versions.contains($0) }
+        if !missing.isEmpty { throw Refusal.missingMigrationRecords(versions: missing) }
+        try SchemaObject.compare(objects, with: expectedObjects(version: highest))
+        return (highest, Array(migrations.dropFirst(highest)))
+    }
+
+    /// The schema objects migrations 1...version make, from running them on an empty
+    /// in-memory database (kept per version for the process's lifetime).
+    func expectedObjects(version: Int) throws -> [SchemaObject] {
+        if let known = ExpectedSchemas.shared.withLock({ $0[version] }) { return known }
+        let scratch = try Connection(path: ":memory:")
+        if version > 0 {
+            try scratch.execute(Self.bookkeeping)
+            for migration in migrations.prefix(version) { try scratch.execute(migration.sql) }
+        }
+        let objects = try SchemaObject.all(in: scratch)
+        ExpectedSchemas.shared.withLock { $0[version] = objects }
+        return objects
     }
 
     /// Brings the database up to date. `now` is recorded as each migration's application time.
@@ -91,6 +133,41 @@ public struct Migrator: Sendable {
             }
         }
         return pending
+    }
+}
+
+/// Expected schemas by version, computed once per process.
+private enum ExpectedSchemas {
+    static let shared = Mutex<[Int: [SchemaObject]]>([:])
+}
+
+/// A table, index, trigger or view as `sqlite_schema` lists it.
+struct SchemaObject: Sendable, Hashable {
+    let type: String
+    let name: String
+    let table: String
+    let sql: String?
+
+    var label: String { type == "table" ? "table '\(name)'" : "\(type) '\(name)' on table '\(table)'" }
+
+    /// Every object but SQLite's own statistics tables, which ANALYZE may add to any database.
+    static func all(in connection: Connection) throws -> [SchemaObject] {
+        try connection.prepare("""
+            SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\'
+            ORDER BY type, name
+            """).rows { row in SchemaObject(type: row.text(0), name: row.text(1), table: row.text(2), sql: row.optionalText(3)) }
+    }
+
+    static func compare(_ actual: [SchemaObject], with expected: [SchemaObject]) throws {
+        let expectedByKey = Dictionary(expected.map { ("\($0.type) \($0.name)", $0) }, uniquingKeysWith: { a, _ in a })
+        let actualByKey = Dictionary(actual.map { ("\($0.type) \($0.name)", $0) }, uniquingKeysWith: { a, _ in a })
+        for object in actual {
+            guard let twin = expectedByKey["\(object.type) \(object.name)"] else { throw Migrator.Refusal.unexpectedObject(object.label) }
+            if twin != object { throw Migrator.Refusal.alteredObject(object.label) }
+        }
+        for object in expected where actualByKey["\(object.type) \(object.name)"] == nil {
+            throw Migrator.Refusal.missingObject(object.label)
+        }
     }
 }
 

@@ -49,3 +49,23 @@ let hedgeledgerBinary: String = {
     ]
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
 }()
+
+/// CSV output (our renderer's: no quoted commas in these tests) as rows keyed by column name.
+func csvRecords(_ text: String) -> [[String: String]] {
+    let lines = text.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    guard let header = lines.first else { return [] }
+    return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+}
+
+/// A report's JSON as a dictionary; fails the test when it is not one JSON object.
+func jsonObject(_ text: String) throws -> [String: Any] {
+    guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+        throw JSONShapeError(text: text)
+    }
+    return object
+}
+
+struct JSONShapeError: Error, CustomStringConvertible {
+    let text: String
+    var description: String { "not a JSON object: \(text.prefix(200))" }
+}

@@ -1,0 +1,50 @@
+/// The largest magnitude the ledger accepts for any amount read from a file (quantity, price,
+/// fee, mark, index, strike) and for a fill's notional: 10¹⁵. No instrument trades in larger
+/// amounts, and it leaves five orders of magnitude below the exact range (±1.7 × 10²⁰) for
+/// sums of many such amounts, which are checked all the same.
+public enum AmountLimits {
+    public static let maximum = ExactDecimal(units: 1_000_000_000_000_000 * 1_000_000_000_000_000_000)
+    public static let maximumText = "10^15"
+
+    /// The largest magnitude accepted for a market-data double (a venue's greek).
+    public static let maximumDouble = 1e15
+
+    public static func accepts(_ value: ExactDecimal) -> Bool { value.magnitude <= maximum }
+}
+
+/// What is wrong with a fill given the instrument it trades, by the field to blame.
+public struct FillProblem: Sendable, Hashable {
+    public enum Field: Sendable, Hashable { case timestamp, quantity, price }
+    public let field: Field
+    public let message: String
+}
+
+extension Fill {
+    /// The checks that need the instrument: a fill after expiry cannot have happened; an
+    /// inverse option's premium is in coin and cannot be worth more than the coins it is on
+    /// (a call less than 1 coin; a put less than 10, which would need the coin to fall to a
+    /// tenth of the strike), which catches USD prices typed into coin columns; and the fill's
+    /// notional must be within `AmountLimits`.
+    public func problems(trading instrument: Instrument) -> [FillProblem] {
+        var problems: [FillProblem] = []
+        if let expiry = instrument.expiry, time >= expiry {
+            problems.append(FillProblem(field: .timestamp,
+                message: "\(time.iso8601) is at or after \(instrument.symbol)'s expiry \(expiry.iso8601): a fill then cannot have happened"))
+        }
+        if instrument.kind == .option, instrument.isInverse {
+            let ceiling = ExactDecimal(instrument.right == .put ? 10 : 1)
+            if price >= ceiling {
+                problems.append(FillProblem(field: .price,
+                    message: "'\(price)' \(instrument.quoteCurrency) is not a possible premium for \(instrument.symbol): inverse options are quoted in \(instrument.quoteCurrency), not USD (a \(instrument.right == .put ? "put" : "call") is worth less than \(ceiling) \(instrument.quoteCurrency)); was a USD price written?"))
+            }
+        }
+        let notional: ExactDecimal? = instrument.pnlIsInverseInPrice
+            ? try? quantity / price
+            : try? quantity * price * instrument.multiplier
+        if notional.map(AmountLimits.accepts) != true {
+            problems.append(FillProblem(field: .quantity,
+                message: "'\(quantity)' at price \(price) is a notional beyond \(AmountLimits.maximumText), more than any fill can be"))
+        }
+        return problems
+    }
+}

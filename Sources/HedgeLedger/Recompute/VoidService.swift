@@ -1,0 +1,108 @@
+/// Records voids: corrections that take fills out of positions and everything derived from
+/// them without editing or deleting a fill. A void names a whole import or one fill, with a
+/// reason, who voided and when; the positions it touches are rebuilt from the fills that
+/// still count, in the same transaction. Importing a corrected file afterwards works: the
+/// same (venue, trade id) gets a new revision.
+public struct VoidService {
+    public enum Target: Sendable, Hashable {
+        case importRun(Int64)
+        case fill(venue: String, tradeID: String)
+    }
+
+    /// Why a void was not recorded.
+    public enum Refusal: Error, CustomStringConvertible {
+        case emptyReason
+        case unknownImport(Int64, highest: Int64)
+        case notATradeImport(Int64, kind: String)
+        case importAlreadyVoided(Int64, voidID: Int64)
+        case unknownFill(venue: String, tradeID: String)
+        case fillAlreadyVoided(venue: String, tradeID: String)
+
+        public var description: String {
+            switch self {
+            case .emptyReason: return "a void needs a reason (--reason TEXT): it is kept forever beside the fills"
+            case let .unknownImport(id, highest):
+                return "there is no import #\(id)\(highest > 0 ? "; imports are numbered 1 to \(highest) (see `hedgeledger imports`)" : "; the ledger has no imports yet")"
+            case let .notATradeImport(id, kind):
+                return "import #\(id) imported \(kind); only trade imports can be voided"
+            case let .importAlreadyVoided(id, voidID): return "import #\(id) was already voided (void #\(voidID))"
+            case let .unknownFill(venue, tradeID):
+                return "no fill of venue '\(venue)' has trade id '\(tradeID)' (see `hedgeledger positions` and the imports; the default venue is 'unspecified')"
+            case let .fillAlreadyVoided(venue, tradeID): return "the fill of venue '\(venue)' with trade id '\(tradeID)' is already voided"
+            }
+        }
+    }
+
+    public struct Summary: Sendable {
+        public var voidID: Int64
+        public var fills: Int
+        public var positionsRebuilt: Int
+
+        public var line: String {
+            "void #\(voidID) recorded: \(fills) fill\(fills == 1 ? "" : "s") no longer count, \(positionsRebuilt) position\(positionsRebuilt == 1 ? "" : "s") rebuilt"
+        }
+    }
+
+    public let ledger: Ledger
+    public var waitSeconds: Double
+
+    public init(ledger: Ledger, waitSeconds: Double = 0) {
+        self.ledger = ledger
+        self.waitSeconds = waitSeconds
+    }
+
+    public func void(_ target: Target, reason: String, voidedBy: String, now: Timestamp) throws -> Summary {
+        let reason = reason.trimmingCharacters(in: " \t\n\r")
+        guard !reason.isEmpty else { throw Refusal.emptyReason }
+        return try ledger.write(waitSeconds: waitSeconds) {
+            var fills: [(id: Int64, book: String, instrumentID: Int64)]
+            var importID: Int64?, fillID: Int64?
+            switch target {
+            case .importRun(let id):
+                guard let record = try ledger.imports.find(id: id) else {
+                    throw Refusal.unknownImport(id, highest: try ledger.imports.nextID() - 1)
+                }
+                guard record.kind == "trades" else { throw Refusal.notATradeImport(id, kind: record.kind) }
+                if let earlier = try ledger.voids.findVoid(ofImport: id) { throw Refusal.importAlreadyVoided(id, voidID: earlier.id) }
+                fills = try ledger.fills.liveFills(importID: id)
+                importID = id
+            case let .fill(venue, tradeID):
+                guard let stored = try ledger.fills.findLive(venue: venue, tradeID: tradeID) else {
+                    if try ledger.fills.revisions(venue: venue, tradeID: tradeID) > 0 {
+                        throw Refusal.fillAlreadyVoided(venue: venue, tradeID: tradeID)
+                    }
+                    throw Refusal.unknownFill(venue: venue, tradeID: tradeID)
+                }
+                fills = [(stored.id, stored.fill.book, stored.instrumentID)]
+                fillID = stored.id
+            }
+            let voidID = try ledger.voids.insert(importID: importID, fillID: fillID, reason: reason, voidedBy: voidedBy,
+                                                 time: now, fillIDs: fills.map(\.id))
+            let touched = Set(fills.map { PositionBuilder.Key(book: $0.book, instrumentID: $0.instrumentID) })
+            try PositionUpkeep.rebuild(touched, ledger: ledger)
+            return Summary(voidID: voidID, fills: fills.count, positionsRebuilt: touched.count)
+        }
+    }
+}
+
+/// Keeps the stored positions equal to a rebuild from the fills that count.
+enum PositionUpkeep {
+    /// Rebuilds the positions of `keys` from all their counting fills and stores them; a
+    /// position with no counting fill left is removed.
+    static func rebuild(_ keys: Set<PositionBuilder.Key>, ledger: Ledger) throws {
+        guard !keys.isEmpty else { return }
+        var ids: [String: Int64] = [:]
+        for stored in try ledger.instruments.all() { ids[stored.instrument.symbol] = stored.id }
+        let rebuilt = try PositionBuilder.build(ledger: ledger, through: Timestamp(microseconds: .max)) { book, instrument in
+            guard let id = ids[instrument.symbol] else { return false }
+            return keys.contains(PositionBuilder.Key(book: book, instrumentID: id))
+        }
+        for key in keys {
+            if let position = rebuilt[key] {
+                try ledger.positions.save(position, instrumentID: key.instrumentID)
+            } else {
+                try ledger.positions.delete(book: key.book, instrumentID: key.instrumentID)
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+/// A void as stored.
+public struct StoredVoid: Sendable, Hashable {
+    public let id: Int64
+    public let importID: Int64?
+    public let fillID: Int64?
+    public let reason: String
+    public let voidedBy: String
+    public let time: Timestamp
+}
+
+public struct VoidRepository {
+    let connection: Connection
+
+    /// Records a void of an import or of one fill and the fills it takes out; returns its id.
+    public func insert(importID: Int64?, fillID: Int64?, reason: String, voidedBy: String, time: Timestamp,
+                       fillIDs: [Int64]) throws -> Int64 {
+        try connection.cached("""
+            INSERT INTO voids (import_id, fill_id, reason, voided_by, voided_at_us) VALUES (?, ?, ?, ?, ?)
+            """).execute([importID, fillID, reason, voidedBy, time])
+        let voidID = connection.lastInsertRowID
+        let statement = try connection.cached("INSERT INTO voided_fills (fill_id, void_id) VALUES (?, ?)")
+        for fillID in fillIDs { try statement.execute([fillID, voidID]) }
+        return voidID
+    }
+
+    /// The void of an import, if it was voided.
+    public func findVoid(ofImport importID: Int64) throws -> StoredVoid? {
+        try connection.cached("SELECT \(Self.columns) FROM voids WHERE import_id = ? ORDER BY id LIMIT 1")
+            .firstRow([importID]) { try Self.decode($0) }
+    }
+
+    /// Which imports have been voided, by import id.
+    public func voidedImports() throws -> Set<Int64> {
+        Set(try connection.cached("SELECT import_id FROM voids WHERE import_id IS NOT NULL").rows { $0.int64(0) })
+    }
+
+    /// How many of each import's fills voids took out, by import id.
+    public func voidedFillCounts() throws -> [Int64: Int] {
+        var counts: [Int64: Int] = [:]
+        try connection.cached("""
+            SELECT f.import_id, COUNT(*) FROM voided_fills v JOIN fills f ON f.id = v.fill_id GROUP BY f.import_id
+            """).forEachRow { counts[$0.int64(0)] = $0.int(1) }
+        return counts
+    }
+
+    public func count() throws -> Int {
+        try connection.cached("SELECT COUNT(*) FROM voids").firstRow { $0.int(0) } ?? 0
+    }
+
+    static let columns = "id, import_id, fill_id, reason, voided_by, voided_at_us"
+
+    static func decode(_ row: Row) throws -> StoredVoid {
+        StoredVoid(id: row.int64(0), importID: row.optionalInt64(1), fillID: row.optionalInt64(2), reason: row.text(3),
+                   voidedBy: row.text(4), time: try row.timestamp(5))
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import HedgeLedger
+
+extension Hedgeledger {
+    struct Imports: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List every import: when, what file, its SHA-256 and size, format, counts, and whether it was voided.",
+            discussion: "Compare the sha256 column with `sha256sum FILE` to prove which bytes an import read.")
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            try Console.run {
+                let opened = try ledger.openForReading(now: Console.now())
+                Console.output(output.format.render(try ImportsReport.build(ledger: opened).report))
+            }
+        }
+    }
+}

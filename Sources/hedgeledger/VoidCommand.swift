@@ -1,0 +1,86 @@
+import ArgumentParser
+import HedgeLedger
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Hedgeledger {
+    struct VoidCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "void",
+            abstract: "Take a wrong import or fill out of the positions, on record: fills are never edited or deleted.",
+            discussion: """
+                A void records who (--by, default $USER), when and why (--reason). Voided fills \
+                stop counting in positions, greeks and everything derived from them, but stay in \
+                the ledger: `hedgeledger imports` shows voided imports and `positions \
+                --include-voided` the book as it stood before. Voids cannot be undone or edited. \
+                After voiding a wrong file, import the corrected one: the same trade ids are \
+                accepted again as corrections.
+                """,
+            subcommands: [ImportRun.self, Fill.self])
+    }
+}
+
+/// What every void takes: the reason, who, and the write-lock wait.
+struct VoidOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Why: kept forever beside the voided fills.", valueName: "text"))
+    var reason: String
+
+    @Option(help: ArgumentHelp("Who voids; default $USER.", valueName: "name"))
+    var by: String?
+
+    @Option(help: ArgumentHelp("Wait up to this many seconds for another writer to finish.", valueName: "seconds"))
+    var wait: Double = 0
+
+    var voidedBy: String {
+        if let by, !by.isEmpty { return by }
+        if let user = getenv("USER").map({ String(cString: $0) }), !user.isEmpty { return user }
+        return "unknown"
+    }
+
+    func validate() throws {
+        guard !reason.trimmingCharacters(in: " \t\n\r").isEmpty else { throw ValidationError("--reason must say why") }
+        guard wait >= 0, wait.isFinite else { throw ValidationError("--wait must be zero or more seconds") }
+    }
+
+    func void(_ target: VoidService.Target, ledger: LedgerOptions) throws {
+        try Console.run {
+            let now = Console.now()
+            let opened = try ledger.openForWriting(create: false, now: now)
+            let summary = try VoidService(ledger: opened, waitSeconds: wait).void(target, reason: reason, voidedBy: voidedBy, now: now)
+            Console.message(summary.line)
+        }
+    }
+}
+
+extension Hedgeledger.VoidCommand {
+    struct ImportRun: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Void every fill of one trade import (its number is in `hedgeledger imports`).")
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var options: VoidOptions
+
+        @Argument(help: ArgumentHelp("The import's number.", valueName: "id"))
+        var id: Int64
+
+        func run() throws { try options.void(.importRun(id), ledger: ledger) }
+    }
+
+    struct Fill: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Void one fill, named by its venue and trade id.")
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var options: VoidOptions
+
+        @Option(help: ArgumentHelp("The fill's venue (the trade file's venue column; default 'unspecified').", valueName: "venue"))
+        var venue: String = "unspecified"
+
+        @Option(help: ArgumentHelp("The fill's trade id.", valueName: "id"))
+        var tradeId: String
+
+        func run() throws { try options.void(.fill(venue: venue, tradeID: tradeId), ledger: ledger) }
+    }
+}
