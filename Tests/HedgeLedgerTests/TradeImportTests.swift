@@ -182,6 +182,34 @@ struct TradeImportTests {
             #expect(instruments == [.option, .perpetual])
         }
     }
+
+    @Test("a shuffled file gives exactly the positions of the sorted one")
+    func shuffledEqualsSorted() throws {
+        var settings = TradeGenerator.Settings()
+        settings.rows = 2000
+        settings.books = ["main", "desk-b"]
+        var lines: [String] = []
+        TradeGenerator(settings: settings).generate { lines.append($0) }
+        var random = SeededRandom(seed: 42)
+        var shuffled = lines
+        for index in shuffled.indices.reversed() where index > 0 {
+            shuffled.swapAt(index, Int(random.next() % UInt64(index + 1)))
+        }
+        #expect(shuffled != lines)
+        func positions(_ rows: [String]) throws -> String {
+            try withLedger { ledger, directory throws in
+                // Two files, the later half first: fills arrive older than ones applied.
+                let half = rows.count / 2
+                try importTrades(([TradeGenerator.header] + rows[half...]).joined(separator: "\n"), into: ledger, in: directory, name: "b.csv")
+                try importTrades(([TradeGenerator.header] + rows[..<half]).joined(separator: "\n"), into: ledger, in: directory, name: "a.csv")
+                let maintained = OutputFormat.csv.render(try PositionsReport.build(ledger: ledger, at: nil, now: testNow).report)
+                let rebuilt = OutputFormat.csv.render(try PositionsReport.build(ledger: ledger, at: testNow, now: testNow).report)
+                #expect(maintained == rebuilt)
+                return maintained
+            }
+        }
+        #expect(try positions(shuffled) == positions(lines))
+    }
 }
 
 /// SHA-256 computed independently of the importer, to check what it records.

@@ -72,6 +72,79 @@ public enum DecimalSyntax {
         return .success(ExactDecimal(units: negative ? -units : units))
     }
 
+    /// The market-data grammar: what pandas and venues write for prices.
+    ///
+    ///     [+-]? digits ( "." digits )? ( [eE] [+-]? digits )?
+    ///
+    /// Any number of fractional digits and an exponent (`0.0016479401443678053`, `1.5e-05`,
+    /// `2.45e-46`), rounded half-to-even to 18 places: the ledger's precision. No `nan`,
+    /// `inf`, hex, separators or spaces. Only for market data; trade amounts stay strict.
+    public static func parseMarketValue(_ text: String) -> Result<ExactDecimal, Problem> {
+        let bytes = Array(text.utf8)
+        if bytes.isEmpty { return .failure(.empty) }
+        var index = 0
+        var negative = false
+        if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") { negative = bytes[0] == UInt8(ascii: "-"); index = 1 }
+        var digits: [UInt8] = []  // significant digits, leading zeros dropped
+        var pointShift = 0        // value = digits × 10^(exponent + pointShift)
+        var wholeDigits = 0, fractionDigits = 0, seenPoint = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte >= 48 && byte <= 57 {
+                if seenPoint { fractionDigits += 1; pointShift -= 1 } else { wholeDigits += 1 }
+                if !(digits.isEmpty && byte == 48) { digits.append(byte - 48) }
+            } else if byte == UInt8(ascii: ".") && !seenPoint {
+                seenPoint = true
+            } else {
+                break
+            }
+            index += 1
+        }
+        if wholeDigits == 0 || (seenPoint && fractionDigits == 0) { return .failure(.missingDigits) }
+        var exponent = 0
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            var exponentNegative = false
+            if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+                exponentNegative = bytes[index] == UInt8(ascii: "-"); index += 1
+            }
+            let start = index
+            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+                if exponent < 10_000 { exponent = exponent * 10 + Int(bytes[index] - 48) }
+                index += 1
+            }
+            if index == start { return .failure(.missingDigits) }
+            if exponentNegative { exponent = -exponent }
+        }
+        if index < bytes.count { return .failure(.unexpectedCharacter(character(in: bytes, at: index), offset: index)) }
+        // units = digits × 10^(exponent + pointShift + 18), rounded half-to-even.
+        let shift = exponent + pointShift + fractionDigitsCount
+        if digits.isEmpty { return .success(.zero) }
+        if digits.count + shift > 39 { return .failure(.tooLarge) }
+        var units: Int128 = 0
+        let kept = shift >= 0 ? digits.count : digits.count + shift
+        if kept > 0 { for digit in digits.prefix(kept) { units = units * 10 + Int128(digit) } }
+        if shift > 0 {
+            for _ in 0..<shift {
+                let (next, overflow) = units.multipliedReportingOverflow(by: 10)
+                if overflow { return .failure(.tooLarge) }
+                units = next
+            }
+        } else if shift < 0 {
+            let dropped = kept >= 0 ? Array(digits.dropFirst(kept)) : Array(repeating: 0, count: -kept) + digits
+            let first = dropped.first ?? 0
+            let restNonZero = dropped.dropFirst().contains { $0 != 0 }
+            if first > 5 || (first == 5 && (restNonZero || units & 1 == 1)) { units += 1 }
+        }
+        return .success(ExactDecimal(units: negative ? -units : units))
+    }
+
+    private static let fractionDigitsCount = ExactDecimal.fractionDigits
+
+    private static func character(in bytes: [UInt8], at index: Int) -> Character {
+        String(decoding: bytes[index...], as: UTF8.self).first ?? "?"
+    }
+
     private static func character(in bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Character {
         let tail = String(decoding: UnsafeBufferPointer(rebasing: bytes[index...]), as: UTF8.self)
         return tail.first ?? "?"

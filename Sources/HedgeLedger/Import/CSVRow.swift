@@ -39,11 +39,19 @@ public struct CSVRow<Column: CSVColumn> {
         byte == 0x20 || byte == 0x09 || byte == 0xC2 || byte == 0xE2 || byte == 0xE3
     }
 
+    /// Which number grammar a cell is read with.
+    public enum Grammar: Sendable {
+        /// Trade amounts: `DecimalSyntax.parse`, at most 18 places, no exponent.
+        case strict
+        /// Market data: `DecimalSyntax.parseMarketValue`, any places or exponent, rounded to 18 places.
+        case market
+    }
+
     /// An exact decimal, or nil (with a problem recorded if the cell held something else).
     /// Amounts beyond `AmountLimits` are refused here, so nothing stored can overflow later.
-    public mutating func decimal(_ column: Column, _ text: String?) -> ExactDecimal? {
+    public mutating func decimal(_ column: Column, _ text: String?, grammar: Grammar = .strict) -> ExactDecimal? {
         guard let text else { return nil }
-        switch DecimalSyntax.parse(text) {
+        switch grammar == .strict ? DecimalSyntax.parse(text) : DecimalSyntax.parseMarketValue(text) {
         case .success(let value):
             guard AmountLimits.accepts(value) else {
                 problem(column, "'\(text)' is too large: amounts are at most \(AmountLimits.maximumText) in magnitude")
@@ -54,8 +62,9 @@ public struct CSVRow<Column: CSVColumn> {
         }
     }
 
-    public mutating func positiveDecimal(_ column: Column, _ text: String?, why: String = "") -> ExactDecimal? {
-        guard let value = decimal(column, text) else { return nil }
+    public mutating func positiveDecimal(_ column: Column, _ text: String?, why: String = "",
+                                         grammar: Grammar = .strict) -> ExactDecimal? {
+        guard let value = decimal(column, text, grammar: grammar) else { return nil }
         guard value.isPositive else { problem(column, "'\(value)' must be greater than zero\(why)"); return nil }
         return value
     }

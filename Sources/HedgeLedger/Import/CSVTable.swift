@@ -62,7 +62,10 @@ public final class CSVTable {
                     parser = chosen
                     formatName = chosen.formatName
                 case .failure(let headerErrors):
-                    if let known = KnownExport.recognise(record.fields) {
+                    if record.fields.count == 1, let separator = [";", "\t"].first(where: { record.fields[0].contains($0) }) {
+                        self.errors.append(InputError(file: file, line: record.line, column: 1,
+                            message: "the header has one column: the file separates fields with \(separator == ";" ? "';'" : "tabs"), and hedgeledger reads comma-separated files (RFC 4180); save it as CSV with commas (in pandas: to_csv(sep=','))"))
+                    } else if let known = KnownExport.recognise(record.fields) {
                         self.errors.append(InputError(file: file, line: record.line, column: 1,
                             message: "this is \(known), which hedgeledger cannot import as \(rowNoun) yet; see the README for the formats it reads"))
                     } else {

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// What the reader stage of an import found.
 public struct ReadOutcome: Sendable {
@@ -33,6 +34,7 @@ public enum ImportPipeline {
                 for item in batch.items { try write(item, &writeErrors) }
             } catch {
                 failure = error
+                reading.stop()  // nothing more will be written: the rest of the file need not be read
             }
             rowsDone += batch.items.count
             progress?(ImportProgress(rows: rowsDone, bytes: batch.storedBytes, totalBytes: source.expectedSize))
@@ -58,6 +60,12 @@ private final class ReaderStage<Item: Sendable>: @unchecked Sendable {
     private let example: String
     private let parserFor: @Sendable (_ header: CSVReader.Record, _ file: String) -> Result<RowParser<Item>, InputErrors>
     private var failure: (any Error)?
+    /// Set by the writer when it has failed; the reader stops at the next row.
+    private let stopped = Atomic<Bool>(false)
+
+    struct Stopped: Error {}
+
+    func stop() { stopped.store(true, ordering: .relaxed) }
 
     init(source: ByteSource, rowNoun: String, example: String,
          parserFor: @escaping @Sendable (_ header: CSVReader.Record, _ file: String) -> Result<RowParser<Item>, InputErrors>) {
@@ -73,6 +81,7 @@ private final class ReaderStage<Item: Sendable>: @unchecked Sendable {
         items.reserveCapacity(ImportPipeline.batchSize)
         do {
             try table.read(rowNoun: rowNoun, example: example, parserFor: parserFor) { item in
+                if stopped.load(ordering: .relaxed) { throw Stopped() }
                 items.append(item)
                 if items.count == ImportPipeline.batchSize {
                     pipe.send(Batch(items: items, storedBytes: source.storedBytesRead))

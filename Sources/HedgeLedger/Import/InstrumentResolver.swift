@@ -23,6 +23,9 @@ struct InstrumentResolver {
                 return stored
             case .failure(let problem):
                 refused[symbol] = problem.reason
+                if symbol != symbol.uppercased(), case .success = InstrumentName.parse(symbol.uppercased()) {
+                    refused[symbol] = "'\(symbol)': instrument names are upper case; did you mean '\(symbol.uppercased())'?"
+                }
             }
         }
         errors.append(InputError(file: file, line: position.line, column: position.column, message: "instrument: \(refused[symbol]!)"))

@@ -112,7 +112,7 @@ public enum NativeSnapshotFormat {
             return .failure(RowErrors(errors: row.errors))
         }
         if let instrument, IndexPrice.isIndexName(instrument) {
-            let price = row.positiveDecimal(.markPrice, markText)
+            let price = row.positiveDecimal(.markPrice, markText, grammar: .market)
             for column in [Column.underlyingPrice, .markIV, .indexPrice, .bidIV, .askIV, .interestRate, .delta, .gamma, .vega, .theta, .rho]
             where row.value(column) != nil {
                 row.problem(column, "does not apply to an index row ('\(instrument)' is an index)")
@@ -122,10 +122,10 @@ public enum NativeSnapshotFormat {
                                               kind: kind == "settlement" ? .settlement : .observation), line: row.line))
         }
         if kind == "settlement" { row.problem(.kind, "settlement rows name an index such as btc_usd, not an instrument") }
-        let markPrice = row.decimal(.markPrice, markText)
+        let markPrice = row.decimal(.markPrice, markText, grammar: .market)
         if let markPrice, markPrice.isNegative { row.problem(.markPrice, "'\(markPrice)' must not be negative") }
-        let underlying = row.positiveDecimal(.underlyingPrice, row.value(.underlyingPrice))
-        let index = row.positiveDecimal(.indexPrice, row.value(.indexPrice))
+        let underlying = row.positiveDecimal(.underlyingPrice, row.value(.underlyingPrice), grammar: .market)
+        let index = row.positiveDecimal(.indexPrice, row.value(.indexPrice), grammar: .market)
         let markIV = row.impliedVolatility(.markIV, row.value(.markIV))
         let bidIV = row.double(.bidIV, row.value(.bidIV), range: 0...10_000)
         let askIV = row.double(.askIV, row.value(.askIV), range: 0...10_000)
@@ -192,13 +192,13 @@ public enum TardisOptionsChain {
         let symbol = row.required(.symbol)
         let time = microseconds(&row, .timestamp)
         let expiration = microseconds(&row, .expiration)
-        let markPrice = row.decimal(.markPrice, row.required(.markPrice))
+        let markPrice = row.decimal(.markPrice, row.required(.markPrice), grammar: .market)
         if let markPrice, markPrice.isNegative { row.problem(.markPrice, "'\(markPrice)' must not be negative") }
-        let underlying = row.positiveDecimal(.underlyingPrice, row.required(.underlyingPrice))
+        let underlying = row.positiveDecimal(.underlyingPrice, row.required(.underlyingPrice), grammar: .market)
         let markIV = row.impliedVolatility(.markIV, row.required(.markIV))
         let bidIV = row.double(.bidIV, row.value(.bidIV), range: 0...10_000)
         let askIV = row.double(.askIV, row.value(.askIV), range: 0...10_000)
-        let strike = row.positiveDecimal(.strikePrice, row.required(.strikePrice))
+        let strike = row.positiveDecimal(.strikePrice, row.required(.strikePrice), grammar: .market)
         let type = row.required(.type)?.lowercased()
         let greeks = Mark.VenueGreeks(delta: row.double(.delta, row.value(.delta)), gamma: row.double(.gamma, row.value(.gamma)),
                                       vega: row.double(.vega, row.value(.vega)), theta: row.double(.theta, row.value(.theta)),

@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+@testable import HedgeLedger
+
+/// Output a script can use: one JSON object per report in the documented shape, typed values
+/// at full precision, CSV numbers left alone, and a command line that forgives what it can
+/// and explains what it cannot.
+@Suite("Report output and the command line", .serialized)
+struct ReportOutputTests {
+    /// The documented fields of each report section, read from docs/json.md's tables:
+    /// schema name → section → field → (type, nullable).
+    static func documentedSchemas() throws -> [String: [String: [String: (type: String, nullable: Bool)]]] {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/json.md").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var schemas: [String: [String: [String: (type: String, nullable: Bool)]]] = [:]
+        var schema: String?, section: String?
+        for line in text.split(separator: "\n").map(String.init) {
+            if line.hasPrefix("## hedgeledger.") {
+                schema = String(line.dropFirst(3).prefix { $0 != "," })
+                section = nil
+            } else if line.hasPrefix("Section `"), let schema {
+                section = String(line.dropFirst(9).prefix { $0 != "`" })
+                schemas[schema, default: [:]][section!] = [:]
+            } else if line.hasPrefix("| `"), let schema, let section {
+                let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " `")) }
+                let type = cells[1]
+                schemas[schema]![section]![cells[0]] = (String(type.split(separator: " ")[0]), type.hasSuffix("or null"))
+            }
+        }
+        return schemas
+    }
+
+    /// Checks one report's JSON against the documentation, value by value.
+    func expectDocumented(_ json: String) throws {
+        let object = try jsonObject(json)
+        let schema = try #require(object["schema"] as? [String: Any])
+        let name = try #require(schema["name"] as? String)
+        let documented = try #require(try Self.documentedSchemas()[name], "\(name) is not documented in docs/json.md")
+        #expect(object["parameters"] is [String: Any] && object.keys.contains("as_of"))
+        for (section, fields) in documented {
+            let rows = try #require(object[section] as? [[String: Any]], "\(name) has no section \(section)")
+            #expect(!rows.isEmpty, "\(name).\(section) is empty: the test checks nothing")
+            for row in rows {
+                #expect(Set(row.keys) == Set(fields.keys), "\(name).\(section): \(Set(row.keys).symmetricDifference(fields.keys))")
+                for (field, spec) in fields {
+                    let value = row[field]
+                    if value is NSNull { #expect(spec.nullable, "\(name).\(section).\(field) is null"); continue }
+                    // Foundation decodes true and false as its boolean class, numbers as NSNumber.
+                    let isBoolean = value.map { String(describing: type(of: $0)).contains("Boolean") } ?? false
+                    let ok: Bool
+                    switch spec.type {
+                    case "string", "time": ok = value is String
+                    case "exact", "number": ok = value is NSNumber && !isBoolean
+                    case "integer": ok = !isBoolean && (value as? NSNumber).map { $0.doubleValue == $0.doubleValue.rounded() } == true
+                    case "boolean": ok = isBoolean
+                    case "amounts": ok = value is [String: Any]
+                    default: ok = false
+                    }
+                    #expect(ok, "\(name).\(section).\(field) = \(String(describing: value)) is not a \(spec.type)")
+                }
+            }
+        }
+    }
+
+    func sampleLedger(_ directory: TemporaryDirectory) throws -> String {
+        let db = directory.file("l.sqlite")
+        #expect(try hedgeledger(["import", "trades", "--db", db, directory.write("t.csv", ValuationTests.trades)]).status == 0)
+        #expect(try hedgeledger(["import", "snapshots", "--db", db, directory.write("m.csv", ValuationTests.marks)]).status == 0)
+        return db
+    }
+
+    @Test("every report's JSON is the documented shape, with typed values")
+    func documentedJSON() throws {
+        let directory = TemporaryDirectory()
+        let db = try sampleLedger(directory)
+        for command in [["positions", "--at", "2026-11-28"], ["greeks", "--at", "2026-11-20T10:05:00Z"],
+                        ["marks", "check", "--at", "2026-11-20T10:05:00Z"], ["imports"]] {
+            let result = try hedgeledger(["--db", db] + command + ["--format", "json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            try expectDocumented(result.stdout)
+        }
+    }
+
+    @Test("JSON keeps exact amounts in full and doubles at full precision")
+    func precision() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        let csv = """
+            trade_id,timestamp,instrument,side,quantity,price
+            1,2026-11-20T10:00:00Z,BTC_USDC-PERPETUAL,buy,0.000000000000000001,95000
+            2,2026-11-20T10:00:00Z,ETH_USDC-PERPETUAL,buy,1,3400.123456789012345678
+
+            """
+        #expect(try hedgeledger(["import", "trades", "--db", db, directory.write("t.csv", csv)]).status == 0)
+        let json = try hedgeledger(["--db", db, "positions", "--format", "json"]).stdout
+        #expect(json.contains("\"quantity\": 0.000000000000000001") && json.contains("\"avg_price\": 3400.123456789012345678"))
+        let table = try hedgeledger(["--db", db, "positions"]).stdout
+        #expect(table.contains(" 3400.12345679 "))  // only the table rounds
+
+        let greeksDB = try sampleLedger(directory)
+        let greeks = try jsonObject(try hedgeledger(["--db", greeksDB, "greeks", "--at", "2026-11-20T10:05:00Z", "--format", "json"]).stdout)
+        let perp = try #require((greeks["positions"] as? [[String: Any]])?.first { $0["instrument"] as? String == "BTC-PERPETUAL" })
+        #expect(perp["delta"] as? Double == 95000.0 / 96010.0)
+    }
+
+    @Test("CSV: numbers are never prefixed; text cells that look like formulas are")
+    func csvCells() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        let csv = "trade_id,timestamp,instrument,side,quantity,price,fee,book\n1,2026-11-20T10:00:00Z,BTC_USDC-PERPETUAL,sell,2,95000,-0.5,-desk\n"
+        #expect(try hedgeledger(["import", "trades", "--db", db, directory.write("t.csv", csv)]).status == 0)
+        let rows = csvRecords(try hedgeledger(["--db", db, "positions", "--format", "csv"]).stdout)
+        #expect(rows.first?["quantity"] == "-2" && rows.first?["book"] == "'-desk" && rows.first?["fees"] == "-0.5 USDC")
+    }
+
+    @Test("--db works before the subcommand as after it")
+    func globalDatabase() throws {
+        let directory = TemporaryDirectory()
+        let db = try sampleLedger(directory)
+        let before = try hedgeledger(["--db", db, "positions", "--at", "2026-11-21", "--format", "csv"])
+        let after = try hedgeledger(["positions", "--at", "2026-11-21", "--format", "csv", "--db", db])
+        #expect(before.status == 0 && before.stdout == after.stdout && before.stdout.contains("BTC-PERPETUAL"))
+        let help = try hedgeledger(["--help"])
+        #expect(help.stdout.contains("--db <path>"))
+    }
+
+    @Test("unknown names, bad times and mistyped commands are usage errors (64) that say what would work")
+    func usageErrors() throws {
+        let directory = TemporaryDirectory()
+        let db = try sampleLedger(directory)
+        let book = try hedgeledger(["--db", db, "positions", "--book", "mian"])
+        #expect(book.status == 64 && book.stderr.contains("--book 'mian' matches nothing in this ledger (did you mean 'main'?); known: main"))
+        let coin = try hedgeledger(["--db", db, "greeks", "--underlying", "SOLL"])
+        #expect(coin.status == 64 && coin.stderr.contains("known: BTC"))
+        let lower = try hedgeledger(["--db", db, "positions", "--underlying", "btc", "--format", "csv"])
+        #expect(lower.status == 0 && lower.stdout.contains("BTC-PERPETUAL"))
+        let spaced = try hedgeledger(["--db", db, "positions", "--at", "2026-11-20 09:01:30Z", "--format", "csv"])
+        #expect(spaced.status == 0 && spaced.stdout.contains("BTC-PERPETUAL") && !spaced.stdout.contains("BTC_USDC"))
+        let date = try hedgeledger(["--db", db, "positions", "--at", "2026-11-21", "--format", "json"])
+        #expect(try jsonObject(date.stdout)["as_of"] as? String == "2026-11-21T00:00:00Z")
+        let naive = try hedgeledger(["--db", db, "positions", "--at", "2026-11-20 10:00"])
+        #expect(naive.status == 64 && naive.stderr.contains("has no time zone; expected ISO-8601 with a zone"))
+        let typo = try hedgeledger(["--db", db, "postions"])
+        #expect(typo.status == 64 && typo.stderr.contains("unknown command 'postions'. Did you mean 'positions'?"))
+    }
+
+    @Test("imports lists every import with its SHA-256 and counts")
+    func importsList() throws {
+        let directory = TemporaryDirectory()
+        let db = try sampleLedger(directory)
+        let rows = csvRecords(try hedgeledger(["--db", db, "imports", "--format", "csv"]).stdout)
+        #expect(rows.count == 2 && rows[0]["kind"] == "trades" && rows[1]["kind"] == "snapshots")
+        #expect(rows[0]["sha256"] == SHA256Hex.of(Array(ValuationTests.trades.utf8)) && rows[0]["rows_accepted"] == "4")
+    }
+}
