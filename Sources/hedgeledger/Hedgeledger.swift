@@ -59,14 +59,15 @@ struct Hedgeledger: ParsableCommand {
         return "hedgeledger: unknown command '\(word.escapingControlCharacters)'.\(hint) Commands: \(names.joined(separator: ", ")). See `hedgeledger --help`."
     }
 
-    /// The first word that is not an option or an option's value: the subcommand's name.
+    /// The subcommand's name: the first word, after any `--db PATH`. Nil when another option
+    /// comes first (argument-parser explains those) or there is no word.
     static func firstCommandWord(_ arguments: [String]) -> String? {
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
             if argument == "--db" { index += 2; continue }
-            if argument.hasPrefix("-") { index += 1; continue }
-            return argument
+            if argument.hasPrefix("--db=") { index += 1; continue }
+            return argument.hasPrefix("-") ? nil : argument
         }
         return nil
     }

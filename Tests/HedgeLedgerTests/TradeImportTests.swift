@@ -25,7 +25,7 @@ struct TradeImportTests {
             let fill = try #require(try ledger.fills.findLive(venue: "deribit", tradeID: "T2"))
             #expect(fill.sourceLine == 3 && fill.importID == record.id)
             #expect(fill.fill.time == time("2026-11-20T10:05:00.500Z") && fill.fill.feeCurrency == "BTC")
-            let positions = try ledger.positions.all()
+            let positions = try ledger.positions.all().map(\.position)
             let option = try #require(positions.first { $0.instrument.symbol == "BTC-27DEC26-100000-C" })
             #expect(option.quantity == decimal("1.5") && option.realisedPnL == decimal("0.005"))
             #expect(option.fees == ["BTC": decimal("0.00075")])
@@ -44,7 +44,7 @@ struct TradeImportTests {
             #expect(after["imports"] == before["imports"]! + 1)  // the re-import itself is on record
             after["imports"] = before["imports"]
             #expect(after == before)
-            #expect(try ledger.positions.all().first?.quantity == ExactDecimal(100))
+            #expect(try ledger.positions.all().map(\.position).first?.quantity == ExactDecimal(100))
         }
     }
 
@@ -88,7 +88,7 @@ struct TradeImportTests {
                 for (index, file) in files.enumerated() {
                     try importTrades(([Self.header] + file).joined(separator: "\n"), into: ledger, in: directory, name: "f\(index).csv")
                 }
-                let maintained = try ledger.positions.all()
+                let maintained = try ledger.positions.all().map(\.position)
                 let rebuilt = try PositionsReport.build(ledger: ledger, at: Timestamp(microseconds: .max), now: testNow).positions
                 #expect(maintained.map(\.quantity) == rebuilt.map(\.quantity))
                 #expect(maintained.map(\.realisedPnL) == rebuilt.map(\.realisedPnL))
@@ -115,7 +115,7 @@ struct TradeImportTests {
         }
         try withLedger { ledger, directory throws in
             try importTrades(csv, into: ledger, in: directory)
-            let position = try #require(try ledger.positions.all().first)
+            let position = try #require(try ledger.positions.all().map(\.position).first)
             #expect(position.quantity == ExactDecimal(1000))
             #expect(position.quantity.description == "1000")
             #expect(position.averageEntryPrice == decimal("95000.1"))
@@ -131,7 +131,7 @@ struct TradeImportTests {
                 T2,2026-11-20 10:00:01,BTC-PERPETUAL,buy,100,95000,hedges
 
                 """, into: ledger, in: directory, options: .init(defaultBook: "desk-a", assumeUTC: true))
-            #expect(try ledger.positions.all().map(\.book).sorted() == ["desk-a", "hedges"])
+            #expect(try ledger.positions.all().map(\.position).map(\.book).sorted() == ["desk-a", "hedges"])
             #expect(try ledger.fills.findLive(venue: NativeTradeFormat.defaultVenue, tradeID: "T1")?.fill.time == time("2026-11-20T10:00:00Z"))
         }
     }
@@ -149,7 +149,7 @@ struct TradeImportTests {
             #expect(try importer.importInstruments(from: try ByteSource(path: path), now: testNow).alreadyKnown == 1)
             try importTrades("trade_id,timestamp,instrument,side,quantity,price\nX1,2026-11-20T15:00:00Z,SPY-20261218-600-C,buy,2,3.5\nX2,2026-11-20T15:01:00Z,SPY-20261218-600-C,sell,2,4\n",
                              into: ledger, in: directory)
-            let position = try #require(try ledger.positions.all().first)
+            let position = try #require(try ledger.positions.all().map(\.position).first)
             #expect(position.realisedPnL == ExactDecimal(100))  // 2 × 0.5 × 100
             let changed = directory.write("changed.csv", """
                 symbol,kind,underlying,settlement_currency,inverse,option_type,strike,expiry,multiplier
@@ -178,7 +178,7 @@ struct TradeImportTests {
         try withLedger { ledger, directory throws in
             let summary = try importTrades(([TradeGenerator.header] + first).joined(separator: "\n"), into: ledger, in: directory)
             #expect(summary.accepted == 2000)
-            let instruments = Set(try ledger.positions.all().map(\.instrument.kind))
+            let instruments = Set(try ledger.positions.all().map(\.position).map(\.instrument.kind))
             #expect(instruments == [.option, .perpetual])
         }
     }
@@ -235,7 +235,7 @@ struct TradeImportHazardTests {
 
                 """, into: ledger, in: directory)
             #expect(summary.accepted == 3)
-            #expect(try ledger.positions.all().first?.quantity == ExactDecimal(250))
+            #expect(try ledger.positions.all().map(\.position).first?.quantity == ExactDecimal(250))
         }
     }
 

@@ -78,7 +78,9 @@ private struct ImportRun {
     struct TouchedPosition {
         let key: PositionBuilder.Key
         var position: Position
-        /// A fill older than ones already applied arrived: rebuild from all fills at the end.
+        /// The earliest time among this file's fills of the position.
+        var earliest: Timestamp
+        /// A fill older than ones already applied arrived: replay from before `earliest` at the end.
         var needsRebuild = false
     }
 
@@ -130,10 +132,11 @@ private struct ImportRun {
             let position = try ledger.positions.find(book: fill.book, instrument: StoredInstrument(id: instrumentID, instrument: instrument))
                 ?? Position(book: fill.book, instrument: instrument)
             slot = touched.count
-            touched.append(TouchedPosition(key: key, position: position))
+            touched.append(TouchedPosition(key: key, position: position, earliest: fill.time))
             slots[key] = slot
         }
         // Mutated in place: this runs for every fill.
+        if fill.time < touched[slot].earliest { touched[slot].earliest = fill.time }
         if touched[slot].needsRebuild { return }
         if touched[slot].position.accepts(inOrder: fill.orderKey) {
             do {
@@ -141,6 +144,10 @@ private struct ImportRun {
             } catch {
                 errors.append(InputError(file: file, line: row.line, column: row.quantityPosition.column,
                     message: "quantity: applying this fill to book '\(fill.book)' in \(fill.instrument) makes \(error)"))
+                return
+            }
+            if touched[slot].position.fillCount % CheckpointRepository.interval == 0 {
+                try ledger.checkpoints.insert(touched[slot].position, instrumentID: instrumentID)
             }
         } else {
             touched[slot].needsRebuild = true
@@ -179,9 +186,11 @@ private struct ImportRun {
     mutating func finish(_ outcome: ReadOutcome, now: Timestamp) throws -> ImportSummary {
         guard outcome.errors.isEmpty else { throw outcome.errors }
 
-        let rebuild = Set(touched.filter(\.needsRebuild).map(\.key))
+        let late = touched.filter(\.needsRebuild)
+        let rebuild = Set(late.map(\.key))
         do {
-            try PositionUpkeep.rebuild(rebuild, ledger: ledger)
+            try PositionUpkeep.rebuild(rebuild, changedFrom: Dictionary(uniqueKeysWithValues: late.map { ($0.key, $0.earliest) }),
+                                       ledger: ledger)
         } catch let error as UncomputablePosition {
             var errors = InputErrors(file: file)
             errors.append(InputError(file: file, line: 1, column: 1, message: error.description))

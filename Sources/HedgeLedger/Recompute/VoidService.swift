@@ -85,24 +85,17 @@ public struct VoidService {
     }
 }
 
-/// Keeps the stored positions equal to a rebuild from the fills that count.
+/// Keeps the stored positions (and their checkpoints) equal to a replay of the fills that count.
 enum PositionUpkeep {
-    /// Rebuilds the positions of `keys` from all their counting fills and stores them; a
-    /// position with no counting fill left is removed.
-    static func rebuild(_ keys: Set<PositionBuilder.Key>, ledger: Ledger) throws {
-        guard !keys.isEmpty else { return }
-        var ids: [String: Int64] = [:]
-        for stored in try ledger.instruments.all() { ids[stored.instrument.symbol] = stored.id }
-        let rebuilt = try PositionBuilder.build(ledger: ledger, through: Timestamp(microseconds: .max)) { book, instrument in
-            guard let id = ids[instrument.symbol] else { return false }
-            return keys.contains(PositionBuilder.Key(book: book, instrumentID: id))
-        }
-        for key in keys {
-            if let position = rebuilt[key] {
-                try ledger.positions.save(position, instrumentID: key.instrumentID)
-            } else {
-                try ledger.positions.delete(book: key.book, instrumentID: key.instrumentID)
+    /// Replays the positions of `keys` from their first fill, or from the last checkpoint
+    /// before `changedFrom` when given, and stores them.
+    static func rebuild(_ keys: Set<PositionBuilder.Key>, changedFrom: [PositionBuilder.Key: Timestamp] = [:],
+                        ledger: Ledger) throws {
+        for key in keys.sorted(by: { ($0.book, $0.instrumentID) < ($1.book, $1.instrumentID) }) {
+            guard let instrument = try ledger.instruments.find(id: key.instrumentID) else {
+                throw CorruptDatabase(detail: "a position references unknown instrument \(key.instrumentID)")
             }
+            try PositionReplay.rebuild(book: key.book, instrument: instrument, changedFrom: changedFrom[key], ledger: ledger)
         }
     }
 }

@@ -1,7 +1,8 @@
 /// Positions as of a moment, optionally narrowed to a book or an underlying.
 ///
-/// Without a time, the ledger's maintained positions are read; with one, positions are
-/// rebuilt from the fills at or before it, with the same accumulator, so both agree.
+/// Without a time, the ledger's maintained positions are read; with one, each is replayed
+/// from its last checkpoint at or before that time (`PositionReplay`), with the same
+/// accumulator, so both agree.
 /// Positions past their expiry are settled when a settlement price is known (see
 /// `MarketView.settlement`), and stay `expired` (unsettled) when not. Voided fills are left
 /// out unless `includeVoided` (the book as it stood before the corrections).
@@ -42,18 +43,25 @@ public struct PositionsReport: Sendable {
 
     public static func build(ledger: Ledger, at time: Timestamp?, now: Timestamp, filter: Filter = .init(),
                              includeVoided: Bool = false) throws -> PositionsReport {
-        var report: PositionsReport
-        if time != nil || includeVoided {
-            let asOf = time ?? now
-            let positions = try PositionBuilder.build(ledger: ledger, through: asOf, includeVoided: includeVoided) { book, instrument in
+        let asOf = time ?? now
+        var positions: [Position] = []
+        if includeVoided {
+            // The book before the corrections: replayed from every fill, voided or not.
+            let built = try PositionBuilder.build(ledger: ledger, through: asOf, includeVoided: true) { book, instrument in
                 filter.includes(book: book, underlying: instrument.underlying)
             }
-            report = PositionsReport(asOf: asOf, filter: filter, includeVoided: includeVoided,
-                                     positions: positions.values.sorted { ($0.book, $0.instrument.symbol) < ($1.book, $1.instrument.symbol) })
+            positions = built.values.sorted { ($0.book, $0.instrument.symbol) < ($1.book, $1.instrument.symbol) }
         } else {
-            report = PositionsReport(asOf: now, filter: filter, includeVoided: false,
-                                     positions: try ledger.positions.all().filter(filter.includes))
+            for stored in try ledger.positions.all(book: filter.book, underlying: filter.underlying?.uppercased()) {
+                if time == nil {
+                    positions.append(stored.position)
+                } else if let position = try PositionReplay.position(stored.position, instrument: stored.instrument,
+                                                                     asOf: asOf, ledger: ledger) {
+                    positions.append(position)
+                }
+            }
         }
+        var report = PositionsReport(asOf: asOf, filter: filter, includeVoided: includeVoided, positions: positions)
         try report.settleExpired(MarketView(ledger: ledger, time: report.asOf))
         return report
     }

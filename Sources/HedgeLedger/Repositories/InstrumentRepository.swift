@@ -29,6 +29,10 @@ public struct InstrumentRepository {
         try connection.cached("SELECT DISTINCT underlying FROM instruments ORDER BY underlying").rows { $0.text(0) }
     }
 
+    public func find(id: Int64) throws -> StoredInstrument? {
+        try connection.cached("SELECT \(Self.columns()) FROM instruments WHERE id = ?").firstRow([id]) { try Self.decode($0) }
+    }
+
     public func find(symbol: String) throws -> StoredInstrument? {
         try connection.cached("SELECT \(Self.columns()) FROM instruments WHERE symbol = ?").firstRow([symbol]) { try Self.decode($0) }
     }

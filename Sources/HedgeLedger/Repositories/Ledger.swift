@@ -63,6 +63,7 @@ public final class Ledger {
     public var marks: MarkRepository { MarkRepository(connection: connection) }
     public var indexPrices: IndexPriceRepository { IndexPriceRepository(connection: connection) }
     public var voids: VoidRepository { VoidRepository(connection: connection) }
+    public var checkpoints: CheckpointRepository { CheckpointRepository(connection: connection) }
 
     /// Opens the ledger at `path` for `access`; `now` is recorded as the time of any
     /// migration applied.

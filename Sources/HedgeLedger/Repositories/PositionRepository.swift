@@ -1,3 +1,9 @@
+/// A maintained position with its stored instrument.
+public struct StoredPosition: Sendable {
+    public let position: Position
+    public let instrument: StoredInstrument
+}
+
 public struct PositionRepository {
     let connection: Connection
 
@@ -47,22 +53,26 @@ public struct PositionRepository {
         try connection.cached("DELETE FROM positions WHERE book = ? AND instrument_id = ?").execute([book, instrumentID])
     }
 
-    /// Every stored position, ordered by book then instrument symbol.
-    public func all() throws -> [Position] {
+    /// The stored positions, ordered by book then instrument symbol, narrowed in SQL to a
+    /// book and an underlying when given.
+    public func all(book: String? = nil, underlying: String? = nil) throws -> [StoredPosition] {
         var feesByKey: [String: [String: ExactDecimal]] = [:]
-        try connection.cached("SELECT book, instrument_id, currency, amount FROM position_fees").forEachRow { row in
-            feesByKey["\(row.text(0))\u{0}\(row.int64(1))", default: [:]][row.text(2)] = try row.exact(3)
-        }
+        try connection.cached("SELECT book, instrument_id, currency, amount FROM position_fees WHERE ? IS NULL OR book = ?")
+            .forEachRow([book, book]) { row in
+                feesByKey["\(row.text(0))\u{0}\(row.int64(1))", default: [:]][row.text(2)] = try row.exact(3)
+            }
         return try connection.cached("""
             SELECT p.quantity, p.cost_basis, p.realised_pnl, p.fill_count, p.first_fill_us, p.last_fill_us,
                    p.last_venue, p.last_trade_id, p.book, \(InstrumentRepository.columns("i"))
             FROM positions p JOIN instruments i ON i.id = p.instrument_id
+            WHERE (? IS NULL OR p.book = ?) AND (? IS NULL OR i.underlying = ?)
             ORDER BY p.book, i.symbol
-            """).rows { row in
+            """).rows([book, book, underlying, underlying]) { row in
                 let instrument = try InstrumentRepository.decode(row.shifted(by: 9))
                 let book = row.text(8)
-                return try Self.decode(row, book: book, instrument: instrument.instrument,
-                                       fees: feesByKey["\(book)\u{0}\(instrument.id)"] ?? [:])
+                let position = try Self.decode(row, book: book, instrument: instrument.instrument,
+                                               fees: feesByKey["\(book)\u{0}\(instrument.id)"] ?? [:])
+                return StoredPosition(position: position, instrument: instrument)
             }
     }
 

@@ -5,6 +5,7 @@ public enum Schema {
         Migration(version: 1, name: "0001_initial.sql", bytes: PackageResources._001_initial_sql),
         Migration(version: 2, name: "0002_market_data.sql", bytes: PackageResources._002_market_data_sql),
         Migration(version: 3, name: "0003_voids.sql", bytes: PackageResources._003_voids_sql),
+        Migration(version: 4, name: "0004_position_checkpoints.sql", bytes: PackageResources._004_position_checkpoints_sql),
     ]
 
     public static let migrator = Migrator(migrations: migrations)
