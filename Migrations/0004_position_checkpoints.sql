@@ -2,13 +2,16 @@
 --
 -- A position is path-dependent (average cost), so "as of T" means applying its fills in
 -- order. Two derived structures bound that work:
--- - fills_by_position: one position's fills in time order, so a replay reads only them;
+-- - fills_by_position: one instrument's fills in time order, so a replay reads only them (the
+--   book is checked on the row: integer keys make the index a third cheaper to build, and a
+--   ledger has few books);
 -- - position_checkpoints: each position's state after every 64th of its fills, so a replay
 --   starts at the last checkpoint at or before T and applies at most 63 fills.
 -- A fill that arrives older than ones applied, or a void, rewrites the checkpoints after it.
+-- A bulk import drops the index and builds it once at its end, in the same transaction.
 -- Checkpoints are derived, not records: rebuilt from the fills, never trusted over them.
 
-CREATE INDEX fills_by_position ON fills (book, instrument_id, time_us);
+CREATE INDEX fills_by_position ON fills (instrument_id, time_us);
 
 CREATE TABLE position_checkpoints (
     book TEXT NOT NULL,

@@ -27,6 +27,31 @@ struct PositionReplayTests {
         }
     }
 
+    @Test("a bulk import builds the replay index once: the schema is intact and positions agree",
+          arguments: [false, true])
+    func bulk(shuffled: Bool) throws {
+        let (lines, start, end) = generated(rows: 2500)
+        var random = SeededRandom(seed: 5)
+        var rows = lines
+        if shuffled { for index in rows.indices.reversed() where index > 0 { rows.swapAt(index, Int(random.next() % UInt64(index + 1))) } }
+        let directory = TemporaryDirectory()
+        let path = directory.file("bulk.sqlite")
+        do {
+            let ledger = try Ledger(path: path, create: true, now: testNow)
+            var importer = TradeImporter(ledger: ledger)
+            importer.bulkMinimumBytes = 0
+            let file = directory.write("bulk.csv", ([TradeGenerator.header] + rows).joined(separator: "\n"))
+            let summary = try importer.importTrades(from: try ByteSource(path: file), now: testNow)
+            #expect(summary.indexBuiltInBulk == shuffled)  // a file in time order keeps the index as it goes
+            // A refused bulk file rolls the dropped index back with everything else.
+            let bad = directory.write("bad.csv", TradeGenerator.header + "\nX,2026-11-20T10:00:00Z,NOPE,buy,1,1,0,BTC,main,v,,\n")
+            #expect(throws: InputErrors.self) { _ = try importer.importTrades(from: try ByteSource(path: bad), now: testNow) }
+        }
+        let reopened = try Ledger(path: path, access: .read, now: testNow)  // the schema check passes
+        let times = (0...6).map { Timestamp(microseconds: start.microseconds + (end.microseconds - start.microseconds) * Int64($0) / 6) }
+        try expectAgreement(reopened, times: times)
+    }
+
     @Test("checkpoints agree with a full replay: in-order files, a late file, and a void")
     func agreement() throws {
         let (lines, start, end) = generated(rows: 3000)

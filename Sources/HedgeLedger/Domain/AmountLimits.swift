@@ -10,6 +10,20 @@ public enum AmountLimits {
     public static let maximumDouble = 1e15
 
     public static func accepts(_ value: ExactDecimal) -> Bool { value.magnitude <= maximum }
+
+    /// Whether a fill's notional (quantity × price × multiplier, or quantity ÷ price for
+    /// inverse futures) is within the limit. A Double estimate decides when it is clearly
+    /// inside or outside; the exact product is computed only near the limit (this runs for
+    /// every fill of an import).
+    public static func acceptsNotional(quantity: ExactDecimal, price: ExactDecimal, instrument: Instrument) -> Bool {
+        let estimate = instrument.pnlIsInverseInPrice
+            ? quantity.doubleValue / price.doubleValue
+            : quantity.doubleValue * price.doubleValue * instrument.multiplier.doubleValue
+        if abs(estimate) < 0.999e15 { return true }
+        if abs(estimate) > 1.001e15 { return false }
+        let exact = instrument.pnlIsInverseInPrice ? try? quantity / price : try? quantity * price * instrument.multiplier
+        return exact.map(accepts) ?? false
+    }
 }
 
 /// What is wrong with a fill given the instrument it trades, by the field to blame.
@@ -38,10 +52,7 @@ extension Fill {
                     message: "'\(price)' \(instrument.quoteCurrency) is not a possible premium for \(instrument.symbol): inverse options are quoted in \(instrument.quoteCurrency), not USD (a \(instrument.right == .put ? "put" : "call") is worth less than \(ceiling) \(instrument.quoteCurrency)); was a USD price written?"))
             }
         }
-        let notional: ExactDecimal? = instrument.pnlIsInverseInPrice
-            ? try? quantity / price
-            : try? quantity * price * instrument.multiplier
-        if notional.map(AmountLimits.accepts) != true {
+        if !AmountLimits.acceptsNotional(quantity: quantity, price: price, instrument: instrument) {
             problems.append(FillProblem(field: .quantity,
                 message: "'\(quantity)' at price \(price) is a notional beyond \(AmountLimits.maximumText), more than any fill can be"))
         }

@@ -150,9 +150,11 @@ extension ExactDecimal: CustomStringConvertible {
     }
 
     /// A `Double` approximation, for pricing inputs and charts only: never for amounts.
+    /// Converted through the two 64-bit halves: `Double(Int128)` is generic code, slow on the
+    /// import's hot path. Relative error below 1e-15.
     public var doubleValue: Double {
-        let whole = units / Self.unitsPerOne, fraction = units % Self.unitsPerOne
-        return Double(whole) + Double(fraction) / 1e18
+        let high = Int64(truncatingIfNeeded: units >> 64), low = UInt64(truncatingIfNeeded: units)
+        return (Double(high) * 18_446_744_073_709_551_616.0 + Double(low)) / 1e18
     }
 
     /// The nearest exact decimal to a `Double`, rounded to `places` fractional digits.

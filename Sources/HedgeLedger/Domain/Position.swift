@@ -53,10 +53,9 @@ public struct Position: Sendable, Hashable {
     /// Applies `fill`; throws, leaving the position unchanged, when an amount would leave the
     /// exact range.
     public mutating func apply(_ fill: Fill) throws(ArithmeticOverflow) {
-        var updated = self
-        try updated.trade(fill.signedQuantity, at: fill.price)
-        try updated.fees[fill.feeCurrency, default: .zero] += fill.fee
-        self = updated
+        let fee = try (fees[fill.feeCurrency] ?? .zero) + fill.fee
+        try trade(fill.signedQuantity, at: fill.price)
+        fees[fill.feeCurrency] = fee
         fillCount += 1
         if firstFill == nil || fill.time < firstFill! { firstFill = fill.time }
         if lastFill == nil || fill.time > lastFill! { lastFill = fill.time }
@@ -78,10 +77,8 @@ public struct Position: Sendable, Hashable {
     /// trade without fees; not counted as a fill.
     public mutating func settle(_ settlement: Settlement) throws(ArithmeticOverflow) {
         guard !quantity.isZero else { return }
-        var updated = self
-        updated.settlement = settlement
-        try updated.trade(-quantity, at: settlement.price)
-        self = updated
+        try trade(-quantity, at: settlement.price)
+        self.settlement = settlement
     }
 
     /// What the position is worth at `markPrice`, and in which currency: for options the
@@ -107,32 +104,35 @@ public struct Position: Sendable, Hashable {
     }
 
     /// Adds `delta` at `price`: the average-cost rule of the type's documentation.
+    /// All or nothing: the new state is computed first and assigned only when every step fits.
     private mutating func trade(_ delta: ExactDecimal, at price: ExactDecimal) throws(ArithmeticOverflow) {
         if quantity.isZero || quantity.signum == delta.signum {
-            quantity = try quantity + delta
+            let newQuantity = try quantity + delta
             costBasis = try costBasis + cost(of: delta, at: price)
+            quantity = newQuantity
             return
         }
         let held = quantity.magnitude
         let closing = min(delta.magnitude, held)
         let closedSigned = quantity.isNegative ? -closing : closing
         let removedCost = closing == held ? costBasis : try costBasis * closing / held
-        if instrument.pnlIsInverseInPrice {
-            realisedPnL = try realisedPnL + (removedCost - cost(of: closedSigned, at: price))
-        } else {
-            realisedPnL = try realisedPnL + (cost(of: closedSigned, at: price) - removedCost) * instrument.multiplier
-        }
-        costBasis = try costBasis - removedCost
-        quantity = try quantity - closedSigned
+        let pnl = instrument.pnlIsInverseInPrice
+            ? try removedCost - cost(of: closedSigned, at: price)
+            : try (cost(of: closedSigned, at: price) - removedCost) * instrument.multiplier
+        let newRealised = try realisedPnL + pnl
+        var newCost = try costBasis - removedCost
+        var newQuantity = try quantity - closedSigned
         let remainder = try delta.magnitude - closing
         if remainder.isPositive {
-            quantity = delta.isNegative ? -remainder : remainder
-            costBasis = try cost(of: quantity, at: price)
+            newQuantity = delta.isNegative ? -remainder : remainder
+            newCost = try cost(of: newQuantity, at: price)
         }
-        if quantity.isZero { costBasis = .zero }
+        if newQuantity.isZero { newCost = .zero }
+        realisedPnL = newRealised
+        costBasis = newCost
+        quantity = newQuantity
     }
 
-    /// The average entry price, in the instrument's quote currency; nil when flat.
     /// Nil too when the quotient leaves the exact range (possible only with hostile data).
     public var averageEntryPrice: ExactDecimal? {
         guard !quantity.isZero, !costBasis.isZero else { return nil }

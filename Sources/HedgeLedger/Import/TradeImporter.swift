@@ -10,6 +10,8 @@ public struct ImportSummary: Sendable {
     /// Positions rebuilt from all their fills because this file brought fills older than
     /// ones already applied.
     public var positionsRebuilt: Int
+    /// The file was out of time order and large: the replay index was built once at the end.
+    public var indexBuiltInBulk: Bool
     public var sha256: String
     public var sizeBytes: Int64
 
@@ -38,6 +40,12 @@ public struct TradeImporter {
     public let ledger: Ledger
     public var options: NativeTradeFormat.Options
     public var waitSeconds: Double
+    /// A file at least this large, bringing at least a quarter as many fills as the ledger
+    /// holds (at about 100 bytes a fill), may become a bulk import: once it has brought
+    /// `ImportRun.lateFillsForBulk` fills older than ones applied (it is not in time order),
+    /// the replay index is dropped and built once at the end, which costs far less than
+    /// inserting every out-of-order fill into it. Files in time order keep the index as they go.
+    public var bulkMinimumBytes: Int64 = 4 << 20
 
     public init(ledger: Ledger, options: NativeTradeFormat.Options = .init(), waitSeconds: Double = 0) {
         self.ledger = ledger
@@ -48,7 +56,8 @@ public struct TradeImporter {
     public func importTrades(from source: ByteSource, now: Timestamp,
                              progress: ((ImportProgress) -> Void)? = nil) throws -> ImportSummary {
         try ledger.write(waitSeconds: waitSeconds) {
-            var run = try ImportRun(ledger: ledger, file: source.name)
+            let bulk = source.expectedSize.map { $0 >= bulkMinimumBytes } ?? false
+            var run = try ImportRun(ledger: ledger, file: source.name, bulkBytes: bulk ? source.expectedSize : nil)
             let options = options
             let outcome = try ImportPipeline.run(
                 source: source, rowNoun: "trades", example: "trade_id,timestamp,instrument,side,quantity,price",
@@ -80,14 +89,26 @@ private struct ImportRun {
         var position: Position
         /// The earliest time among this file's fills of the position.
         var earliest: Timestamp
+        /// The key of this file's previous fill of the position: a fill before it means the
+        /// file is not in time order.
+        var previous: FillOrderKey
         /// A fill older than ones already applied arrived: replay from before `earliest` at the end.
         var needsRebuild = false
     }
 
-    init(ledger: Ledger, file: String) throws {
+    /// Whether the file is large enough, against the ledger, to build the replay index in bulk.
+    let mayGoBulk: Bool
+    /// The replay index was dropped for this import and is built again at the end.
+    var bulk = false
+    var lateFills = 0
+    static let lateFillsForBulk = 1000
+
+    /// `bulkBytes`: the size of a file large enough for a bulk import, if it is one.
+    init(ledger: Ledger, file: String, bulkBytes: Int64?) throws {
         self.ledger = ledger
         self.file = file
         importID = try ledger.imports.nextID()
+        if let size = bulkBytes { mayGoBulk = size / 100 >= (try ledger.fills.highestID()) / 4 } else { mayGoBulk = false }
         inserter = try ledger.fills.inserter()
         instruments = try InstrumentResolver(ledger: ledger)
     }
@@ -124,21 +145,30 @@ private struct ImportRun {
     private mutating func applyToPosition(_ fill: Fill, row: NativeTradeFormat.Row, instrumentID: Int64,
                                           instrument: Instrument, errors: inout InputErrors) throws {
         accepted += 1
-        let key = PositionBuilder.Key(book: fill.book, instrumentID: instrumentID)
+        let held = PositionBuilder.Key(book: fill.book, instrumentID: instrumentID)
         let slot: Int
-        if let existing = slots[key] {
+        if let existing = slots[held] {
             slot = existing
         } else {
             let position = try ledger.positions.find(book: fill.book, instrument: StoredInstrument(id: instrumentID, instrument: instrument))
                 ?? Position(book: fill.book, instrument: instrument)
             slot = touched.count
-            touched.append(TouchedPosition(key: key, position: position, earliest: fill.time))
-            slots[key] = slot
+            touched.append(TouchedPosition(key: held, position: position, earliest: fill.time, previous: fill.orderKey))
+            slots[held] = slot
         }
         // Mutated in place: this runs for every fill.
         if fill.time < touched[slot].earliest { touched[slot].earliest = fill.time }
+        let key = fill.orderKey
+        if key < touched[slot].previous {
+            lateFills += 1
+            if mayGoBulk && !bulk && lateFills >= Self.lateFillsForBulk {
+                try ledger.fills.dropPositionIndex()
+                bulk = true
+            }
+        }
+        touched[slot].previous = key
         if touched[slot].needsRebuild { return }
-        if touched[slot].position.accepts(inOrder: fill.orderKey) {
+        if touched[slot].position.accepts(inOrder: key) {
             do {
                 try touched[slot].position.apply(fill)
             } catch {
@@ -186,6 +216,7 @@ private struct ImportRun {
     mutating func finish(_ outcome: ReadOutcome, now: Timestamp) throws -> ImportSummary {
         guard outcome.errors.isEmpty else { throw outcome.errors }
 
+        if bulk { try ledger.fills.createPositionIndex() }
         let late = touched.filter(\.needsRebuild)
         let rebuild = Set(late.map(\.key))
         do {
@@ -206,7 +237,8 @@ private struct ImportRun {
             importedAt: now))
         return ImportSummary(file: file, importID: importID, format: outcome.format, rowsRead: outcome.rows,
                              accepted: accepted, duplicates: duplicates, positionsUpdated: touched.count,
-                             positionsRebuilt: rebuild.count, sha256: outcome.sha256, sizeBytes: outcome.sizeBytes)
+                             positionsRebuilt: rebuild.count, indexBuiltInBulk: bulk, sha256: outcome.sha256,
+                             sizeBytes: outcome.sizeBytes)
     }
 }
 
