@@ -50,12 +50,7 @@ struct Hedgeledger: ParsableCommand {
         guard let word = firstCommandWord(arguments) else { return nil }
         let names = commandNames()
         if names.contains(word) || word == "help" { return nil }
-        var nearest: (name: String, distance: Int)?
-        for name in names {
-            let distance = CommandSuggestion.distance(word, name)
-            if distance <= 3 && distance < (nearest?.distance ?? .max) { nearest = (name, distance) }
-        }
-        let hint = nearest.map { " Did you mean '\($0.name)'?" } ?? ""
+        let hint = Suggestion.nearest(to: word, among: names, maximumDistance: 3).map { " Did you mean '\($0)'?" } ?? ""
         return "hedgeledger: unknown command '\(word.escapingControlCharacters)'.\(hint) Commands: \(names.joined(separator: ", ")). See `hedgeledger --help`."
     }
 
@@ -70,21 +65,5 @@ struct Hedgeledger: ParsableCommand {
             return argument.hasPrefix("-") ? nil : argument
         }
         return nil
-    }
-}
-
-enum CommandSuggestion {
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 }

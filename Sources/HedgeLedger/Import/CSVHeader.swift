@@ -28,7 +28,7 @@ public struct CSVHeader<Column: CSVColumn>: Sendable {
             let name = raw.trimmingCharacters(in: " \t").lowercased()
             let (line, column) = record.positions[offset]
             guard let match = Column.allCases.first(where: { $0.name == name }) else {
-                let hint = suggestion(for: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = Suggestion.nearest(to: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
                 errors.append(InputError(file: file, line: line, column: column,
                     message: "unknown column '\(raw)'\(hint); \(formatName) columns are: \(known.joined(separator: ", "))"))
                 continue
@@ -49,32 +49,4 @@ public struct CSVHeader<Column: CSVColumn>: Sendable {
         return .success(CSVHeader(fieldIndexes: fieldIndexes, fieldCount: record.fields.count))
     }
 
-    /// The known name closest to `name`, when it is close enough to be a typo.
-    static func suggestion(for name: String, among known: [String]) -> String? {
-        known.map { ($0, editDistance(name, $0)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        let chars = Set(set)
-        var view = Substring(self)
-        while let first = view.first, chars.contains(first) { view = view.dropFirst() }
-        while let last = view.last, chars.contains(last) { view = view.dropLast() }
-        return String(view)
-    }
 }

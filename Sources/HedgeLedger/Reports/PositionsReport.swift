@@ -113,7 +113,7 @@ public struct UnknownFilterValue: Error, CustomStringConvertible {
     public let known: [String]
 
     public var description: String {
-        let suggestion = CSVHeader<NativeTradeFormat.Column>.suggestion(for: value.lowercased(), among: known.map { $0.lowercased() })
+        let suggestion = Suggestion.nearest(to: value.lowercased(), among: known.map { $0.lowercased() })
             .flatMap { lower in known.first { $0.lowercased() == lower } }
         let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? ""
         let list = known.isEmpty ? "the ledger has none yet" : "known: \(known.joined(separator: ", "))"
