@@ -31,8 +31,14 @@ extension Hedgeledger {
         @Option(help: "How many days the session lasts.")
         var days = 5
 
+        /// Declared so that `--db` given before `demo` is seen and refused, not silently ignored.
+        @OptionGroup(visibility: .hidden) var ledger: LedgerOptions
+
         func validate() throws {
             guard rows > 0, days > 0 else { throw ValidationError("--rows and --days must be at least 1") }
+            guard ledger.db == nil else {
+                throw ValidationError("demo makes its own ledger, demo.sqlite in --dir; --db does not apply")
+            }
         }
 
         func run() throws {
