@@ -36,9 +36,7 @@ extension Hedgeledger {
 
         func validate() throws {
             guard rows > 0, days > 0 else { throw ValidationError("--rows and --days must be at least 1") }
-            guard ledger.db == nil else {
-                throw ValidationError("demo makes its own ledger, demo.sqlite in --dir; --db does not apply")
-            }
+            try ledger.refuseForFilesOnly("demo", because: "it makes its own ledger, demo.sqlite in --dir")
         }
 
         func run() throws {

@@ -37,7 +37,11 @@ extension Hedgeledger.Generate {
         @Option(name: [.short, .long], help: ArgumentHelp("Write here instead of standard output.", valueName: "file"))
         var output: String?
 
+        /// Declared so that `--db` given before `generate` is refused, not silently ignored.
+        @OptionGroup(visibility: .hidden) var ledger: LedgerOptions
+
         func validate() throws {
+            try ledger.refuseForFilesOnly("generate")
             guard rows > 0 else { throw ValidationError("--rows must be at least 1") }
             guard days > 0 else { throw ValidationError("--days must be at least 1") }
             guard !bookList.isEmpty else { throw ValidationError("--books needs at least one name") }
@@ -95,7 +99,11 @@ extension Hedgeledger.Generate {
         @Option(name: [.short, .long], help: ArgumentHelp("Write here instead of standard output.", valueName: "file"))
         var output: String?
 
+        /// Declared so that `--db` given before `generate` is refused, not silently ignored.
+        @OptionGroup(visibility: .hidden) var ledger: LedgerOptions
+
         func validate() throws {
+            try ledger.refuseForFilesOnly("generate")
             guard days > 0, interval > 0, options > 0 else { throw ValidationError("--days, --interval and --options must be at least 1") }
         }
 

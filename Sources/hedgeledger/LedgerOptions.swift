@@ -21,6 +21,11 @@ struct LedgerOptions: ParsableArguments {
         return "hedgeledger.sqlite"
     }
 
+    /// For commands that open no ledger: a `--db` given to them is a mistake worth saying.
+    func refuseForFilesOnly(_ command: String, because reason: String = "it writes only CSV files") throws {
+        guard db == nil else { throw ValidationError("--db does not apply to \(command): \(reason)") }
+    }
+
     /// Opens the ledger read-only: what every command that only reads uses. It never creates,
     /// migrates or otherwise changes the file.
     func openForReading(now: Timestamp) throws -> Ledger {

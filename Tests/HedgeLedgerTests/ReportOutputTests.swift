@@ -123,6 +123,10 @@ struct ReportOutputTests {
         #expect(before.status == 0 && before.stdout == after.stdout && before.stdout.contains("BTC-PERPETUAL"))
         let help = try hedgeledger(["--help"])
         #expect(help.stdout.contains("--db <path>"))
+        for command in [["demo"], ["generate", "trades"], ["generate", "snapshots"]] {
+            let refused = try hedgeledger(["--db", db] + command)
+            #expect(refused.status == 64 && refused.stderr.contains("--db does not apply to \(command[0])"), "\(refused.stderr)")
+        }
     }
 
     @Test("unknown names, bad times and mistyped commands are usage errors (64) that say what would work")
