@@ -86,7 +86,8 @@ extension Hedgeledger {
         private func prepareDirectory() throws -> String {
             if let dir {
                 if mkdir(dir, 0o755) != 0 && errno != EEXIST {
-                    throw ValidationError("cannot create \(dir): \(String(cString: strerror(errno)))")
+                    Console.message("hedgeledger: cannot create \(dir): \(String(cString: strerror(errno)))")
+                    throw ExitCode(Console.Exit.cannotCreate)
                 }
                 return dir
             }

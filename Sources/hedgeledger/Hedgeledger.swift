@@ -23,7 +23,7 @@ struct Hedgeledger: ParsableCommand {
             """,
         version: "0.2.0",
         subcommands: [Init.self, Import.self, Positions.self, Greeks.self, Marks.self, Imports.self, VoidCommand.self,
-                      Demo.self, Generate.self]
+                      Voids.self, Demo.self, Generate.self]
     )
 
     /// Accepted here so that `--db` may come before the subcommand; each subcommand that
@@ -40,29 +40,44 @@ struct Hedgeledger: ParsableCommand {
         Self.main(arguments)
     }
 
-    static func commandNames() -> [String] {
+    static func commandNames(_ commands: [ParsableCommand.Type]) -> [String] {
         var names: [String] = []
-        for command in configuration.subcommands { names.append(command._commandName) }
+        for command in commands { names.append(command._commandName) }
         return names
     }
 
+    /// The complaint for a mistyped command, at the first level (`postions`) or the second
+    /// (`import trade`, `marks chek`), with the nearest name; nil when the words are known.
     static func unknownCommand(in arguments: [String]) -> String? {
-        guard let word = firstCommandWord(arguments) else { return nil }
-        let names = commandNames()
-        if names.contains(word) || word == "help" { return nil }
-        let hint = Suggestion.nearest(to: word, among: names, maximumDistance: 3).map { " Did you mean '\($0)'?" } ?? ""
-        return "hedgeledger: unknown command '\(word.escapingControlCharacters)'.\(hint) Commands: \(names.joined(separator: ", ")). See `hedgeledger --help`."
+        guard let (index, word) = firstCommandWord(arguments), word != "help" else { return nil }
+        var commands = configuration.subcommands
+        var path = "hedgeledger"
+        var position = index
+        var current = word
+        while true {
+            let names = commandNames(commands)
+            guard let match = commands.first(where: { $0._commandName == current }) else {
+                let hint = Suggestion.nearest(to: current, among: names, maximumDistance: 3).map { " Did you mean '\($0)'?" } ?? ""
+                return "hedgeledger: unknown command '\(current.escapingControlCharacters)' for `\(path)`.\(hint) Commands: \(names.joined(separator: ", ")). See `\(path) --help`."
+            }
+            let children = match.configuration.subcommands
+            path += " " + current
+            position += 1
+            guard !children.isEmpty, position < arguments.count, !arguments[position].hasPrefix("-") else { return nil }
+            commands = children
+            current = arguments[position]
+        }
     }
 
-    /// The subcommand's name: the first word, after any `--db PATH`. Nil when another option
-    /// comes first (argument-parser explains those) or there is no word.
-    static func firstCommandWord(_ arguments: [String]) -> String? {
+    /// The subcommand's name and where it stands: the first word, after any `--db PATH`. Nil
+    /// when another option comes first (argument-parser explains those) or there is no word.
+    static func firstCommandWord(_ arguments: [String]) -> (Int, String)? {
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
             if argument == "--db" { index += 2; continue }
             if argument.hasPrefix("--db=") { index += 1; continue }
-            return argument.hasPrefix("-") ? nil : argument
+            return argument.hasPrefix("-") ? nil : (index, argument)
         }
         return nil
     }

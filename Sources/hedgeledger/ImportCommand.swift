@@ -152,7 +152,8 @@ extension ImportOptions {
                     Console.message(error.description)
                     failure = failure ?? Console.exitCode(for: error)
                 } catch {
-                    failure = failure ?? Console.report(error)
+                    let code = Console.report(error)  // always reported, whatever failed before
+                    failure = failure ?? code
                 }
             }
         }

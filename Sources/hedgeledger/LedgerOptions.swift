@@ -21,6 +21,10 @@ struct LedgerOptions: ParsableArguments {
         return "hedgeledger.sqlite"
     }
 
+    func validate() throws {
+        if db?.isEmpty == true { throw ValidationError("--db needs a file path") }
+    }
+
     /// For commands that open no ledger: a `--db` given to them is a mistake worth saying.
     func refuseForFilesOnly(_ command: String, because reason: String = "it writes only CSV files") throws {
         guard db == nil else { throw ValidationError("--db does not apply to \(command): \(reason)") }

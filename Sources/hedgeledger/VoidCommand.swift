@@ -75,7 +75,7 @@ extension Hedgeledger.VoidCommand {
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var options: VoidOptions
 
-        @Option(help: ArgumentHelp("The fill's venue (the trade file's venue column; default 'unspecified').", valueName: "venue"))
+        @Option(help: ArgumentHelp("The fill's venue (the trade file's venue column).", valueName: "venue"))
         var venue: String = "unspecified"
 
         @Option(help: ArgumentHelp("The fill's trade id.", valueName: "id"))

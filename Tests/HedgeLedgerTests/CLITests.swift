@@ -115,6 +115,9 @@ struct CLITests {
             #expect(result.stderr.contains("\(bad):2:4: timestamp: '2026-11-20T10:00:00' has no time zone"))
             #expect(result.stderr.contains("nothing from this file was imported"))
             #expect(result.stderr.contains("good.csv: 1 fill imported"))
+            // A file that cannot be read after a refused one is still reported.
+            let missing = try hedgeledger(["import", "trades", "--db", db, bad, directory.file("nosuch.csv")])
+            #expect(missing.status == 65 && missing.stderr.contains("nosuch.csv: cannot read"), "\(missing.stderr)")
             let after = try hedgeledger(["positions", "--db", db, "--format", "csv"]).stdout
             #expect(after != before)
             #expect(after.contains("main,BTC-PERPETUAL,perpetual,open,-8900,"))

@@ -39,9 +39,29 @@ struct MarketDataTests {
         }
     }
 
-    @Test("lower-case instrument names and ';' or tab separators get a hint")
+    @Test("lower-case names, ';' or tab separators, a pandas index column, nan and USD option marks get a hint")
     func hints() throws {
         try withLedger { ledger, directory throws in
+            #expect {
+                try importTrades(",trade_id,timestamp,instrument,side,quantity,price\n0,1,2026-11-20T10:00:00Z,BTC-PERPETUAL,buy,10,95000\n",
+                                 into: ledger, in: directory)
+            } throws: { "\($0)".contains("1:1: the first column has no name: pandas writes its index there; save the file with to_csv(index=False)") }
+            #expect {
+                try importTrades("trade_id,timestamp,instrument,side,quantity,price\n1,2026-11-20T10:00:00Z,BTC-PERPETUAL,buy,10,nan\n",
+                                 into: ledger, in: directory)
+            } throws: { "\($0)".contains("price: 'nan' is not a number: nan, inf and hexadecimal values are refused") }
+            #expect {
+                try importSnapshots("timestamp,instrument,mark_price,underlying_price\n2026-11-20T10:00:00Z,BTC-27DEC26-100000-C,inf,93000\n",
+                                    into: ledger, in: directory)
+            } throws: { "\($0)".contains("mark_price: 'inf' is not a number") }
+            #expect {
+                try importSnapshots("timestamp,instrument,mark_price,underlying_price\n2026-11-20T10:00:00Z,BTC-27DEC26-100000-C,250,93000\n",
+                                    into: ledger, in: directory)
+            } throws: { "\($0)".contains("2:43: mark_price: '250' BTC is not a possible premium for BTC-27DEC26-100000-C") }
+            #expect {
+                try importTrades("trade_id,timestamp,instrument,side,quantity,price,foo\n1,2026-11-20T10:00:00Z,BTC-PERPETUAL,buy,10,1,x\n",
+                                 into: ledger, in: directory)
+            } throws: { "\($0)".contains("unknown column 'foo';") }  // no far-fetched "did you mean"
             #expect {
                 try importTrades("trade_id,timestamp,instrument,side,quantity,price\n1,2026-11-20T10:00:00Z,btc-perpetual,buy,10,95000\n",
                                  into: ledger, in: directory)

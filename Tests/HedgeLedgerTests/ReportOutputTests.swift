@@ -146,7 +146,27 @@ struct ReportOutputTests {
         let naive = try hedgeledger(["--db", db, "positions", "--at", "2026-11-20 10:00"])
         #expect(naive.status == 64 && naive.stderr.contains("has no time zone; expected ISO-8601 with a zone"))
         let typo = try hedgeledger(["--db", db, "postions"])
-        #expect(typo.status == 64 && typo.stderr.contains("unknown command 'postions'. Did you mean 'positions'?"))
+        #expect(typo.status == 64 && typo.stderr.contains("unknown command 'postions' for `hedgeledger`. Did you mean 'positions'?"))
+        for (words, message) in [(["import", "trade", "x.csv"], "unknown command 'trade' for `hedgeledger import`. Did you mean 'trades'?"),
+                                 (["marks", "chek"], "Did you mean 'check'?"), (["void", "imprt", "1"], "Did you mean 'import'?")] {
+            let result = try hedgeledger(["--db", db] + words)
+            #expect(result.status == 64 && result.stderr.contains(message), "\(result.stderr)")
+        }
+        let emptyPath = try hedgeledger(["--db", "", "positions"])
+        #expect(emptyPath.status == 64 && emptyPath.stderr.contains("--db needs a file path"))
+    }
+
+    @Test("a hedge ratio with no hedge is 0, never -0")
+    func noNegativeZero() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        let trades = "trade_id,timestamp,instrument,side,quantity,price\n1,2026-11-20T09:00:00Z,BTC-27NOV26-95000-C,sell,2,0.04\n"
+        #expect(try hedgeledger(["import", "trades", "--db", db, directory.write("t.csv", trades)]).status == 0)
+        #expect(try hedgeledger(["import", "snapshots", "--db", db, directory.write("m.csv", ValuationTests.marks)]).status == 0)
+        let csv = csvRecords(try hedgeledger(["--db", db, "greeks", "--at", "2026-11-20T10:05:00Z", "--format", "csv"]).stdout)
+        #expect(csv.last?["hedge_ratio"] == "0")
+        let json = try hedgeledger(["--db", db, "greeks", "--at", "2026-11-20T10:05:00Z", "--format", "json"]).stdout
+        #expect(json.contains("\"hedge_ratio\": 0.0,") && !json.contains("\"hedge_ratio\": -0"))
     }
 
     @Test("imports lists every import with its SHA-256 and counts")

@@ -33,24 +33,33 @@ public struct FillProblem: Sendable, Hashable {
     public let message: String
 }
 
+extension Instrument {
+    /// The most an inverse option's premium can be, in coin: a call is worth less than one
+    /// coin; a put less than ten (which would need the coin to fall to a tenth of the strike).
+    public var premiumCeiling: ExactDecimal? {
+        guard kind == .option, isInverse else { return nil }
+        return ExactDecimal(right == .put ? 10 : 1)
+    }
+
+    /// Why `price` cannot be this inverse option's premium (a USD price in a coin column), if so.
+    public func premiumProblem(_ price: ExactDecimal) -> String? {
+        guard let ceiling = premiumCeiling, price >= ceiling else { return nil }
+        return "'\(price)' \(quoteCurrency) is not a possible premium for \(symbol): inverse options are quoted in \(quoteCurrency), not USD (a \(right == .put ? "put" : "call") is worth less than \(ceiling) \(quoteCurrency)); was a USD price written?"
+    }
+}
+
 extension Fill {
     /// The checks that need the instrument: a fill after expiry cannot have happened; an
-    /// inverse option's premium is in coin and cannot be worth more than the coins it is on
-    /// (a call less than 1 coin; a put less than 10, which would need the coin to fall to a
-    /// tenth of the strike), which catches USD prices typed into coin columns; and the fill's
-    /// notional must be within `AmountLimits`.
+    /// inverse option's premium is in coin (`Instrument.premiumCeiling`), which catches USD
+    /// prices typed into coin columns; and the fill's notional must be within `AmountLimits`.
     public func problems(trading instrument: Instrument) -> [FillProblem] {
         var problems: [FillProblem] = []
         if let expiry = instrument.expiry, time >= expiry {
             problems.append(FillProblem(field: .timestamp,
                 message: "\(time.iso8601) is at or after \(instrument.symbol)'s expiry \(expiry.iso8601): a fill then cannot have happened"))
         }
-        if instrument.kind == .option, instrument.isInverse {
-            let ceiling = ExactDecimal(instrument.right == .put ? 10 : 1)
-            if price >= ceiling {
-                problems.append(FillProblem(field: .price,
-                    message: "'\(price)' \(instrument.quoteCurrency) is not a possible premium for \(instrument.symbol): inverse options are quoted in \(instrument.quoteCurrency), not USD (a \(instrument.right == .put ? "put" : "call") is worth less than \(ceiling) \(instrument.quoteCurrency)); was a USD price written?"))
-            }
+        if let problem = instrument.premiumProblem(price) {
+            problems.append(FillProblem(field: .price, message: problem))
         }
         if !AmountLimits.acceptsNotional(quantity: quantity, price: price, instrument: instrument) {
             problems.append(FillProblem(field: .quantity,

@@ -12,6 +12,7 @@ public enum DecimalSyntax {
         case unexpectedCharacter(Character, offset: Int)
         case tooManyFractionDigits(Int)
         case tooLarge
+        case notFinite
 
         public var description: String {
             switch self {
@@ -24,6 +25,7 @@ public enum DecimalSyntax {
                 return "contains unexpected character \(String(reflecting: String(c)))"
             case .tooManyFractionDigits(let n): return "has \(n) fractional digits; at most \(ExactDecimal.fractionDigits) are kept exactly"
             case .tooLarge: return "is too large (more than 20 integer digits)"
+            case .notFinite: return "is not a number: nan, inf and hexadecimal values are refused; write the amount in decimal"
             }
         }
     }
@@ -59,6 +61,7 @@ public enum DecimalSyntax {
             } else if byte == UInt8(ascii: ".") && !seenPoint {
                 seenPoint = true
             } else {
+                if isNotFinite(bytes) { return .failure(.notFinite) }
                 return .failure(.unexpectedCharacter(character(in: bytes, at: index), offset: index))
             }
             index += 1
@@ -82,6 +85,7 @@ public enum DecimalSyntax {
     public static func parseMarketValue(_ text: String) -> Result<ExactDecimal, Problem> {
         let bytes = Array(text.utf8)
         if bytes.isEmpty { return .failure(.empty) }
+        if bytes.withUnsafeBufferPointer(isNotFinite) { return .failure(.notFinite) }
         var index = 0
         var negative = false
         if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") { negative = bytes[0] == UInt8(ascii: "-"); index = 1 }
@@ -140,6 +144,13 @@ public enum DecimalSyntax {
     }
 
     private static let fractionDigitsCount = ExactDecimal.fractionDigits
+
+    /// `nan`, `inf`, `infinity` (any case, signed) and `0x...`: what Double() would accept.
+    static func isNotFinite(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var text = String(decoding: bytes, as: UTF8.self).lowercased()
+        if text.hasPrefix("-") || text.hasPrefix("+") { text.removeFirst() }
+        return text == "nan" || text == "inf" || text == "infinity" || text.hasPrefix("0x")
+    }
 
     private static func character(in bytes: [UInt8], at index: Int) -> Character {
         String(decoding: bytes[index...], as: UTF8.self).first ?? "?"

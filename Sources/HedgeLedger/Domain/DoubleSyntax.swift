@@ -12,6 +12,7 @@ public enum DoubleSyntax {
 
     private static func parse(_ text: String, bytes: UnsafeBufferPointer<UInt8>) -> Result<Double, DecimalSyntax.Problem> {
         if bytes.isEmpty { return .failure(.empty) }
+        if DecimalSyntax.isNotFinite(bytes) { return .failure(.notFinite) }
         var index = 0
         func digits() -> Int {
             let start = index

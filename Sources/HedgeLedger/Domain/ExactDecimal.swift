@@ -150,11 +150,16 @@ extension ExactDecimal: CustomStringConvertible {
     }
 
     /// A `Double` approximation, for pricing inputs and charts only: never for amounts.
-    /// Converted through the two 64-bit halves: `Double(Int128)` is generic code, slow on the
-    /// import's hot path. Relative error below 1e-15.
+    /// Whole and fractional parts converted separately, so a decimal such as 93278.17 becomes
+    /// the Double nearest to it; both parts go through 64-bit integers, because
+    /// `Double(Int128)` is generic code, slow on the import's hot path.
     public var doubleValue: Double {
-        let high = Int64(truncatingIfNeeded: units >> 64), low = UInt64(truncatingIfNeeded: units)
-        return (Double(high) * 18_446_744_073_709_551_616.0 + Double(low)) / 1e18
+        let (whole, fraction) = units.quotientAndRemainder(dividingBy: Self.unitsPerOne)
+        guard whole >= Int128(Int64.min), whole <= Int128(Int64.max) else {
+            let high = Int64(truncatingIfNeeded: units >> 64), low = UInt64(truncatingIfNeeded: units)
+            return (Double(high) * 18_446_744_073_709_551_616.0 + Double(low)) / 1e18
+        }
+        return Double(Int64(truncatingIfNeeded: whole)) + Double(Int64(truncatingIfNeeded: fraction)) / 1e18
     }
 
     /// The nearest exact decimal to a `Double`, rounded to `places` fractional digits.

@@ -35,8 +35,11 @@ public struct Instrument: Sendable, Hashable {
     }
 
     /// The unit a fill's quantity is written in.
+    /// USD for inverse futures and perpetuals; `contracts` for options of more than one coin
+    /// each (SOL_USDC options: 10 SOL); the coin otherwise.
     public var amountUnit: String {
-        isInverse && (kind == .future || kind == .perpetual) ? "USD" : underlying
+        if isInverse && (kind == .future || kind == .perpetual) { return "USD" }
+        return kind == .option && multiplier != .one ? "contracts" : underlying
     }
 
     /// How realised P&L is computed: linear in price, or linear in 1/price (inverse futures).

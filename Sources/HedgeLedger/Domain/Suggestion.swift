@@ -1,23 +1,28 @@
 /// "Did you mean ...?": the known name nearest to a mistyped one, by edit distance.
 public enum Suggestion {
-    /// The name in `known` nearest to `name`, when at most `maximumDistance` edits away.
-    public static func nearest(to name: String, among known: [String], maximumDistance: Int = 2) -> String? {
-        known.map { ($0, distance(name, $0)) }.filter { $0.1 <= maximumDistance }.min { $0.1 < $1.1 }?.0
+    /// The name in `known` nearest to `name`, when at most `maximumDistance` edits away; by
+    /// default one edit for names of up to five characters, two for longer ones, so `foo`
+    /// suggests nothing rather than `rho`.
+    public static func nearest(to name: String, among known: [String], maximumDistance: Int? = nil) -> String? {
+        let limit = maximumDistance ?? (name.count <= 5 ? 1 : 2)
+        return known.map { ($0, distance(name, $0)) }.filter { $0.1 <= limit }.min { $0.1 < $1.1 }?.0
     }
 
-    /// Levenshtein distance: insertions, deletions and substitutions of characters.
+    /// Edit distance counting insertions, deletions, substitutions and swaps of two adjacent
+    /// characters (`mian` is one edit from `main`).
     public static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-        var previous = Array(0...b.count)
+        var rows = [Array(0...b.count)]
         for i in 1...a.count {
             var current = [i] + Array(repeating: 0, count: b.count)
             for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                current[j] = min(rows[i - 1][j] + 1, current[j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { current[j] = min(current[j], rows[i - 2][j - 2] + 1) }
             }
-            previous = current
+            rows.append(current)
         }
-        return previous[b.count]
+        return rows[a.count][b.count]
     }
 }
 

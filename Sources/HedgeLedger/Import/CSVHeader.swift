@@ -27,6 +27,11 @@ public struct CSVHeader<Column: CSVColumn>: Sendable {
         for (offset, raw) in record.fields.enumerated() {
             let name = raw.trimmingCharacters(in: " \t").lowercased()
             let (line, column) = record.positions[offset]
+            if name.isEmpty && offset == 0 {
+                errors.append(InputError(file: file, line: line, column: column,
+                    message: "the first column has no name: pandas writes its index there; save the file with to_csv(index=False)"))
+                continue
+            }
             guard let match = Column.allCases.first(where: { $0.name == name }) else {
                 let hint = Suggestion.nearest(to: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
                 errors.append(InputError(file: file, line: line, column: column,

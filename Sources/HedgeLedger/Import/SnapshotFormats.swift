@@ -1,6 +1,7 @@
 /// One row of a snapshot file, ready for the writer.
 public enum SnapshotItem: Sendable {
-    case mark(MarkRepository.EncodedMark, line: Int, instrumentAt: CellPosition, underlyingAt: CellPosition)
+    case mark(MarkRepository.EncodedMark, line: Int, instrumentAt: CellPosition, underlyingAt: CellPosition,
+              markPriceAt: CellPosition)
     case index(IndexPrice, line: Int)
 }
 
@@ -139,7 +140,7 @@ public enum NativeSnapshotFormat {
         // Where a missing forward is reported: its cell, or the instrument's when the column is absent.
         let underlyingAt = row.header.index(of: .underlyingPrice) == nil ? row.cell(.instrument) : row.cell(.underlyingPrice)
         return .success(.mark(MarkRepository.EncodedMark(mark), line: row.line, instrumentAt: row.cell(.instrument),
-                              underlyingAt: underlyingAt))
+                              underlyingAt: underlyingAt, markPriceAt: row.cell(.markPrice)))
     }
 }
 
@@ -214,7 +215,7 @@ public enum TardisOptionsChain {
         let mark = Mark(instrument: symbol, time: time, markPrice: markPrice, underlyingPrice: underlying, markIV: markIV,
                         bidIV: bidIV, askIV: askIV, venueGreeks: greeks)
         return .success(.mark(MarkRepository.EncodedMark(mark), line: row.line, instrumentAt: row.cell(.symbol),
-                              underlyingAt: row.cell(.underlyingPrice)))
+                              underlyingAt: row.cell(.underlyingPrice), markPriceAt: row.cell(.markPrice)))
     }
 
     /// Microseconds since the epoch, as Tardis writes every time; seconds or milliseconds are

@@ -45,10 +45,15 @@ public struct SnapshotImporter {
                 progress: progress
             ) { item, errors in
                 switch item {
-                case let .mark(encoded, line, instrumentAt, underlyingAt):
+                case let .mark(encoded, line, instrumentAt, underlyingAt, markPriceAt):
                     let mark = encoded.mark
                     guard let stored = try instruments.resolve(mark.instrument, at: (instrumentAt.line, instrumentAt.column),
                                                                file: file, errors: &errors) else { return }
+                    if let problem = stored.instrument.premiumProblem(mark.markPrice) {
+                        errors.append(InputError(file: file, line: markPriceAt.line, column: markPriceAt.column,
+                                                 message: "mark_price: \(problem)"))
+                        return
+                    }
                     if stored.instrument.kind == .option && mark.underlyingPrice == nil {
                         errors.append(InputError(file: file, line: underlyingAt.line, column: underlyingAt.column,
                             message: "underlying_price: options need the forward they are priced on"))

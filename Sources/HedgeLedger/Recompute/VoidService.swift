@@ -39,7 +39,7 @@ public struct VoidService {
         public var positionsRebuilt: Int
 
         public var line: String {
-            "void #\(voidID) recorded: \(fills) fill\(fills == 1 ? "" : "s") no longer count, \(positionsRebuilt) position\(positionsRebuilt == 1 ? "" : "s") rebuilt"
+            "void #\(voidID) recorded: \(fills) fill\(fills == 1 ? " no longer counts" : "s no longer count"), \(positionsRebuilt) position\(positionsRebuilt == 1 ? "" : "s") rebuilt"
         }
     }
 

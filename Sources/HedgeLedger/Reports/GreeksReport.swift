@@ -31,7 +31,9 @@ public struct GreeksReport: Sendable {
         /// How much of the options' (premium-adjusted) delta the hedge instruments offset:
         /// 1 fully hedged, 0 unhedged; nil when the options' delta is below `ratioEpsilon`.
         public var hedgeRatio: Double? {
-            abs(optionsNetDelta) < GreeksReport.ratioEpsilon ? nil : -hedgeDelta / optionsNetDelta
+            guard abs(optionsNetDelta) >= GreeksReport.ratioEpsilon else { return nil }
+            let ratio = -hedgeDelta / optionsNetDelta
+            return ratio == 0 ? 0 : ratio  // no hedge is 0, not -0
         }
     }
 

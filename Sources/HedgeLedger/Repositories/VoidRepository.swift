@@ -43,6 +43,16 @@ public struct VoidRepository {
         return counts
     }
 
+    /// Every void, oldest first, with the fill a fill void names and how many fills each took out.
+    public func all() throws -> [(void: StoredVoid, venue: String?, tradeID: String?, fills: Int)] {
+        try connection.cached("""
+            SELECT v.id, v.import_id, v.fill_id, v.reason, v.voided_by, v.voided_at_us, f.venue, f.trade_id,
+                   (SELECT COUNT(*) FROM voided_fills w WHERE w.void_id = v.id)
+            FROM voids v LEFT JOIN fills f ON f.id = v.fill_id
+            ORDER BY v.id
+            """).rows { row in (try Self.decode(row), row.optionalText(6), row.optionalText(7), row.int(8)) }
+    }
+
     public func count() throws -> Int {
         try connection.cached("SELECT COUNT(*) FROM voids").firstRow { $0.int(0) } ?? 0
     }
