@@ -18,20 +18,3 @@ extension Hedgeledger {
         }
     }
 }
-
-extension Hedgeledger {
-    struct Voids: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "List every void: what it took out (an import or one fill), how many fills, who, when and why.")
-
-        @OptionGroup var ledger: LedgerOptions
-        @OptionGroup var output: FormatOptions
-
-        func run() throws {
-            try Console.run {
-                let opened = try ledger.openForReading(now: Console.now())
-                Console.output(output.format.render(try VoidsReport.build(ledger: opened).report))
-            }
-        }
-    }
-}
