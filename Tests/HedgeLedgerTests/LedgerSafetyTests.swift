@@ -150,6 +150,29 @@ struct LedgerSafetyTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: shared) == ["l.sqlite"])
     }
 
+    @Test("a full disk is exit 74 with one line, and the ledger keeps what it had")
+    func fullDisk() throws {
+        // A 256 KiB tmpfs fills up; only root can mount one, so elsewhere there is nothing to test.
+        let directory = TemporaryDirectory()
+        let mountPoint = directory.file("small")
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: false)
+        guard getuid() == 0, try run(["/bin/mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mountPoint]).status == 0 else { return }
+        defer { _ = try? run(["/bin/umount", mountPoint]) }
+        var lines = [TradeGenerator.header]
+        var settings = TradeGenerator.Settings()
+        settings.rows = 3000
+        TradeGenerator(settings: settings).generate { lines.append($0) }
+        let csv = directory.write("big.csv", lines.joined(separator: "\n"))
+        let path = mountPoint + "/l.sqlite"
+        #expect(try hedgeledger(["import", "trades", "--db", path, directory.write("one.csv", Self.trades)]).status == 0)
+        let full = try hedgeledger(["import", "trades", "--db", path, csv])
+        #expect(full.status == 74 && full.stderr.contains("the disk refused a write") && full.stderr.contains("nothing was written"),
+                "\(full.stderr)")
+        #expect(full.stderr.split(separator: "\n").count == 1)
+        let after = try hedgeledger(["positions", "--db", path, "--format", "csv"])
+        #expect(after.status == 0 && csvRecords(after.stdout).map { $0["instrument"] } == ["BTC-PERPETUAL"])
+    }
+
     @Test("savepoints nest: a failed inner step rolls back alone")
     func savepoints() throws {
         try withLedger { ledger, _ throws in
