@@ -54,7 +54,7 @@ extension Hedgeledger.Marks {
         static let configuration = CommandConfiguration(
             abstract: "List options whose venue greeks disagree with ours beyond a tolerance.",
             discussion: """
-                For each option's latest mark at or before --at that carries the venue's greeks, \
+                Takes each option's latest mark at or before --at; if it carries the venue's greeks, \
                 recomputes delta, gamma, vega and theta with Black-76 from the same inputs and \
                 lists differences beyond max(floor, --relative × |venue|); floors follow the \
                 venue's rounding (delta 0.001, gamma 0.00001, vega 0.01, theta 0.05). Prints \

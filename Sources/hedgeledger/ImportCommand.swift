@@ -115,7 +115,8 @@ extension Hedgeledger.Import {
                 Required columns: symbol, kind (option|future|perpetual|spot), underlying, \
                 settlement_currency, inverse (true|false). Optional: quote_currency, option_type \
                 (call|put), strike, expiry (ISO-8601), multiplier (default 1), contract_size. \
-                A symbol already defined identically is skipped; defined differently, it is an error.
+                A symbol already defined identically is skipped; defined differently, it is an error. \
+                A name hedgeledger reads itself (BTC-PERPETUAL) cannot be given another definition.
                 """)
 
         @OptionGroup var ledger: LedgerOptions

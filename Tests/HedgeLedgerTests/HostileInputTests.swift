@@ -172,4 +172,33 @@ struct HostileInputTests {
             #expect(report.totals.first { $0.underlying == "BTC" }?.stale ?? 0 >= 2)
         }
     }
+
+    @Test("without --at, positions and greeks are as of now: a fill dated later does not count yet")
+    func futureFills() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        let csv = """
+            trade_id,timestamp,instrument,side,quantity,price
+            1,2026-11-20T10:00:00Z,BTC_USDC-PERPETUAL,buy,1,95000
+            2,2099-01-01T00:00:00Z,BTC_USDC-PERPETUAL,buy,5,95000
+
+            """
+        #expect(try hedgeledger(["import", "trades", "--db", db, directory.write("t.csv", csv)]).status == 0)
+        let now = csvRecords(try hedgeledger(["--db", db, "positions", "--format", "csv"]).stdout)
+        #expect(now.first?["quantity"] == "1" && now.first?["fills"] == "1")
+        let later = csvRecords(try hedgeledger(["--db", db, "positions", "--at", "2099-02-01", "--format", "csv"]).stdout)
+        #expect(later.first?["quantity"] == "6")
+    }
+
+    @Test("an instrument definition cannot override a name hedgeledger reads itself")
+    func noRedefinition() throws {
+        try withLedger { ledger, directory throws in
+            let path = directory.write("i.csv", "symbol,kind,underlying,settlement_currency,inverse\nBTC-PERPETUAL,perpetual,BTC,USDC,false\n")
+            #expect {
+                _ = try InstrumentImporter(ledger: ledger).importInstruments(from: try ByteSource(path: path), now: testNow)
+            } throws: { "\($0)".contains("symbol 'BTC-PERPETUAL' is a name hedgeledger reads itself (a inverse perpetual settled in BTC, amounts in USD)") }
+            let same = directory.write("same.csv", "symbol,kind,underlying,settlement_currency,inverse,quote_currency,contract_size\nBTC-PERPETUAL,perpetual,BTC,BTC,true,USD,10\n")
+            #expect(try InstrumentImporter(ledger: ledger).importInstruments(from: try ByteSource(path: same), now: testNow).added == 1)
+        }
+    }
 }

@@ -177,4 +177,15 @@ struct MarkAsOfTests {
             #expect(try ledger.marks.latestForAll(atOrBefore: time("2026-11-20T10:00:30Z")).map(\.mark.markPrice) == [ExactDecimal(95000), ExactDecimal(3400)])
         }
     }
+
+    @Test("a Tardis row with an empty mark_iv has its volatility implied from mark_price")
+    func tardisEmptyIV() throws {
+        try withLedger { ledger, directory throws in
+            let row = SnapshotImportTests.tardis.replacingOccurrences(of: ",0.02210436,62.89,", with: ",0.02210436,,")
+            #expect(row != SnapshotImportTests.tardis)
+            try importSnapshots(row, into: ledger, in: directory)
+            let mark = try #require(try ledger.marks.latestForAll(atOrBefore: Timestamp(microseconds: 1591574399413000)).first?.mark)
+            #expect(mark.markIV == nil)
+        }
+    }
 }

@@ -86,6 +86,27 @@ struct ValuationTests {
         }
     }
 
+    @Test("an expired position with no settlement price is an unpriced greeks row, and its total is incomplete")
+    func expiredUnsettledInGreeks() throws {
+        try ledger { ledger in
+            let after = time("2026-11-28T00:00:00Z")
+            let report = try GreeksReport.build(ledger: ledger, at: after, now: after)
+            let call = try #require(report.rows.first { $0.position.instrument.symbol == "BTC-27NOV26-95000-C" })
+            #expect(call.valuation == nil && call.problem?.contains("no settlement price yet") == true)
+            let total = try #require(report.totals.first { $0.underlying == "BTC" })
+            #expect(!total.isComplete && total.unpriced >= 2 && total.stale == total.positions - total.unpriced)  // the perpetuals, valued from old marks
+        }
+    }
+
+    @Test("iv_pct is the mark's own mark_iv, not a round trip through a fraction")
+    func markIVEchoed() throws {
+        try ledger { ledger in
+            let report = try GreeksReport.build(ledger: ledger, at: time("2026-11-20T10:05:00Z"), now: testNow)
+            let json = OutputFormat.json.render(report.report)
+            #expect(json.contains("\"iv_pct\": 52.5,"))
+        }
+    }
+
     @Test("expired options settle at an imported settlement price, else the index before expiry, else stay expired")
     func settlement() throws {
         let expiry = "2026-11-27T08:00:00Z"

@@ -62,6 +62,11 @@ public struct InstrumentImporter {
                 },
                 progress: nil
             ) { item, errors in
+                if case .success(let named) = InstrumentName.parse(item.instrument.symbol), named != item.instrument {
+                    errors.append(InputError(file: file, line: item.line, column: 1,
+                        message: "symbol '\(item.instrument.symbol)' is a name hedgeledger reads itself (a \(named.isInverse ? "inverse" : "linear") \(named.kind.rawValue) settled in \(named.settlementCurrency), amounts in \(named.amountUnit)); a different definition is refused, whatever the ledger holds"))
+                    return
+                }
                 if let existing = try ledger.instruments.find(symbol: item.instrument.symbol) {
                     guard existing.instrument == item.instrument else {
                         errors.append(InputError(file: file, line: item.line, column: 1,

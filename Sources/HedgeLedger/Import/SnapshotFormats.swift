@@ -196,7 +196,7 @@ public enum TardisOptionsChain {
         let markPrice = row.decimal(.markPrice, row.required(.markPrice), grammar: .market)
         if let markPrice, markPrice.isNegative { row.problem(.markPrice, "'\(markPrice)' must not be negative") }
         let underlying = row.positiveDecimal(.underlyingPrice, row.required(.underlyingPrice), grammar: .market)
-        let markIV = row.impliedVolatility(.markIV, row.required(.markIV))
+        let markIV = row.impliedVolatility(.markIV, row.value(.markIV))  // empty: implied from mark_price
         let bidIV = row.double(.bidIV, row.value(.bidIV), range: 0...10_000)
         let askIV = row.double(.askIV, row.value(.askIV), range: 0...10_000)
         let strike = row.positiveDecimal(.strikePrice, row.required(.strikePrice), grammar: .market)

@@ -53,8 +53,14 @@ public struct GreeksReport: Sendable {
         var ids: [String: Int64] = [:]
         for stored in try ledger.instruments.all() { ids[stored.instrument.symbol] = stored.id }
         var rows: [Row] = []
-        for position in positions.positions where position.status(at: time) == .open {
+        for position in positions.positions where [.open, .expired].contains(position.status(at: time)) {
             var row = Row(position: position, isStale: false)
+            if position.status(at: time) == .expired {
+                // Past expiry with no settlement price: no greeks, and its total is incomplete.
+                row.problem = "expired at \(position.instrument.expiry?.iso8601 ?? "?") with no settlement price yet; import the settlement price of \(position.instrument.indexName)"
+                rows.append(row)
+                continue
+            }
             guard let id = ids[position.instrument.symbol], let asOf = try market.mark(instrumentID: id) else {
                 row.problem = "no mark at or before \(time.iso8601)"
                 row.usd = try market.usdPerCoin(position.instrument, mark: nil)
@@ -83,8 +89,8 @@ public struct GreeksReport: Sendable {
             let key = row.position.book + "\u{0}" + row.position.instrument.underlying
             var total = totals[key] ?? Total(book: row.position.book, underlying: row.position.instrument.underlying)
             total.positions += 1
-            if row.isStale || row.usd?.isStale == true { total.stale += 1 }
             guard let valuation = row.valuation else { total.unpriced += 1; totals[key] = total; continue }
+            if row.isStale || row.usd?.isStale == true { total.stale += 1 }
             let usd = row.usd?.value ?? valuation.forward
             if row.position.instrument.kind == .option {
                 total.optionsDelta += valuation.delta
@@ -128,7 +134,8 @@ public struct GreeksReport: Sendable {
                 .text(row.position.book), .text(instrument.underlying), .text(instrument.symbol), .amount(row.position.quantity),
                 row.mark.map { .amount($0.markPrice) } ?? .empty, row.mark.map { .time($0.time) } ?? .empty,
                 .number(row.markAgeSeconds), row.mark == nil ? .empty : .bool(row.isStale),
-                .number(v?.volatility.map { $0 * 100 }), v?.volatility == nil ? .empty : .bool(v!.volatilityImplied),
+                .number(v?.volatilityImplied == false ? row.mark?.markIV : v?.volatility.map { $0 * 100 }),
+                v?.volatility == nil ? .empty : .bool(v!.volatilityImplied),
                 row.value.map { .amount($0.amount) } ?? .empty, row.value.map { .text($0.currency) } ?? .empty,
                 .number(v?.delta), .number(v?.netDelta), .number(row.usd?.value), row.usd.map { .text($0.source) } ?? .empty,
                 .number(row.usd?.ageSeconds), row.usd.map { .bool($0.isStale) } ?? .empty,

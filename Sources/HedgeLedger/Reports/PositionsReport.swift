@@ -1,8 +1,8 @@
 /// Positions as of a moment, optionally narrowed to a book or an underlying.
 ///
-/// Without a time, the ledger's maintained positions are read; with one, each is replayed
-/// from its last checkpoint at or before that time (`PositionReplay`), with the same
-/// accumulator, so both agree.
+/// Positions as of a time (default now): a maintained position whose last fill is at or
+/// before it is read as stored; any other is replayed from its last checkpoint at or before
+/// that time (`PositionReplay`), with the same accumulator, so both agree.
 /// Positions past their expiry are settled when a settlement price is known (see
 /// `MarketView.settlement`), and stay `expired` (unsettled) when not. Voided fills are left
 /// out unless `includeVoided` (the book as it stood before the corrections).
@@ -52,11 +52,11 @@ public struct PositionsReport: Sendable {
             }
             positions = built.values.sorted { ($0.book, $0.instrument.symbol) < ($1.book, $1.instrument.symbol) }
         } else {
+            // Without --at, "now": a maintained position whose last fill is later (a fill dated
+            // in the future) is replayed up to now like any other time.
             for stored in try ledger.positions.all(book: filter.book, underlying: filter.underlying?.uppercased()) {
-                if time == nil {
-                    positions.append(stored.position)
-                } else if let position = try PositionReplay.position(stored.position, instrument: stored.instrument,
-                                                                     asOf: asOf, ledger: ledger) {
+                if let position = try PositionReplay.position(stored.position, instrument: stored.instrument,
+                                                              asOf: asOf, ledger: ledger) {
                     positions.append(position)
                 }
             }
