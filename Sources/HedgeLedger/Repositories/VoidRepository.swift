@@ -29,11 +29,6 @@ public struct VoidRepository {
             .firstRow([importID]) { try Self.decode($0) }
     }
 
-    /// Which imports have been voided, by import id.
-    public func voidedImports() throws -> Set<Int64> {
-        Set(try connection.cached("SELECT import_id FROM voids WHERE import_id IS NOT NULL").rows { $0.int64(0) })
-    }
-
     /// How many of each import's fills voids took out, by import id.
     public func voidedFillCounts() throws -> [Int64: Int] {
         var counts: [Int64: Int] = [:]
@@ -51,10 +46,6 @@ public struct VoidRepository {
             FROM voids v LEFT JOIN fills f ON f.id = v.fill_id
             ORDER BY v.id
             """).rows { row in (try Self.decode(row), row.optionalText(6), row.optionalText(7), row.int(8)) }
-    }
-
-    public func count() throws -> Int {
-        try connection.cached("SELECT COUNT(*) FROM voids").firstRow { $0.int(0) } ?? 0
     }
 
     static let columns = "id, import_id, fill_id, reason, voided_by, voided_at_us"
