@@ -31,7 +31,8 @@ public struct SnapshotImporter {
 
     public func importSnapshots(from source: ByteSource, now: Timestamp,
                                 progress: ((ImportProgress) -> Void)? = nil) throws -> SnapshotImportSummary {
-        try ledger.write(waitSeconds: waitSeconds) {
+        try ledger.sizeCache(forImportOf: source.expectedSize)
+        return try ledger.write(waitSeconds: waitSeconds) {
             let file = source.name
             let importID = try ledger.imports.nextID()
             var instruments = try InstrumentResolver(ledger: ledger)

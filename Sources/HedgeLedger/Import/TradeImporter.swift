@@ -55,7 +55,8 @@ public struct TradeImporter {
 
     public func importTrades(from source: ByteSource, now: Timestamp,
                              progress: ((ImportProgress) -> Void)? = nil) throws -> ImportSummary {
-        try ledger.write(waitSeconds: waitSeconds) {
+        try ledger.sizeCache(forImportOf: source.expectedSize)
+        return try ledger.write(waitSeconds: waitSeconds) {
             let bulk = source.expectedSize.map { $0 >= bulkMinimumBytes } ?? false
             var run = try ImportRun(ledger: ledger, file: source.name, bulkBytes: bulk ? source.expectedSize : nil)
             let options = options
