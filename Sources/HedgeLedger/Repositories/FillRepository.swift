@@ -158,17 +158,13 @@ public struct FillRepository {
     public func dropPositionIndex() throws { try connection.execute("DROP INDEX fills_by_position") }
 
     /// Builds the replay index with a 16 MiB page cache, which also bounds the memory SQLite's
-    /// sorter takes before it spills to temporary files (memory stays flat in the ledger's
-    /// size), and with a second sorting thread: the import's reader thread is done by then
-    /// (1.10 s against 0.87 s for 1M fills, BENCHMARKS.md).
+    /// sorter takes before it spills to temporary files: memory stays flat in the ledger's size.
+    /// (A second sorting thread saved 0.2 s but keeps a buffer per thread: 124 MiB peak against
+    /// 108 for 1M shuffled fills; BENCHMARKS.md.)
     public func createPositionIndex() throws {
         let cacheSize = try connection.prepare("PRAGMA cache_size").firstRow { $0.int(0) } ?? -2000
         try connection.execute("PRAGMA cache_size = -16384")
-        try connection.execute("PRAGMA threads = 2")
-        defer {
-            try? connection.execute("PRAGMA threads = 0")
-            try? connection.execute("PRAGMA cache_size = \(cacheSize)")
-        }
+        defer { try? connection.execute("PRAGMA cache_size = \(cacheSize)") }
         try connection.execute(Self.positionIndexSQL)
     }
 
