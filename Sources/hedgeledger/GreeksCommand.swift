@@ -31,13 +31,10 @@ extension Hedgeledger {
         }
 
         func run() throws {
-            try Console.run {
-                let now = Console.now()
-                let opened = try ledger.openForReading(now: now)
+            try output.printReport(of: ledger) { opened, now in
                 try scope.filter.validate(in: opened)
-                let report = try GreeksReport.build(ledger: opened, at: scope.at ?? now, now: now,
-                                                    filter: scope.filter, maxMarkAgeSeconds: maxMarkAge)
-                Console.output(output.format.render(report.report))
+                return try GreeksReport.build(ledger: opened, at: scope.at ?? now, now: now, filter: scope.filter,
+                                              maxMarkAgeSeconds: maxMarkAge).report
             }
         }
     }
@@ -76,14 +73,13 @@ extension Hedgeledger.Marks {
         }
 
         func run() throws {
-            try Console.run {
-                let now = Console.now()
-                let opened = try ledger.openForReading(now: now)
-                let report = try MarksCheckReport.build(ledger: opened, at: at ?? now,
-                                                        tolerance: .init(relative: relative))
-                Console.output(output.format.render(report.report))
-                Console.message("\(report.checked) option mark\(report.checked == 1 ? "" : "s") with venue greeks checked, \(report.discrepancies.count) discrepanc\(report.discrepancies.count == 1 ? "y" : "ies")")
+            var summary = ""
+            try output.printReport(of: ledger) { opened, now in
+                let report = try MarksCheckReport.build(ledger: opened, at: at ?? now, tolerance: .init(relative: relative))
+                summary = "\(report.checked) option mark\(report.checked == 1 ? "" : "s") with venue greeks checked, \(report.discrepancies.count) discrepanc\(report.discrepancies.count == 1 ? "y" : "ies")"
+                return report.report
             }
+            Console.message(summary)
         }
     }
 }

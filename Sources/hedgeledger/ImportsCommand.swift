@@ -11,10 +11,7 @@ extension Hedgeledger {
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            try Console.run {
-                let opened = try ledger.openForReading(now: Console.now())
-                Console.output(output.format.render(try ImportsReport.build(ledger: opened).report))
-            }
+            try output.printReport(of: ledger) { opened, _ in try ImportsReport.build(ledger: opened).report }
         }
     }
 }

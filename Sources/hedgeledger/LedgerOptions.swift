@@ -64,6 +64,17 @@ struct FormatOptions: ParsableArguments {
     var format: OutputFormat = .table
 }
 
+extension FormatOptions {
+    /// What every read command does: opens the ledger read-only, builds its report (given the
+    /// ledger and the time now), and prints it in the chosen format.
+    func printReport(of ledger: LedgerOptions, _ build: (Ledger, Timestamp) throws -> Report) throws {
+        try Console.run {
+            let now = Console.now()
+            Console.output(format.render(try build(try ledger.openForReading(now: now), now)))
+        }
+    }
+}
+
 extension OutputFormat: ExpressibleByArgument {}
 
 /// A time argument, read with the files' grammar (a zone is required), a space instead of

@@ -24,13 +24,10 @@ extension Hedgeledger {
         var includeVoided = false
 
         func run() throws {
-            try Console.run {
-                let now = Console.now()
-                let opened = try ledger.openForReading(now: now)
+            try output.printReport(of: ledger) { opened, now in
                 try scope.filter.validate(in: opened)
-                let report = try PositionsReport.build(ledger: opened, at: scope.at, now: now, filter: scope.filter,
-                                                       includeVoided: includeVoided)
-                Console.output(output.format.render(report.report))
+                return try PositionsReport.build(ledger: opened, at: scope.at, now: now, filter: scope.filter,
+                                                 includeVoided: includeVoided).report
             }
         }
     }

@@ -10,10 +10,7 @@ extension Hedgeledger {
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            try Console.run {
-                let opened = try ledger.openForReading(now: Console.now())
-                Console.output(output.format.render(try VoidsReport.build(ledger: opened).report))
-            }
+            try output.printReport(of: ledger) { opened, _ in try VoidsReport.build(ledger: opened).report }
         }
     }
 }
