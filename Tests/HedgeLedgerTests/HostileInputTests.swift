@@ -42,10 +42,7 @@ struct HostileInputTests {
           ])
     func reproducers(kind: String, csv: String, status: Int32, message: String) throws {
         let directory = TemporaryDirectory()
-        let db = directory.file("l.sqlite")
-        let base = directory.write("base.csv", ValuationTests.trades)
-        #expect(try hedgeledger(["import", "trades", "--db", db, base]).status == 0)
-        #expect(try hedgeledger(["import", "snapshots", "--db", db, directory.write("m.csv", ValuationTests.marks)]).status == 0)
+        let db = try cliLedger(in: directory, trades: ValuationTests.trades, snapshots: ValuationTests.marks)
         let file = directory.write("hostile.csv", csv)
         let result = try hedgeledger(["import", kind, "--db", db, file])
         #expect(result.status == status && result.stderr.contains(message), "\(result.stderr)")
@@ -59,9 +56,7 @@ struct HostileInputTests {
     @Test("values written into the database behind hedgeledger's back never crash a reader")
     func hostileStoredValues() throws {
         let directory = TemporaryDirectory()
-        let db = directory.file("l.sqlite")
-        #expect(try hedgeledger(["import", "trades", "--db", db, directory.write("t.csv", ValuationTests.trades)]).status == 0)
-        #expect(try hedgeledger(["import", "snapshots", "--db", db, directory.write("m.csv", ValuationTests.marks)]).status == 0)
+        let db = try cliLedger(in: directory, trades: ValuationTests.trades, snapshots: ValuationTests.marks)
         let raw = try Connection(path: db, create: false)
         let instrument = try #require(try raw.prepare("SELECT id FROM instruments WHERE symbol = 'BTC_USDC-PERPETUAL'").firstRow { $0.int64(0) })
         // Two maximal fills whose sum leaves the exact range, and a mark of 1e20.
@@ -176,14 +171,12 @@ struct HostileInputTests {
     @Test("without --at, positions and greeks are as of now: a fill dated later does not count yet")
     func futureFills() throws {
         let directory = TemporaryDirectory()
-        let db = directory.file("l.sqlite")
-        let csv = """
+        let db = try cliLedger(in: directory, trades: """
             trade_id,timestamp,instrument,side,quantity,price
             1,2026-11-20T10:00:00Z,BTC_USDC-PERPETUAL,buy,1,95000
             2,2099-01-01T00:00:00Z,BTC_USDC-PERPETUAL,buy,5,95000
 
-            """
-        #expect(try hedgeledger(["import", "trades", "--db", db, directory.write("t.csv", csv)]).status == 0)
+            """)
         let now = csvRecords(try hedgeledger(["--db", db, "positions", "--format", "csv"]).stdout)
         #expect(now.first?["quantity"] == "1" && now.first?["fills"] == "1")
         let later = csvRecords(try hedgeledger(["--db", db, "positions", "--at", "2099-02-01", "--format", "csv"]).stdout)

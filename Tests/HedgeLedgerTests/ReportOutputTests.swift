@@ -64,10 +64,7 @@ struct ReportOutputTests {
     }
 
     func sampleLedger(_ directory: TemporaryDirectory) throws -> String {
-        let db = directory.file("l.sqlite")
-        #expect(try hedgeledger(["import", "trades", "--db", db, directory.write("t.csv", ValuationTests.trades)]).status == 0)
-        #expect(try hedgeledger(["import", "snapshots", "--db", db, directory.write("m.csv", ValuationTests.marks)]).status == 0)
-        return db
+        try cliLedger(in: directory, trades: ValuationTests.trades, snapshots: ValuationTests.marks)
     }
 
     @Test("every report's JSON is the documented shape, with typed values")
@@ -85,14 +82,12 @@ struct ReportOutputTests {
     @Test("JSON keeps exact amounts in full and doubles at full precision")
     func precision() throws {
         let directory = TemporaryDirectory()
-        let db = directory.file("l.sqlite")
-        let csv = """
+        let db = try cliLedger(in: directory, trades: """
             trade_id,timestamp,instrument,side,quantity,price
             1,2026-11-20T10:00:00Z,BTC_USDC-PERPETUAL,buy,0.000000000000000001,95000
             2,2026-11-20T10:00:00Z,ETH_USDC-PERPETUAL,buy,1,3400.123456789012345678
 
-            """
-        #expect(try hedgeledger(["import", "trades", "--db", db, directory.write("t.csv", csv)]).status == 0)
+            """)
         let json = try hedgeledger(["--db", db, "positions", "--format", "json"]).stdout
         #expect(json.contains("\"quantity\": 0.000000000000000001") && json.contains("\"avg_price\": 3400.123456789012345678"))
         let table = try hedgeledger(["--db", db, "positions"]).stdout
@@ -107,9 +102,7 @@ struct ReportOutputTests {
     @Test("CSV: numbers are never prefixed; text cells that look like formulas are")
     func csvCells() throws {
         let directory = TemporaryDirectory()
-        let db = directory.file("l.sqlite")
-        let csv = "trade_id,timestamp,instrument,side,quantity,price,fee,book\n1,2026-11-20T10:00:00Z,BTC_USDC-PERPETUAL,sell,2,95000,-0.5,-desk\n"
-        #expect(try hedgeledger(["import", "trades", "--db", db, directory.write("t.csv", csv)]).status == 0)
+        let db = try cliLedger(in: directory, trades: "trade_id,timestamp,instrument,side,quantity,price,fee,book\n1,2026-11-20T10:00:00Z,BTC_USDC-PERPETUAL,sell,2,95000,-0.5,-desk\n")
         let rows = csvRecords(try hedgeledger(["--db", db, "positions", "--format", "csv"]).stdout)
         #expect(rows.first?["quantity"] == "-2" && rows.first?["book"] == "'-desk" && rows.first?["fees"] == "-0.5 USDC")
     }
@@ -159,10 +152,8 @@ struct ReportOutputTests {
     @Test("a hedge ratio with no hedge is 0, never -0")
     func noNegativeZero() throws {
         let directory = TemporaryDirectory()
-        let db = directory.file("l.sqlite")
-        let trades = "trade_id,timestamp,instrument,side,quantity,price\n1,2026-11-20T09:00:00Z,BTC-27NOV26-95000-C,sell,2,0.04\n"
-        #expect(try hedgeledger(["import", "trades", "--db", db, directory.write("t.csv", trades)]).status == 0)
-        #expect(try hedgeledger(["import", "snapshots", "--db", db, directory.write("m.csv", ValuationTests.marks)]).status == 0)
+        let db = try cliLedger(in: directory, trades: "trade_id,timestamp,instrument,side,quantity,price\n1,2026-11-20T09:00:00Z,BTC-27NOV26-95000-C,sell,2,0.04\n",
+                               snapshots: ValuationTests.marks)
         let csv = csvRecords(try hedgeledger(["--db", db, "greeks", "--at", "2026-11-20T10:05:00Z", "--format", "csv"]).stdout)
         #expect(csv.last?["hedge_ratio"] == "0")
         let json = try hedgeledger(["--db", db, "greeks", "--at", "2026-11-20T10:05:00Z", "--format", "json"]).stdout

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// What one run of the built `hedgeledger` binary did.
 struct CLIResult {
@@ -68,4 +69,18 @@ func jsonObject(_ text: String) throws -> [String: Any] {
 struct JSONShapeError: Error, CustomStringConvertible {
     let text: String
     var description: String { "not a JSON object: \(text.prefix(200))" }
+}
+
+/// A ledger, `l.sqlite` in `directory`, holding `trades` (and `snapshots`) imported through the
+/// binary as a user would; an import that is refused fails the test with its messages.
+@discardableResult
+func cliLedger(in directory: TemporaryDirectory, trades: String, snapshots: String? = nil) throws -> String {
+    let db = directory.file("l.sqlite")
+    var files = [("trades", "t.csv", trades)]
+    if let snapshots { files.append(("snapshots", "m.csv", snapshots)) }
+    for (kind, name, text) in files {
+        let result = try hedgeledger(["import", kind, "--db", db, directory.write(name, text)])
+        #expect(result.status == 0, "import \(kind): \(result.stderr)")
+    }
+    return db
 }
