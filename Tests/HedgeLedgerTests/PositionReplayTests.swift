@@ -27,29 +27,42 @@ struct PositionReplayTests {
         }
     }
 
-    @Test("a bulk import builds the replay index once: the schema is intact and positions agree",
+    @Test("a file in any order: checkpoints and segments agree with a full replay, and the schema is intact",
           arguments: [false, true])
-    func bulk(shuffled: Bool) throws {
+    func anyOrder(shuffled: Bool) throws {
         let (lines, start, end) = generated(rows: 2500)
         var random = SeededRandom(seed: 5)
         var rows = lines
         if shuffled { for index in rows.indices.reversed() where index > 0 { rows.swapAt(index, Int(random.next() % UInt64(index + 1))) } }
         let directory = TemporaryDirectory()
-        let path = directory.file("bulk.sqlite")
+        let path = directory.file("any-order.sqlite")
         do {
             let ledger = try Ledger(path: path, create: true, now: testNow)
-            var importer = TradeImporter(ledger: ledger)
-            importer.bulkMinimumBytes = 0
-            let file = directory.write("bulk.csv", ([TradeGenerator.header] + rows).joined(separator: "\n"))
+            let importer = TradeImporter(ledger: ledger)
+            let file = directory.write("any-order.csv", ([TradeGenerator.header] + rows).joined(separator: "\n"))
             let summary = try importer.importTrades(from: try ByteSource(path: file), now: testNow)
-            #expect(summary.indexBuiltInBulk == shuffled)  // a file in time order keeps the index as it goes
-            // A refused bulk file rolls the dropped index back with everything else.
-            let bad = directory.write("bad.csv", TradeGenerator.header + "\nX,2026-11-20T10:00:00Z,NOPE,buy,1,1,0,BTC,main,v,,\n")
+            #expect((summary.positionsRebuilt > 0) == shuffled)  // a file in time order extends positions as it goes
+            // A refused file leaves the positions, checkpoints and segments as they were.
+            let before = try derivedRows(ledger)
+            let bad = directory.write("bad.csv", TradeGenerator.header + "\nX1,2026-11-20T10:00:00Z,BTC-PERPETUAL,buy,10,50000,0,BTC,main,v,,\nX,2026-11-20T10:00:00Z,NOPE,buy,1,1,0,BTC,main,v,,\n")
             #expect(throws: InputErrors.self) { _ = try importer.importTrades(from: try ByteSource(path: bad), now: testNow) }
+            #expect(try derivedRows(ledger) == before)
+            try expectSegmentsComplete(ledger)
         }
         let reopened = try Ledger(path: path, access: .read, now: testNow)  // the schema check passes
         let times = (0...6).map { Timestamp(microseconds: start.microseconds + (end.microseconds - start.microseconds) * Int64($0) / 6) }
         try expectAgreement(reopened, times: times)
+    }
+
+    /// Every derived row, to show a refused import changed none.
+    func derivedRows(_ ledger: Ledger) throws -> [String] {
+        try [
+            "SELECT book, instrument_id, quantity, cost_basis, realised_pnl, fill_count FROM positions",
+            "SELECT book, instrument_id, fill_count, quantity, cost_basis, realised_pnl FROM position_checkpoints",
+            "SELECT book, instrument_id, segment, fill_ids, '', '' FROM position_segments",
+        ].flatMap { sql in
+            try ledger.connection.prepare(sql + " ORDER BY 1, 2, 3").rows { row in (0..<6).map { row.text(Int32($0)) }.joined(separator: "|") }
+        }
     }
 
     @Test("checkpoints agree with a full replay: in-order files, a late file, and a void")
@@ -65,8 +78,64 @@ struct PositionReplayTests {
             let late = try importTrades(([header] + lines[1000..<2000]).joined(separator: "\n"), into: ledger, in: directory, name: "b.csv")
             #expect(late.positionsRebuilt > 0)
             try expectAgreement(ledger, times: times)
+            try expectSegmentsComplete(ledger)
             _ = try VoidService(ledger: ledger).void(.importRun(1), reason: "test", voidedBy: "t", now: testNow)
             try expectAgreement(ledger, times: times)
+            try expectSegmentsComplete(ledger)
+        }
+    }
+
+    @Test("a version-4 ledger migrates: its segments are built from its fills, with or without checkpoints",
+          arguments: [false, true])
+    func migrationFromVersion4(withoutCheckpoints: Bool) throws {
+        let (lines, start, end) = generated(rows: 3000)
+        let times = (0...8).map { Timestamp(microseconds: start.microseconds + (end.microseconds - start.microseconds) * Int64($0) / 8) }
+        let directory = TemporaryDirectory()
+        let path = directory.file("v4.sqlite")
+        let segmentsBefore: [String]
+        do {
+            let ledger = try Ledger(path: path, create: true, now: testNow)
+            try importTrades(([TradeGenerator.header] + lines[..<1500]).joined(separator: "\n"), into: ledger, in: directory, name: "a.csv")
+            try importTrades(([TradeGenerator.header] + lines[1500...]).joined(separator: "\n"), into: ledger, in: directory, name: "b.csv")
+            let voided = lines[700].split(separator: ",")[0]
+            _ = try VoidService(ledger: ledger).void(.fill(venue: "deribit", tradeID: String(voided)), reason: "test", voidedBy: "t", now: testNow)
+            segmentsBefore = try segmentSets(ledger)
+            // Back to version 4 as migration 0004 left it: the index, no segments.
+            try ledger.connection.execute("""
+                DROP TABLE position_segments;
+                CREATE INDEX fills_by_position ON fills (instrument_id, time_us);
+                DELETE FROM schema_migrations WHERE version = 5;
+                """)
+            if withoutCheckpoints { try ledger.connection.execute("DELETE FROM position_checkpoints") }
+        }
+        #expect(throws: LedgerError.self) { _ = try Ledger(path: path, access: .read, now: testNow) }  // needs `init`
+        let migrated = try Ledger(path: path, create: false, now: testNow)
+        #expect(try segmentSets(migrated) == segmentsBefore)
+        try expectSegmentsComplete(migrated)
+        try expectAgreement(migrated, times: times)
+    }
+
+    /// Each segment's ids as a sorted list: the migration may list them in another order.
+    func segmentSets(_ ledger: Ledger) throws -> [String] {
+        try ledger.connection.prepare("SELECT book, instrument_id, segment, fill_ids FROM position_segments ORDER BY 1, 2, 3")
+            .rows { row in "\(row.text(0))|\(row.int(1))|\(row.int(2))|\(try SegmentRepository.decode(row.text(3)).sorted())" }
+    }
+
+    /// Every position's segments list exactly its live fills, 64 to a segment but the last, in apply order.
+    func expectSegmentsComplete(_ ledger: Ledger) throws {
+        let positions = try ledger.connection.prepare("SELECT book, instrument_id, fill_count FROM positions").rows { ($0.text(0), $0.int64(1), $0.int(2)) }
+        let segmented = try ledger.connection.prepare("SELECT COUNT(DISTINCT book || '|' || instrument_id) FROM position_segments").firstRow { $0.int(0) }
+        #expect(segmented == positions.count, "segments of positions that do not exist")
+        for (book, instrumentID, count) in positions {
+            let instrument = try #require(try ledger.instruments.find(id: instrumentID))
+            let segments = try ledger.segments.fillIDs(book: book, instrumentID: instrumentID, from: 0)
+            let interval = CheckpointRepository.interval
+            #expect(segments.map(\.count) == Array(repeating: interval, count: count / interval) + (count % interval > 0 ? [count % interval] : []))
+            let ordered = try segments.flatMap { try ledger.fills.liveFills(ids: $0, book: book, instrument: instrument) }
+            let live = try ledger.connection.prepare("SELECT id FROM fills f WHERE book = ? AND instrument_id = ? AND \(FillRepository.live)")
+                .rows([book, instrumentID]) { $0.int64(0) }
+            #expect(ordered.count == live.count && Set(ordered.map(\.id)) == Set(live))
+            #expect(zip(ordered, ordered.dropFirst()).allSatisfy { $0.fill.orderKey < $1.fill.orderKey })
         }
     }
 }

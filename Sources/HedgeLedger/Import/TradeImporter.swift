@@ -7,11 +7,9 @@ public struct ImportSummary: Sendable {
     public var accepted: Int
     public var duplicates: Int
     public var positionsUpdated: Int
-    /// Positions rebuilt from all their fills because this file brought fills older than
-    /// ones already applied.
+    /// Positions replayed from a checkpoint because this file brought fills older than ones
+    /// already applied.
     public var positionsRebuilt: Int
-    /// The file was out of time order and large: the replay index was built once at the end.
-    public var indexBuiltInBulk: Bool
     public var sha256: String
     public var sizeBytes: Int64
 
@@ -34,18 +32,14 @@ public struct ImportProgress: Sendable {
 /// and if any row is bad the transaction is rolled back and every bad row is reported. Fills
 /// already in the ledger with the same (venue, trade id) and the same content are skipped as
 /// duplicates; the same key with different content is an error naming both sources.
-/// Positions of the touched (book, instrument) pairs are extended in the same transaction,
-/// or rebuilt from all their fills when the file brings fills older than ones applied.
+/// Positions of the touched (book, instrument) pairs are extended in the same transaction.
+/// When the file brings fills older than ones applied (a shuffled export, a late file), those
+/// positions are replayed at the end from their last checkpoint before its earliest fill,
+/// with its fills, sorted once, merged into the stored ones.
 public struct TradeImporter {
     public let ledger: Ledger
     public var options: NativeTradeFormat.Options
     public var waitSeconds: Double
-    /// A file at least this large, bringing at least a quarter as many fills as the ledger
-    /// holds (at about 100 bytes a fill), may become a bulk import: once it has brought
-    /// `ImportRun.lateFillsForBulk` fills older than ones applied (it is not in time order),
-    /// the replay index is dropped and built once at the end, which costs far less than
-    /// inserting every out-of-order fill into it. Files in time order keep the index as they go.
-    public var bulkMinimumBytes: Int64 = 4 << 20
 
     public init(ledger: Ledger, options: NativeTradeFormat.Options = .init(), waitSeconds: Double = 0) {
         self.ledger = ledger
@@ -56,9 +50,14 @@ public struct TradeImporter {
     public func importTrades(from source: ByteSource, now: Timestamp,
                              progress: ((ImportProgress) -> Void)? = nil) throws -> ImportSummary {
         try ledger.sizeCache(forImportOf: source.expectedSize)
+        // SQLite's per-row foreign-key checks cost a tenth of the import, and the deferred one
+        // on import_id made writing the import row scan every fill in the ledger. The import
+        // resolves every instrument itself, and `finish` checks its fills' references in one
+        // pass over them instead.
+        try ledger.connection.execute("PRAGMA foreign_keys = OFF")
+        defer { try? ledger.connection.execute("PRAGMA foreign_keys = ON") }
         return try ledger.write(waitSeconds: waitSeconds) {
-            let bulk = source.expectedSize.map { $0 >= bulkMinimumBytes } ?? false
-            var run = try ImportRun(ledger: ledger, file: source.name, bulkBytes: bulk ? source.expectedSize : nil)
+            var run = try ImportRun(ledger: ledger, file: source.name)
             let options = options
             let outcome = try ImportPipeline.run(
                 source: source, rowNoun: "trades", example: "trade_id,timestamp,instrument,side,quantity,price",
@@ -77,6 +76,8 @@ private struct ImportRun {
     let ledger: Ledger
     let file: String
     let importID: Int64
+    /// The id of this file's first fill: fills are appended, so its fills are those from here on.
+    let firstFillID: Int64
     let inserter: FillRepository.Inserter
     var instruments: InstrumentResolver
     var accepted = 0
@@ -87,29 +88,18 @@ private struct ImportRun {
 
     struct TouchedPosition {
         let key: PositionBuilder.Key
-        var position: Position
+        var track: PositionTrack
         /// The earliest time among this file's fills of the position.
         var earliest: Timestamp
-        /// The key of this file's previous fill of the position: a fill before it means the
-        /// file is not in time order.
-        var previous: FillOrderKey
         /// A fill older than ones already applied arrived: replay from before `earliest` at the end.
         var needsRebuild = false
     }
 
-    /// Whether the file is large enough, against the ledger, to build the replay index in bulk.
-    let mayGoBulk: Bool
-    /// The replay index was dropped for this import and is built again at the end.
-    var bulk = false
-    var lateFills = 0
-    static let lateFillsForBulk = 1000
-
-    /// `bulkBytes`: the size of a file large enough for a bulk import, if it is one.
-    init(ledger: Ledger, file: String, bulkBytes: Int64?) throws {
+    init(ledger: Ledger, file: String) throws {
         self.ledger = ledger
         self.file = file
         importID = try ledger.imports.nextID()
-        if let size = bulkBytes { mayGoBulk = size / 100 >= (try ledger.fills.highestID()) / 4 } else { mayGoBulk = false }
+        firstFillID = try ledger.fills.highestID() + 1
         inserter = try ledger.fills.inserter()
         instruments = try InstrumentResolver(ledger: ledger)
     }
@@ -136,49 +126,38 @@ private struct ImportRun {
             }
             return
         }
-        guard try inserter.insertIfNew(fill, amounts: amounts, instrumentID: stored.id, importID: importID, sourceLine: row.line) else {
+        guard let id = try inserter.insertIfNew(fill, amounts: amounts, instrumentID: stored.id, importID: importID,
+                                                sourceLine: row.line) else {
             try insertRevisionOrCompare(fill, row: row, amounts: amounts, stored: stored, errors: &errors)
             return
         }
-        try applyToPosition(fill, row: row, instrumentID: stored.id, instrument: instrument, errors: &errors)
+        try applyToPosition(fill, id: id, row: row, instrument: stored, errors: &errors)
     }
 
-    private mutating func applyToPosition(_ fill: Fill, row: NativeTradeFormat.Row, instrumentID: Int64,
-                                          instrument: Instrument, errors: inout InputErrors) throws {
+    private mutating func applyToPosition(_ fill: Fill, id: Int64, row: NativeTradeFormat.Row, instrument: StoredInstrument,
+                                          errors: inout InputErrors) throws {
         accepted += 1
-        let held = PositionBuilder.Key(book: fill.book, instrumentID: instrumentID)
+        let held = PositionBuilder.Key(book: fill.book, instrumentID: instrument.id)
         let slot: Int
         if let existing = slots[held] {
             slot = existing
         } else {
-            let position = try ledger.positions.find(book: fill.book, instrument: StoredInstrument(id: instrumentID, instrument: instrument))
-                ?? Position(book: fill.book, instrument: instrument)
+            let track = try PositionTrack.resume(book: fill.book, instrument: instrument, ledger: ledger)
             slot = touched.count
-            touched.append(TouchedPosition(key: held, position: position, earliest: fill.time, previous: fill.orderKey))
+            touched.append(TouchedPosition(key: held, track: track, earliest: fill.time))
             slots[held] = slot
         }
         // Mutated in place: this runs for every fill.
         if fill.time < touched[slot].earliest { touched[slot].earliest = fill.time }
         let key = fill.orderKey
-        if key < touched[slot].previous {
-            lateFills += 1
-            if mayGoBulk && !bulk && lateFills >= Self.lateFillsForBulk {
-                try ledger.fills.dropPositionIndex()
-                bulk = true
-            }
-        }
-        touched[slot].previous = key
         if touched[slot].needsRebuild { return }
-        if touched[slot].position.accepts(inOrder: key) {
+        if touched[slot].track.position.accepts(inOrder: key) {
             do {
-                try touched[slot].position.apply(fill)
-            } catch {
+                try touched[slot].track.apply(fill, id: id, ledger: ledger)
+            } catch let error as ArithmeticOverflow {
                 errors.append(InputError(file: file, line: row.line, column: row.quantityPosition.column,
                     message: "quantity: applying this fill to book '\(fill.book)' in \(fill.instrument) makes \(error)"))
                 return
-            }
-            if touched[slot].position.fillCount % CheckpointRepository.interval == 0 {
-                try ledger.checkpoints.insert(touched[slot].position, instrumentID: instrumentID)
             }
         } else {
             touched[slot].needsRebuild = true
@@ -196,9 +175,9 @@ private struct ImportRun {
             return
         }
         let revision = try ledger.fills.revisions(venue: fill.venue, tradeID: fill.tradeID)
-        guard try inserter.insertIfNew(fill, amounts: amounts, instrumentID: stored.id, importID: importID,
-                                       sourceLine: row.line, revision: revision) else { return }
-        try applyToPosition(fill, row: row, instrumentID: stored.id, instrument: stored.instrument, errors: &errors)
+        guard let id = try inserter.insertIfNew(fill, amounts: amounts, instrumentID: stored.id, importID: importID,
+                                                sourceLine: row.line, revision: revision) else { return }
+        try applyToPosition(fill, id: id, row: row, instrument: stored, errors: &errors)
     }
 
     private mutating func compareWithExisting(_ fill: Fill, line: Int, errors: inout InputErrors) throws {
@@ -217,28 +196,29 @@ private struct ImportRun {
     mutating func finish(_ outcome: ReadOutcome, now: Timestamp) throws -> ImportSummary {
         guard outcome.errors.isEmpty else { throw outcome.errors }
 
-        if bulk { try ledger.fills.createPositionIndex() }
         let late = touched.filter(\.needsRebuild)
-        let rebuild = Set(late.map(\.key))
         do {
-            try PositionUpkeep.rebuild(rebuild, changedFrom: Dictionary(uniqueKeysWithValues: late.map { ($0.key, $0.earliest) }),
-                                       ledger: ledger)
+            try PositionUpkeep.merge(importedFrom: firstFillID, into: Dictionary(uniqueKeysWithValues: late.map { ($0.key, $0.earliest) }),
+                                     ledger: ledger)
         } catch let error as UncomputablePosition {
             var errors = InputErrors(file: file)
             errors.append(InputError(file: file, line: 1, column: 1, message: error.description))
             throw errors
         }
         for entry in touched where !entry.needsRebuild {
-            try ledger.positions.save(entry.position, instrumentID: entry.key.instrumentID)
+            try entry.track.save(ledger: ledger)
         }
 
+        if let broken = try ledger.fills.firstUnresolvedReference(fromID: firstFillID, importID: importID) {
+            throw CorruptDatabase(detail: "imported fill \(broken) references an instrument or import that does not exist")
+        }
         try ledger.imports.insert(ImportRecord(
             id: importID, kind: "trades", fileName: file, sha256: outcome.sha256, sizeBytes: outcome.sizeBytes,
             format: outcome.format, rowsAccepted: accepted, rowsDuplicate: duplicates, rowsRejected: 0,
             importedAt: now))
         return ImportSummary(file: file, importID: importID, format: outcome.format, rowsRead: outcome.rows,
                              accepted: accepted, duplicates: duplicates, positionsUpdated: touched.count,
-                             positionsRebuilt: rebuild.count, indexBuiltInBulk: bulk, sha256: outcome.sha256,
+                             positionsRebuilt: late.count, sha256: outcome.sha256,
                              sizeBytes: outcome.sizeBytes)
     }
 }

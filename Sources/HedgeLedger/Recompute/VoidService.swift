@@ -55,7 +55,7 @@ public struct VoidService {
         let reason = reason.trimmingCharacters(in: " \t\n\r")
         guard !reason.isEmpty else { throw Refusal.emptyReason }
         return try ledger.write(waitSeconds: waitSeconds) {
-            var fills: [(id: Int64, book: String, instrumentID: Int64)]
+            var fills: [(id: Int64, book: String, instrumentID: Int64, time: Timestamp)]
             var importID: Int64?, fillID: Int64?
             switch target {
             case .importRun(let id):
@@ -73,13 +73,19 @@ public struct VoidService {
                     }
                     throw Refusal.unknownFill(venue: venue, tradeID: tradeID)
                 }
-                fills = [(stored.id, stored.fill.book, stored.instrumentID)]
+                fills = [(stored.id, stored.fill.book, stored.instrumentID, stored.fill.time)]
                 fillID = stored.id
             }
             let voidID = try ledger.voids.insert(importID: importID, fillID: fillID, reason: reason, voidedBy: voidedBy,
                                                  time: now, fillIDs: fills.map(\.id))
-            let touched = Set(fills.map { PositionBuilder.Key(book: $0.book, instrumentID: $0.instrumentID) })
-            try PositionUpkeep.rebuild(touched, ledger: ledger)
+            // Each position replays from its last checkpoint before its earliest voided fill.
+            var earliest: [PositionBuilder.Key: Timestamp] = [:]
+            for fill in fills {
+                let key = PositionBuilder.Key(book: fill.book, instrumentID: fill.instrumentID)
+                earliest[key] = min(earliest[key] ?? fill.time, fill.time)
+            }
+            let touched = Set(earliest.keys)
+            try PositionUpkeep.rebuild(touched, changedFrom: earliest, ledger: ledger)
             return Summary(voidID: voidID, fills: fills.count, positionsRebuilt: touched.count)
         }
     }

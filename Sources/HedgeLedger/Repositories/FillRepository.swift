@@ -55,9 +55,10 @@ public struct FillRepository {
                 """)
         }
 
-        /// Appends `fill` unless one with its (venue, trade id, revision) exists; returns whether it was added.
+        /// Appends `fill` unless one with its (venue, trade id, revision) exists; returns the new
+        /// fill's id, or nil when it was not added.
         public func insertIfNew(_ fill: Fill, amounts encoded: EncodedAmounts, instrumentID: Int64, importID: Int64,
-                                sourceLine: Int, revision: Int = 0) throws -> Bool {
+                                sourceLine: Int, revision: Int = 0) throws -> Int64? {
             let statement = insert.statement, texts = insert.texts
             statement.reset()
             texts.add(fill.venue, at: 1)
@@ -76,7 +77,7 @@ public struct FillRepository {
             try statement.bind(importID, at: 14)
             try statement.bind(Int64(sourceLine), at: 15)
             try statement.bind(Int64(revision), at: 16)
-            return try insert.run()
+            return try insert.run() ? insert.lastInsertRowID : nil
         }
     }
 
@@ -96,11 +97,11 @@ public struct FillRepository {
             .firstRow([venue, tradeID]) { $0.int(0) } ?? 0
     }
 
-    /// The ids of an import's fills that no void took out yet, with their book and instrument.
-    public func liveFills(importID: Int64) throws -> [(id: Int64, book: String, instrumentID: Int64)] {
+    /// The ids of an import's fills that no void took out yet, with their book, instrument and time.
+    public func liveFills(importID: Int64) throws -> [(id: Int64, book: String, instrumentID: Int64, time: Timestamp)] {
         try connection.cached("""
-            SELECT f.id, f.book, f.instrument_id FROM fills f WHERE f.import_id = ? AND \(Self.live) ORDER BY f.id
-            """).rows([importID]) { ($0.int64(0), $0.text(1), $0.int64(2)) }
+            SELECT f.id, f.book, f.instrument_id, f.time_us FROM fills f WHERE f.import_id = ? AND \(Self.live) ORDER BY f.id
+            """).rows([importID]) { ($0.int64(0), $0.text(1), $0.int64(2), try $0.timestamp(3)) }
     }
 
     public func count() throws -> Int {
@@ -118,54 +119,89 @@ public struct FillRepository {
             """).forEachRow([time, includeVoided]) { try visit(Self.decode($0)) }
     }
 
-    /// One position's fills with times in `from...through`, in the order positions apply
-    /// them, voided ones left out: a replay. Rows come in `fills_by_position` order (time),
-    /// so SQLite sorts nothing; fills of the same microsecond are put in `FillOrderKey` order
-    /// here. Reads only what applying a fill needs.
-    public func forEachFill(book: String, instrument: StoredInstrument, from: Timestamp, through: Timestamp,
+    /// The fills with these ids (one position segment) that no void took out, in the order
+    /// positions apply them. Every id must be a fill of (book, instrument): segments are read
+    /// back from the file, so anything else means the ledger is corrupt.
+    public func liveFills(ids: [Int64], book: String, instrument: StoredInstrument) throws -> [StoredFill] {
+        let statement = try connection.cached("""
+            SELECT f.venue, f.trade_id, f.time_us, f.side, f.quantity, f.price, f.fee, f.fee_currency, f.id, f.import_id,
+                   f.source_line, f.book, f.instrument_id, EXISTS (SELECT 1 FROM voided_fills v WHERE v.fill_id = f.id)
+            FROM fills f WHERE f.id = ?
+            """)
+        var fills: [StoredFill] = []
+        fills.reserveCapacity(ids.count)
+        for id in ids {
+            let found = try statement.firstRow([id]) { row -> StoredFill? in
+                guard row.text(11) == book, row.int64(12) == instrument.id else {
+                    throw CorruptDatabase(detail: "a position segment of book '\(book)' in \(instrument.instrument.symbol) lists fill \(id) of another position")
+                }
+                return row.int64(13) != 0 ? nil : try Self.decodeForReplay(row, book: book, instrument: instrument)
+            }
+            guard let found else { throw CorruptDatabase(detail: "a position segment lists fill \(id), which does not exist") }
+            if let found { fills.append(found) }
+        }
+        fills.sort { $0.fill.orderKey < $1.fill.orderKey }
+        return fills
+    }
+
+    /// The fills with ids from `firstID` on (one import's) of `instruments`, position by
+    /// position (by instrument id, then book), each position's in the order positions apply
+    /// them: the fills a late import merges into its positions. SQLite sorts them with one
+    /// helper thread and a 1 MiB page cache, which also caps each sorter's buffer before it
+    /// spills sorted runs to temporary files: memory stays flat in the file's size, and small
+    /// runs sorted on two cores took 1.8 s for a million shuffled fills against 3.1 s with one
+    /// thread and 16 MiB (BENCHMARKS.md).
+    public func forEachFill(fromID firstID: Int64, instruments: [StoredInstrument],
                             _ visit: (StoredFill) throws -> Void) throws {
+        guard !instruments.isEmpty else { return }
+        let symbols = Dictionary(instruments.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        // Integer ids of our own instruments: safe to put in the statement's text.
+        let list = symbols.keys.sorted().map(String.init).joined(separator: ",")
+        let cacheSize = try connection.prepare("PRAGMA cache_size").firstRow { $0.int(0) } ?? -2000
+        try connection.execute("PRAGMA cache_size = -1024; PRAGMA threads = 1")
+        defer { try? connection.execute("PRAGMA cache_size = \(cacheSize); PRAGMA threads = 0") }
         var sameTime: [StoredFill] = []
         func flush() throws {
             if sameTime.count > 1 { sameTime.sort { $0.fill.orderKey < $1.fill.orderKey } }
             for stored in sameTime { try visit(stored) }
             sameTime.removeAll(keepingCapacity: true)
         }
-        try connection.cached("""
+        try connection.prepare("""
             SELECT f.venue, f.trade_id, f.time_us, f.side, f.quantity, f.price, f.fee, f.fee_currency, f.id, f.import_id,
-                   f.source_line
-            FROM fills f INDEXED BY fills_by_position
-            WHERE f.instrument_id = ? AND f.time_us >= ? AND f.time_us <= ? AND f.book = ? AND \(Self.live)
-            ORDER BY f.time_us
-            """).forEachRow([instrument.id, from, through, book]) { row in
-                guard let side = Fill.Side(rawValue: row.text(3)) else { throw CorruptDatabase(detail: "side '\(row.text(3))'") }
-                let fill = Fill(venue: row.text(0), tradeID: row.text(1), time: try row.timestamp(2),
-                                instrument: instrument.instrument.symbol, book: book, side: side, quantity: try row.exact(4),
-                                price: try row.exact(5), fee: try row.exact(6), feeCurrency: row.text(7))
-                if let last = sameTime.last, last.fill.time != fill.time { try flush() }
-                sameTime.append(StoredFill(id: row.int64(8), fill: fill, revision: 0, instrumentID: instrument.id,
-                                           importID: row.int64(9), sourceLine: row.int(10)))
+                   f.source_line, f.book, f.instrument_id
+            FROM fills f WHERE f.id >= ? AND f.instrument_id IN (\(list))
+            ORDER BY f.instrument_id, f.book, f.time_us
+            """).forEachRow([firstID]) { row in
+                guard let instrument = symbols[row.int64(12)] else { return }
+                let stored = try Self.decodeForReplay(row, book: row.text(11), instrument: instrument)
+                if let last = sameTime.last,
+                   last.fill.time != stored.fill.time || last.fill.book != stored.fill.book || last.instrumentID != stored.instrumentID {
+                    try flush()
+                }
+                sameTime.append(stored)
             }
         try flush()
     }
 
-    /// The index replays read, as migration 0004 makes it: the same text, or the schema check
-    /// refuses the ledger.
-    static let positionIndexSQL = "CREATE INDEX fills_by_position ON fills (instrument_id, time_us)"
+    /// A fill from the first eleven columns of the replay queries: what applying it needs.
+    private static func decodeForReplay(_ row: Row, book: String, instrument: StoredInstrument) throws -> StoredFill {
+        guard let side = Fill.Side(rawValue: row.text(3)) else { throw CorruptDatabase(detail: "side '\(row.text(3).escapingControlCharacters)'") }
+        let fill = Fill(venue: row.text(0), tradeID: row.text(1), time: try row.timestamp(2),
+                        instrument: instrument.instrument.symbol, book: book, side: side, quantity: try row.exact(4),
+                        price: try row.exact(5), fee: try row.exact(6), feeCurrency: row.text(7))
+        return StoredFill(id: row.int64(8), fill: fill, revision: 0, instrumentID: instrument.id,
+                          importID: row.int64(9), sourceLine: row.int(10))
+    }
 
-    /// Drops the replay index for a bulk import, inside its transaction: building it once at the
-    /// end sorts the fills, which costs far less than inserting every fill into it. A failed
-    /// import rolls the drop back with everything else.
-    public func dropPositionIndex() throws { try connection.execute("DROP INDEX fills_by_position") }
-
-    /// Builds the replay index with a 16 MiB page cache, which also bounds the memory SQLite's
-    /// sorter takes before it spills to temporary files: memory stays flat in the ledger's size.
-    /// (A second sorting thread saved 0.2 s but keeps a buffer per thread: 124 MiB peak against
-    /// 108 for 1M shuffled fills; BENCHMARKS.md.)
-    public func createPositionIndex() throws {
-        let cacheSize = try connection.prepare("PRAGMA cache_size").firstRow { $0.int(0) } ?? -2000
-        try connection.execute("PRAGMA cache_size = -16384")
-        defer { try? connection.execute("PRAGMA cache_size = \(cacheSize)") }
-        try connection.execute(Self.positionIndexSQL)
+    /// The first fill with an id from `firstID` on whose instrument does not exist or whose
+    /// import is not `importID`: what foreign keys would have refused, for an import that
+    /// turns them off and checks its own fills in one pass.
+    public func firstUnresolvedReference(fromID firstID: Int64, importID: Int64) throws -> Int64? {
+        try connection.cached("""
+            SELECT f.id FROM fills f
+            WHERE f.id >= ? AND (f.import_id <> ? OR NOT EXISTS (SELECT 1 FROM instruments i WHERE i.id = f.instrument_id))
+            LIMIT 1
+            """).firstRow([firstID, importID]) { $0.int64(0) }
     }
 
     /// The highest fill id: about how many fills the ledger holds, at the cost of one seek.

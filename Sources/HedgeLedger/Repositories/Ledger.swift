@@ -64,6 +64,7 @@ public final class Ledger {
     public var indexPrices: IndexPriceRepository { IndexPriceRepository(connection: connection) }
     public var voids: VoidRepository { VoidRepository(connection: connection) }
     public var checkpoints: CheckpointRepository { CheckpointRepository(connection: connection) }
+    public var segments: SegmentRepository { SegmentRepository(connection: connection) }
 
     /// Opens the ledger at `path` for `access`; `now` is recorded as the time of any
     /// migration applied.

@@ -50,6 +50,8 @@ public struct PositionRepository {
 
     /// Removes a position none of whose fills count any more (all voided).
     public func delete(book: String, instrumentID: Int64) throws {
+        // Fees explicitly, not through the cascade: imports write with foreign keys off.
+        try connection.cached("DELETE FROM position_fees WHERE book = ? AND instrument_id = ?").execute([book, instrumentID])
         try connection.cached("DELETE FROM positions WHERE book = ? AND instrument_id = ?").execute([book, instrumentID])
     }
 

@@ -16,4 +16,7 @@ public final class PreparedInsert {
         try texts.run(statement)
         return connection.changes == 1
     }
+
+    /// The rowid of the row the last `run()` inserted.
+    public var lastInsertRowID: Int64 { connection.lastInsertRowID }
 }
