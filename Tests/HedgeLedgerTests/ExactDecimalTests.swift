@@ -3,6 +3,29 @@ import Testing
 
 @Suite("Exact decimals")
 struct ExactDecimalTests {
+    @Test("a text is canonical exactly when it is how its value is written back: imports store such texts as read")
+    func canonicalText() throws {
+        var random = SeededRandom(seed: 11)
+        let alphabet = Array("-+0123456789.")
+        var canonical = 0
+        for _ in 0..<200_000 {
+            let length = 1 + Int(random.next() % 24)
+            let text = String((0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
+            guard case .success(let value) = DecimalSyntax.parse(text) else {
+                continue
+            }
+            #expect(DecimalSyntax.isCanonical(text) == (value.description == text), "'\(text)' read as \(value)")
+            if DecimalSyntax.isCanonical(text) { canonical += 1 }
+        }
+        for text in ["0", "7", "-7", "0.5", "-0.5", "95000.1", "0.000000000000000001", "12345678901234567890"] {
+            #expect(DecimalSyntax.isCanonical(text) == (try DecimalSyntax.parse(text).get().description == text), "'\(text)'")
+        }
+        for text in ["-0", "+1", "01", "1.0", "1.", ".5", "0.0000000000000000001", "", "-", "1e5", " 1"] {
+            #expect(!DecimalSyntax.isCanonical(text), "'\(text)'")
+        }
+        #expect(canonical > 1000)  // the random texts reached the canonical case often enough to mean something
+    }
+
     @Test("accepts the strict grammar and prints canonically",
           arguments: [("0", "0"), ("1", "1"), ("-1.50", "-1.5"), ("+2", "2"), ("0.000000000000000001", "0.000000000000000001"),
                       ("100000", "100000"), ("007.10", "7.1"), ("123456789012345678.5", "123456789012345678.5")])

@@ -115,6 +115,31 @@ struct PositionReplayTests {
         try expectAgreement(migrated, times: times)
     }
 
+    @Test("segment lists round-trip, and a hostile list is a corrupt ledger, never a crash")
+    func segmentEncoding() throws {
+        let ids: [Int64] = [1, 9, 10, 4_294_967_296, .max]
+        #expect(try SegmentRepository.decode(SegmentRepository.encode(ids)) == ids)
+        #expect(SegmentRepository.encode([7, 12]) == "7,12")
+        let hostile = ["", ",", "0", "1,,2", "1,", "-3", "x", " 1", "9223372036854775808",
+                       Array(repeating: "1", count: 65).joined(separator: ",")]
+        for text in hostile {
+            #expect(throws: CorruptDatabase.self, "'\(text)'") { _ = try SegmentRepository.decode(text) }
+        }
+    }
+
+    @Test("a segment edited to list another position's fill, or a missing one, is refused as corrupt")
+    func tamperedSegment() throws {
+        let (lines, start, end) = generated(rows: 800)
+        let middle = Timestamp(microseconds: (start.microseconds + end.microseconds) / 2)
+        for edit in ["(SELECT MAX(id) FROM fills) + 1", "(SELECT MIN(id) FROM fills WHERE instrument_id <> position_segments.instrument_id)"] {
+            try withLedger { ledger, directory throws in
+                try importTrades(([TradeGenerator.header] + lines).joined(separator: "\n"), into: ledger, in: directory)
+                try ledger.connection.execute("UPDATE position_segments SET fill_ids = \(edit)")
+                #expect(throws: CorruptDatabase.self) { _ = try PositionsReport.build(ledger: ledger, at: middle, now: testNow) }
+            }
+        }
+    }
+
     /// Each segment's ids as a sorted list: the migration may list them in another order.
     func segmentSets(_ ledger: Ledger) throws -> [String] {
         try ledger.connection.prepare("SELECT book, instrument_id, segment, fill_ids FROM position_segments ORDER BY 1, 2, 3")

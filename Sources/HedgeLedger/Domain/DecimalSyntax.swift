@@ -30,6 +30,30 @@ public enum DecimalSyntax {
         }
     }
 
+    /// Whether `text` is already written the way `ExactDecimal.description` writes its value:
+    /// no `+`, no leading zeros, no trailing fractional zeros, no `-0`. An import then stores
+    /// the text it read instead of writing every amount out again.
+    public static func isCanonical(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var index = bytes.first == UInt8(ascii: "-") ? 1 : 0
+            let wholeStart = index
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            let wholeDigits = index - wholeStart
+            guard wholeDigits > 0, wholeDigits == 1 || bytes[wholeStart] != UInt8(ascii: "0") else { return false }
+            if index == bytes.count { return !(wholeStart == 1 && bytes[wholeStart] == UInt8(ascii: "0")) }  // not -0
+            guard bytes[index] == UInt8(ascii: ".") else { return false }
+            index += 1
+            let fractionStart = index
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            let fractionDigits = index - fractionStart
+            return index == bytes.count && fractionDigits > 0 && fractionDigits <= ExactDecimal.fractionDigits
+                && bytes[index - 1] != UInt8(ascii: "0")
+        }
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
+
     public static func parse(_ text: String) -> Result<ExactDecimal, Problem> {
         if let result = text.utf8.withContiguousStorageIfAvailable({ parse(bytes: $0) }) { return result }
         return Array(text.utf8).withUnsafeBufferPointer { parse(bytes: $0) }

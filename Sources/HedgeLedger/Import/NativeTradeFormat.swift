@@ -44,7 +44,10 @@ public enum NativeTradeFormat {
     public static func parser(for header: CSVReader.Record, file: String, options: Options) -> Result<RowParser<Item>, InputErrors> {
         RowParser.columns(Column.self, header: header, required: required, file: file, formatName: name,
                           describedAs: "the native trade format") { row in
-            read(row, options: options).map { Item(row: $0, amounts: FillRepository.EncodedAmounts($0.fill)) }
+            read(row, options: options).map {
+                Item(row: $0, amounts: FillRepository.EncodedAmounts(
+                    $0.fill, texts: (row.value(.quantity), row.value(.price), row.value(.fee))))
+            }
         }
     }
 

@@ -35,10 +35,16 @@ public struct FillRepository {
         let price: String
         let fee: String
 
-        public init(_ fill: Fill) {
-            quantity = fill.quantity.description
-            price = fill.price.description
-            fee = fill.fee.description
+        /// `texts`: the cells the amounts were read from, stored as they are when already canonical.
+        public init(_ fill: Fill, texts: (quantity: String?, price: String?, fee: String?) = (nil, nil, nil)) {
+            quantity = Self.stored(fill.quantity, readFrom: texts.quantity)
+            price = Self.stored(fill.price, readFrom: texts.price)
+            fee = Self.stored(fill.fee, readFrom: texts.fee)
+        }
+
+        private static func stored(_ value: ExactDecimal, readFrom text: String?) -> String {
+            if let text, DecimalSyntax.isCanonical(text) { return text }
+            return value.description
         }
     }
 
@@ -191,17 +197,6 @@ public struct FillRepository {
                         price: try row.exact(5), fee: try row.exact(6), feeCurrency: row.text(7))
         return StoredFill(id: row.int64(8), fill: fill, revision: 0, instrumentID: instrument.id,
                           importID: row.int64(9), sourceLine: row.int(10))
-    }
-
-    /// The first fill with an id from `firstID` on whose instrument does not exist or whose
-    /// import is not `importID`: what foreign keys would have refused, for an import that
-    /// turns them off and checks its own fills in one pass.
-    public func firstUnresolvedReference(fromID firstID: Int64, importID: Int64) throws -> Int64? {
-        try connection.cached("""
-            SELECT f.id FROM fills f
-            WHERE f.id >= ? AND (f.import_id <> ? OR NOT EXISTS (SELECT 1 FROM instruments i WHERE i.id = f.instrument_id))
-            LIMIT 1
-            """).firstRow([firstID, importID]) { $0.int64(0) }
     }
 
     /// The highest fill id: about how many fills the ledger holds, at the cost of one seek.

@@ -10,7 +10,25 @@ public struct SegmentRepository {
         guard !fillIDs.isEmpty else { return }
         try connection.cached("""
             INSERT OR REPLACE INTO position_segments (book, instrument_id, segment, fill_ids) VALUES (?, ?, ?, ?)
-            """).execute([book, instrumentID, number, fillIDs.sorted().map(String.init).joined(separator: ",")])
+            """).execute([book, instrumentID, number, Self.encode(fillIDs.sorted())])
+    }
+
+    /// Comma-separated decimal ids, written byte by byte: an import writes one list every 64 fills.
+    static func encode(_ ids: [Int64]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(ids.count * 20)
+        for id in ids {
+            if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
+            let start = bytes.count
+            var rest = id.magnitude
+            repeat {
+                bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+                rest /= 10
+            } while rest > 0
+            if id < 0 { bytes.append(UInt8(ascii: "-")) }
+            bytes[start...].reverse()
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The fill ids of segment `number`, in any order; empty when the position has no such segment.
