@@ -36,9 +36,10 @@ struct LedgerOptions: ParsableArguments {
         try Ledger(path: path, access: .read, now: now)
     }
 
-    /// Opens the ledger to write, creating it (and applying migrations) when `create`.
-    func openForWriting(create: Bool, now: Timestamp) throws -> Ledger {
-        try Ledger(path: path, access: .write(create: create), now: now)
+    /// Opens the ledger to write, creating it when `create`; an existing ledger's schema is
+    /// brought up to date only when `migrate` (init).
+    func openForWriting(create: Bool, migrate: Bool = false, now: Timestamp) throws -> Ledger {
+        try Ledger(path: path, access: .write(create: create, migrate: migrate), now: now)
     }
 }
 

@@ -151,6 +151,36 @@ struct CLITests {
         #expect(badFormat.status == 64)
     }
 
+    @Test("a ledger made by an older hedgeledger: import and void refuse it untouched and ask for init, which migrates it")
+    func olderLedger() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("old.sqlite")
+        let csv = directory.write("t.csv", Self.trades)
+        #expect(try hedgeledger(["import", "trades", "--db", db, csv]).status == 0)
+        do {  // back to version 4, as migration 0004 left it
+            let ledger = try Ledger(path: db, create: false, now: testNow)
+            try ledger.connection.execute("""
+                DROP TABLE position_segments;
+                CREATE INDEX fills_by_position ON fills (instrument_id, time_us);
+                DELETE FROM schema_migrations WHERE version = 5;
+                PRAGMA wal_checkpoint(TRUNCATE);
+                """)
+        }
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        let late = directory.write("late.csv", "trade_id,timestamp,instrument,side,quantity,price\nL1,2026-11-01T00:00:00Z,BTC-PERPETUAL,buy,10,90000\n")
+        for arguments in [["import", "trades", "--db", db, late],
+                          ["void", "import", "1", "--reason", "test", "--db", db],
+                          ["positions", "--db", db]] {
+            let refused = try hedgeledger(arguments)
+            #expect(refused.status == 69, "\(arguments)")
+            #expect(refused.stderr.contains("schema is version 4") && refused.stderr.contains("hedgeledger init --db"), "\(refused.stderr)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before, "\(arguments) changed the file")
+        }
+        let upgraded = try hedgeledger(["init", "--db", db])
+        #expect(upgraded.status == 0 && upgraded.stderr.contains("schema version 5"))
+        #expect(try hedgeledger(["import", "trades", "--db", db, late]).status == 0)
+    }
+
     @Test("a second writer fails at once naming the lock (exit 75), or waits with --wait")
     func lockBusy() throws {
         let directory = TemporaryDirectory()

@@ -108,8 +108,12 @@ struct PositionReplayTests {
                 """)
             if withoutCheckpoints { try ledger.connection.execute("DELETE FROM position_checkpoints") }
         }
-        #expect(throws: LedgerError.self) { _ = try Ledger(path: path, access: .read, now: testNow) }  // needs `init`
-        let migrated = try Ledger(path: path, create: false, now: testNow)
+        // Neither a reader nor a writer other than init migrates it, and refusing leaves it as it was.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(throws: LedgerError.self) { _ = try Ledger(path: path, access: .read, now: testNow) }
+        #expect(throws: LedgerError.self) { _ = try Ledger(path: path, access: .write(create: true), now: testNow) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+        let migrated = try Ledger(path: path, access: .write(create: false, migrate: true), now: testNow)
         #expect(try segmentSets(migrated) == segmentsBefore)
         try expectSegmentsComplete(migrated)
         try expectAgreement(migrated, times: times)

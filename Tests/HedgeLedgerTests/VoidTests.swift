@@ -100,6 +100,24 @@ struct VoidTests {
         #expect(listed[0]["import_id"] is NSNull && listed[0]["voided_by"] is String)
     }
 
+    @Test("an import that brought no fill that counts is not voided: all duplicates, or each fill voided already")
+    func importWithoutLiveFills() throws {
+        try withLedger { ledger, directory throws in
+            try importTrades(Self.wrong, into: ledger, in: directory, name: "a.csv")
+            try importTrades(Self.wrong, into: ledger, in: directory, name: "again.csv")  // all duplicates
+            #expect {
+                try VoidService(ledger: ledger).void(.importRun(2), reason: "x", voidedBy: "t", now: testNow)
+            } throws: { "\($0)".contains("import #2 brought no fills: its 2 rows were duplicates of fills imported earlier") }
+            for id in ["D1", "D2"] {
+                _ = try VoidService(ledger: ledger).void(.fill(venue: "deribit", tradeID: id), reason: "x", voidedBy: "t", now: testNow)
+            }
+            #expect {
+                try VoidService(ledger: ledger).void(.importRun(1), reason: "x", voidedBy: "t", now: testNow)
+            } throws: { "\($0)".contains("every fill import #1 brought is already voided") }
+            #expect(try ledger.voids.all().count == 2)
+        }
+    }
+
     @Test("only trade imports can be voided")
     func snapshotImportsAreNotVoided() throws {
         try withLedger { ledger, directory throws in

@@ -15,6 +15,9 @@ public struct VoidService {
         case unknownImport(Int64, highest: Int64)
         case notATradeImport(Int64, kind: String)
         case importAlreadyVoided(Int64, voidID: Int64)
+        /// The import brought no fill that still counts: every row was a duplicate, or each of
+        /// its fills was voided on its own.
+        case importHasNoLiveFills(Int64, accepted: Int, duplicates: Int)
         case unknownFill(venue: String, tradeID: String)
         case fillAlreadyVoided(venue: String, tradeID: String)
 
@@ -26,6 +29,11 @@ public struct VoidService {
             case let .notATradeImport(id, kind):
                 return "import #\(id) imported \(kind); only trade imports can be voided"
             case let .importAlreadyVoided(id, voidID): return "import #\(id) was already voided (void #\(voidID))"
+            case let .importHasNoLiveFills(id, accepted, duplicates):
+                if accepted == 0 {
+                    return "import #\(id) brought no fills: its \(duplicates) row\(duplicates == 1 ? " was a duplicate" : "s were duplicates") of fills imported earlier, which still count; void the import that brought them (see `hedgeledger imports`)"
+                }
+                return "every fill import #\(id) brought is already voided (see `hedgeledger voids`); nothing to void"
             case let .unknownFill(venue, tradeID):
                 return "no fill of venue '\(venue)' has trade id '\(tradeID)' (see `hedgeledger positions` and the imports; the default venue is 'unspecified')"
             case let .fillAlreadyVoided(venue, tradeID): return "the fill of venue '\(venue)' with trade id '\(tradeID)' is already voided"
@@ -65,6 +73,9 @@ public struct VoidService {
                 guard record.kind == "trades" else { throw Refusal.notATradeImport(id, kind: record.kind) }
                 if let earlier = try ledger.voids.findVoid(ofImport: id) { throw Refusal.importAlreadyVoided(id, voidID: earlier.id) }
                 fills = try ledger.fills.liveFills(importID: id)
+                guard !fills.isEmpty else {
+                    throw Refusal.importHasNoLiveFills(id, accepted: record.rowsAccepted, duplicates: record.rowsDuplicate)
+                }
                 importID = id
             case let .fill(venue, tradeID):
                 guard let stored = try ledger.fills.findLive(venue: venue, tradeID: tradeID) else {

@@ -27,7 +27,7 @@ public enum LedgerError: Error, CustomStringConvertible {
         case let .refused(path, reason):
             return "\(path): \(reason)"
         case let .needsMigration(path, version, latest):
-            return "\(path): the ledger's schema is version \(version) and this hedgeledger's is \(latest); run `hedgeledger init --db \(path)` to bring it up to date (read commands never change a ledger)"
+            return "\(path): the ledger's schema is version \(version) and this hedgeledger's is \(latest); run `hedgeledger init --db \(path)` to bring it up to date (only init changes a ledger's schema; nothing was written)"
         case let .writeLockBusy(path, waited):
             let waitedText = waited > 0 ? "after waiting \(waited) s" : "at once"
             return "\(path): the database write lock is held by another process (another import is running); gave up \(waitedText). Retry when it finishes, or pass --wait SECONDS to wait for it"
@@ -42,14 +42,18 @@ public enum LedgerError: Error, CustomStringConvertible {
 /// Opening never changes a file it refuses. It first looks at what the file is: missing,
 /// empty, another application's database, a ledger made by a newer or different build, or
 /// a ledger holding tables, triggers or views our migrations did not make; only a ledger (or
-/// a new, empty file, when writing) is accepted. A writer then switches to WAL and applies
-/// pending migrations; a reader opens read-only and never creates or migrates anything.
+/// a new, empty file, when writing) is accepted. A writer then switches to WAL; migrations are
+/// applied to a new ledger, and to an existing one only when asked (`init`): an import or a
+/// void never changes a ledger's schema on the way, so a refused one leaves the file as it was.
+/// A reader opens read-only and never creates or migrates anything.
 public final class Ledger {
     public enum Access: Sendable, Equatable {
         /// Query only: opened read-only; a missing file or a ledger needing migration is an error.
         case read
-        /// Import, void, init: opened read-write; with `create`, a missing or empty file becomes a ledger.
-        case write(create: Bool)
+        /// Import, void, init: opened read-write; with `create`, a missing or empty file becomes a
+        /// ledger; with `migrate` (init), an existing ledger's schema is brought up to date,
+        /// otherwise a ledger needing migration is an error.
+        case write(create: Bool, migrate: Bool = false)
     }
 
     public let connection: Connection
@@ -72,11 +76,11 @@ public final class Ledger {
         let file = LedgerFile(path: path)
         let creating: Bool
         switch (access, file.state) {
-        case (.read, .missing), (.write(create: false), .missing): throw LedgerError.noLedger(path: path)
+        case (.read, .missing), (.write(create: false, _), .missing): throw LedgerError.noLedger(path: path)
         case (.read, .empty): throw LedgerError.notALedger(path: path, detail: "the file is empty; run `hedgeledger init` to make it a ledger")
-        case (.write(create: true), .missing): try file.create(); creating = true
-        case (.write(create: true), .empty): try file.makePrivate(); creating = true
-        case (.write(create: false), .empty): throw LedgerError.noLedger(path: path)
+        case (.write(create: true, _), .missing): try file.create(); creating = true
+        case (.write(create: true, _), .empty): try file.makePrivate(); creating = true
+        case (.write(create: false, _), .empty): throw LedgerError.noLedger(path: path)
         case (_, .directory): throw LedgerError.notALedger(path: path, detail: "it is a directory")
         case (_, .existing): creating = false
         }
@@ -84,6 +88,9 @@ public final class Ledger {
         do {
             let connection = try Connection(path: path, mode: access == .read ? .readOnly : .readWrite, create: false)
             let (version, pending) = try Schema.migrator.check(connection)
+            if case .write(_, let migrate) = access, !migrate, version > 0, !pending.isEmpty {
+                throw LedgerError.needsMigration(path: path, version: version, latest: Schema.migrations.count)
+            }
             if case .write = access {
                 if connection.isReadOnly { throw LedgerError.permissionDenied(path: path, detail: "the file is read-only") }
                 try connection.useWriteAheadLog()
