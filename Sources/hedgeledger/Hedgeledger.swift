@@ -22,7 +22,7 @@ struct Hedgeledger: ParsableCommand {
             write the ledger or its directory; 1 anything else.
             """,
         version: "0.2.0",
-        subcommands: [Init.self, Import.self, Positions.self, Greeks.self, Marks.self, Imports.self, VoidCommand.self,
+        subcommands: [Init.self, Import.self, Positions.self, Greeks.self, Marks.self, Imports.self, VoidCommand.self, Book.self,
                       Voids.self, Demo.self, Generate.self]
     )
 

@@ -101,11 +101,7 @@ struct PositionReplayTests {
             _ = try VoidService(ledger: ledger).void(.fill(venue: "deribit", tradeID: String(voided)), reason: "test", voidedBy: "t", now: testNow)
             segmentsBefore = try segmentSets(ledger)
             // Back to version 4 as migration 0004 left it: the index, no segments.
-            try ledger.connection.execute("""
-                DROP TABLE position_segments;
-                CREATE INDEX fills_by_position ON fills (instrument_id, time_us);
-                DELETE FROM schema_migrations WHERE version = 5;
-                """)
+            try downgradeToVersion4(ledger)
             if withoutCheckpoints { try ledger.connection.execute("DELETE FROM position_checkpoints") }
         }
         // Neither a reader nor a writer other than init migrates it, and refusing leaves it as it was.

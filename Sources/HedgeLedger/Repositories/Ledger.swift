@@ -69,6 +69,7 @@ public final class Ledger {
     public var voids: VoidRepository { VoidRepository(connection: connection) }
     public var checkpoints: CheckpointRepository { CheckpointRepository(connection: connection) }
     public var segments: SegmentRepository { SegmentRepository(connection: connection) }
+    public var bookSettings: BookSettingsRepository { BookSettingsRepository(connection: connection) }
 
     /// Opens the ledger at `path` for `access`; `now` is recorded as the time of any
     /// migration applied.

@@ -48,6 +48,13 @@ public struct PositionRepository {
         try connection.cached("SELECT DISTINCT book FROM positions ORDER BY book").rows { $0.text(0) }
     }
 
+    /// Every (book, underlying) that holds or held a position, sorted.
+    public func bookUnderlyings() throws -> [(book: String, underlying: String)] {
+        try connection.cached("""
+            SELECT DISTINCT p.book, i.underlying FROM positions p JOIN instruments i ON i.id = p.instrument_id ORDER BY 1, 2
+            """).rows { ($0.text(0), $0.text(1)) }
+    }
+
     /// Removes a position none of whose fills count any more (all voided).
     public func delete(book: String, instrumentID: Int64) throws {
         // Fees explicitly, not through the cascade: imports write with foreign keys off.

@@ -63,3 +63,15 @@ func time(_ text: String) -> Timestamp {
     guard case .success(let value) = TimestampSyntax.parse(text) else { fatalError("bad test time \(text)") }
     return value
 }
+
+/// Takes a current ledger back to schema version 4 as migration 0004 left it (the replay index,
+/// no segments, no book settings), to test what an older hedgeledger's ledger meets.
+func downgradeToVersion4(_ ledger: Ledger) throws {
+    try ledger.connection.execute("""
+        DROP TABLE book_setting_hedges;
+        DROP TABLE book_settings;
+        DROP TABLE position_segments;
+        CREATE INDEX fills_by_position ON fills (instrument_id, time_us);
+        DELETE FROM schema_migrations WHERE version >= 5;
+        """)
+}

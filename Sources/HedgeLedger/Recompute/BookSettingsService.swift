@@ -1,0 +1,135 @@
+/// Records versions of a book's hedge settings. A change names only what changes: the other
+/// settings carry over from the version in force at its effective time (or the defaults), so
+/// changing the target does not forget the hedge instruments. Every version is kept.
+public struct BookSettingsService {
+    /// What `book set` was asked to change; nil leaves a setting as it is.
+    public struct Change: Sendable {
+        public enum Hedges: Sendable, Equatable {
+            case keep
+            case instruments([String])
+            /// Back to the default: the book's non-option instruments of the underlying.
+            case defaults
+        }
+
+        public enum HedgedDelta: Sendable, Equatable {
+            case keep
+            case set(HedgeSettings.HedgedDelta)
+            case defaults
+        }
+
+        public var book: String
+        public var underlying: String?
+        public var hedges: Hedges = .keep
+        public var hedgedDelta: HedgedDelta = .keep
+        public var targetDelta: ExactDecimal?
+        public var effective: Timestamp?
+
+        public init(book: String, underlying: String? = nil) {
+            self.book = book
+            self.underlying = underlying
+        }
+
+        var changesSomething: Bool { hedges != .keep || hedgedDelta != .keep || targetDelta != nil }
+    }
+
+    /// Why a version was not recorded.
+    public enum Refusal: Error, CustomStringConvertible {
+        case emptyBook
+        case nothingToChange
+        case noUnderlying
+        case unknownInstrument(String, suggestion: String?)
+        case notAHedge(String)
+        case underlyingsDiffer(given: String, instrument: String, underlying: String)
+        case repeatedInstrument(String)
+        case targetTooLarge(String)
+
+        public var description: String {
+            switch self {
+            case .emptyBook: return "a book needs a name"
+            case .nothingToChange:
+                return "nothing to set: give --hedge-instrument, --default-hedges, --hedged-delta or --target-delta"
+            case .noUnderlying:
+                return "name the underlying (--underlying BTC) or a hedge instrument: settings are per book and underlying"
+            case let .unknownInstrument(symbol, suggestion):
+                return "unknown instrument '\(symbol.escapingControlCharacters)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "; import it, or use a Deribit name such as BTC-PERPETUAL")
+            case .notAHedge(let reason): return reason
+            case let .underlyingsDiffer(given, instrument, underlying):
+                return "--underlying is \(given) but \(instrument) is an instrument of \(underlying)"
+            case .repeatedInstrument(let symbol): return "\(symbol) is named twice as a hedge instrument"
+            case .targetTooLarge(let text): return "--target-delta \(text) is too large: at most \(AmountLimits.maximumText) coin"
+            }
+        }
+    }
+
+    public let ledger: Ledger
+    public var waitSeconds: Double
+
+    public init(ledger: Ledger, waitSeconds: Double = 0) {
+        self.ledger = ledger
+        self.waitSeconds = waitSeconds
+    }
+
+    /// Records the version `change` makes, effective from its time (default `now`), and returns it.
+    public func set(_ change: Change, recordedBy: String, now: Timestamp) throws -> StoredHedgeSettings {
+        let book = change.book.trimmingCharacters(in: " \t\n\r")
+        guard !book.isEmpty else { throw Refusal.emptyBook }
+        guard change.changesSomething else { throw Refusal.nothingToChange }
+        if let target = change.targetDelta, !AmountLimits.accepts(target) { throw Refusal.targetTooLarge("\(target)") }
+        return try ledger.write(waitSeconds: waitSeconds) {
+            var hedges: [StoredInstrument] = []
+            if case .instruments(let symbols) = change.hedges {
+                for symbol in symbols {
+                    let stored = try resolve(symbol)
+                    if hedges.contains(where: { $0.id == stored.id }) { throw Refusal.repeatedInstrument(stored.instrument.symbol) }
+                    hedges.append(stored)
+                }
+            }
+            let given = change.underlying.map { $0.trimmingCharacters(in: " \t\n\r").uppercased() }
+            guard let underlying = given ?? hedges.first?.instrument.underlying, !underlying.isEmpty else { throw Refusal.noUnderlying }
+            var settings = try ledger.bookSettings.inForce(book: book, underlying: underlying, at: change.effective ?? now)?.settings
+                ?? .defaults(book: book, underlying: underlying)
+            settings.effective = change.effective ?? now
+            for stored in hedges {
+                if let given, stored.instrument.underlying != given {
+                    throw Refusal.underlyingsDiffer(given: given, instrument: stored.instrument.symbol, underlying: stored.instrument.underlying)
+                }
+                if let problem = settings.hedgeProblem(stored.instrument) { throw Refusal.notAHedge(problem) }
+            }
+            var hedgeIDs: [Int64] = []
+            switch change.hedges {
+            case .keep:
+                if let symbols = settings.hedgeInstruments {
+                    hedgeIDs = try symbols.map { symbol in
+                        guard let stored = try ledger.instruments.find(symbol: symbol) else { throw Refusal.unknownInstrument(symbol, suggestion: nil) }
+                        return stored.id
+                    }
+                }
+            case .instruments:
+                settings.hedgeInstruments = hedges.map(\.instrument.symbol)
+                hedgeIDs = hedges.map(\.id)
+            case .defaults:
+                settings.hedgeInstruments = nil
+            }
+            switch change.hedgedDelta {
+            case .keep: break
+            case .set(let kind): settings.hedgedDelta = kind
+            case .defaults: settings.hedgedDelta = nil
+            }
+            if let target = change.targetDelta { settings.targetDelta = target }
+            let id = try ledger.bookSettings.insert(settings, hedgeIDs: hedgeIDs, recordedAt: now, recordedBy: recordedBy)
+            return StoredHedgeSettings(id: id, settings: settings, recordedAt: now, recordedBy: recordedBy)
+        }
+    }
+
+    /// The stored instrument `symbol` names, added from its Deribit-style name the first time.
+    private func resolve(_ symbol: String) throws -> StoredInstrument {
+        if let stored = try ledger.instruments.find(symbol: symbol) { return stored }
+        if case .success(let instrument) = InstrumentName.parse(symbol) {
+            return try ledger.instruments.insert(instrument, importID: nil)
+        }
+        let known = try ledger.instruments.all().map(\.instrument.symbol)
+        let suggestion = Suggestion.nearest(to: symbol.uppercased(), among: known)
+            ?? (symbol != symbol.uppercased() && (try? InstrumentName.parse(symbol.uppercased()).get()) != nil ? symbol.uppercased() : nil)
+        throw Refusal.unknownInstrument(symbol, suggestion: suggestion)
+    }
+}
