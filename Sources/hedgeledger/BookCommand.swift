@@ -49,8 +49,13 @@ extension Hedgeledger.Book {
         @Option(help: ArgumentHelp("Which options delta the hedges offset: net (premium-adjusted), plain, or default.", valueName: "kind"))
         var hedgedDelta: String?
 
-        @Option(help: ArgumentHelp("The net delta to hedge to, in coin of the underlying (default 0).", valueName: "coin"))
+        @Option(parsing: .unconditional,
+                help: ArgumentHelp("The net delta to hedge to, in coin of the underlying (negative is fine: --target-delta -0.25); the target in force carries over when not given, 0 when there is none.",
+                                   valueName: "coin"))
         var targetDelta: String?
+
+        @Flag(help: "The book has no fills or settings yet: set it up (otherwise a name the ledger does not know is refused as a likely typo).")
+        var newBook = false
 
         @Option(help: ArgumentHelp("From when the version is in force: ISO-8601 with a zone, or a date; default now.", valueName: "time"),
                 transform: TimeArgument.parse)
@@ -78,6 +83,7 @@ extension Hedgeledger.Book {
         func run() throws {
             try Console.run {
                 var change = BookSettingsService.Change(book: name, underlying: underlying)
+                change.newBook = newBook
                 if defaultHedges { change.hedges = .defaults } else if !hedgeInstrument.isEmpty { change.hedges = .instruments(hedgeInstrument) }
                 switch hedgedDelta {
                 case nil: break
@@ -96,7 +102,7 @@ extension Hedgeledger.Book {
         }
 
         var recordedBy: String {
-            if let by, !by.isEmpty { return by }
+            if let by = by?.trimmingCharacters(in: " \t"), !by.isEmpty { return by }
             if let user = getenv("USER").map({ String(cString: $0) }), !user.isEmpty { return user }
             return "unknown"
         }

@@ -38,6 +38,8 @@ enum Console {
     static var stderrIsTerminal: Bool { isatty(2) != 0 }
 
     enum Exit {
+        /// `recompute --check` found the stored history differs from a recompute.
+        static let historyDiffers: Int32 = 2
         static let usage: Int32 = 64
         static let inputRefused: Int32 = 65
         static let cannotRead: Int32 = 66

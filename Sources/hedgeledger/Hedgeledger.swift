@@ -13,7 +13,7 @@ struct Hedgeledger: ParsableCommand {
             Start with `hedgeledger demo`, which builds a sample book and prints its positions \
             and greeks. --db works before the subcommand too: `hedgeledger --db book.sqlite positions`.
 
-            Exit codes: 0 success; 64 bad arguments (including an unknown --book, import or \
+            Exit codes: 0 success; 2 `recompute --check` found the stored history differs; 64 bad arguments (including an unknown --book, import or \
             fill); 65 an input file was refused (nothing from it was written); 66 an input file \
             cannot be read; 69 the database is not usable by this hedgeledger (missing, not a \
             ledger, another application's, newer schema, altered migrations or schema, needs \
@@ -21,10 +21,13 @@ struct Hedgeledger: ParsableCommand {
             I/O error); 75 another process holds (or took) the write lock; 77 no permission to \
             write the ledger or its directory; 1 anything else.
             """,
-        version: "0.2.0",
-        subcommands: [Init.self, Import.self, Positions.self, Greeks.self, Marks.self, Imports.self, VoidCommand.self, Book.self,
+        version: Hedgeledger.version,
+        subcommands: [Init.self, Import.self, Positions.self, Greeks.self, Marks.self, Imports.self, VoidCommand.self, Book.self, Recompute.self, History.self,
                       Voids.self, Demo.self, Generate.self]
     )
+
+    /// Printed by --version and recorded with every recompute run.
+    static let version = "0.3.0"
 
     /// Accepted here so that `--db` may come before the subcommand; each subcommand that
     /// opens a ledger declares the same group and receives the value.

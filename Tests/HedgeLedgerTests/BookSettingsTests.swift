@@ -80,6 +80,9 @@ struct BookSettingsTests {
             (["--underlying", "BTC", "--target-delta", "99999999999999999999"], "is too large"),
             (["--underlying", "BTC", "--hedged-delta", "gross"], "--hedged-delta 'gross' is not net, plain or default"),
             (["--default-hedges", "--hedge-instrument", "BTC-PERPETUAL"], "contradict each other"),
+            (["--underlying", "XYZ", "--target-delta", "1"], "underlying 'XYZ' is not the underlying of any instrument in this ledger; known: BTC, ETH"),
+            (["--underlying", "ETHH", "--target-delta", "1"], "(did you mean 'ETH'?)"),
+            (["--hedge-instrument", "BTC-27DEC24", "--effective", "2026-11-20"], "BTC-27DEC24 expires at 2024-12-27T08:00:00Z, not after 2026-11-20T00:00:00Z"),
           ])
     func refusals(arguments: [String], message: String) throws {
         let directory = TemporaryDirectory()
@@ -89,6 +92,22 @@ struct BookSettingsTests {
         let ledger = try Ledger(path: db, access: .read, now: testNow)
         #expect(try ledger.bookSettings.versions().isEmpty)
         #expect(try ledger.instruments.find(symbol: "BTC-PERPETUA") == nil)
+    }
+
+    @Test("a book the ledger does not know is refused as a likely typo unless --new-book; a negative target needs no '='")
+    func newBooks() throws {
+        let directory = TemporaryDirectory()
+        let db = try ledger(directory)
+        let typo = try hedgeledger(["book", "set", "mian", "--db", db, "--hedge-instrument", "BTC-PERPETUAL"])
+        #expect(typo.status == 64 && typo.stderr.contains("book 'mian' has no fills or settings yet (did you mean 'main'?)"), "\(typo.stderr)")
+        let control = try hedgeledger(["book", "set", "a\nb", "--db", db, "--hedge-instrument", "BTC-PERPETUAL", "--new-book"])
+        #expect(control.status == 64 && control.stderr.contains("contains control characters"))
+        let new = try hedgeledger(["book", "set", "desk-c", "--db", db, "--underlying", "ETH", "--target-delta", "-0.25", "--new-book"])
+        #expect(new.status == 0 && new.stderr.contains("target -0.25 ETH"), "\(new.stderr)")
+        let books = try #require(try json(["book", "list", "--db", db])["books"] as? [[String: Any]])
+        #expect(books.map { "\($0["book"]!)/\($0["underlying"]!)" } == ["desk-c/ETH", "main/BTC", "main/ETH"])
+        // Once it has settings, the book is known.
+        #expect(try hedgeledger(["book", "set", "desk-c", "--db", db, "--underlying", "ETH", "--target-delta", "0"]).status == 0)
     }
 
     @Test("versions are append-only, and reading settings never creates a ledger")

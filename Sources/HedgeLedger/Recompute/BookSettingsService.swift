@@ -23,6 +23,9 @@ public struct BookSettingsService {
         public var hedgedDelta: HedgedDelta = .keep
         public var targetDelta: ExactDecimal?
         public var effective: Timestamp?
+        /// The book has no fills or settings yet: set it up. Without this a name the ledger does
+        /// not know is refused as a likely typo.
+        public var newBook = false
 
         public init(book: String, underlying: String? = nil) {
             self.book = book
@@ -35,6 +38,10 @@ public struct BookSettingsService {
     /// Why a version was not recorded.
     public enum Refusal: Error, CustomStringConvertible {
         case emptyBook
+        case badBookName(String)
+        case unknownBook(String, known: [String])
+        case unknownUnderlying(String, known: [String])
+        case expiredHedge(String, expiry: Timestamp, effective: Timestamp)
         case nothingToChange
         case noUnderlying
         case unknownInstrument(String, suggestion: String?)
@@ -46,6 +53,16 @@ public struct BookSettingsService {
         public var description: String {
             switch self {
             case .emptyBook: return "a book needs a name"
+            case .badBookName(let name): return "book name '\(name.escapingControlCharacters)' contains control characters"
+            case let .unknownBook(name, known):
+                let hint = Suggestion.nearest(to: name.lowercased(), among: known.map { $0.lowercased() })
+                    .flatMap { lower in known.first { $0.lowercased() == lower } }.map { " (did you mean '\($0)'?)" } ?? ""
+                return "book '\(name.escapingControlCharacters)' has no fills or settings yet\(hint); known: \(known.isEmpty ? "none" : known.joined(separator: ", ")). To set up a new book, pass --new-book"
+            case let .unknownUnderlying(name, known):
+                let hint = Suggestion.nearest(to: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+                return "underlying '\(name.escapingControlCharacters)' is not the underlying of any instrument in this ledger\(hint); known: \(known.isEmpty ? "none" : known.joined(separator: ", ")). Name a hedge instrument to add one"
+            case let .expiredHedge(symbol, expiry, effective):
+                return "\(symbol) expires at \(expiry.iso8601), not after \(effective.iso8601) when this version takes effect"
             case .nothingToChange:
                 return "nothing to set: give --hedge-instrument, --default-hedges, --hedged-delta or --target-delta"
             case .noUnderlying:
@@ -73,6 +90,7 @@ public struct BookSettingsService {
     public func set(_ change: Change, recordedBy: String, now: Timestamp) throws -> StoredHedgeSettings {
         let book = change.book.trimmingCharacters(in: " \t\n\r")
         guard !book.isEmpty else { throw Refusal.emptyBook }
+        guard book.escapingControlCharacters == book else { throw Refusal.badBookName(book) }
         guard change.changesSomething else { throw Refusal.nothingToChange }
         if let target = change.targetDelta, !AmountLimits.accepts(target) { throw Refusal.targetTooLarge("\(target)") }
         return try ledger.write(waitSeconds: waitSeconds) {
@@ -86,10 +104,19 @@ public struct BookSettingsService {
             }
             let given = change.underlying.map { $0.trimmingCharacters(in: " \t\n\r").uppercased() }
             guard let underlying = given ?? hedges.first?.instrument.underlying, !underlying.isEmpty else { throw Refusal.noUnderlying }
+            let knownUnderlyings = try ledger.instruments.underlyings()
+            guard knownUnderlyings.contains(underlying) else { throw Refusal.unknownUnderlying(underlying, known: knownUnderlyings) }
+            if !change.newBook {
+                let known = Set(try ledger.positions.books() + ledger.bookSettings.versions().map(\.settings.book)).sorted()
+                guard known.contains(book) else { throw Refusal.unknownBook(book, known: known) }
+            }
             var settings = try ledger.bookSettings.inForce(book: book, underlying: underlying, at: change.effective ?? now)?.settings
                 ?? .defaults(book: book, underlying: underlying)
             settings.effective = change.effective ?? now
             for stored in hedges {
+                if let expiry = stored.instrument.expiry, expiry <= settings.effective {
+                    throw Refusal.expiredHedge(stored.instrument.symbol, expiry: expiry, effective: settings.effective)
+                }
                 if let given, stored.instrument.underlying != given {
                     throw Refusal.underlyingsDiffer(given: given, instrument: stored.instrument.symbol, underlying: stored.instrument.underlying)
                 }

@@ -29,7 +29,10 @@ public struct BookSettingsReport: Sendable {
             inForce.append(InForce(settings: stored?.settings ?? .defaults(book: key.book, underlying: key.underlying), stored: stored))
         }
         return BookSettingsReport(asOf: time, book: book, inForce: inForce,
-                                  versions: book.map { book in versions.filter { $0.settings.book == book } } ?? [])
+                                  versions: book.map { book in
+                                      versions.filter { $0.settings.book == book }
+                                          .sorted { ($0.settings.effective, $0.id) < ($1.settings.effective, $1.id) }
+                                  } ?? [])
     }
 
     public static let listSchema = Report.Schema(name: "hedgeledger.books", version: 1)

@@ -61,13 +61,17 @@ public struct BookSettingsRepository {
         }
         var hedges: [String]?
         if row.int(6) == 0 {
-            hedges = try connection.cached("""
+            let symbols = try connection.cached("""
                 SELECT i.symbol FROM book_setting_hedges h JOIN instruments i ON i.id = h.instrument_id
                 WHERE h.setting_id = ? ORDER BY h.position
                 """).rows([id]) { $0.text(0) }
+            guard !symbols.isEmpty else { throw CorruptDatabase(detail: "book setting \(id) names its hedge instruments but lists none") }
+            hedges = symbols
         }
+        let target = try row.exact(5)
+        guard AmountLimits.accepts(target) else { throw CorruptDatabase(detail: "target delta \(target) of book setting \(id)") }
         let settings = HedgeSettings(book: row.text(1), underlying: row.text(2), effective: try row.timestamp(3),
-                                     hedgedDelta: hedgedDelta, targetDelta: try row.exact(5), hedgeInstruments: hedges)
+                                     hedgedDelta: hedgedDelta, targetDelta: target, hedgeInstruments: hedges)
         return StoredHedgeSettings(id: id, settings: settings, recordedAt: try row.timestamp(7), recordedBy: row.text(8))
     }
 }

@@ -125,6 +125,15 @@ public struct FillRepository {
             """).forEachRow([time, includeVoided]) { try visit(Self.decode($0)) }
     }
 
+    /// Every fill that counts, in the order positions apply them (time first): what a recompute
+    /// reads in one pass. SQLite sorts them (fills carry no time index: BENCHMARKS.md).
+    public func cursorInApplyOrder() throws -> RowCursor<StoredFill> {
+        try RowCursor(connection: connection, sql: """
+            SELECT \(Self.columns) FROM fills f JOIN instruments i ON i.id = f.instrument_id
+            WHERE \(Self.live) ORDER BY \(Self.orderBy)
+            """, bindings: [], decode: Self.decode)
+    }
+
     /// The fills with these ids (one position segment) that no void took out, in the order
     /// positions apply them. Every id must be a fill of (book, instrument): segments are read
     /// back from the file, so anything else means the ledger is corrupt.

@@ -32,6 +32,16 @@ public struct IndexPriceRepository {
             }
     }
 
+    /// The observations of `indexes`, in time order.
+    public func cursorByTime(indexes: [String]) throws -> RowCursor<IndexPrice> {
+        let list = Array(repeating: "?", count: max(indexes.count, 1)).joined(separator: ", ")
+        return try RowCursor(connection: connection, sql: """
+            SELECT index_name, time_us, price FROM index_prices WHERE index_name IN (\(list)) ORDER BY time_us, index_name
+            """, bindings: indexes.isEmpty ? [""] : indexes) { row in
+                IndexPrice(index: row.text(0), time: try row.timestamp(1), price: try row.exact(2))
+            }
+    }
+
     public func count(_ kind: IndexPrice.Kind) throws -> Int {
         try connection.cached("SELECT COUNT(*) FROM \(Self.table(kind))").firstRow { $0.int(0) } ?? 0
     }

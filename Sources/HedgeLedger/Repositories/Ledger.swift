@@ -30,7 +30,7 @@ public enum LedgerError: Error, CustomStringConvertible {
             return "\(path): the ledger's schema is version \(version) and this hedgeledger's is \(latest); run `hedgeledger init --db \(path)` to bring it up to date (only init changes a ledger's schema; nothing was written)"
         case let .writeLockBusy(path, waited):
             let waitedText = waited > 0 ? "after waiting \(waited) s" : "at once"
-            return "\(path): the database write lock is held by another process (another import is running); gave up \(waitedText). Retry when it finishes, or pass --wait SECONDS to wait for it"
+            return "\(path): the database write lock is held by another process (another import, void, book set or recompute is running); gave up \(waitedText). Retry when it finishes, or pass --wait SECONDS to wait for it"
         case .lockLostAtCommit(let path):
             return "\(path): another process took the database lock before this write could commit; nothing was written. Retry"
         }
@@ -70,6 +70,7 @@ public final class Ledger {
     public var checkpoints: CheckpointRepository { CheckpointRepository(connection: connection) }
     public var segments: SegmentRepository { SegmentRepository(connection: connection) }
     public var bookSettings: BookSettingsRepository { BookSettingsRepository(connection: connection) }
+    public var exposure: ExposureRepository { ExposureRepository(connection: connection) }
 
     /// Opens the ledger at `path` for `access`; `now` is recorded as the time of any
     /// migration applied.

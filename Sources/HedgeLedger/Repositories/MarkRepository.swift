@@ -100,6 +100,13 @@ public struct MarkRepository {
         return try ids.compactMap { try latest(instrumentID: $0, atOrBefore: time) }
     }
 
+    /// Every mark in time order (the table's key order: nothing is sorted).
+    public func cursorByTime() throws -> RowCursor<StoredMark> {
+        try RowCursor(connection: connection, sql: """
+            SELECT \(Self.columns) FROM marks m JOIN instruments i ON i.id = m.instrument_id ORDER BY m.time_us, m.instrument_id
+            """, bindings: [], decode: Self.decode)
+    }
+
     /// An instrument's first and last mark times (µs) and how many marks it has.
     public func coverage(instrumentID: Int64) throws -> (first: Int64, last: Int64, count: Int)? {
         try connection.cached("SELECT first_us, last_us, mark_count FROM mark_coverage WHERE instrument_id = ?")

@@ -8,6 +8,7 @@ public enum Schema {
         Migration(version: 4, name: "0004_position_checkpoints.sql", bytes: PackageResources._004_position_checkpoints_sql),
         Migration(version: 5, name: "0005_position_segments.sql", bytes: PackageResources._005_position_segments_sql),
         Migration(version: 6, name: "0006_book_settings.sql", bytes: PackageResources._006_book_settings_sql),
+        Migration(version: 7, name: "0007_exposure_history.sql", bytes: PackageResources._007_exposure_history_sql),
     ]
 
     public static let migrator = Migrator(migrations: migrations)

@@ -1,0 +1,39 @@
+/// One book's exposure to one underlying at one moment: what `recompute` derives and
+/// `history` reads. Deltas are in coin of the underlying (domain.md); gamma in coin per USD,
+/// vega in USD per vol point, theta in USD per day.
+public struct ExposureRow: Sendable, Hashable {
+    public var time: Timestamp
+    public var book: String
+    public var underlying: String
+    /// Σ Black-76 delta of the option positions.
+    public var optionsDelta: Double
+    /// Σ premium-adjusted delta of the option positions (equal to the plain one for linear options).
+    public var optionsNetDelta: Double
+    /// Σ delta of the hedge instruments' positions.
+    public var hedgeDelta: Double
+    /// The options' delta of the hedged kind (per the book's settings) plus the delta of every
+    /// non-option position.
+    public var netDelta: Double
+    public var gamma: Double
+    public var vega: Double
+    public var theta: Double
+    /// The mark price of the hedge instrument `required_hedge` is in, else the USD index.
+    public var underlyingPrice: Double?
+    public var usdPerCoin: Double?
+    public var netDeltaUSD: Double?
+    /// −hedge delta ÷ the options' delta of the hedged kind; nil below `ExposureRow.ratioEpsilon`.
+    public var hedgeRatio: Double?
+    public var targetDelta: ExactDecimal
+    /// The trade in `hedgeInstrument`'s amount unit that brings net delta to target.
+    public var requiredHedge: Double?
+    public var hedgeInstrument: String?
+    /// The age of the oldest mark the row used.
+    public var oldestMarkAgeSeconds: Double?
+    /// Open positions in the underlying, and those that could not be priced (no mark, no
+    /// volatility, expired without a settlement price): their greeks are not in the sums.
+    public var positions: Int
+    public var unpriced: Int
+
+    /// Below this many coins of options delta a hedge ratio means nothing (as in `greeks`).
+    public static let ratioEpsilon = 1e-9
+}

@@ -1,0 +1,213 @@
+import Crypto
+
+/// Derives the exposure history: one pass over fills, marks, USD indexes, settings and expiries
+/// in time order, holding only the current positions and marks, writing a row for each
+/// (book, underlying) at every moment its exposure can change. The same inputs give the same
+/// rows, byte for byte, whatever order they were imported in: every input is read in a
+/// canonical order and every sum runs over positions by symbol.
+public struct RecomputeService {
+    public let ledger: Ledger
+    /// Recorded with each run, so a history can be traced to the code that wrote it.
+    public let codeVersion: String
+    public var waitSeconds: Double
+
+    public init(ledger: Ledger, codeVersion: String, waitSeconds: Double = 0) {
+        self.ledger = ledger
+        self.codeVersion = codeVersion
+        self.waitSeconds = waitSeconds
+    }
+
+    public struct Summary: Sendable {
+        public var run: RecomputeRun
+
+        public var line: String {
+            let range = run.through.map { "through \($0.iso8601)" } ?? "no events"
+            return "recompute run #\(run.id): \(run.rowsWritten) exposure row\(run.rowsWritten == 1 ? "" : "s") written (full, \(range)); inputs SHA-256 \(run.inputsSHA256.prefix(12))…, outputs SHA-256 \(run.outputsSHA256.prefix(12))…"
+        }
+    }
+
+    /// Rewrites the whole history and records the run.
+    public func recomputeFull(now: Timestamp) throws -> Summary {
+        try ledger.write(waitSeconds: waitSeconds) {
+            try ledger.exposure.deleteHistory(from: nil)
+            let runID = try ledger.exposure.nextRunID()
+            var outputs = SHA256()
+            var rows = 0
+            let pass = try Self.pass(ledger: ledger) { row in
+                try ledger.exposure.insert(row, run: runID)
+                Self.hash(row, into: &outputs)
+                rows += 1
+            }
+            var run = RecomputeRun(id: runID, startedAt: now, finishedAt: now, from: nil, through: pass.through, rowsWritten: rows,
+                                   inputsSHA256: pass.inputsSHA256, outputsSHA256: Self.hex(outputs.finalize()),
+                                   codeVersion: codeVersion)
+            run.id = try ledger.exposure.insertRun(run)
+            return Summary(run: run)
+        }
+    }
+
+    /// Where the stored history differs from a recompute in memory.
+    public struct Difference: Sendable, CustomStringConvertible {
+        public var time: Timestamp
+        public var book: String
+        public var underlying: String
+        public var detail: String
+
+        public var description: String { "\(time.iso8601) \(book) \(underlying): \(detail)" }
+    }
+
+    /// Recomputes in memory and compares with the stored history; the first difference, if any.
+    public func check() throws -> (rows: Int, difference: Difference?) {
+        let stored = try ledger.exposure.cursorInTimeOrder()
+        var rows = 0
+        var difference: Difference?
+        struct Found: Error {}
+        do {
+            _ = try Self.pass(ledger: ledger) { row in
+                rows += 1
+                guard let (storedRow, _) = try stored.next() else {
+                    difference = Difference(time: row.time, book: row.book, underlying: row.underlying, detail: "missing from the stored history")
+                    throw Found()
+                }
+                if let detail = Self.compare(stored: storedRow, computed: row) {
+                    difference = Difference(time: storedRow.time, book: storedRow.book, underlying: storedRow.underlying, detail: detail)
+                    throw Found()
+                }
+            }
+            if let (extra, _) = try stored.next() {
+                difference = Difference(time: extra.time, book: extra.book, underlying: extra.underlying,
+                                        detail: "stored, but a recompute writes no such row")
+            }
+        } catch is Found {}
+        return (rows, difference)
+    }
+
+    static func compare(stored: ExposureRow, computed: ExposureRow) -> String? {
+        if (stored.time, stored.book, stored.underlying) != (computed.time, computed.book, computed.underlying) {
+            return "a recompute writes the row of \(computed.book) \(computed.underlying) at \(computed.time.iso8601) here instead"
+        }
+        let fields: [(String, Double?, Double?)] = [
+            ("options_delta", stored.optionsDelta, computed.optionsDelta),
+            ("options_net_delta", stored.optionsNetDelta, computed.optionsNetDelta),
+            ("hedge_delta", stored.hedgeDelta, computed.hedgeDelta), ("net_delta", stored.netDelta, computed.netDelta),
+            ("gamma", stored.gamma, computed.gamma), ("vega", stored.vega, computed.vega), ("theta", stored.theta, computed.theta),
+            ("underlying_price", stored.underlyingPrice, computed.underlyingPrice),
+            ("usd_per_coin", stored.usdPerCoin, computed.usdPerCoin), ("net_delta_usd", stored.netDeltaUSD, computed.netDeltaUSD),
+            ("hedge_ratio", stored.hedgeRatio, computed.hedgeRatio), ("required_hedge", stored.requiredHedge, computed.requiredHedge),
+            ("oldest_mark_age_s", stored.oldestMarkAgeSeconds, computed.oldestMarkAgeSeconds),
+        ]
+        for (name, a, b) in fields where a?.bitPattern != b?.bitPattern {
+            return "\(name) is \(a.map { "\($0)" } ?? "null") stored, \(b.map { "\($0)" } ?? "null") recomputed"
+        }
+        if stored.targetDelta != computed.targetDelta { return "target_delta is \(stored.targetDelta) stored, \(computed.targetDelta) recomputed" }
+        if stored.hedgeInstrument != computed.hedgeInstrument {
+            return "hedge_instrument is \(stored.hedgeInstrument ?? "null") stored, \(computed.hedgeInstrument ?? "null") recomputed"
+        }
+        if (stored.positions, stored.unpriced) != (computed.positions, computed.unpriced) {
+            return "positions/unpriced are \(stored.positions)/\(stored.unpriced) stored, \(computed.positions)/\(computed.unpriced) recomputed"
+        }
+        return nil
+    }
+
+    /// The time-ordered pass: feeds every event to an `ExposureTimeline` and hands each row to
+    /// `emit`. Returns the SHA-256 of the inputs in their canonical order, and the last event time.
+    static func pass(ledger: Ledger, emit: (ExposureRow) throws -> Void) throws -> (inputsSHA256: String, through: Timestamp?) {
+        var instruments: [Int64: Instrument] = [:]
+        var bySymbol: [String: Instrument] = [:]
+        for stored in try ledger.instruments.all() {
+            instruments[stored.id] = stored.instrument
+            bySymbol[stored.instrument.symbol] = stored.instrument
+        }
+        let underlyings = Set(instruments.values.map(\.underlying)).sorted()
+        let indexUnderlying = Dictionary(uniqueKeysWithValues: underlyings.map { ($0.lowercased() + "_usd", $0) })
+        var fills = try PeekingCursor(try ledger.fills.cursorInApplyOrder())
+        var marks = try PeekingCursor(try ledger.marks.cursorByTime())
+        var indexes = try PeekingCursor(try ledger.indexPrices.cursorByTime(indexes: indexUnderlying.keys.sorted()))
+        let settings = try ledger.bookSettings.versions().sorted { ($0.settings.effective, $0.id) < ($1.settings.effective, $1.id) }
+        let expiries = instruments.values.compactMap { instrument in instrument.expiry.map { (time: $0, instrument: instrument) } }
+            .sorted { ($0.time, $0.instrument.symbol) < ($1.time, $1.instrument.symbol) }
+        var nextSetting = 0, nextExpiry = 0
+        var timeline = ExposureTimeline()
+        var inputs = SHA256()
+        var through: Timestamp?
+
+        while true {
+            let candidates = [fills.peek?.fill.time, marks.peek?.mark.time, indexes.peek?.time,
+                              nextSetting < settings.count ? settings[nextSetting].settings.effective : nil,
+                              nextExpiry < expiries.count ? expiries[nextExpiry].time : nil]
+            guard let time = candidates.compactMap({ $0 }).min() else { break }
+            through = time
+            while let stored = fills.peek, stored.fill.time == time {
+                _ = try fills.take()
+                guard let instrument = instruments[stored.instrumentID] else {
+                    throw CorruptDatabase(detail: "fill \(stored.id) references unknown instrument \(stored.instrumentID)")
+                }
+                do throws(ArithmeticOverflow) {
+                    try timeline.apply(stored.fill, instrument: instrument, instrumentID: stored.instrumentID)
+                } catch {
+                    throw UncomputablePosition(book: stored.fill.book, instrument: instrument.symbol, cause: error,
+                                               fill: "\(stored.fill.venue) trade \(stored.fill.tradeID) (import #\(stored.importID), line \(stored.sourceLine))")
+                }
+                hash(stored.fill, into: &inputs)
+            }
+            while let stored = marks.peek, stored.mark.time == time {
+                _ = try marks.take()
+                guard let instrument = bySymbol[stored.mark.instrument] else { continue }
+                timeline.apply(stored.mark, instrument: instrument)
+                hash(stored.mark, into: &inputs)
+            }
+            while let price = indexes.peek, price.time == time {
+                _ = try indexes.take()
+                if let underlying = indexUnderlying[price.index] { timeline.apply(usdIndex: price, underlying: underlying) }
+                feed("I|\(price.index)|\(price.time.microseconds)|\(price.price)", into: &inputs)
+            }
+            while nextSetting < settings.count, settings[nextSetting].settings.effective == time {
+                let version = settings[nextSetting].settings
+                timeline.apply(version)
+                feed("S|\(version.book)|\(version.underlying)|\(time.microseconds)|\(version.hedgedDelta?.rawValue ?? "")|\(version.targetDelta)|\(version.hedgeInstruments?.joined(separator: ",") ?? "")", into: &inputs)
+                nextSetting += 1
+            }
+            while nextExpiry < expiries.count, expiries[nextExpiry].time == time {
+                let instrument = expiries[nextExpiry].instrument
+                let settlement = try MarketView(ledger: ledger, time: time).settlement(of: instrument)
+                do throws(ArithmeticOverflow) {
+                    try timeline.expire(instrument, settlement: settlement)
+                } catch {
+                    throw UncomputablePosition(book: "*", instrument: instrument.symbol, cause: error,
+                                               fill: "the settlement at \(settlement.map { "\($0.price)" } ?? "?")")
+                }
+                feed("X|\(instrument.symbol)|\(time.microseconds)|\(settlement.map { "\($0.price)" } ?? "")", into: &inputs)
+                nextExpiry += 1
+            }
+            for row in timeline.takeRows(at: time) { try emit(row) }
+        }
+        return (hex(inputs.finalize()), through)
+    }
+
+    private static func feed(_ line: String, into hasher: inout SHA256) {
+        hasher.update(data: Array((line + "\n").utf8))
+    }
+
+    private static func hash(_ fill: Fill, into hasher: inout SHA256) {
+        feed("F|\(fill.venue)|\(fill.tradeID)|\(fill.time.microseconds)|\(fill.instrument)|\(fill.book)|\(fill.side.rawValue)|\(fill.quantity)|\(fill.price)|\(fill.fee)|\(fill.feeCurrency)", into: &hasher)
+    }
+
+    private static func hash(_ mark: Mark, into hasher: inout SHA256) {
+        feed("M|\(mark.instrument)|\(mark.time.microseconds)|\(mark.markPrice)|\(mark.underlyingPrice.map { "\($0)" } ?? "")|\(mark.indexPrice.map { "\($0)" } ?? "")|\(exact(mark.markIV))|\(exact(mark.interestRate))", into: &hasher)
+    }
+
+    /// A row in a fixed, exact byte form: doubles as their IEEE-754 bits in hex, so equal
+    /// checksums mean equal rows.
+    static func hash(_ row: ExposureRow, into hasher: inout SHA256) {
+        let doubles = [row.optionsDelta, row.optionsNetDelta, row.hedgeDelta, row.netDelta, row.gamma, row.vega, row.theta]
+            .map { exact($0) } + [row.underlyingPrice, row.usdPerCoin, row.netDeltaUSD, row.hedgeRatio, row.requiredHedge,
+                                  row.oldestMarkAgeSeconds].map(exact)
+        feed("R|\(row.time.microseconds)|\(row.book)|\(row.underlying)|\(doubles.joined(separator: "|"))|\(row.targetDelta)|\(row.hedgeInstrument ?? "")|\(row.positions)|\(row.unpriced)", into: &hasher)
+    }
+
+    private static func exact(_ value: Double?) -> String {
+        value.map { String($0.bitPattern, radix: 16) } ?? ""
+    }
+
+    static func hex(_ digest: SHA256.Digest) -> String { digest.hexString }
+}

@@ -1,0 +1,76 @@
+/// The stored exposure history of the pairs a filter selects, between two times, optionally
+/// thinned to the last row of each bucket (`--every`) with the bucket's largest |net delta|.
+/// Reads what `recompute` wrote; computes nothing.
+public struct HistoryReport: Sendable {
+    public struct Entry: Sendable {
+        public var row: ExposureRow
+        public var run: Int64
+        /// The largest |net delta| among the rows the entry stands for (itself without buckets).
+        public var maxAbsNetDelta: Double
+    }
+
+    public var filter: PositionsReport.Filter
+    public var from: Timestamp?
+    public var to: Timestamp?
+    /// Bucket width in seconds, when thinned.
+    public var everySeconds: Int64?
+    /// The last recompute run: nil when history was never computed.
+    public var latestRun: RecomputeRun?
+    public var entries: [Entry]
+
+    public static func build(ledger: Ledger, filter: PositionsReport.Filter, from: Timestamp?, to: Timestamp?,
+                             everySeconds: Int64?) throws -> HistoryReport {
+        var entries: [Entry] = []
+        var bucket: (book: String, underlying: String, start: Int64)?
+        try ledger.exposure.forEachRow(book: filter.book, underlying: filter.underlying?.uppercased(), from: from, to: to) { row, run in
+            let entry = Entry(row: row, run: run, maxAbsNetDelta: abs(row.netDelta))
+            guard let width = everySeconds.map({ $0 * 1_000_000 }) else { entries.append(entry); return }
+            let micros = row.time.microseconds
+            let start = micros - ((micros % width) + width) % width
+            if let current = bucket, current == (row.book, row.underlying, start), var last = entries.popLast() {
+                last.maxAbsNetDelta = max(last.maxAbsNetDelta, entry.maxAbsNetDelta)
+                last.row = row
+                last.run = run
+                entries.append(last)
+            } else {
+                entries.append(entry)
+                bucket = (row.book, row.underlying, start)
+            }
+        }
+        return HistoryReport(filter: filter, from: from, to: to, everySeconds: everySeconds,
+                             latestRun: try ledger.exposure.latestRun(), entries: entries)
+    }
+
+    public static let schema = Report.Schema(name: "hedgeledger.history", version: 1)
+
+    public var report: Report {
+        var table = Table(name: "history", title: "Exposure history" + (everySeconds.map { " (last row of every \($0) s)" } ?? ""), columns: [
+            .init("time"), .init("book"), .init("underlying"), .init("options_delta", places: 6),
+            .init("options_net_delta", places: 6), .init("hedge_delta", places: 6), .init("net_delta", places: 6),
+            .init("max_abs_net_delta", places: 6), .init("gamma", places: 8), .init("vega", places: 4), .init("theta", places: 4),
+            .init("underlying_price", places: 2), .init("usd_per_coin", places: 2), .init("net_delta_usd", places: 2),
+            .init("hedge_ratio", places: 4), .init("target_delta"), .init("required_hedge", places: 6), .init("hedge_instrument"),
+            .init("oldest_mark_age_s", places: 0), .init("positions"), .init("unpriced"), .init("run"),
+        ])
+        for entry in entries {
+            let row = entry.row
+            table.rows.append([
+                .time(row.time), .text(row.book), .text(row.underlying), .number(row.optionsDelta), .number(row.optionsNetDelta),
+                .number(row.hedgeDelta), .number(row.netDelta), .number(entry.maxAbsNetDelta), .number(row.gamma),
+                .number(row.vega), .number(row.theta), .number(row.underlyingPrice), .number(row.usdPerCoin),
+                .number(row.netDeltaUSD), .number(row.hedgeRatio), .amount(row.targetDelta), .number(row.requiredHedge),
+                row.hedgeInstrument.map(Table.Cell.text) ?? .empty, .number(row.oldestMarkAgeSeconds),
+                .integer(row.positions), .integer(row.unpriced), .integer(Int(entry.run)),
+            ])
+        }
+        return Report(schema: Self.schema, asOf: to, parameters: [
+            ("book", filter.book.map(Table.Cell.text) ?? .empty),
+            ("underlying", filter.underlying.map { .text($0.uppercased()) } ?? .empty),
+            ("from", from.map(Table.Cell.time) ?? .empty), ("to", to.map(Table.Cell.time) ?? .empty),
+            ("every_s", everySeconds.map { .integer(Int($0)) } ?? .empty),
+        ], facts: [
+            ("latest_run", latestRun.map { .integer(Int($0.id)) } ?? .empty),
+            ("latest_run_finished_at", latestRun.map { .time($0.finishedAt) } ?? .empty),
+        ], sections: [table])
+    }
+}

@@ -1,0 +1,96 @@
+/// A recompute run as recorded.
+public struct RecomputeRun: Sendable, Hashable {
+    public var id: Int64
+    public var startedAt: Timestamp
+    public var finishedAt: Timestamp
+    /// nil: a full recompute.
+    public var from: Timestamp?
+    /// The last event time the run saw.
+    public var through: Timestamp?
+    public var rowsWritten: Int
+    public var inputsSHA256: String
+    public var outputsSHA256: String
+    public var codeVersion: String
+}
+
+/// The exposure history and the runs that wrote it (migration 0007).
+public struct ExposureRepository {
+    let connection: Connection
+
+    static let columns = """
+        time_us, book, underlying, options_delta, options_net_delta, hedge_delta, net_delta, gamma, vega, theta,
+        underlying_price, usd_per_coin, net_delta_usd, hedge_ratio, target_delta, required_hedge, hedge_instrument,
+        oldest_mark_age_s, positions, unpriced, run
+        """
+
+    /// Removes the history from `time` on (all of it when nil), before a run rewrites it.
+    public func deleteHistory(from time: Timestamp?) throws {
+        try connection.cached("DELETE FROM exposure_history WHERE time_us >= ?").execute([time ?? Timestamp(microseconds: .min)])
+    }
+
+    public func insert(_ row: ExposureRow, run: Int64) throws {
+        try connection.cached("""
+            INSERT INTO exposure_history (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute([
+                row.time, row.book, row.underlying, row.optionsDelta, row.optionsNetDelta, row.hedgeDelta, row.netDelta,
+                row.gamma, row.vega, row.theta, row.underlyingPrice, row.usdPerCoin, row.netDeltaUSD, row.hedgeRatio,
+                row.targetDelta, row.requiredHedge, row.hedgeInstrument, row.oldestMarkAgeSeconds, row.positions,
+                row.unpriced, run,
+            ])
+    }
+
+    /// The stored history in the order a recompute writes it (time, book, underlying), with each row's run.
+    public func cursorInTimeOrder() throws -> RowCursor<(row: ExposureRow, run: Int64)> {
+        try RowCursor(connection: connection, sql: "SELECT \(Self.columns) FROM exposure_history ORDER BY time_us, book, underlying",
+                      bindings: []) { row in (try Self.decode(row), row.int64(20)) }
+    }
+
+    /// The history of the pairs the filters select, between two times, by book, underlying, time.
+    public func forEachRow(book: String?, underlying: String?, from: Timestamp?, to: Timestamp?,
+                           _ visit: (ExposureRow, Int64) throws -> Void) throws {
+        try connection.cached("""
+            SELECT \(Self.columns) FROM exposure_history
+            WHERE (? IS NULL OR book = ?) AND (? IS NULL OR underlying = ?) AND time_us >= ? AND time_us <= ?
+            ORDER BY book, underlying, time_us
+            """).forEachRow([book, book, underlying, underlying, from ?? Timestamp(microseconds: .min),
+                             to ?? Timestamp(microseconds: .max)]) { row in try visit(try Self.decode(row), row.int64(20)) }
+    }
+
+    static func decode(_ row: Row) throws -> ExposureRow {
+        func real(_ column: Int32) -> Double? { row.isNull(column) ? nil : row.double(column) }
+        return ExposureRow(
+            time: try row.timestamp(0), book: row.text(1), underlying: row.text(2), optionsDelta: row.double(3),
+            optionsNetDelta: row.double(4), hedgeDelta: row.double(5), netDelta: row.double(6), gamma: row.double(7),
+            vega: row.double(8), theta: row.double(9), underlyingPrice: real(10), usdPerCoin: real(11),
+            netDeltaUSD: real(12), hedgeRatio: real(13), targetDelta: try row.exact(14), requiredHedge: real(15),
+            hedgeInstrument: row.optionalText(16), oldestMarkAgeSeconds: real(17), positions: row.int(18),
+            unpriced: row.int(19))
+    }
+
+    /// Records a run; returns its id.
+    public func insertRun(_ run: RecomputeRun) throws -> Int64 {
+        try connection.cached("""
+            INSERT INTO recompute_runs (started_at_us, finished_at_us, from_us, through_us, rows_written, inputs_sha256,
+                                        outputs_sha256, code_version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute([run.startedAt, run.finishedAt, run.from, run.through, run.rowsWritten, run.inputsSHA256,
+                          run.outputsSHA256, run.codeVersion])
+        return connection.lastInsertRowID
+    }
+
+    /// The next run's id: rows are written with it before the run's record, which needs their checksum.
+    public func nextRunID() throws -> Int64 {
+        try connection.cached("SELECT COALESCE(MAX(id), 0) + 1 FROM recompute_runs").firstRow { $0.int64(0) } ?? 1
+    }
+
+    public func latestRun() throws -> RecomputeRun? {
+        try connection.cached("""
+            SELECT id, started_at_us, finished_at_us, from_us, through_us, rows_written, inputs_sha256, outputs_sha256, code_version
+            FROM recompute_runs ORDER BY id DESC LIMIT 1
+            """).firstRow { row in
+                RecomputeRun(id: row.int64(0), startedAt: try row.timestamp(1), finishedAt: try row.timestamp(2),
+                             from: row.isNull(3) ? nil : try row.timestamp(3), through: row.isNull(4) ? nil : try row.timestamp(4),
+                             rowsWritten: row.int(5), inputsSHA256: row.text(6), outputsSHA256: row.text(7), codeVersion: row.text(8))
+            }
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import HedgeLedger
+
+extension Hedgeledger {
+    struct Recompute: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Derive the exposure and hedge-ratio history from the fills, marks and book settings.",
+            discussion: """
+                One pass in time order over every fill, mark, USD index, settings version and \
+                expiry writes, per book and underlying, a row at every moment its exposure can \
+                change: options delta (plain and net), hedge delta, net delta of the hedged kind, \
+                gamma, vega, theta, hedge ratio, and the trade in the first hedge instrument that \
+                brings net delta to target. Each run is recorded with the SHA-256 of its inputs \
+                and outputs and the code version; the same fills and marks give the same history \
+                byte for byte, whatever order they were imported in. Read it with \
+                `hedgeledger history`. Every run rebuilds the whole history for now.
+
+                --check recomputes in memory without writing, compares with the stored history and \
+                exits 2 naming the first row that differs.
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+
+        @Flag(help: "Rebuild the whole history (what every run does for now).")
+        var full = false
+
+        @Flag(help: "Recompute in memory and compare with the stored history; write nothing; exit 2 if they differ.")
+        var check = false
+
+        @Option(help: ArgumentHelp("Wait up to this many seconds for another writer to finish.", valueName: "seconds"))
+        var wait: Double = 0
+
+        func validate() throws {
+            guard wait >= 0, wait.isFinite else { throw ValidationError("--wait must be zero or more seconds") }
+        }
+
+        func run() throws {
+            try Console.run {
+                let now = Console.now()
+                if check {
+                    let opened = try ledger.openForReading(now: now)
+                    let result = try RecomputeService(ledger: opened, codeVersion: Hedgeledger.version).check()
+                    if let difference = result.difference {
+                        Console.message("hedgeledger: the stored exposure history differs from a recompute at \(difference)")
+                        throw ExitCode(Console.Exit.historyDiffers)
+                    }
+                    Console.message("the stored exposure history equals a recompute (\(result.rows) rows)")
+                    return
+                }
+                let opened = try ledger.openForWriting(create: false, now: now)
+                let summary = try RecomputeService(ledger: opened, codeVersion: Hedgeledger.version, waitSeconds: wait).recomputeFull(now: now)
+                Console.message(summary.line)
+            }
+        }
+    }
+
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the exposure and hedge-ratio history that `recompute` derived.",
+            discussion: """
+                Rows per book and underlying in time order, between --from and --to. --every \
+                keeps the last row of each bucket (1m, 5m, 1h, 1d or a number of seconds, buckets \
+                aligned to UTC) with the bucket's largest |net delta| in max_abs_net_delta. \
+                Nothing is computed here: run `hedgeledger recompute` after imports.
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var output: FormatOptions
+
+        @Option(help: ArgumentHelp("Only this book.", valueName: "book"))
+        var book: String?
+
+        @Option(help: ArgumentHelp("Only this underlying (BTC, ETH, ...).", valueName: "coin"))
+        var underlying: String?
+
+        @Option(help: ArgumentHelp("From this time: ISO-8601 with a zone, or a date.", valueName: "time"), transform: TimeArgument.parse)
+        var from: Timestamp?
+
+        @Option(help: ArgumentHelp("Up to this time, inclusive: ISO-8601 with a zone, or a date.", valueName: "time"), transform: TimeArgument.parse)
+        var to: Timestamp?
+
+        @Option(help: ArgumentHelp("Keep the last row of each bucket: 1m, 5m, 1h, 1d, or seconds.", valueName: "width"),
+                transform: Self.bucketSeconds)
+        var every: Int64?
+
+        static func bucketSeconds(_ text: String) throws -> Int64 {
+            let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+            let trimmed = text.trimmingCharacters(in: " ")
+            if let unit = trimmed.last.flatMap({ units[$0] }), let count = Int64(trimmed.dropLast()), count > 0, count <= 3650 * 86_400 / unit {
+                return count * unit
+            }
+            if let seconds = Int64(trimmed), seconds > 0, seconds <= 3650 * 86_400 { return seconds }
+            throw ValidationError("--every '\(text.escapingControlCharacters)' is not a bucket width such as 1m, 5m, 1h, 1d or 300")
+        }
+
+        func validate() throws {
+            if let from, let to, to < from { throw ValidationError("--to \(to.iso8601) is before --from \(from.iso8601)") }
+        }
+
+        func run() throws {
+            try output.printReport(of: ledger) { opened, _ in
+                let filter = PositionsReport.Filter(book: book, underlying: underlying)
+                try filter.validate(in: opened)
+                let report = try HistoryReport.build(ledger: opened, filter: filter, from: from, to: to, everySeconds: every)
+                if report.latestRun == nil {
+                    Console.message("hedgeledger: no exposure history yet: run `hedgeledger recompute` first")
+                }
+                return report.report
+            }
+        }
+    }
+}

@@ -1,0 +1,238 @@
+import Foundation
+import Testing
+@testable import HedgeLedger
+
+/// The exposure history: a small book computed by hand, agreement with `greeks` at every row's
+/// time, the same history whatever the import order, and `--check` catching a tampered row.
+@Suite("Recompute and history", .serialized)
+struct RecomputeTests {
+    static let trades = """
+        trade_id,timestamp,instrument,side,quantity,price
+        1,2026-11-19T10:00:00Z,BTC-27NOV26-100000-C,buy,10,0.05
+        2,2026-11-19T10:00:00Z,BTC-20NOV26-95000-P,buy,5,0.02
+        3,2026-11-19T12:30:00Z,BTC-PERPETUAL,sell,50000,95000
+
+        """
+    static let marks = """
+        timestamp,instrument,mark_price,underlying_price,mark_iv,kind
+        2026-11-19T12:00:00Z,btc_usd,96010,,,
+        2026-11-19T12:00:00Z,BTC-27NOV26-100000-C,0.04,96000,50,
+        2026-11-19T12:00:00Z,BTC-20NOV26-95000-P,0.01,96000,55,
+        2026-11-19T12:00:00Z,BTC-PERPETUAL,96000,,,
+        2026-11-19T13:00:00Z,btc_usd,97010,,,
+        2026-11-19T13:00:00Z,BTC-27NOV26-100000-C,0.045,97000,51,
+        2026-11-19T13:00:00Z,BTC-20NOV26-95000-P,0.008,97000,56,
+        2026-11-19T13:00:00Z,BTC-PERPETUAL,97000,,,
+        2026-11-20T08:00:00Z,btc_usd,96500,,,settlement
+
+        """
+
+    /// Black-76 by hand (r = 0), independent of the library's pricing code.
+    struct Greeks {
+        var delta, gamma, vega, theta: Double
+        init(call: Bool, forward: Double, strike: Double, iv: Double, from: String, to expiry: String) {
+            let years = (ISO8601DateFormatter().date(from: expiry)!.timeIntervalSince(ISO8601DateFormatter().date(from: from)!)) / (365 * 86_400)
+            let sigma = iv / 100
+            let d1 = (log(forward / strike) + sigma * sigma * years / 2) / (sigma * sqrt(years))
+            let cdf = 0.5 * erfc(-d1 / 2.squareRoot()), density = exp(-d1 * d1 / 2) / (2 * Double.pi).squareRoot()
+            delta = call ? cdf : cdf - 1
+            gamma = density / (forward * sigma * sqrt(years))
+            vega = forward * density * sqrt(years) / 100
+            theta = -forward * density * sigma / (2 * sqrt(years)) / 365
+        }
+    }
+
+    func history(_ db: String, _ extra: [String] = []) throws -> [[String: Any]] {
+        let result = try hedgeledger(["history", "--db", db, "--format", "json"] + extra)
+        #expect(result.status == 0, "\(result.stderr)")
+        try ReportOutputTests().expectDocumented(result.stdout)
+        return try #require(try jsonObject(result.stdout)["history"] as? [[String: Any]])
+    }
+
+    func close(_ a: Any?, _ b: Double, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let value = (a as? NSNumber)?.doubleValue ?? .nan
+        #expect(abs(value - b) <= 1e-9 * max(1, abs(b)), "\(what): \(value) against \(b) by hand", sourceLocation: sourceLocation)
+    }
+
+    @Test("a small book by hand: rows at fills, marks and expiries, field by field")
+    func byHand() throws {
+        let directory = TemporaryDirectory()
+        let db = try cliLedger(in: directory, trades: Self.trades, snapshots: Self.marks)
+        let run = try hedgeledger(["recompute", "--db", db])
+        #expect(run.status == 0 && run.stderr.contains("6 exposure rows written"), "\(run.stderr)")
+        let rows = try history(db)
+        #expect(rows.map { $0["time"] as? String } == ["2026-11-19T10:00:00Z", "2026-11-19T12:00:00Z", "2026-11-19T12:30:00Z",
+                                                       "2026-11-19T13:00:00Z", "2026-11-20T08:00:00Z", "2026-11-27T08:00:00Z"])
+        // 10:00, the fills: nothing is marked yet.
+        #expect(rows[0]["positions"] as? Int == 2 && rows[0]["unpriced"] as? Int == 2 && rows[0]["hedge_ratio"] is NSNull)
+        #expect(rows[0]["usd_per_coin"] is NSNull && rows[0]["hedge_instrument"] is NSNull)
+
+        for (index, time, forward, callIV, putIV, callMark, putMark, perp, usd, age) in [
+            (1, "2026-11-19T12:00:00Z", 96000.0, 50.0, 55.0, 0.04, 0.01, nil as Double?, 96010.0, 0.0),
+            (2, "2026-11-19T12:30:00Z", 96000.0, 50.0, 55.0, 0.04, 0.01, 96000.0, 96010.0, 1800.0),
+            (3, "2026-11-19T13:00:00Z", 97000.0, 51.0, 56.0, 0.045, 0.008, 97000.0, 97010.0, 0.0),
+        ] {
+            let row = rows[index]
+            let call = Greeks(call: true, forward: forward, strike: 100_000, iv: callIV, from: time, to: "2026-11-27T08:00:00Z")
+            let put = Greeks(call: false, forward: forward, strike: 95_000, iv: putIV, from: time, to: "2026-11-20T08:00:00Z")
+            let optionsDelta = 10 * call.delta + 5 * put.delta
+            // Inverse options: net delta = delta − the mark in coin.
+            let optionsNet = 10 * (call.delta - callMark) + 5 * (put.delta - putMark)
+            let hedge = perp.map { -50_000 / $0 } ?? 0
+            close(row["options_delta"], optionsDelta, "options_delta at \(time)")
+            close(row["options_net_delta"], optionsNet, "options_net_delta at \(time)")
+            close(row["hedge_delta"], hedge, "hedge_delta at \(time)")
+            close(row["net_delta"], optionsNet + hedge, "net_delta (net, the default for coin-settled options) at \(time)")
+            close(row["gamma"], 10 * call.gamma + 5 * put.gamma, "gamma at \(time)")
+            close(row["vega"], 10 * call.vega + 5 * put.vega, "vega at \(time)")
+            close(row["theta"], 10 * call.theta + 5 * put.theta, "theta at \(time)")
+            close(row["usd_per_coin"], usd, "usd_per_coin at \(time)")
+            close(row["net_delta_usd"], (optionsNet + hedge) * usd, "net_delta_usd at \(time)")
+            close(row["oldest_mark_age_s"], age, "oldest_mark_age_s at \(time)")
+            #expect(row["positions"] as? Int == (perp == nil ? 2 : 3) && row["unpriced"] as? Int == 0)
+            if let perp {
+                close(row["hedge_ratio"], -hedge / optionsNet, "hedge_ratio at \(time)")
+                // The trade in BTC-PERPETUAL (USD amounts, delta 1/F per USD) that brings net delta to 0.
+                close(row["required_hedge"], -(optionsNet + hedge) * perp, "required_hedge at \(time)")
+                close(row["underlying_price"], perp, "underlying_price at \(time)")
+                #expect(row["hedge_instrument"] as? String == "BTC-PERPETUAL")
+            } else {
+                #expect(row["hedge_instrument"] is NSNull && row["required_hedge"] is NSNull)
+            }
+        }
+        // The put expires out of the money at its settlement price and leaves the book.
+        #expect(rows[4]["positions"] as? Int == 2 && rows[4]["unpriced"] as? Int == 0)
+        // The call expires with no settlement price: still held, not priced, no ratio.
+        #expect(rows[5]["positions"] as? Int == 2 && rows[5]["unpriced"] as? Int == 1 && rows[5]["hedge_ratio"] is NSNull)
+        close(rows[5]["options_delta"], 0, "options_delta after the call's expiry")
+
+        // Hedge settings change what is hedged: plain delta, a target, from 12:45.
+        #expect(try hedgeledger(["book", "set", "main", "--db", db, "--underlying", "BTC", "--hedged-delta", "plain",
+                                 "--target-delta", "-1", "--effective", "2026-11-19T12:45:00Z"]).status == 0)
+        #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
+        let after = try history(db, ["--from", "2026-11-19T12:45:00Z", "--to", "2026-11-19T13:00:00Z"])
+        #expect(after.map { $0["time"] as? String } == ["2026-11-19T12:45:00Z", "2026-11-19T13:00:00Z"])
+        let row = after[1]
+        let call = Greeks(call: true, forward: 97000, strike: 100_000, iv: 51, from: "2026-11-19T13:00:00Z", to: "2026-11-27T08:00:00Z")
+        let put = Greeks(call: false, forward: 97000, strike: 95_000, iv: 56, from: "2026-11-19T13:00:00Z", to: "2026-11-20T08:00:00Z")
+        let plain = 10 * call.delta + 5 * put.delta, hedge = -50_000 / 97000.0
+        close(row["net_delta"], plain + hedge, "net_delta of the plain kind")
+        close(row["hedge_ratio"], -hedge / plain, "hedge_ratio against the plain delta")
+        close(row["required_hedge"], (-1 - (plain + hedge)) * 97000, "required_hedge to a target of -1")
+        #expect((row["target_delta"] as? NSNumber)?.doubleValue == -1)
+    }
+
+    /// Trades and marks from the generator: hundreds of positions in two books.
+    static func generated(rows: Int) -> (trades: String, marks: String) {
+        var settings = TradeGenerator.Settings()
+        settings.rows = rows
+        settings.books = ["main", "desk-b"]
+        var trades = [TradeGenerator.header], marks = [TradeGenerator.snapshotHeader]
+        TradeGenerator(settings: settings).generate({ trades.append($0) }, marks: { marks.append($0) })
+        return (trades.joined(separator: "\n") + "\n", marks.joined(separator: "\n") + "\n")
+    }
+
+    @Test("every row agrees with `greeks` as of its time; shuffled imports give the same history, byte for byte")
+    func agreementAndDeterminism() throws {
+        let (trades, marks) = Self.generated(rows: 1200)
+        let directory = TemporaryDirectory()
+        let db = try cliLedger(in: directory, trades: trades, snapshots: marks)
+        #expect(try hedgeledger(["book", "set", "desk-b", "--db", db, "--underlying", "ETH", "--target-delta", "2",
+                                 "--effective", "2026-11-17"]).status == 0)
+        let first = try hedgeledger(["recompute", "--db", db])
+        #expect(first.status == 0, "\(first.stderr)")
+
+        let ledger = try Ledger(path: db, access: .read, now: testNow)
+        var rows: [ExposureRow] = []
+        try ledger.exposure.forEachRow(book: nil, underlying: nil, from: nil, to: nil) { row, _ in rows.append(row) }
+        #expect(rows.count > 500)
+        var random = SeededRandom(seed: 3)
+        for row in (0..<60).map({ _ in rows[Int(random.next() % UInt64(rows.count))] }) {
+            let greeks = try GreeksReport.build(ledger: ledger, at: row.time, now: row.time)
+            let total = try #require(greeks.totals.first { $0.book == row.book && $0.underlying == row.underlying }
+                                     ?? (row.positions == 0 ? GreeksReport.Total(book: row.book, underlying: row.underlying) : nil),
+                                     "no greeks total for \(row.book) \(row.underlying) at \(row.time.iso8601)")
+            let at = "\(row.book) \(row.underlying) at \(row.time.iso8601)"
+            close(row.optionsDelta, total.optionsDelta, "options_delta \(at)")
+            close(row.optionsNetDelta, total.optionsNetDelta, "options_net_delta \(at)")
+            close(row.hedgeDelta, total.hedgeDelta, "hedge_delta \(at)")
+            close(row.gamma, total.gamma, "gamma \(at)")
+            close(row.vega, total.vega, "vega \(at)")
+            close(row.theta, total.theta, "theta \(at)")
+            #expect(row.positions == total.positions && row.unpriced == total.unpriced, "positions and unpriced \(at)")
+        }
+
+        // The same trades and marks, each file shuffled, into another ledger: the same history.
+        func shuffled(_ text: String, seed: UInt64) -> String {
+            var lines = text.split(separator: "\n").map(String.init)
+            var random = SeededRandom(seed: seed)
+            for index in lines.indices.reversed() where index > 1 { lines.swapAt(index, 1 + Int(random.next() % UInt64(index))) }
+            return lines.joined(separator: "\n") + "\n"
+        }
+        let other = TemporaryDirectory()
+        let db2 = other.file("l.sqlite")
+        // Marks first this time, so instrument ids differ too.
+        for (kind, name, text) in [("snapshots", "m.csv", shuffled(marks, seed: 9)), ("trades", "t.csv", shuffled(trades, seed: 8))] {
+            let result = try hedgeledger(["import", kind, "--db", db2, other.write(name, text)])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        #expect(try hedgeledger(["book", "set", "desk-b", "--db", db2, "--underlying", "ETH", "--target-delta", "2",
+                                 "--effective", "2026-11-17"]).status == 0)
+        let second = try hedgeledger(["recompute", "--db", db2])
+        func outputsChecksum(_ text: String) -> Substring? { text.split(separator: " ").last }
+        #expect(second.status == 0 && first.stderr.components(separatedBy: "outputs SHA-256").last == second.stderr.components(separatedBy: "outputs SHA-256").last)
+        #expect(try hedgeledger(["history", "--db", db, "--format", "csv"]).stdout == hedgeledger(["history", "--db", db2, "--format", "csv"]).stdout)
+    }
+
+    @Test("--check recomputes without writing and names the first row that differs (exit 2)")
+    func check() throws {
+        let directory = TemporaryDirectory()
+        let db = try cliLedger(in: directory, trades: Self.trades, snapshots: Self.marks)
+        let none = try hedgeledger(["history", "--db", db])
+        #expect(none.status == 0 && none.stderr.contains("no exposure history yet: run `hedgeledger recompute` first"))
+        #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
+        let clean = try hedgeledger(["recompute", "--check", "--db", db])
+        #expect(clean.status == 0 && clean.stderr.contains("equals a recompute (6 rows)"), "\(clean.stderr)")
+        do {
+            let ledger = try Ledger(path: db, create: false, now: testNow)
+            try ledger.connection.execute("UPDATE exposure_history SET net_delta = net_delta + 1e-12 WHERE time_us = \(time("2026-11-19T13:00:00Z").microseconds)")
+        }
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        let tampered = try hedgeledger(["recompute", "--check", "--db", db])
+        #expect(tampered.status == 2, "\(tampered.stderr)")
+        #expect(tampered.stderr.contains("2026-11-19T13:00:00Z main BTC: net_delta is"), "\(tampered.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)  // --check writes nothing
+        do {
+            let ledger = try Ledger(path: db, create: false, now: testNow)
+            try ledger.connection.execute("DELETE FROM exposure_history WHERE time_us = \(time("2026-11-20T08:00:00Z").microseconds)")
+        }
+        let missing = try hedgeledger(["recompute", "--check", "--db", db])
+        #expect(missing.status == 2)
+        // Recompute again: the runs stay on record, each with its checksums.
+        #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
+        let ledger = try Ledger(path: db, access: .read, now: testNow)
+        let runs = try ledger.connection.prepare("SELECT id, outputs_sha256 FROM recompute_runs ORDER BY id").rows { ($0.int(0), $0.text(1)) }
+        #expect(runs.count == 2 && runs[0].1 == runs[1].1)
+        #expect(try hedgeledger(["recompute", "--check", "--db", db]).status == 0)
+    }
+
+    @Test("history --every keeps each bucket's last row with its largest |net delta|; filters are checked")
+    func buckets() throws {
+        let directory = TemporaryDirectory()
+        let db = try cliLedger(in: directory, trades: Self.trades, snapshots: Self.marks)
+        #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
+        let all = try history(db)
+        let hourly = try history(db, ["--every", "1h", "--book", "main", "--underlying", "btc"])
+        // 10:00 | 12:00, 12:30 | 13:00 | 11-20 08:00 | 11-27 08:00
+        #expect(hourly.map { $0["time"] as? String } == ["2026-11-19T10:00:00Z", "2026-11-19T12:30:00Z", "2026-11-19T13:00:00Z",
+                                                         "2026-11-20T08:00:00Z", "2026-11-27T08:00:00Z"])
+        let inHour = all[1...2].map { abs(($0["net_delta"] as? NSNumber)?.doubleValue ?? .nan) }.max()!
+        close(hourly[1]["max_abs_net_delta"], inHour, "the 12:00 bucket's largest |net delta|")
+        let daily = try history(db, ["--every", "1d"])
+        #expect(daily.count == 3)
+        let typo = try hedgeledger(["history", "--db", db, "--book", "mian"])
+        #expect(typo.status == 64 && typo.stderr.contains("did you mean 'main'?"))
+        let badWidth = try hedgeledger(["history", "--db", db, "--every", "fortnight"])
+        #expect(badWidth.status == 64 && badWidth.stderr.contains("is not a bucket width"))
+    }
+}
