@@ -32,9 +32,10 @@ public struct HedgeSettings: Sendable, Hashable {
         HedgeSettings(book: book, underlying: underlying, effective: Timestamp(microseconds: 0))
     }
 
-    /// The delta hedged for `option`: the setting, or the default for its kind.
-    public func hedgedDelta(for option: Instrument) -> HedgedDelta {
-        hedgedDelta ?? (option.isInverse ? .net : .plain)
+    /// The delta hedged for an option: the setting, or the default for its kind (net for a
+    /// coin-settled, inverse, option).
+    public func hedgedDelta(inverseOption isInverse: Bool) -> HedgedDelta {
+        hedgedDelta ?? (isInverse ? .net : .plain)
     }
 
     /// Why `instrument` cannot hedge this underlying, if it cannot.

@@ -33,13 +33,57 @@ public struct PositionValuation: Sendable, Hashable {
         }
     }
 
+    /// A mark's prices as doubles: what valuing needs, converted once per mark rather than once
+    /// per position valued (a recompute values every held position at every row).
+    public struct MarkPrices: Sendable, Hashable {
+        public var time: Timestamp
+        public var markPrice: Double
+        public var underlyingPrice: Double?
+        public var markIV: Double?
+        public var interestRate: Double?
+
+        public init(_ mark: Mark) {
+            time = mark.time
+            markPrice = mark.markPrice.doubleValue
+            underlyingPrice = mark.underlyingPrice?.doubleValue
+            markIV = mark.markIV
+            interestRate = mark.interestRate
+        }
+    }
+
+    /// An instrument's terms as valuing reads them: numbers and flags, no strings to copy.
+    public struct Terms: Sendable, Hashable {
+        public var kind: Instrument.Kind
+        public var right: Instrument.Right?
+        public var isInverse: Bool
+        public var pnlIsInverseInPrice: Bool
+        public var strike: Double?
+        public var expiry: Timestamp?
+        public var multiplier: Double
+
+        public init(_ instrument: Instrument) {
+            kind = instrument.kind
+            right = instrument.right
+            isInverse = instrument.isInverse
+            pnlIsInverseInPrice = instrument.pnlIsInverseInPrice
+            strike = instrument.strike?.doubleValue
+            expiry = instrument.expiry
+            multiplier = instrument.multiplier.doubleValue
+        }
+    }
+
     public static func value(_ position: Position, mark: Mark, at time: Timestamp) -> Result<PositionValuation, Problem> {
-        let instrument = position.instrument
-        let quantity = position.quantity.doubleValue * instrument.multiplier.doubleValue
-        let markPrice = mark.markPrice.doubleValue
+        value(Terms(position.instrument), quantity: position.quantity.doubleValue, mark: MarkPrices(mark), at: time)
+    }
+
+    /// Values `quantity` (signed, in the instrument's amount unit) of an instrument.
+    public static func value(_ instrument: Terms, quantity amount: Double, mark: MarkPrices,
+                             at time: Timestamp) -> Result<PositionValuation, Problem> {
+        let quantity = amount * instrument.multiplier
+        let markPrice = mark.markPrice
         switch instrument.kind {
         case .option:
-            guard let forward = mark.underlyingPrice?.doubleValue, forward > 0 else { return .failure(.noForward) }
+            guard let forward = mark.underlyingPrice, forward > 0 else { return .failure(.noForward) }
             guard let expiry = instrument.expiry, let strike = instrument.strike, let right = instrument.right,
                   time < expiry else { return .failure(.expired) }
             let years = Black76.yearsBetween(time, expiry)
@@ -48,13 +92,13 @@ public struct PositionValuation: Sendable, Hashable {
             var implied = false
             if sigma <= 0 {
                 let priceUSD = instrument.isInverse ? markPrice * forward : markPrice
-                switch ImpliedVolatility.solve(price: priceUSD, forward: forward, strike: strike.doubleValue,
+                switch ImpliedVolatility.solve(price: priceUSD, forward: forward, strike: strike,
                                                yearsToExpiry: years, rate: rate, right: right) {
                 case .success(let solved): sigma = solved; implied = true
                 case .failure(let failure): return .failure(.impliedVolatility(failure))
                 }
             }
-            let g = Black76.greeks(.init(forward: forward, strike: strike.doubleValue, yearsToExpiry: years,
+            let g = Black76.greeks(.init(forward: forward, strike: strike, yearsToExpiry: years,
                                          volatility: sigma, rate: rate, right: right))
             let delta = quantity * g.delta
             let netDelta = instrument.isInverse
@@ -66,7 +110,7 @@ public struct PositionValuation: Sendable, Hashable {
         case .future, .perpetual, .spot:
             if let expiry = instrument.expiry, time >= expiry { return .failure(.expired) }
             guard markPrice > 0 else { return .failure(.nonPositivePrice) }
-            let delta = instrument.pnlIsInverseInPrice ? position.quantity.doubleValue / markPrice : quantity
+            let delta = instrument.pnlIsInverseInPrice ? amount / markPrice : quantity
             return .success(PositionValuation(delta: delta, netDelta: delta, gamma: 0, vega: 0, theta: 0, volatility: nil,
                                               volatilityImplied: false, forward: markPrice))
         }

@@ -2,6 +2,11 @@
 /// each instrument, each coin's latest USD index, the settings in force. Pure: the caller feeds
 /// events in time order and asks for the rows of the (book, underlying) pairs they changed.
 /// Nothing is rebuilt per row: a row values the pair's open positions at its time.
+///
+/// A row values every position of its pair, so that loop avoids hashing and copying:
+/// instruments get dense slots, marks are kept as doubles by slot, and each pair keeps its
+/// held positions as an array sorted by symbol (the order sums run in, so they never depend
+/// on the order instruments were first imported).
 struct ExposureTimeline {
     struct PairKey: Hashable, Comparable {
         let book: String
@@ -9,20 +14,47 @@ struct ExposureTimeline {
         static func < (a: PairKey, b: PairKey) -> Bool { (a.book, a.underlying) < (b.book, b.underlying) }
     }
 
+    /// One held position of a pair, as a row values it.
+    private struct Held {
+        let symbol: String
+        let slot: Int
+        /// Signed, in the instrument's amount unit.
+        var quantity: Double
+    }
+
+    /// The settings in force for a pair, with the hedge instruments as a set for the row loop.
+    private struct InForce {
+        var settings: HedgeSettings
+        var hedges: Set<String>?
+    }
+
     private(set) var positions: [PositionBuilder.Key: Position] = [:]
-    /// Each pair's positions with a quantity, by instrument symbol: the order rows sum in, so
-    /// sums never depend on the order instruments were first imported.
-    private var holdings: [PairKey: [String: PositionBuilder.Key]] = [:]
-    /// `holdings` sorted by symbol, kept until the pair's holdings change.
-    private var sortedHoldings: [PairKey: [(symbol: String, key: PositionBuilder.Key)]] = [:]
-    private var instruments: [String: Instrument] = [:]
-    private var marks: [String: Mark] = [:]
-    private var usdIndexes: [String: IndexPrice] = [:]
-    private var settings: [PairKey: HedgeSettings] = [:]
+    private var slots: [String: Int] = [:]
+    private var instruments: [Instrument] = []
+    private var terms: [PositionValuation.Terms] = []
+    private var marks: [PositionValuation.MarkPrices?] = []
     /// Expired instruments with no settlement price: held, but no longer priced.
-    private var unsettled: Set<String> = []
+    private var unsettled: [Bool] = []
+    /// The pairs holding each instrument: whom a mark concerns, without scanning every holding.
+    private var holders: [Set<PairKey>] = []
+    private var holdings: [PairKey: [Held]] = [:]
+    private var usdIndexes: [String: Double] = [:]
+    private var settings: [PairKey: InForce] = [:]
     /// Pairs whose row must be written at the current time.
     private(set) var changed: Set<PairKey> = []
+    /// How many positions the rows valued (priced): the work a recompute does.
+    private(set) var valuations = 0
+
+    private mutating func slot(of instrument: Instrument) -> Int {
+        if let slot = slots[instrument.symbol] { return slot }
+        slots[instrument.symbol] = instruments.count
+        instruments.append(instrument)
+        terms.append(PositionValuation.Terms(instrument))
+        marks.append(nil)
+        unsettled.append(false)
+        holders.append([])
+        return instruments.count - 1
+    }
 
     /// Applies a fill (in apply order); its pair gets a row.
     mutating func apply(_ fill: Fill, instrument: Instrument, instrumentID: Int64) throws(ArithmeticOverflow) {
@@ -30,49 +62,65 @@ struct ExposureTimeline {
         var position = positions[key] ?? Position(book: fill.book, instrument: instrument)
         try position.apply(fill)
         positions[key] = position
-        instruments[instrument.symbol] = instrument
         let pair = PairKey(book: fill.book, underlying: instrument.underlying)
-        let wasHeld = holdings[pair]?[instrument.symbol] != nil
-        if position.quantity.isZero {
-            holdings[pair]?[instrument.symbol] = nil
-        } else {
-            holdings[pair, default: [:]][instrument.symbol] = key
+        let slot = slot(of: instrument)
+        // Mutated in place in the dictionary: a copy out and back would copy the array per fill.
+        let index = Self.insertionIndex(of: instrument.symbol, in: holdings[pair] ?? [])
+        let present = holdings[pair].map { index < $0.count && $0[index].symbol == instrument.symbol } ?? false
+        switch (present, position.quantity.isZero) {
+        case (true, true):
+            holdings[pair, default: []].remove(at: index)
+            holders[slot].remove(pair)
+        case (true, false): holdings[pair, default: []][index].quantity = position.quantity.doubleValue
+        case (false, false):
+            holdings[pair, default: []].insert(Held(symbol: instrument.symbol, slot: slot, quantity: position.quantity.doubleValue), at: index)
+            holders[slot].insert(pair)
+        case (false, true): break
         }
-        if wasHeld == position.quantity.isZero { sortedHoldings[pair] = nil }
         changed.insert(pair)
+    }
+
+    /// Where `symbol` is, or would go, in `held` (sorted by symbol's bytes).
+    private static func insertionIndex(of symbol: String, in held: [Held]) -> Int {
+        var low = 0, high = held.count
+        while low < high {
+            let middle = (low + high) / 2
+            if held[middle].symbol.utf8.lexicographicallyPrecedes(symbol.utf8) { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     /// A new mark: every pair holding the instrument gets a row.
     mutating func apply(_ mark: Mark, instrument: Instrument) {
-        marks[mark.instrument] = mark
-        instruments[instrument.symbol] = instrument
-        for (pair, held) in holdings where pair.underlying == instrument.underlying && held[mark.instrument] != nil {
-            changed.insert(pair)
-        }
+        let slot = slot(of: instrument)
+        marks[slot] = PositionValuation.MarkPrices(mark)
+        changed.formUnion(holders[slot])
     }
 
     /// A coin's USD index (`btc_usd`): used by the rows written from now on.
     mutating func apply(usdIndex price: IndexPrice, underlying: String) {
-        usdIndexes[underlying] = price
+        usdIndexes[underlying] = price.price.doubleValue
     }
 
     /// A settings version coming into force: its pair gets a row.
     mutating func apply(_ version: HedgeSettings) {
         let pair = PairKey(book: version.book, underlying: version.underlying)
-        settings[pair] = version
+        settings[pair] = InForce(settings: version, hedges: version.hedgeInstruments.map(Set.init))
         changed.insert(pair)
     }
 
     /// An instrument reaches its expiry: positions in it settle at `settlement` and leave the
     /// book, or with no settlement price stay held but unpriced. Pairs holding it get a row.
     mutating func expire(_ instrument: Instrument, settlement: Position.Settlement?) throws(ArithmeticOverflow) {
-        for (pair, held) in holdings where pair.underlying == instrument.underlying {
-            guard let key = held[instrument.symbol] else { continue }
+        guard let slot = slots[instrument.symbol] else { return }
+        for pair in holders[slot].sorted() {
             changed.insert(pair)
-            guard let settlement else { unsettled.insert(instrument.symbol); continue }
-            try positions[key]?.settle(settlement)
-            holdings[pair]?[instrument.symbol] = nil
-            sortedHoldings[pair] = nil
+            guard let settlement else { unsettled[slot] = true; continue }
+            for key in positions.keys where key.book == pair.book && positions[key]?.instrument.symbol == instrument.symbol {
+                try positions[key]?.settle(settlement)
+            }
+            holdings[pair]?.removeAll { $0.slot == slot }
+            holders[slot].remove(pair)
         }
     }
 
@@ -80,74 +128,64 @@ struct ExposureTimeline {
     mutating func takeRows(at time: Timestamp) -> [ExposureRow] {
         defer { changed.removeAll(keepingCapacity: true) }
         return changed.sorted().map { pair in
-            if sortedHoldings[pair] == nil {
-                sortedHoldings[pair] = (holdings[pair] ?? [:]).map { (symbol: $0.key, key: $0.value) }
-                    .sorted { $0.symbol.utf8.lexicographicallyPrecedes($1.symbol.utf8) }
-            }
-            return row(for: pair, held: sortedHoldings[pair]!, at: time)
+            let row = row(for: pair, held: holdings[pair] ?? [], at: time)
+            valuations += row.positions - row.unpriced
+            return row
         }
     }
 
-    private func row(for pair: PairKey, held: [(symbol: String, key: PositionBuilder.Key)], at time: Timestamp) -> ExposureRow {
-        let settings = settings[pair] ?? .defaults(book: pair.book, underlying: pair.underlying)
+    private func row(for pair: PairKey, held: [Held], at time: Timestamp) -> ExposureRow {
+        let inForce = settings[pair] ?? InForce(settings: .defaults(book: pair.book, underlying: pair.underlying), hedges: nil)
+        let settings = inForce.settings
         var row = ExposureRow(time: time, book: pair.book, underlying: pair.underlying, optionsDelta: 0, optionsNetDelta: 0,
                               hedgeDelta: 0, netDelta: 0, gamma: 0, vega: 0, theta: 0, targetDelta: settings.targetDelta,
                               positions: held.count, unpriced: 0)
-        let hedges = settings.hedgeInstruments.map(Set.init)
         var optionsHedgedDelta = 0.0
         var firstForward: Double?
-        for (symbol, key) in held {
-            guard let position = positions[key] else { continue }
-            guard !unsettled.contains(symbol), let mark = marks[symbol],
-                  case .success(let valuation) = PositionValuation.value(position, mark: mark, at: time) else {
+        var oldestMark: Timestamp?
+        for entry in held {
+            guard !unsettled[entry.slot], let mark = marks[entry.slot],
+                  case .success(let valuation) = PositionValuation.value(terms[entry.slot], quantity: entry.quantity,
+                                                                        mark: mark, at: time) else {
                 row.unpriced += 1
                 continue
             }
-            let age = time.seconds(since: mark.time)
-            row.oldestMarkAgeSeconds = max(row.oldestMarkAgeSeconds ?? age, age)
+            if oldestMark.map({ mark.time < $0 }) ?? true { oldestMark = mark.time }
             if firstForward == nil { firstForward = valuation.forward }
             row.gamma += valuation.gamma
             row.vega += valuation.vega
             row.theta += valuation.theta
-            if position.instrument.kind == .option {
+            let instrument = terms[entry.slot]
+            if instrument.kind == .option {
                 row.optionsDelta += valuation.delta
                 row.optionsNetDelta += valuation.netDelta
-                optionsHedgedDelta += settings.hedgedDelta(for: position.instrument) == .net ? valuation.netDelta : valuation.delta
+                optionsHedgedDelta += settings.hedgedDelta(inverseOption: instrument.isInverse) == .net ? valuation.netDelta : valuation.delta
             } else {
-                if hedges?.contains(symbol) ?? true { row.hedgeDelta += valuation.delta }
+                if inForce.hedges?.contains(entry.symbol) ?? true { row.hedgeDelta += valuation.delta }
                 row.netDelta += valuation.delta
             }
         }
+        row.oldestMarkAgeSeconds = oldestMark.map { time.seconds(since: $0) }
         row.netDelta += optionsHedgedDelta
         if abs(optionsHedgedDelta) >= ExposureRow.ratioEpsilon {
             let ratio = -row.hedgeDelta / optionsHedgedDelta
             row.hedgeRatio = ratio == 0 ? 0 : ratio  // no hedge is 0, not -0
         }
-        let index = usdIndexes[pair.underlying]?.price.doubleValue
+        let index = usdIndexes[pair.underlying]
         row.usdPerCoin = index ?? firstForward
         row.netDeltaUSD = row.usdPerCoin.map { row.netDelta * $0 }
         // The required hedge is expressed in the first hedge instrument: the settings' first, or
         // by default the book's perpetual, else its first other non-option instrument by symbol.
-        let hedge = settings.hedgeInstruments?.first ?? held.lazy.compactMap { symbol, key -> (String, Instrument)? in
-            guard let instrument = positions[key]?.instrument, instrument.kind != .option else { return nil }
-            return (symbol, instrument)
-        }.min { ($0.1.kind == .perpetual ? 0 : 1, $0.0) < ($1.1.kind == .perpetual ? 0 : 1, $1.0) }?.0
+        let hedge = settings.hedgeInstruments?.first
+            ?? held.first { terms[$0.slot].kind == .perpetual }?.symbol
+            ?? held.first { terms[$0.slot].kind != .option }?.symbol
         row.hedgeInstrument = hedge
         row.underlyingPrice = index
-        if let hedge, let mark = marks[hedge], let instrument = instruments[hedge],
-           let unitDelta = Self.unitDelta(of: instrument, mark: mark, at: time) {
-            row.underlyingPrice = mark.markPrice.doubleValue
-            row.requiredHedge = (settings.targetDelta.doubleValue - row.netDelta) / unitDelta
+        if let hedge, let slot = slots[hedge], let mark = marks[slot],
+           case .success(let unit) = PositionValuation.value(terms[slot], quantity: 1, mark: mark, at: time), unit.delta != 0 {
+            row.underlyingPrice = mark.markPrice
+            row.requiredHedge = (settings.targetDelta.doubleValue - row.netDelta) / unit.delta
         }
         return row
-    }
-
-    /// The delta of one unit of the hedge instrument (1 for amounts in coin; 1/F per USD for an
-    /// inverse future or perpetual), from its mark.
-    private static func unitDelta(of instrument: Instrument, mark: Mark, at time: Timestamp) -> Double? {
-        let unit = Position(book: "", instrument: instrument, quantity: .one, costBasis: .zero, realisedPnL: .zero, fees: [:],
-                            fillCount: 1, firstFill: nil, lastFill: nil, lastKey: nil)
-        guard case .success(let valuation) = PositionValuation.value(unit, mark: mark, at: time), valuation.delta != 0 else { return nil }
-        return valuation.delta
     }
 }

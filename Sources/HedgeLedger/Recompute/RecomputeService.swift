@@ -19,10 +19,12 @@ public struct RecomputeService {
 
     public struct Summary: Sendable {
         public var run: RecomputeRun
+        /// Position valuations the rows took.
+        public var valuations: Int
 
         public var line: String {
             let range = run.through.map { "through \($0.iso8601)" } ?? "no events"
-            return "recompute run #\(run.id): \(run.rowsWritten) exposure row\(run.rowsWritten == 1 ? "" : "s") written (full, \(range)); inputs SHA-256 \(run.inputsSHA256.prefix(12))…, outputs SHA-256 \(run.outputsSHA256.prefix(12))…"
+            return "recompute run #\(run.id): \(run.rowsWritten) exposure row\(run.rowsWritten == 1 ? "" : "s") written from \(valuations) position valuation\(valuations == 1 ? "" : "s") (full, \(range)); inputs SHA-256 \(run.inputsSHA256.prefix(12))…, outputs SHA-256 \(run.outputsSHA256.prefix(12))…"
         }
     }
 
@@ -42,7 +44,7 @@ public struct RecomputeService {
                                    inputsSHA256: pass.inputsSHA256, outputsSHA256: Self.hex(outputs.finalize()),
                                    codeVersion: codeVersion)
             run.id = try ledger.exposure.insertRun(run)
-            return Summary(run: run)
+            return Summary(run: run, valuations: pass.valuations)
         }
     }
 
@@ -111,7 +113,8 @@ public struct RecomputeService {
 
     /// The time-ordered pass: feeds every event to an `ExposureTimeline` and hands each row to
     /// `emit`. Returns the SHA-256 of the inputs in their canonical order, and the last event time.
-    static func pass(ledger: Ledger, emit: (ExposureRow) throws -> Void) throws -> (inputsSHA256: String, through: Timestamp?) {
+    static func pass(ledger: Ledger, emit: (ExposureRow) throws -> Void) throws
+        -> (inputsSHA256: String, through: Timestamp?, valuations: Int) {
         var instruments: [Int64: Instrument] = [:]
         var bySymbol: [String: Instrument] = [:]
         for stored in try ledger.instruments.all() {
@@ -159,12 +162,12 @@ public struct RecomputeService {
             while let price = indexes.peek, price.time == time {
                 _ = try indexes.take()
                 if let underlying = indexUnderlying[price.index] { timeline.apply(usdIndex: price, underlying: underlying) }
-                feed("I|\(price.index)|\(price.time.microseconds)|\(price.price)", into: &inputs)
+                hash(price, into: &inputs)
             }
             while nextSetting < settings.count, settings[nextSetting].settings.effective == time {
                 let version = settings[nextSetting].settings
                 timeline.apply(version)
-                feed("S|\(version.book)|\(version.underlying)|\(time.microseconds)|\(version.hedgedDelta?.rawValue ?? "")|\(version.targetDelta)|\(version.hedgeInstruments?.joined(separator: ",") ?? "")", into: &inputs)
+                hash(version, into: &inputs)
                 nextSetting += 1
             }
             while nextExpiry < expiries.count, expiries[nextExpiry].time == time {
@@ -176,37 +179,63 @@ public struct RecomputeService {
                     throw UncomputablePosition(book: "*", instrument: instrument.symbol, cause: error,
                                                fill: "the settlement at \(settlement.map { "\($0.price)" } ?? "?")")
                 }
-                feed("X|\(instrument.symbol)|\(time.microseconds)|\(settlement.map { "\($0.price)" } ?? "")", into: &inputs)
+                hash(expiry: instrument, at: time, settlement: settlement, into: &inputs)
                 nextExpiry += 1
             }
             for row in timeline.takeRows(at: time) { try emit(row) }
         }
-        return (hex(inputs.finalize()), through)
-    }
-
-    private static func feed(_ line: String, into hasher: inout SHA256) {
-        hasher.update(data: Array((line + "\n").utf8))
+        return (hex(inputs.finalize()), through, timeline.valuations)
     }
 
     private static func hash(_ fill: Fill, into hasher: inout SHA256) {
-        feed("F|\(fill.venue)|\(fill.tradeID)|\(fill.time.microseconds)|\(fill.instrument)|\(fill.book)|\(fill.side.rawValue)|\(fill.quantity)|\(fill.price)|\(fill.fee)|\(fill.feeCurrency)", into: &hasher)
+        var bytes = CanonicalBytes(tag: "F")
+        bytes.text(fill.venue); bytes.text(fill.tradeID); bytes.time(fill.time); bytes.text(fill.instrument)
+        bytes.text(fill.book); bytes.text(fill.side.rawValue); bytes.exact(fill.quantity); bytes.exact(fill.price)
+        bytes.exact(fill.fee); bytes.text(fill.feeCurrency)
+        hasher.update(data: bytes.bytes)
     }
 
     private static func hash(_ mark: Mark, into hasher: inout SHA256) {
-        feed("M|\(mark.instrument)|\(mark.time.microseconds)|\(mark.markPrice)|\(mark.underlyingPrice.map { "\($0)" } ?? "")|\(mark.indexPrice.map { "\($0)" } ?? "")|\(exact(mark.markIV))|\(exact(mark.interestRate))", into: &hasher)
+        var bytes = CanonicalBytes(tag: "M")
+        bytes.text(mark.instrument); bytes.time(mark.time); bytes.exact(mark.markPrice); bytes.exact(mark.underlyingPrice)
+        bytes.exact(mark.indexPrice); bytes.number(mark.markIV); bytes.number(mark.interestRate)
+        hasher.update(data: bytes.bytes)
     }
 
-    /// A row in a fixed, exact byte form: doubles as their IEEE-754 bits in hex, so equal
-    /// checksums mean equal rows.
+    private static func hash(_ price: IndexPrice, into hasher: inout SHA256) {
+        var bytes = CanonicalBytes(tag: "I")
+        bytes.text(price.index); bytes.time(price.time); bytes.exact(price.price)
+        hasher.update(data: bytes.bytes)
+    }
+
+    private static func hash(_ version: HedgeSettings, into hasher: inout SHA256) {
+        var bytes = CanonicalBytes(tag: "S")
+        bytes.text(version.book); bytes.text(version.underlying); bytes.time(version.effective)
+        bytes.text(version.hedgedDelta?.rawValue); bytes.exact(version.targetDelta)
+        bytes.text(version.hedgeInstruments?.joined(separator: ","))
+        hasher.update(data: bytes.bytes)
+    }
+
+    private static func hash(expiry instrument: Instrument, at time: Timestamp, settlement: Position.Settlement?,
+                             into hasher: inout SHA256) {
+        var bytes = CanonicalBytes(tag: "X")
+        bytes.text(instrument.symbol); bytes.time(time); bytes.exact(settlement?.price)
+        hasher.update(data: bytes.bytes)
+    }
+
+    /// A row in the canonical byte form, so equal checksums mean equal rows.
     static func hash(_ row: ExposureRow, into hasher: inout SHA256) {
-        let doubles = [row.optionsDelta, row.optionsNetDelta, row.hedgeDelta, row.netDelta, row.gamma, row.vega, row.theta]
-            .map { exact($0) } + [row.underlyingPrice, row.usdPerCoin, row.netDeltaUSD, row.hedgeRatio, row.requiredHedge,
-                                  row.oldestMarkAgeSeconds].map(exact)
-        feed("R|\(row.time.microseconds)|\(row.book)|\(row.underlying)|\(doubles.joined(separator: "|"))|\(row.targetDelta)|\(row.hedgeInstrument ?? "")|\(row.positions)|\(row.unpriced)", into: &hasher)
-    }
-
-    private static func exact(_ value: Double?) -> String {
-        value.map { String($0.bitPattern, radix: 16) } ?? ""
+        var bytes = CanonicalBytes(tag: "R")
+        bytes.time(row.time); bytes.text(row.book); bytes.text(row.underlying)
+        for value in [row.optionsDelta, row.optionsNetDelta, row.hedgeDelta, row.netDelta, row.gamma, row.vega, row.theta] {
+            bytes.number(value)
+        }
+        for value in [row.underlyingPrice, row.usdPerCoin, row.netDeltaUSD, row.hedgeRatio, row.requiredHedge, row.oldestMarkAgeSeconds] {
+            bytes.number(value)
+        }
+        bytes.exact(row.targetDelta); bytes.text(row.hedgeInstrument)
+        bytes.integer(Int64(row.positions)); bytes.integer(Int64(row.unpriced))
+        hasher.update(data: bytes.bytes)
     }
 
     static func hex(_ digest: SHA256.Digest) -> String { digest.hexString }

@@ -28,15 +28,27 @@ public struct ExposureRepository {
         try connection.cached("DELETE FROM exposure_history WHERE time_us >= ?").execute([time ?? Timestamp(microseconds: .min)])
     }
 
+    /// Writes a row with typed bindings (no boxed values): a recompute writes one per event.
     public func insert(_ row: ExposureRow, run: Int64) throws {
-        try connection.cached("""
+        let statement = try connection.cached("""
             INSERT INTO exposure_history (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute([
-                row.time, row.book, row.underlying, row.optionsDelta, row.optionsNetDelta, row.hedgeDelta, row.netDelta,
-                row.gamma, row.vega, row.theta, row.underlyingPrice, row.usdPerCoin, row.netDeltaUSD, row.hedgeRatio,
-                row.targetDelta, row.requiredHedge, row.hedgeInstrument, row.oldestMarkAgeSeconds, row.positions,
-                row.unpriced, run,
-            ])
+            """)
+        statement.reset()
+        try statement.bind(row.time.microseconds, at: 1)
+        try statement.bind(row.book, at: 2)
+        try statement.bind(row.underlying, at: 3)
+        for (offset, value) in [row.optionsDelta, row.optionsNetDelta, row.hedgeDelta, row.netDelta, row.gamma, row.vega,
+                                row.theta, row.underlyingPrice, row.usdPerCoin, row.netDeltaUSD, row.hedgeRatio].enumerated() {
+            try statement.bind(value, at: Int32(4 + offset))
+        }
+        try statement.bind(row.targetDelta.description, at: 15)
+        try statement.bind(row.requiredHedge, at: 16)
+        try statement.bind(row.hedgeInstrument, at: 17)
+        try statement.bind(row.oldestMarkAgeSeconds, at: 18)
+        try statement.bind(Int64(row.positions), at: 19)
+        try statement.bind(Int64(row.unpriced), at: 20)
+        try statement.bind(run, at: 21)
+        try statement.run()
     }
 
     /// The stored history in the order a recompute writes it (time, book, underlying), with each row's run.

@@ -1,0 +1,38 @@
+/// The fixed, exact byte form recompute checksums are taken over: a record is a one-byte tag,
+/// then each field in order, a text as its UTF-8 bytes and a 0 byte; an integer, a time (µs)
+/// or a double's IEEE-754 bits as 8 bytes little-endian; an exact amount as its 16-byte count
+/// of 10⁻¹⁸ little-endian. A field that may be absent starts with one byte: 0xFF absent (for a
+/// text, never the first byte of UTF-8), else 0x01 before a number or exact amount. Equal
+/// checksums then mean equal records, field for field, with no rounding anywhere.
+struct CanonicalBytes {
+    private(set) var bytes: [UInt8] = []
+
+    init(tag: Character) {
+        bytes.reserveCapacity(192)
+        bytes.append(tag.asciiValue ?? 0x3F)
+    }
+
+    mutating func text(_ value: String?) {
+        guard let value else { bytes.append(0xFF); return }
+        bytes.append(contentsOf: value.utf8)
+        bytes.append(0)
+    }
+
+    mutating func integer(_ value: Int64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func time(_ value: Timestamp) { integer(value.microseconds) }
+
+    mutating func number(_ value: Double?) {
+        guard let value else { bytes.append(0xFF); return }
+        bytes.append(0x01)
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func exact(_ value: ExactDecimal?) {
+        guard let value else { bytes.append(0xFF); return }
+        bytes.append(0x01)
+        withUnsafeBytes(of: value.units.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+}
