@@ -5,6 +5,20 @@
 -- rewritten by each recompute from the time it starts at. Greeks and prices are REAL
 -- (doubles stored exactly), the target delta exact TEXT. recompute_runs is a record:
 -- append-only, one row per run, with the SHA-256 of what it read and of what it wrote.
+-- history_changes is a record too: every import, void and settings change that can change
+-- the history notes the earliest time it affects, so a recompute rebuilds only from there.
+
+CREATE TABLE history_changes (
+    id INTEGER PRIMARY KEY,
+    earliest_us INTEGER NOT NULL,
+    cause TEXT NOT NULL CHECK (cause <> ''),   -- 'trades import #3', 'void #2', 'book setting #5'
+    recorded_at_us INTEGER NOT NULL
+) STRICT;
+
+CREATE TRIGGER history_changes_refuse_update BEFORE UPDATE ON history_changes
+BEGIN SELECT RAISE(ABORT, 'history changes are append-only: UPDATE is refused'); END;
+CREATE TRIGGER history_changes_refuse_delete BEFORE DELETE ON history_changes
+BEGIN SELECT RAISE(ABORT, 'history changes are append-only: DELETE is refused'); END;
 
 CREATE TABLE recompute_runs (
     id INTEGER PRIMARY KEY,
@@ -15,7 +29,9 @@ CREATE TABLE recompute_runs (
     rows_written INTEGER NOT NULL CHECK (rows_written >= 0),
     inputs_sha256 TEXT NOT NULL CHECK (length(inputs_sha256) = 64),
     outputs_sha256 TEXT NOT NULL CHECK (length(outputs_sha256) = 64),
-    code_version TEXT NOT NULL
+    code_version TEXT NOT NULL,
+    -- The last history change the run took in: changes after it are what history is behind by.
+    changes_through INTEGER NOT NULL CHECK (changes_through >= 0)
 ) STRICT;
 
 CREATE TRIGGER recompute_runs_refuse_update BEFORE UPDATE ON recompute_runs

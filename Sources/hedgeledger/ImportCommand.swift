@@ -23,6 +23,9 @@ struct ImportOptions: ParsableArguments {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @Flag(help: "Bring the exposure history up to date after the imports, as `hedgeledger recompute` does.")
+    var recompute = false
+
     func validate() throws {
         guard wait >= 0 else { throw ValidationError("--wait must be zero or more seconds") }
     }
@@ -156,6 +159,11 @@ extension ImportOptions {
                     let code = Console.report(error)  // always reported, whatever failed before
                     failure = failure ?? code
                 }
+            }
+            if recompute {
+                let summary = try RecomputeService(ledger: opened, codeVersion: Hedgeledger.version, waitSeconds: wait)
+                    .recompute(now: now)
+                if !quiet { Console.message(summary.line) }
             }
         }
         if let failure { throw failure }

@@ -13,7 +13,12 @@ extension Hedgeledger {
                 brings net delta to target. Each run is recorded with the SHA-256 of its inputs \
                 and outputs and the code version; the same fills and marks give the same history \
                 byte for byte, whatever order they were imported in. Read it with \
-                `hedgeledger history`. Every run rebuilds the whole history for now.
+                `hedgeledger history`.
+
+                Incremental: every import, void and book-settings change records the earliest \
+                time it affects, and a run rebuilds only from the earliest of those since the last \
+                run (from --from, if earlier); the first run, and --full, rebuild everything. \
+                `import trades|snapshots --recompute` runs it right after the import.
 
                 --check recomputes in memory without writing, compares with the stored history and \
                 exits 2 naming the first row that differs.
@@ -21,8 +26,12 @@ extension Hedgeledger {
 
         @OptionGroup var ledger: LedgerOptions
 
-        @Flag(help: "Rebuild the whole history (what every run does for now).")
+        @Flag(help: "Rebuild the whole history, not only from the earliest change since the last run.")
         var full = false
+
+        @Option(help: ArgumentHelp("Rebuild from this time at the latest (earlier if a change since the last run needs it): ISO-8601 with a zone, or a date.",
+                                   valueName: "time"), transform: TimeArgument.parse)
+        var from: Timestamp?
 
         @Flag(help: "Recompute in memory and compare with the stored history; write nothing; exit 2 if they differ.")
         var check = false
@@ -32,6 +41,8 @@ extension Hedgeledger {
 
         func validate() throws {
             guard wait >= 0, wait.isFinite else { throw ValidationError("--wait must be zero or more seconds") }
+            if full && from != nil { throw ValidationError("--full rebuilds everything; --from says where to start: give one") }
+            if check && (full || from != nil) { throw ValidationError("--check compares the whole history and writes nothing: give it alone") }
         }
 
         func run() throws {
@@ -41,14 +52,15 @@ extension Hedgeledger {
                     let opened = try ledger.openForReading(now: now)
                     let result = try RecomputeService(ledger: opened, codeVersion: Hedgeledger.version).check()
                     if let difference = result.difference {
-                        Console.message("hedgeledger: the stored exposure history differs from a recompute at \(difference)")
+                        Console.message("hedgeledger: the stored exposure history differs from a recompute at \(difference); `hedgeledger recompute --full` rewrites it")
                         throw ExitCode(Console.Exit.historyDiffers)
                     }
                     Console.message("the stored exposure history equals a recompute (\(result.rows) rows)")
                     return
                 }
                 let opened = try ledger.openForWriting(create: false, now: now)
-                let summary = try RecomputeService(ledger: opened, codeVersion: Hedgeledger.version, waitSeconds: wait).recomputeFull(now: now)
+                let summary = try RecomputeService(ledger: opened, codeVersion: Hedgeledger.version, waitSeconds: wait)
+                    .recompute(full: full, from: from, now: now)
                 Console.message(summary.line)
             }
         }
@@ -104,6 +116,8 @@ extension Hedgeledger {
                 let report = try HistoryReport.build(ledger: opened, filter: filter, from: from, to: to, everySeconds: every)
                 if report.latestRun == nil {
                     Console.message("hedgeledger: no exposure history yet: run `hedgeledger recompute` first")
+                } else if report.pendingChanges > 0 {
+                    Console.message("hedgeledger: the exposure history is behind the ledger (\(report.pendingChanges) import\(report.pendingChanges == 1 ? "" : "s"), void\(report.pendingChanges == 1 ? "" : "s") or settings change\(report.pendingChanges == 1 ? "" : "s") since recompute run #\(report.latestRun!.id)); run `hedgeledger recompute`")
                 }
                 return report.report
             }

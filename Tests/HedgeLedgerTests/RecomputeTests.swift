@@ -208,11 +208,74 @@ struct RecomputeTests {
         }
         let missing = try hedgeledger(["recompute", "--check", "--db", db])
         #expect(missing.status == 2)
-        // Recompute again: the runs stay on record, each with its checksums.
-        #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
+        // No import, void or settings change was recorded, so a plain run has nothing to do; --full
+        // rewrites the history. The runs stay on record, each with its checksums.
+        #expect(try hedgeledger(["recompute", "--db", db]).stderr.contains("up to date"))
+        #expect(try hedgeledger(["recompute", "--full", "--db", db]).status == 0)
         let ledger = try Ledger(path: db, access: .read, now: testNow)
         let runs = try ledger.connection.prepare("SELECT id, outputs_sha256 FROM recompute_runs ORDER BY id").rows { ($0.int(0), $0.text(1)) }
         #expect(runs.count == 2 && runs[0].1 == runs[1].1)
+        #expect(try hedgeledger(["recompute", "--check", "--db", db]).status == 0)
+    }
+
+    @Test("incremental equals full after every kind of change: a late file, new marks, a void, a settings change")
+    func incremental() throws {
+        let (trades, marks) = Self.generated(rows: 1500)
+        let tradeLines = trades.split(separator: "\n").map(String.init), markLines = marks.split(separator: "\n").map(String.init)
+        let header = tradeLines[0], markHeader = markLines[0]
+        // Every third trade and the second half of the marks arrive later.
+        let early = tradeLines.dropFirst().enumerated().filter { $0.offset % 3 != 0 }.map(\.element)
+        let late = tradeLines.dropFirst().enumerated().filter { $0.offset % 3 == 0 }.map(\.element)
+        let half = markLines.count / 2
+        let directory = TemporaryDirectory()
+        let db = try cliLedger(in: directory, trades: ([header] + early).joined(separator: "\n") + "\n",
+                               snapshots: (markLines[..<half]).joined(separator: "\n") + "\n")
+        let first = try hedgeledger(["recompute", "--db", db])
+        #expect(first.status == 0 && first.stderr.contains("(full,"), "\(first.stderr)")
+        let upToDate = try hedgeledger(["recompute", "--db", db])
+        #expect(upToDate.status == 0 && upToDate.stderr.contains("up to date"), "\(upToDate.stderr)")
+
+        func expectIncrementalEqualsFull(_ change: String, from expected: String) throws {
+            let behind = try hedgeledger(["history", "--db", db, "--format", "json"])
+            let behindFact = try jsonObject(behind.stdout)["behind"] as? Bool
+            #expect(behind.stderr.contains("behind the ledger") && behindFact == true, "\(change)")
+            let run = try hedgeledger(["recompute", "--db", db])
+            #expect(run.status == 0 && run.stderr.contains("(from \(expected),"), "\(change): \(run.stderr)")
+            let check = try hedgeledger(["recompute", "--check", "--db", db])
+            #expect(check.status == 0, "after \(change), incremental differs from full: \(check.stderr)")
+            let current = try hedgeledger(["history", "--db", db, "--format", "json"])
+            let currentFact = try jsonObject(current.stdout)["behind"] as? Bool
+            #expect(!current.stderr.contains("behind") && currentFact == false)
+        }
+
+        let lateFile = directory.write("late.csv", ([header] + late.reversed()).joined(separator: "\n") + "\n")
+        #expect(try hedgeledger(["import", "trades", "--db", db, lateFile]).status == 0)
+        let earliestLate = late.map { String($0.split(separator: ",")[1]) }.min()!
+        try expectIncrementalEqualsFull("a late trades file", from: TimestampSyntax.parse(earliestLate).get().iso8601)
+
+        let laterMarks = directory.write("m2.csv", ([markHeader] + markLines[half...]).joined(separator: "\n") + "\n")
+        #expect(try hedgeledger(["import", "snapshots", "--db", db, laterMarks]).status == 0)
+        let earliestMark = markLines[half...].map { String($0.split(separator: ",")[0]) }.min()!
+        try expectIncrementalEqualsFull("new marks", from: TimestampSyntax.parse(earliestMark).get().iso8601)
+
+        let voided = String(early[400].split(separator: ",")[0]), voidedAt = String(early[400].split(separator: ",")[1])
+        #expect(try hedgeledger(["void", "fill", "--db", db, "--venue", "deribit", "--trade-id", voided, "--reason", "test"]).status == 0)
+        try expectIncrementalEqualsFull("a void", from: TimestampSyntax.parse(voidedAt).get().iso8601)
+
+        #expect(try hedgeledger(["book", "set", "main", "--db", db, "--underlying", "BTC", "--hedged-delta", "plain",
+                                 "--target-delta", "0.5", "--effective", "2026-11-18T06:00:00Z"]).status == 0)
+        try expectIncrementalEqualsFull("a settings change", from: "2026-11-18T06:00:00Z")
+        // A run starting after the settings version, a void and some expiries restores them all.
+        #expect(try hedgeledger(["recompute", "--db", db, "--from", "2026-11-20T12:00:00Z"]).status == 0)
+        #expect(try hedgeledger(["recompute", "--check", "--db", db]).status == 0)
+
+        // --from rebuilds from an earlier time when asked; import --recompute does it in the same run.
+        let forced = try hedgeledger(["recompute", "--db", db, "--from", "2026-11-17"])
+        #expect(forced.stderr.contains("(from 2026-11-17T00:00:00Z,"), "\(forced.stderr)")
+        #expect(try hedgeledger(["book", "set", "main", "--db", db, "--underlying", "BTC", "--target-delta", "0",
+                                 "--effective", "2026-11-19"]).status == 0)
+        let together = try hedgeledger(["import", "snapshots", "--recompute", "--db", db, laterMarks])
+        #expect(together.status == 0 && together.stderr.contains("(from 2026-11-19T00:00:00Z,"), "\(together.stderr)")
         #expect(try hedgeledger(["recompute", "--check", "--db", db]).status == 0)
     }
 

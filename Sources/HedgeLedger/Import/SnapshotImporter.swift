@@ -39,6 +39,7 @@ public struct SnapshotImporter {
             let marks = try ledger.marks.inserter()
             var counts = (marks: 0, index: 0, settlements: 0, duplicates: 0)
             var coverage: [Int64: (first: Timestamp, last: Timestamp, added: Int)] = [:]
+            var earliest: Timestamp?  // of what this file added: where the exposure history can change from
             let assumeUTC = assumeUTC
             let outcome = try ImportPipeline.run(
                 source: source, rowNoun: "snapshots", example: "timestamp,instrument,mark_price,underlying_price,mark_iv",
@@ -62,6 +63,7 @@ public struct SnapshotImporter {
                     }
                     if try marks.insertIfNew(encoded, instrumentID: stored.id, importID: importID) {
                         counts.marks += 1
+                        earliest = min(earliest ?? mark.time, mark.time)
                         if let seen = coverage[stored.id] {
                             coverage[stored.id] = (min(seen.first, mark.time), max(seen.last, mark.time), seen.added + 1)
                         } else {
@@ -78,6 +80,7 @@ public struct SnapshotImporter {
                     }
                 case let .index(price, line):
                     if try ledger.indexPrices.insertIfNew(price, importID: importID) {
+                        earliest = min(earliest ?? price.time, price.time)
                         if price.kind == .settlement { counts.settlements += 1 } else { counts.index += 1 }
                     } else if let existing = try ledger.indexPrices.find(price.kind, index: price.index, time: price.time) {
                         if existing.price.price == price.price {
@@ -92,6 +95,9 @@ public struct SnapshotImporter {
             guard outcome.errors.isEmpty else { throw outcome.errors }
             for (instrumentID, range) in coverage {
                 try ledger.marks.extendCoverage(instrumentID: instrumentID, first: range.first, last: range.last, added: range.added)
+            }
+            if let earliest {
+                try ledger.exposure.recordChange(earliest: earliest, cause: "snapshots import #\(importID)", at: now)
             }
             try ledger.imports.insert(ImportRecord(
                 id: importID, kind: "snapshots", fileName: file, sha256: outcome.sha256, sizeBytes: outcome.sizeBytes,

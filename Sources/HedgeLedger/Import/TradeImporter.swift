@@ -213,6 +213,9 @@ private struct ImportRun {
         for instrumentID in Set(touched.map(\.key.instrumentID)) where try ledger.instruments.find(id: instrumentID) == nil {
             throw CorruptDatabase(detail: "imported fills reference instrument \(instrumentID), which does not exist")
         }
+        if let earliest = touched.map(\.earliest).min() {
+            try ledger.exposure.recordChange(earliest: earliest, cause: "trades import #\(importID)", at: now)
+        }
         try ledger.imports.insert(ImportRecord(
             id: importID, kind: "trades", fileName: file, sha256: outcome.sha256, sizeBytes: outcome.sizeBytes,
             format: outcome.format, rowsAccepted: accepted, rowsDuplicate: duplicates, rowsRejected: 0,

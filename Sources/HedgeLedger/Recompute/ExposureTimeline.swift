@@ -90,6 +90,28 @@ struct ExposureTimeline {
         return low
     }
 
+    /// Starts a pass later than the first event: `position` is as it stood just before, and no
+    /// row is owed for it (the caller restores marks, indexes and settings with the `apply`
+    /// functions, then calls `forgetChanges()`).
+    mutating func restore(_ position: Position, instrumentID: Int64) {
+        let key = PositionBuilder.Key(book: position.book, instrumentID: instrumentID)
+        positions[key] = position
+        guard !position.quantity.isZero else { return }
+        let instrument = position.instrument
+        let pair = PairKey(book: position.book, underlying: instrument.underlying)
+        let slot = slot(of: instrument)
+        let index = Self.insertionIndex(of: instrument.symbol, in: holdings[pair] ?? [])
+        holdings[pair, default: []].insert(Held(symbol: instrument.symbol, slot: slot, quantity: position.quantity.doubleValue), at: index)
+        holders[slot].insert(pair)
+    }
+
+    /// An instrument that expired before the pass starts with no settlement price.
+    mutating func restoreUnsettled(_ instrument: Instrument) {
+        unsettled[slot(of: instrument)] = true
+    }
+
+    mutating func forgetChanges() { changed.removeAll() }
+
     /// A new mark: every pair holding the instrument gets a row.
     mutating func apply(_ mark: Mark, instrument: Instrument) {
         let slot = slot(of: instrument)

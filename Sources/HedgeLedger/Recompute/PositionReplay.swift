@@ -31,6 +31,35 @@ public enum PositionReplay {
         return position.fillCount == 0 ? nil : position
     }
 
+    /// Settles the positions past their expiry at `market`'s time that have a settlement price
+    /// (an imported settlement row, else the index at most an hour before expiry); the others
+    /// stay expired, unsettled.
+    public static func settleExpired(_ positions: inout [Position], market: MarketView) throws {
+        for index in positions.indices where positions[index].status(at: market.time) == .expired {
+            guard let settlement = try market.settlement(of: positions[index].instrument) else { continue }
+            do throws(ArithmeticOverflow) {
+                try positions[index].settle(settlement)
+            } catch {
+                throw UncomputablePosition(book: positions[index].book, instrument: positions[index].instrument.symbol, cause: error,
+                                           fill: "the settlement at \(settlement.price)")
+            }
+        }
+    }
+
+    /// Every position as of `time` (those with a fill by then), settled where expired with a
+    /// settlement price: what a recompute starting after `time` begins from.
+    static func allPositions(asOf time: Timestamp, ledger: Ledger) throws -> [(position: Position, instrumentID: Int64)] {
+        var positions: [Position] = [], ids: [Int64] = []
+        for stored in try ledger.positions.all() {
+            if let position = try position(stored.position, instrument: stored.instrument, asOf: time, ledger: ledger) {
+                positions.append(position)
+                ids.append(stored.instrument.id)
+            }
+        }
+        try settleExpired(&positions, market: MarketView(ledger: ledger, time: time))
+        return Array(zip(positions, ids)).map { (position: $0.0, instrumentID: $0.1) }
+    }
+
     private static func apply(_ stored: StoredFill, to position: inout Position, instrument: StoredInstrument) throws {
         do throws(ArithmeticOverflow) {
             try position.apply(stored.fill)

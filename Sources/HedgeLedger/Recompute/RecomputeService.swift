@@ -18,34 +18,54 @@ public struct RecomputeService {
     }
 
     public struct Summary: Sendable {
-        public var run: RecomputeRun
+        /// nil: the history already took in every change, and nothing was done.
+        public var run: RecomputeRun?
         /// Position valuations the rows took.
         public var valuations: Int
 
         public var line: String {
+            guard let run else { return "the exposure history is up to date: no import, void or settings change since the last recompute" }
             let range = run.through.map { "through \($0.iso8601)" } ?? "no events"
-            return "recompute run #\(run.id): \(run.rowsWritten) exposure row\(run.rowsWritten == 1 ? "" : "s") written from \(valuations) position valuation\(valuations == 1 ? "" : "s") (full, \(range)); inputs SHA-256 \(run.inputsSHA256.prefix(12))…, outputs SHA-256 \(run.outputsSHA256.prefix(12))…"
+            let from = run.from.map { "from \($0.iso8601)" } ?? "full"
+            return "recompute run #\(run.id): \(run.rowsWritten) exposure row\(run.rowsWritten == 1 ? "" : "s") written from \(valuations) position valuation\(valuations == 1 ? "" : "s") (\(from), \(range)); inputs SHA-256 \(run.inputsSHA256.prefix(12))…, outputs SHA-256 \(run.outputsSHA256.prefix(12))…"
         }
     }
 
-    /// Rewrites the whole history and records the run.
-    public func recomputeFull(now: Timestamp) throws -> Summary {
+    /// Brings the history up to date: from the earliest time the changes recorded since the last
+    /// run affect (or `from`, if earlier), or all of it when `full` or when there was no run yet.
+    /// Rows before that time are kept; rows from it on are rewritten.
+    public func recompute(full: Bool = false, from: Timestamp? = nil, now: Timestamp) throws -> Summary {
         try ledger.write(waitSeconds: waitSeconds) {
-            try ledger.exposure.deleteHistory(from: nil)
+            let latest = try ledger.exposure.latestRun()
+            let pending = try ledger.exposure.changes(after: latest?.changesThrough ?? 0)
+            var start: Timestamp?
+            if !full, latest != nil {
+                guard let earliest = [from, pending.earliest].compactMap({ $0 }).min() else {
+                    return Summary(run: nil, valuations: 0)
+                }
+                start = earliest
+            }
+            try ledger.exposure.deleteHistory(from: start)
             let runID = try ledger.exposure.nextRunID()
             var outputs = SHA256()
             var rows = 0
-            let pass = try Self.pass(ledger: ledger) { row in
+            let pass = try Self.pass(ledger: ledger, from: start) { row in
                 try ledger.exposure.insert(row, run: runID)
                 Self.hash(row, into: &outputs)
                 rows += 1
             }
-            var run = RecomputeRun(id: runID, startedAt: now, finishedAt: now, from: nil, through: pass.through, rowsWritten: rows,
+            var run = RecomputeRun(id: runID, startedAt: now, finishedAt: now, from: start, through: pass.through, rowsWritten: rows,
                                    inputsSHA256: pass.inputsSHA256, outputsSHA256: Self.hex(outputs.finalize()),
-                                   codeVersion: codeVersion)
+                                   codeVersion: codeVersion, changesThrough: pending.lastID)
             run.id = try ledger.exposure.insertRun(run)
             return Summary(run: run, valuations: pass.valuations)
         }
+    }
+
+    /// Whether the history is behind the ledger: the changes recorded since the last run.
+    public static func pendingChanges(ledger: Ledger) throws -> (latest: RecomputeRun?, changes: Int) {
+        let latest = try ledger.exposure.latestRun()
+        return (latest, try ledger.exposure.changes(after: latest?.changesThrough ?? 0).count)
     }
 
     /// Where the stored history differs from a recompute in memory.
@@ -65,7 +85,7 @@ public struct RecomputeService {
         var difference: Difference?
         struct Found: Error {}
         do {
-            _ = try Self.pass(ledger: ledger) { row in
+            _ = try Self.pass(ledger: ledger, from: nil) { row in
                 rows += 1
                 guard let (storedRow, _) = try stored.next() else {
                     difference = Difference(time: row.time, book: row.book, underlying: row.underlying, detail: "missing from the stored history")
@@ -113,7 +133,7 @@ public struct RecomputeService {
 
     /// The time-ordered pass: feeds every event to an `ExposureTimeline` and hands each row to
     /// `emit`. Returns the SHA-256 of the inputs in their canonical order, and the last event time.
-    static func pass(ledger: Ledger, emit: (ExposureRow) throws -> Void) throws
+    static func pass(ledger: Ledger, from start: Timestamp?, emit: (ExposureRow) throws -> Void) throws
         -> (inputsSHA256: String, through: Timestamp?, valuations: Int) {
         var instruments: [Int64: Instrument] = [:]
         var bySymbol: [String: Instrument] = [:]
@@ -123,16 +143,52 @@ public struct RecomputeService {
         }
         let underlyings = Set(instruments.values.map(\.underlying)).sorted()
         let indexUnderlying = Dictionary(uniqueKeysWithValues: underlyings.map { ($0.lowercased() + "_usd", $0) })
-        var fills = try PeekingCursor(try ledger.fills.cursorInApplyOrder())
-        var marks = try PeekingCursor(try ledger.marks.cursorByTime())
-        var indexes = try PeekingCursor(try ledger.indexPrices.cursorByTime(indexes: indexUnderlying.keys.sorted()))
-        let settings = try ledger.bookSettings.versions().sorted { ($0.settings.effective, $0.id) < ($1.settings.effective, $1.id) }
+        var fills = try PeekingCursor(try ledger.fills.cursorInApplyOrder(from: start))
+        var marks = try PeekingCursor(try ledger.marks.cursorByTime(from: start))
+        var indexes = try PeekingCursor(try ledger.indexPrices.cursorByTime(indexes: indexUnderlying.keys.sorted(), from: start))
+        let allSettings = try ledger.bookSettings.versions().sorted { ($0.settings.effective, $0.id) < ($1.settings.effective, $1.id) }
+        let settings = allSettings.filter { version in start.map { version.settings.effective >= $0 } ?? true }
         let expiries = instruments.values.compactMap { instrument in instrument.expiry.map { (time: $0, instrument: instrument) } }
             .sorted { ($0.time, $0.instrument.symbol) < ($1.time, $1.instrument.symbol) }
+            .filter { expiry in start.map { expiry.time >= $0 } ?? true }
         var nextSetting = 0, nextExpiry = 0
         var timeline = ExposureTimeline()
         var inputs = SHA256()
         var through: Timestamp?
+
+        if let start {
+            // The state just before `start`, as the events before it left it: positions as of then
+            // (from checkpoints, settled where expired), the latest marks and USD indexes, the
+            // settings in force, and the expiries that found no settlement price.
+            let before = Timestamp(microseconds: start.microseconds - 1)
+            for (position, instrumentID) in try PositionReplay.allPositions(asOf: before, ledger: ledger)
+                .sorted(by: { ($0.position.book, $0.position.instrument.symbol) < ($1.position.book, $1.position.instrument.symbol) }) {
+                timeline.restore(position, instrumentID: instrumentID)
+                var bytes = CanonicalBytes(tag: "P")
+                bytes.text(position.book); bytes.text(position.instrument.symbol); bytes.exact(position.quantity)
+                inputs.update(data: bytes.bytes)
+            }
+            for stored in try ledger.marks.latestForAll(atOrBefore: before) {
+                guard let instrument = bySymbol[stored.mark.instrument] else { continue }
+                timeline.apply(stored.mark, instrument: instrument)
+                hash(stored.mark, into: &inputs)
+            }
+            for (index, underlying) in indexUnderlying.sorted(by: { $0.key < $1.key }) {
+                if let price = try ledger.indexPrices.latest(index: index, atOrBefore: before) {
+                    timeline.apply(usdIndex: price, underlying: underlying)
+                    hash(price, into: &inputs)
+                }
+            }
+            for version in allSettings where version.settings.effective < start {
+                timeline.apply(version.settings)  // later versions of a pair replace earlier ones
+                hash(version.settings, into: &inputs)
+            }
+            for (time, instrument) in instruments.values.compactMap({ i in i.expiry.map { ($0, i) } }).sorted(by: { ($0.0, $0.1.symbol) < ($1.0, $1.1.symbol) })
+            where time < start {
+                if try MarketView(ledger: ledger, time: time).settlement(of: instrument) == nil { timeline.restoreUnsettled(instrument) }
+            }
+            timeline.forgetChanges()
+        }
 
         while true {
             let candidates = [fills.peek?.fill.time, marks.peek?.mark.time, indexes.peek?.time,

@@ -97,6 +97,9 @@ public struct VoidService {
             }
             let touched = Set(earliest.keys)
             try PositionUpkeep.rebuild(touched, changedFrom: earliest, ledger: ledger)
+            if let first = earliest.values.min() {
+                try ledger.exposure.recordChange(earliest: first, cause: "void #\(voidID)", at: now)
+            }
             return Summary(voidID: voidID, fills: fills.count, positionsRebuilt: touched.count)
         }
     }

@@ -16,6 +16,8 @@ public struct HistoryReport: Sendable {
     public var everySeconds: Int64?
     /// The last recompute run: nil when history was never computed.
     public var latestRun: RecomputeRun?
+    /// Imports, voids and settings changes recorded since that run: what the history is behind by.
+    public var pendingChanges: Int
     public var entries: [Entry]
 
     public static func build(ledger: Ledger, filter: PositionsReport.Filter, from: Timestamp?, to: Timestamp?,
@@ -37,8 +39,9 @@ public struct HistoryReport: Sendable {
                 bucket = (row.book, row.underlying, start)
             }
         }
+        let pending = try RecomputeService.pendingChanges(ledger: ledger)
         return HistoryReport(filter: filter, from: from, to: to, everySeconds: everySeconds,
-                             latestRun: try ledger.exposure.latestRun(), entries: entries)
+                             latestRun: pending.latest, pendingChanges: pending.changes, entries: entries)
     }
 
     public static let schema = Report.Schema(name: "hedgeledger.history", version: 1)
@@ -71,6 +74,8 @@ public struct HistoryReport: Sendable {
         ], facts: [
             ("latest_run", latestRun.map { .integer(Int($0.id)) } ?? .empty),
             ("latest_run_finished_at", latestRun.map { .time($0.finishedAt) } ?? .empty),
+            ("behind", .bool(pendingChanges > 0)),
+            ("changes_since_latest_run", .integer(pendingChanges)),
         ], sections: [table])
     }
 }

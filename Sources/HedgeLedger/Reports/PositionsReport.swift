@@ -67,15 +67,7 @@ public struct PositionsReport: Sendable {
     }
 
     mutating func settleExpired(_ market: MarketView) throws {
-        for index in positions.indices where positions[index].status(at: asOf) == .expired {
-            guard let settlement = try market.settlement(of: positions[index].instrument) else { continue }
-            do throws(ArithmeticOverflow) {
-                try positions[index].settle(settlement)
-            } catch {
-                throw UncomputablePosition(book: positions[index].book, instrument: positions[index].instrument.symbol, cause: error,
-                                           fill: "the settlement at \(settlement.price)")
-            }
-        }
+        try PositionReplay.settleExpired(&positions, market: market)
     }
 
     public static let schema = Report.Schema(name: "hedgeledger.positions", version: 1)

@@ -11,6 +11,8 @@ public struct RecomputeRun: Sendable, Hashable {
     public var inputsSHA256: String
     public var outputsSHA256: String
     public var codeVersion: String
+    /// The last history change the run took in.
+    public var changesThrough: Int64
 }
 
 /// The exposure history and the runs that wrote it (migration 0007).
@@ -83,10 +85,10 @@ public struct ExposureRepository {
     public func insertRun(_ run: RecomputeRun) throws -> Int64 {
         try connection.cached("""
             INSERT INTO recompute_runs (started_at_us, finished_at_us, from_us, through_us, rows_written, inputs_sha256,
-                                        outputs_sha256, code_version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                                        outputs_sha256, code_version, changes_through)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute([run.startedAt, run.finishedAt, run.from, run.through, run.rowsWritten, run.inputsSHA256,
-                          run.outputsSHA256, run.codeVersion])
+                          run.outputsSHA256, run.codeVersion, run.changesThrough])
         return connection.lastInsertRowID
     }
 
@@ -97,12 +99,29 @@ public struct ExposureRepository {
 
     public func latestRun() throws -> RecomputeRun? {
         try connection.cached("""
-            SELECT id, started_at_us, finished_at_us, from_us, through_us, rows_written, inputs_sha256, outputs_sha256, code_version
+            SELECT id, started_at_us, finished_at_us, from_us, through_us, rows_written, inputs_sha256, outputs_sha256, code_version,
+                   changes_through
             FROM recompute_runs ORDER BY id DESC LIMIT 1
             """).firstRow { row in
                 RecomputeRun(id: row.int64(0), startedAt: try row.timestamp(1), finishedAt: try row.timestamp(2),
                              from: row.isNull(3) ? nil : try row.timestamp(3), through: row.isNull(4) ? nil : try row.timestamp(4),
-                             rowsWritten: row.int(5), inputsSHA256: row.text(6), outputsSHA256: row.text(7), codeVersion: row.text(8))
+                             rowsWritten: row.int(5), inputsSHA256: row.text(6), outputsSHA256: row.text(7), codeVersion: row.text(8),
+                             changesThrough: row.int64(9))
             }
+    }
+
+    /// Notes that a change (`cause`) can alter the history from `earliest` on.
+    public func recordChange(earliest: Timestamp, cause: String, at now: Timestamp) throws {
+        try connection.cached("INSERT INTO history_changes (earliest_us, cause, recorded_at_us) VALUES (?, ?, ?)")
+            .execute([earliest, cause, now])
+    }
+
+    /// The changes recorded after change `id`: how many, the earliest time they affect, and the last id.
+    public func changes(after id: Int64) throws -> (count: Int, earliest: Timestamp?, lastID: Int64) {
+        try connection.cached("""
+            SELECT COUNT(*), MIN(earliest_us), COALESCE(MAX(id), ?) FROM history_changes WHERE id > ?
+            """).firstRow([id, id]) { row in
+                (row.int(0), row.isNull(1) ? nil : try row.timestamp(1), row.int64(2))
+            } ?? (0, nil, id)
     }
 }

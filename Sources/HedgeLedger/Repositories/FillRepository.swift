@@ -127,11 +127,11 @@ public struct FillRepository {
 
     /// Every fill that counts, in the order positions apply them (time first): what a recompute
     /// reads in one pass. SQLite sorts them (fills carry no time index: BENCHMARKS.md).
-    public func cursorInApplyOrder() throws -> RowCursor<StoredFill> {
+    public func cursorInApplyOrder(from time: Timestamp? = nil) throws -> RowCursor<StoredFill> {
         try RowCursor(connection: connection, sql: """
             SELECT \(Self.columns) FROM fills f JOIN instruments i ON i.id = f.instrument_id
-            WHERE \(Self.live) ORDER BY \(Self.orderBy)
-            """, bindings: [], decode: Self.decode)
+            WHERE f.time_us >= ? AND \(Self.live) ORDER BY \(Self.orderBy)
+            """, bindings: [time ?? Timestamp(microseconds: .min)], decode: Self.decode)
     }
 
     /// The fills with these ids (one position segment) that no void took out, in the order

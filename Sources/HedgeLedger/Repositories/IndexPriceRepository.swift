@@ -33,11 +33,12 @@ public struct IndexPriceRepository {
     }
 
     /// The observations of `indexes`, in time order.
-    public func cursorByTime(indexes: [String]) throws -> RowCursor<IndexPrice> {
+    public func cursorByTime(indexes: [String], from time: Timestamp? = nil) throws -> RowCursor<IndexPrice> {
         let list = Array(repeating: "?", count: max(indexes.count, 1)).joined(separator: ", ")
         return try RowCursor(connection: connection, sql: """
-            SELECT index_name, time_us, price FROM index_prices WHERE index_name IN (\(list)) ORDER BY time_us, index_name
-            """, bindings: indexes.isEmpty ? [""] : indexes) { row in
+            SELECT index_name, time_us, price FROM index_prices WHERE time_us >= ? AND index_name IN (\(list))
+            ORDER BY time_us, index_name
+            """, bindings: [time ?? Timestamp(microseconds: .min) as any SQLiteBindable] + (indexes.isEmpty ? [""] : indexes).map { $0 as any SQLiteBindable }) { row in
                 IndexPrice(index: row.text(0), time: try row.timestamp(1), price: try row.exact(2))
             }
     }

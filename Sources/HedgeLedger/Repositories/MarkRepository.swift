@@ -101,10 +101,11 @@ public struct MarkRepository {
     }
 
     /// Every mark in time order (the table's key order: nothing is sorted).
-    public func cursorByTime() throws -> RowCursor<StoredMark> {
+    public func cursorByTime(from time: Timestamp? = nil) throws -> RowCursor<StoredMark> {
         try RowCursor(connection: connection, sql: """
-            SELECT \(Self.columns) FROM marks m JOIN instruments i ON i.id = m.instrument_id ORDER BY m.time_us, m.instrument_id
-            """, bindings: [], decode: Self.decode)
+            SELECT \(Self.columns) FROM marks m JOIN instruments i ON i.id = m.instrument_id
+            WHERE m.time_us >= ? ORDER BY m.time_us, m.instrument_id
+            """, bindings: [time ?? Timestamp(microseconds: .min)], decode: Self.decode)
     }
 
     /// An instrument's first and last mark times (µs) and how many marks it has.

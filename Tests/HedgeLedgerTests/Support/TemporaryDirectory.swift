@@ -70,6 +70,7 @@ func downgradeToVersion4(_ ledger: Ledger) throws {
     try ledger.connection.execute("""
         DROP TABLE exposure_history;
         DROP TABLE recompute_runs;
+        DROP TABLE history_changes;
         DROP TABLE book_setting_hedges;
         DROP TABLE book_settings;
         DROP TABLE position_segments;
