@@ -23,20 +23,14 @@ public struct HistoryReport: Sendable {
     public static func build(ledger: Ledger, filter: PositionsReport.Filter, from: Timestamp?, to: Timestamp?,
                              everySeconds: Int64?) throws -> HistoryReport {
         var entries: [Entry] = []
-        var bucket: (book: String, underlying: String, start: Int64)?
-        try ledger.exposure.forEachRow(book: filter.book, underlying: filter.underlying?.uppercased(), from: from, to: to) { row, run in
-            let entry = Entry(row: row, run: run, maxAbsNetDelta: abs(row.netDelta))
-            guard let width = everySeconds.map({ $0 * 1_000_000 }) else { entries.append(entry); return }
-            let micros = row.time.microseconds
-            let start = micros - ((micros % width) + width) % width
-            if let current = bucket, current == (row.book, row.underlying, start), var last = entries.popLast() {
-                last.maxAbsNetDelta = max(last.maxAbsNetDelta, entry.maxAbsNetDelta)
-                last.row = row
-                last.run = run
-                entries.append(last)
-            } else {
-                entries.append(entry)
-                bucket = (row.book, row.underlying, start)
+        let book = filter.book, underlying = filter.underlying?.uppercased()
+        if let everySeconds {
+            try ledger.exposure.forEachBucket(width: everySeconds * 1_000_000, book: book, underlying: underlying, from: from, to: to) {
+                entries.append(Entry(row: $0, run: $1, maxAbsNetDelta: $2))
+            }
+        } else {
+            try ledger.exposure.forEachRow(book: book, underlying: underlying, from: from, to: to) { row, run in
+                entries.append(Entry(row: row, run: run, maxAbsNetDelta: abs(row.netDelta)))
             }
         }
         let pending = try RecomputeService.pendingChanges(ledger: ledger)

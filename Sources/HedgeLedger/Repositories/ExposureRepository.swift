@@ -59,15 +59,45 @@ public struct ExposureRepository {
                       bindings: []) { row in (try Self.decode(row), row.int64(20)) }
     }
 
+    /// The WHERE clause of a history query and its bindings. Only the filters given are named,
+    /// so SQLite seeks the (book, underlying, time) key instead of scanning every row (an
+    /// `? IS NULL OR book = ?` term defeats the index).
+    private static func filter(book: String?, underlying: String?, from: Timestamp?, to: Timestamp?)
+        -> (sql: String, bindings: [any SQLiteBindable]) {
+        var terms = ["time_us >= ?", "time_us <= ?"]
+        var bindings: [any SQLiteBindable] = [from ?? Timestamp(microseconds: 0), to ?? Timestamp(microseconds: .max)]
+        if let underlying { terms.insert("underlying = ?", at: 0); bindings.insert(underlying, at: 0) }
+        if let book { terms.insert("book = ?", at: 0); bindings.insert(book, at: 0) }
+        return (terms.joined(separator: " AND "), bindings)
+    }
+
     /// The history of the pairs the filters select, between two times, by book, underlying, time.
     public func forEachRow(book: String?, underlying: String?, from: Timestamp?, to: Timestamp?,
                            _ visit: (ExposureRow, Int64) throws -> Void) throws {
+        let filter = Self.filter(book: book, underlying: underlying, from: from, to: to)
         try connection.cached("""
-            SELECT \(Self.columns) FROM exposure_history
-            WHERE (? IS NULL OR book = ?) AND (? IS NULL OR underlying = ?) AND time_us >= ? AND time_us <= ?
-            ORDER BY book, underlying, time_us
-            """).forEachRow([book, book, underlying, underlying, from ?? Timestamp(microseconds: .min),
-                             to ?? Timestamp(microseconds: .max)]) { row in try visit(try Self.decode(row), row.int64(20)) }
+            SELECT \(Self.columns) FROM exposure_history WHERE \(filter.sql) ORDER BY book, underlying, time_us
+            """).forEachRow(filter.bindings) { row in try visit(try Self.decode(row), row.int64(20)) }
+    }
+
+    /// The last row of each `width`-µs bucket (aligned to the epoch, so to UTC days) of the pairs
+    /// the filters select, with the bucket's largest |net delta|; by book, underlying, time.
+    /// Grouped in SQL: only one row per bucket reaches Swift.
+    public func forEachBucket(width: Int64, book: String?, underlying: String?, from: Timestamp?, to: Timestamp?,
+                              _ visit: (ExposureRow, Int64, Double) throws -> Void) throws {
+        let columns = Self.columns.split(separator: ",").map { "h." + String($0.filter { !$0.isWhitespace }) }
+            .joined(separator: ", ")
+        let filter = Self.filter(book: book, underlying: underlying, from: from, to: to)
+        try connection.cached("""
+            SELECT \(columns), b.max_abs FROM (
+                SELECT book, underlying, MAX(time_us) AS last, MAX(ABS(net_delta)) AS max_abs FROM exposure_history
+                WHERE \(filter.sql)
+                GROUP BY book, underlying, time_us / ?
+            ) b JOIN exposure_history h ON h.book = b.book AND h.underlying = b.underlying AND h.time_us = b.last
+            ORDER BY h.book, h.underlying, h.time_us
+            """).forEachRow(filter.bindings + [width]) { row in
+                try visit(try Self.decode(row), row.int64(20), row.double(21))
+            }
     }
 
     static func decode(_ row: Row) throws -> ExposureRow {
