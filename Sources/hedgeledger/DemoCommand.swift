@@ -70,9 +70,15 @@ extension Hedgeledger {
                 for line in imported { Console.message(line) }
                 let greeks = try GreeksReport.build(ledger: ledger, at: last, now: now)
                 Console.output(OutputFormat.table.render(BookSummary(greeks: greeks).report))
+                let recomputed = try RecomputeService(ledger: ledger, codeVersion: Hedgeledger.version).recompute(now: now)
+                Console.message(recomputed.line)
+                let dayStart = Timestamp(microseconds: last.microseconds - 86_400_000_000)
+                let day = try HistoryReport.build(ledger: ledger, filter: .init(), from: dayStart, to: last, everySeconds: 4 * 3600)
+                Console.output("\n" + OutputFormat.table.render(Report(schema: HistoryReport.schema, asOf: last, sections: [day.compactTable])))
                 Console.message("""
 
                     Files: \(tradesPath), \(snapshotsPath) and \(databasePath). Try:
+                      hedgeledger --db \(databasePath) history --underlying BTC --every 1h      the exposure history, hour by hour
                       hedgeledger --db \(databasePath) greeks --at \(last.iso8601)         the full greeks, per position
                       hedgeledger --db \(databasePath) positions --at \(last.iso8601)      positions, settled expiries included
                       hedgeledger --db \(databasePath) positions --at \(settings.start.adding(seconds: 2 * 86_400).iso8601) --underlying BTC

@@ -40,6 +40,21 @@ public struct HistoryReport: Sendable {
 
     public static let schema = Report.Schema(name: "hedgeledger.history", version: 1)
 
+    /// A few columns of the history, for a terminal: what the demo shows of the last day.
+    public var compactTable: Table {
+        var table = Table(name: "history", title: "Net delta and hedge ratio" + (everySeconds.map { ", last row of every \($0 / 3600) h" } ?? ""),
+                          columns: [.init("time"), .init("book"), .init("underlying"), .init("net_delta", places: 4),
+                                    .init("net_delta_usd", places: 0), .init("hedge_ratio", places: 3),
+                                    .init("required_hedge", places: 2), .init("hedge_instrument")])
+        for entry in entries {
+            let row = entry.row
+            table.rows.append([.time(row.time), .text(row.book), .text(row.underlying), .number(row.netDelta),
+                               .number(row.netDeltaUSD), .number(row.hedgeRatio), .number(row.requiredHedge),
+                               row.hedgeInstrument.map(Table.Cell.text) ?? .empty])
+        }
+        return table
+    }
+
     public var report: Report {
         var table = Table(name: "history", title: "Exposure history" + (everySeconds.map { " (last row of every \($0) s)" } ?? ""), columns: [
             .init("time"), .init("book"), .init("underlying"), .init("options_delta", places: 6),
