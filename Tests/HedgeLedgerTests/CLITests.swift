@@ -202,8 +202,14 @@ struct CLITests {
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("The book at ") == true)
         #expect(lines[1].hasPrefix("book  underlying") && lines[1].contains("net_delta_usd") && lines[1].contains("hedged_pct"))
-        #expect(lines.count == 5)  // title, header, rule, BTC, ETH: a few lines
+        // The summary in a few lines (title, header, rule, BTC, ETH), then the last day's history.
         #expect(lines[3].hasPrefix("main  BTC") && lines[4].hasPrefix("main  ETH"))
+        #expect(lines[5] == "Net delta and hedge ratio, last row of every 4 h")
+        // The history's last BTC row is the book the summary shows (the same moment, the same net delta).
+        let summaryBTC = lines[3].split(separator: " ", omittingEmptySubsequences: true)
+        let lastBTC = try #require(lines.last { $0.contains("  main  BTC ") }).split(separator: " ", omittingEmptySubsequences: true)
+        #expect(lastBTC[3] == summaryBTC[2], "history \(lastBTC) against summary \(summaryBTC)")
+        #expect(result.stderr.contains("recompute run #1") && result.stderr.contains("history --underlying BTC --every 1h"))
         #expect(result.stderr.contains("600 fills imported") && result.stderr.contains("2 settlement prices"))
         #expect(result.stderr.contains("greeks --at") && result.stderr.contains("hedgeledger --db \(directory.file("demo.sqlite"))"))
         #expect(FileManager.default.fileExists(atPath: directory.file("demo.sqlite")))
