@@ -1,8 +1,5 @@
 import ArgumentParser
 import HedgeLedger
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension Hedgeledger {
     struct Book: ParsableCommand {
@@ -101,11 +98,7 @@ extension Hedgeledger.Book {
             }
         }
 
-        var recordedBy: String {
-            if let by = by?.trimmingCharacters(in: " \t"), !by.isEmpty { return by }
-            if let user = getenv("USER").map({ String(cString: $0) }), !user.isEmpty { return user }
-            return "unknown"
-        }
+        var recordedBy: String { Console.actor(by) }
     }
 
     struct Show: ParsableCommand {

@@ -50,6 +50,13 @@ enum Console {
         static let permissionDenied: Int32 = 77
     }
 
+    /// Who records a void or a setting: `--by`, else the user running the command.
+    static func actor(_ given: String?) -> String {
+        if let given = given?.trimmingCharacters(in: " \t"), !given.isEmpty { return given }
+        if let user = getenv("USER").map({ String(cString: $0) }), !user.isEmpty { return user }
+        return "unknown"
+    }
+
     /// Reports `error` on stderr and returns the exit code that says what kind it was.
     static func report(_ error: any Error) -> ExitCode {
         message("hedgeledger: " + String(describing: error).replacingPrefix("hedgeledger: ", with: ""))

@@ -1,8 +1,5 @@
 import ArgumentParser
 import HedgeLedger
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension Hedgeledger {
     struct VoidCommand: ParsableCommand {
@@ -32,11 +29,7 @@ struct VoidOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Wait up to this many seconds for another writer to finish.", valueName: "seconds"))
     var wait: Double = 0
 
-    var voidedBy: String {
-        if let by, !by.isEmpty { return by }
-        if let user = getenv("USER").map({ String(cString: $0) }), !user.isEmpty { return user }
-        return "unknown"
-    }
+    var voidedBy: String { Console.actor(by) }
 
     func validate() throws {
         guard !reason.trimmingCharacters(in: " \t\n\r").isEmpty else { throw ValidationError("--reason must say why") }
