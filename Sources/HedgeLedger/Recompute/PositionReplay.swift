@@ -46,11 +46,13 @@ public enum PositionReplay {
         }
     }
 
-    /// Every position as of `time` (those with a fill by then), settled where expired with a
-    /// settlement price: what a recompute starting after `time` begins from.
-    static func allPositions(asOf time: Timestamp, ledger: Ledger) throws -> [(position: Position, instrumentID: Int64)] {
+    /// Every position as of `time` (those with a fill by then), narrowed to a book and an
+    /// underlying when given, settled where expired with a settlement price: what `positions
+    /// --at` shows and what a recompute starting after `time` begins from.
+    static func allPositions(asOf time: Timestamp, book: String? = nil, underlying: String? = nil,
+                             ledger: Ledger) throws -> [(position: Position, instrumentID: Int64)] {
         var positions: [Position] = [], ids: [Int64] = []
-        for stored in try ledger.positions.all() {
+        for stored in try ledger.positions.all(book: book, underlying: underlying) {
             if let position = try position(stored.position, instrument: stored.instrument, asOf: time, ledger: ledger) {
                 positions.append(position)
                 ids.append(stored.instrument.id)

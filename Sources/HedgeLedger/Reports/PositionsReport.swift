@@ -54,12 +54,9 @@ public struct PositionsReport: Sendable {
         } else {
             // Without --at, "now": a maintained position whose last fill is later (a fill dated
             // in the future) is replayed up to now like any other time.
-            for stored in try ledger.positions.all(book: filter.book, underlying: filter.underlying?.uppercased()) {
-                if let position = try PositionReplay.position(stored.position, instrument: stored.instrument,
-                                                              asOf: asOf, ledger: ledger) {
-                    positions.append(position)
-                }
-            }
+            positions = try PositionReplay.allPositions(asOf: asOf, book: filter.book, underlying: filter.underlying?.uppercased(),
+                                                        ledger: ledger).map(\.position)
+            return PositionsReport(asOf: asOf, filter: filter, includeVoided: includeVoided, positions: positions)
         }
         var report = PositionsReport(asOf: asOf, filter: filter, includeVoided: includeVoided, positions: positions)
         try report.settleExpired(MarketView(ledger: ledger, time: report.asOf))
