@@ -40,6 +40,8 @@ enum Console {
     enum Exit {
         /// `recompute --check` found the stored history differs from a recompute.
         static let historyDiffers: Int32 = 2
+        /// `recompute --check` on a history never computed, or behind the ledger: nothing to compare yet.
+        static let historyBehind: Int32 = 3
         static let usage: Int32 = 64
         static let inputRefused: Int32 = 65
         static let cannotRead: Int32 = 66

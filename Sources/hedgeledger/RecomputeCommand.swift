@@ -21,7 +21,8 @@ extension Hedgeledger {
                 `import trades|snapshots --recompute` runs it right after the import.
 
                 --check recomputes in memory without writing, compares with the stored history and \
-                exits 2 naming the first row that differs.
+                exits 2 naming the first row that differs (`recompute --full` rewrites it), or 3 \
+                when the history was never computed or is behind the ledger (run `recompute` first).
                 """)
 
         @OptionGroup var ledger: LedgerOptions
@@ -50,6 +51,15 @@ extension Hedgeledger {
                 let now = Console.now()
                 if check {
                     let opened = try ledger.openForReading(now: now)
+                    let pending = try RecomputeService.pendingChanges(ledger: opened)
+                    guard let latest = pending.latest else {
+                        Console.message("hedgeledger: no exposure history yet, so nothing to check: run `hedgeledger recompute`")
+                        throw ExitCode(Console.Exit.historyBehind)
+                    }
+                    guard pending.changes == 0 else {
+                        Console.message("hedgeledger: the exposure history is behind the ledger (\(pending.changes) change\(pending.changes == 1 ? "" : "s") since recompute run #\(latest.id)): run `hedgeledger recompute`, then check")
+                        throw ExitCode(Console.Exit.historyBehind)
+                    }
                     let result = try RecomputeService(ledger: opened, codeVersion: Hedgeledger.version).check()
                     if let difference = result.difference {
                         Console.message("hedgeledger: the stored exposure history differs from a recompute at \(difference); `hedgeledger recompute --full` rewrites it")
@@ -70,10 +80,21 @@ extension Hedgeledger {
         static let configuration = CommandConfiguration(
             abstract: "Show the exposure and hedge-ratio history that `recompute` derived.",
             discussion: """
-                Rows per book and underlying in time order, between --from and --to. --every \
-                keeps the last row of each bucket (1m, 5m, 1h, 1d or a number of seconds, buckets \
-                aligned to UTC) with the bucket's largest |net delta| in max_abs_net_delta. \
-                Nothing is computed here: run `hedgeledger recompute` after imports.
+                Rows per book and underlying in time order, from --from to --to (both inclusive). A \
+                row exists only where exposure can change (a fill, a mark of an instrument held, an \
+                expiry, a settings change); between rows the earlier one holds. Columns (deltas in \
+                coin; see docs/json.md for each): options_delta, options_net_delta, hedge_delta, \
+                net_delta (of the hedged kind), gamma, vega, theta, prices, hedge_ratio, \
+                target_delta, required_hedge (in hedge_instrument's amount unit), the oldest mark's \
+                age, positions and unpriced.
+
+                --every keeps the last row of each bucket with the bucket's largest |net delta| in \
+                max_abs_net_delta: a number and a unit (s, m, h, d: 90m, 2d, 300s) or seconds, \
+                buckets aligned to UTC.
+
+                Nothing is computed here: run `hedgeledger recompute` after imports (or import \
+                with --recompute). When changes were recorded since the last run, stderr says the \
+                history is behind, and JSON has behind: true.
                 """)
 
         @OptionGroup var ledger: LedgerOptions

@@ -11,7 +11,11 @@ struct ExposureTimeline {
     struct PairKey: Hashable, Comparable {
         let book: String
         let underlying: String
-        static func < (a: PairKey, b: PairKey) -> Bool { (a.book, a.underlying) < (b.book, b.underlying) }
+        /// Byte order, as SQLite orders the stored rows (`recompute --check` walks both together).
+        static func < (a: PairKey, b: PairKey) -> Bool {
+            if a.book != b.book { return a.book.utf8.lexicographicallyPrecedes(b.book.utf8) }
+            return a.underlying.utf8.lexicographicallyPrecedes(b.underlying.utf8)
+        }
     }
 
     /// One held position of a pair, as a row values it.

@@ -91,6 +91,19 @@ public struct RecomputeService {
                     difference = Difference(time: row.time, book: row.book, underlying: row.underlying, detail: "missing from the stored history")
                     throw Found()
                 }
+                func precedes(_ a: ExposureRow, _ b: ExposureRow) -> Bool {
+                    if a.time != b.time { return a.time < b.time }
+                    return ExposureTimeline.PairKey(book: a.book, underlying: a.underlying) < .init(book: b.book, underlying: b.underlying)
+                }
+                if precedes(storedRow, row) {
+                    difference = Difference(time: storedRow.time, book: storedRow.book, underlying: storedRow.underlying,
+                                            detail: "stored, but a recompute writes no such row")
+                    throw Found()
+                }
+                if precedes(row, storedRow) {
+                    difference = Difference(time: row.time, book: row.book, underlying: row.underlying, detail: "missing from the stored history")
+                    throw Found()
+                }
                 if let detail = Self.compare(stored: storedRow, computed: row) {
                     difference = Difference(time: storedRow.time, book: storedRow.book, underlying: storedRow.underlying, detail: detail)
                     throw Found()
@@ -105,9 +118,6 @@ public struct RecomputeService {
     }
 
     static func compare(stored: ExposureRow, computed: ExposureRow) -> String? {
-        if (stored.time, stored.book, stored.underlying) != (computed.time, computed.book, computed.underlying) {
-            return "a recompute writes the row of \(computed.book) \(computed.underlying) at \(computed.time.iso8601) here instead"
-        }
         let fields: [(String, Double?, Double?)] = [
             ("options_delta", stored.optionsDelta, computed.optionsDelta),
             ("options_net_delta", stored.optionsNetDelta, computed.optionsNetDelta),
@@ -209,11 +219,16 @@ public struct RecomputeService {
                 }
                 hash(stored.fill, into: &inputs)
             }
+            // Marks of one moment come by instrument id, which depends on import order: taken by symbol.
+            var moment: [Mark] = []
             while let stored = marks.peek, stored.mark.time == time {
                 _ = try marks.take()
-                guard let instrument = bySymbol[stored.mark.instrument] else { continue }
-                timeline.apply(stored.mark, instrument: instrument)
-                hash(stored.mark, into: &inputs)
+                moment.append(stored.mark)
+            }
+            for mark in moment.sorted(by: { $0.instrument.utf8.lexicographicallyPrecedes($1.instrument.utf8) }) {
+                guard let instrument = bySymbol[mark.instrument] else { continue }
+                timeline.apply(mark, instrument: instrument)
+                hash(mark, into: &inputs)
             }
             while let price = indexes.peek, price.time == time {
                 _ = try indexes.take()

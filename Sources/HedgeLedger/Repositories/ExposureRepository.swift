@@ -101,13 +101,23 @@ public struct ExposureRepository {
     }
 
     static func decode(_ row: Row) throws -> ExposureRow {
-        func real(_ column: Int32) -> Double? { row.isNull(column) ? nil : row.double(column) }
+        // Every number is checked finite: a value written behind our back must not reach a
+        // report as inf or a JSON null where the documentation promises a number.
+        func real(_ column: Int32) throws -> Double? {
+            if row.isNull(column) { return nil }
+            return try number(column)
+        }
+        func number(_ column: Int32) throws -> Double {
+            let value = row.double(column)
+            guard value.isFinite else { throw CorruptDatabase(detail: "exposure history value \(value) in column \(column + 1)") }
+            return value
+        }
         return ExposureRow(
-            time: try row.timestamp(0), book: row.text(1), underlying: row.text(2), optionsDelta: row.double(3),
-            optionsNetDelta: row.double(4), hedgeDelta: row.double(5), netDelta: row.double(6), gamma: row.double(7),
-            vega: row.double(8), theta: row.double(9), underlyingPrice: real(10), usdPerCoin: real(11),
-            netDeltaUSD: real(12), hedgeRatio: real(13), targetDelta: try row.exact(14), requiredHedge: real(15),
-            hedgeInstrument: row.optionalText(16), oldestMarkAgeSeconds: real(17), positions: row.int(18),
+            time: try row.timestamp(0), book: row.text(1), underlying: row.text(2), optionsDelta: try number(3),
+            optionsNetDelta: try number(4), hedgeDelta: try number(5), netDelta: try number(6), gamma: try number(7),
+            vega: try number(8), theta: try number(9), underlyingPrice: try real(10), usdPerCoin: try real(11),
+            netDeltaUSD: try real(12), hedgeRatio: try real(13), targetDelta: try row.exact(14), requiredHedge: try real(15),
+            hedgeInstrument: row.optionalText(16), oldestMarkAgeSeconds: try real(17), positions: row.int(18),
             unpriced: row.int(19))
     }
 
