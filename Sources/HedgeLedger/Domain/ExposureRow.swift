@@ -34,6 +34,15 @@ public struct ExposureRow: Sendable, Hashable {
     public var positions: Int
     public var unpriced: Int
 
-    /// Below this many coins of options delta a hedge ratio means nothing (as in `greeks`).
+    /// Below this many coins of options delta a hedge ratio means nothing.
     public static let ratioEpsilon = 1e-9
+
+    /// How much of the options' delta the hedges offset, −hedge ÷ options: 1 fully hedged, 0
+    /// unhedged (never −0); nil when the options' delta is below `ratioEpsilon`. The one rule
+    /// `greeks` totals and the exposure history share.
+    public static func hedgeRatio(hedgeDelta: Double, optionsDelta: Double) -> Double? {
+        guard abs(optionsDelta) >= ratioEpsilon else { return nil }
+        let ratio = -hedgeDelta / optionsDelta
+        return ratio == 0 ? 0 : ratio
+    }
 }

@@ -193,10 +193,7 @@ struct ExposureTimeline {
         }
         row.oldestMarkAgeSeconds = oldestMark.map { time.seconds(since: $0) }
         row.netDelta += optionsHedgedDelta
-        if abs(optionsHedgedDelta) >= ExposureRow.ratioEpsilon {
-            let ratio = -row.hedgeDelta / optionsHedgedDelta
-            row.hedgeRatio = ratio == 0 ? 0 : ratio  // no hedge is 0, not -0
-        }
+        row.hedgeRatio = ExposureRow.hedgeRatio(hedgeDelta: row.hedgeDelta, optionsDelta: optionsHedgedDelta)
         let index = usdIndexes[pair.underlying]
         row.usdPerCoin = index ?? firstForward
         row.netDeltaUSD = row.usdPerCoin.map { row.netDelta * $0 }

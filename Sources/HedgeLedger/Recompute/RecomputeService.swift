@@ -55,7 +55,7 @@ public struct RecomputeService {
                 rows += 1
             }
             var run = RecomputeRun(id: runID, startedAt: now, finishedAt: now, from: start, through: pass.through, rowsWritten: rows,
-                                   inputsSHA256: pass.inputsSHA256, outputsSHA256: Self.hex(outputs.finalize()),
+                                   inputsSHA256: pass.inputsSHA256, outputsSHA256: outputs.finalize().hexString,
                                    codeVersion: codeVersion, changesThrough: pending.lastID)
             run.id = try ledger.exposure.insertRun(run)
             return Summary(run: run, valuations: pass.valuations)
@@ -158,9 +158,9 @@ public struct RecomputeService {
         var indexes = try PeekingCursor(try ledger.indexPrices.cursorByTime(indexes: indexUnderlying.keys.sorted(), from: start))
         let allSettings = try ledger.bookSettings.versions().sorted { ($0.settings.effective, $0.id) < ($1.settings.effective, $1.id) }
         let settings = allSettings.filter { version in start.map { version.settings.effective >= $0 } ?? true }
-        let expiries = instruments.values.compactMap { instrument in instrument.expiry.map { (time: $0, instrument: instrument) } }
+        let allExpiries = instruments.values.compactMap { instrument in instrument.expiry.map { (time: $0, instrument: instrument) } }
             .sorted { ($0.time, $0.instrument.symbol) < ($1.time, $1.instrument.symbol) }
-            .filter { expiry in start.map { expiry.time >= $0 } ?? true }
+        let expiries = allExpiries.filter { expiry in start.map { expiry.time >= $0 } ?? true }
         var nextSetting = 0, nextExpiry = 0
         var timeline = ExposureTimeline()
         var inputs = SHA256()
@@ -193,8 +193,7 @@ public struct RecomputeService {
                 timeline.apply(version.settings)  // later versions of a pair replace earlier ones
                 hash(version.settings, into: &inputs)
             }
-            for (time, instrument) in instruments.values.compactMap({ i in i.expiry.map { ($0, i) } }).sorted(by: { ($0.0, $0.1.symbol) < ($1.0, $1.1.symbol) })
-            where time < start {
+            for (time, instrument) in allExpiries where time < start {
                 if try MarketView(ledger: ledger, time: time).settlement(of: instrument) == nil { timeline.restoreUnsettled(instrument) }
             }
             timeline.forgetChanges()
@@ -255,7 +254,7 @@ public struct RecomputeService {
             }
             for row in timeline.takeRows(at: time) { try emit(row) }
         }
-        return (hex(inputs.finalize()), through, timeline.valuations)
+        return (inputs.finalize().hexString, through, timeline.valuations)
     }
 
     private static func hash(_ fill: Fill, into hasher: inout SHA256) {
@@ -309,5 +308,4 @@ public struct RecomputeService {
         hasher.update(data: bytes.bytes)
     }
 
-    static func hex(_ digest: SHA256.Digest) -> String { digest.hexString }
 }

@@ -29,16 +29,10 @@ public struct GreeksReport: Sendable {
         public var isComplete: Bool { unpriced == 0 }
 
         /// How much of the options' (premium-adjusted) delta the hedge instruments offset:
-        /// 1 fully hedged, 0 unhedged; nil when the options' delta is below `ratioEpsilon`.
-        public var hedgeRatio: Double? {
-            guard abs(optionsNetDelta) >= GreeksReport.ratioEpsilon else { return nil }
-            let ratio = -hedgeDelta / optionsNetDelta
-            return ratio == 0 ? 0 : ratio  // no hedge is 0, not -0
-        }
+        /// 1 fully hedged, 0 unhedged; nil below `ExposureRow.ratioEpsilon` coin of options delta.
+        public var hedgeRatio: Double? { ExposureRow.hedgeRatio(hedgeDelta: hedgeDelta, optionsDelta: optionsNetDelta) }
     }
 
-    /// Below this many coins of options delta a hedge ratio means nothing.
-    public static let ratioEpsilon = 1e-9
 
     public var asOf: Timestamp
     public var filter: PositionsReport.Filter
