@@ -151,6 +151,10 @@ public struct RecomputeService {
             instruments[stored.id] = stored.instrument
             bySymbol[stored.instrument.symbol] = stored.instrument
         }
+        // Each instrument's place in symbol order: marks of one moment come by instrument id,
+        // which depends on import order, and are taken in this order instead.
+        let symbolRank = Dictionary(uniqueKeysWithValues: instruments.sorted { $0.value.symbol.utf8.lexicographicallyPrecedes($1.value.symbol.utf8) }
+            .enumerated().map { ($0.element.key, $0.offset) })
         let underlyings = Set(instruments.values.map(\.underlying)).sorted()
         let indexUnderlying = Dictionary(uniqueKeysWithValues: underlyings.map { ($0.lowercased() + "_usd", $0) })
         var fills = try PeekingCursor(try ledger.fills.cursorInApplyOrder(from: start))
@@ -218,13 +222,13 @@ public struct RecomputeService {
                 }
                 hash(stored.fill, into: &inputs)
             }
-            // Marks of one moment come by instrument id, which depends on import order: taken by symbol.
-            var moment: [Mark] = []
+            var moment: [(rank: Int, mark: Mark)] = []
             while let stored = marks.peek, stored.mark.time == time {
                 _ = try marks.take()
-                moment.append(stored.mark)
+                moment.append((symbolRank[stored.instrumentID] ?? .max, stored.mark))
             }
-            for mark in moment.sorted(by: { $0.instrument.utf8.lexicographicallyPrecedes($1.instrument.utf8) }) {
+            moment.sort { $0.rank < $1.rank }
+            for (_, mark) in moment {
                 guard let instrument = bySymbol[mark.instrument] else { continue }
                 timeline.apply(mark, instrument: instrument)
                 hash(mark, into: &inputs)
