@@ -68,10 +68,11 @@ extension Hedgeledger {
                     try SnapshotImporter(ledger: ledger).importSnapshots(from: try ByteSource(path: snapshotsPath), now: now).line,
                 ]
                 for line in imported { Console.message(line) }
-                let greeks = try GreeksReport.build(ledger: ledger, at: last, now: now)
-                Console.output(OutputFormat.table.render(BookSummary(greeks: greeks).report))
+                // Recompute first: it derives the settlements the greeks read.
                 let recomputed = try RecomputeService(ledger: ledger, codeVersion: Hedgeledger.version).recompute(now: now)
                 Console.message(recomputed.line)
+                let greeks = try GreeksReport.build(ledger: ledger, at: last, now: now)
+                Console.output(OutputFormat.table.render(BookSummary(greeks: greeks).report))
                 let dayStart = Timestamp(microseconds: last.microseconds - 86_400_000_000)
                 let day = try HistoryReport.build(ledger: ledger, filter: .init(), from: dayStart, to: last, everySeconds: 4 * 3600)
                 Console.output("\n" + OutputFormat.table.render(Report(schema: HistoryReport.schema, asOf: last, sections: [day.compactTable])))
@@ -79,6 +80,7 @@ extension Hedgeledger {
 
                     Files: \(tradesPath), \(snapshotsPath) and \(databasePath). Try:
                       hedgeledger --db \(databasePath) history --underlying BTC --every 1h      the exposure history, hour by hour
+                      hedgeledger --db \(databasePath) exposure --at \(settings.start.adding(seconds: 86_400 + 14 * 3600 + 180).iso8601)   the book at one moment
                       hedgeledger --db \(databasePath) greeks --at \(last.iso8601)         the full greeks, per position
                       hedgeledger --db \(databasePath) positions --at \(last.iso8601)      positions, settled expiries included
                       hedgeledger --db \(databasePath) positions --at \(settings.start.adding(seconds: 2 * 86_400).iso8601) --underlying BTC

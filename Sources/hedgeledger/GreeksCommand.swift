@@ -33,8 +33,12 @@ extension Hedgeledger {
         func run() throws {
             try output.printReport(of: ledger) { opened, now in
                 try scope.filter.validate(in: opened)
-                return try GreeksReport.build(ledger: opened, at: scope.at ?? now, now: now, filter: scope.filter,
-                                              maxMarkAgeSeconds: maxMarkAge).report
+                let report = try GreeksReport.build(ledger: opened, at: scope.at ?? now, now: now, filter: scope.filter,
+                                                    maxMarkAgeSeconds: maxMarkAge)
+                if report.settlementsMayBeBehind, let warning = report.freshness.warning(about: .settlements) {
+                    Console.message(warning)
+                }
+                return report.report
             }
         }
     }

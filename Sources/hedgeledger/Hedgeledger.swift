@@ -23,12 +23,12 @@ struct Hedgeledger: ParsableCommand {
             write the ledger or its directory; 1 anything else.
             """,
         version: Hedgeledger.version,
-        subcommands: [Init.self, Import.self, Positions.self, Greeks.self, Marks.self, Imports.self, VoidCommand.self, Book.self, Recompute.self, History.self,
+        subcommands: [Init.self, Import.self, Positions.self, Greeks.self, Marks.self, Imports.self, VoidCommand.self, Book.self, Recompute.self, History.self, Exposure.self,
                       Voids.self, Demo.self, Generate.self]
     )
 
     /// Printed by --version and recorded with every recompute run.
-    static let version = "0.3.0"
+    static let version = "0.4.0"
 
     /// Accepted here so that `--db` may come before the subcommand; each subcommand that
     /// opens a ledger declares the same group and receives the value.

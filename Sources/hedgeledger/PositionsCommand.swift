@@ -11,7 +11,9 @@ extension Hedgeledger {
                 currency, fees by currency, and first and last fill. Status is open, flat, \
                 settled (past expiry, closed at its settlement price: an imported settlement \
                 row, else the index at most an hour before expiry), or expired (past expiry, \
-                no settlement price yet). Average prices and P&L are shown rounded half-even \
+                no settlement price yet). Settlements are derived by `hedgeledger recompute` \
+                and read as it stored them: when it is behind the ledger and a position is past \
+                its expiry, stderr says so (and JSON has behind: true). Average prices and P&L are shown rounded half-even \
                 to 8 decimals in the table; CSV and JSON carry them in full. Voided fills do \
                 not count unless --include-voided.
                 """)
@@ -26,8 +28,12 @@ extension Hedgeledger {
         func run() throws {
             try output.printReport(of: ledger) { opened, now in
                 try scope.filter.validate(in: opened)
-                return try PositionsReport.build(ledger: opened, at: scope.at, now: now, filter: scope.filter,
-                                                 includeVoided: includeVoided).report
+                let report = try PositionsReport.build(ledger: opened, at: scope.at, now: now, filter: scope.filter,
+                                                       includeVoided: includeVoided)
+                if report.settlementsMayBeBehind, let warning = report.freshness.warning(about: .settlements) {
+                    Console.message(warning)
+                }
+                return report.report
             }
         }
     }

@@ -135,11 +135,7 @@ extension Hedgeledger {
                 let filter = PositionsReport.Filter(book: book, underlying: underlying)
                 try filter.validate(in: opened)
                 let report = try HistoryReport.build(ledger: opened, filter: filter, from: from, to: to, everySeconds: every)
-                if report.latestRun == nil {
-                    Console.message("hedgeledger: no exposure history yet: run `hedgeledger recompute` first")
-                } else if report.pendingChanges > 0 {
-                    Console.message("hedgeledger: the exposure history is behind the ledger (\(report.pendingChanges) import\(report.pendingChanges == 1 ? "" : "s"), void\(report.pendingChanges == 1 ? "" : "s") or settings change\(report.pendingChanges == 1 ? "" : "s") since recompute run #\(report.latestRun!.id)); run `hedgeledger recompute`")
-                }
+                if let warning = report.freshness.warning(about: .exposureHistory) { Console.message(warning) }
                 return report.report
             }
         }

@@ -237,6 +237,115 @@ struct RecomputeTests {
         #expect(try hedgeledger(["recompute", "--check", "--db", db]).status == 0)
     }
 
+    @Test("exposure --at: the last stored row at or before T and the positions behind it, valued at the row's time")
+    func exposureAt() throws {
+        let directory = TemporaryDirectory()
+        let db = try cliLedger(in: directory, trades: Self.trades, snapshots: Self.marks)
+        let never = try hedgeledger(["exposure", "--db", db, "--at", "2026-11-19T12:45:00Z"])
+        #expect(never.status == 0 && never.stderr.contains("no exposure history yet"), "\(never.stderr)")
+        #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
+        let result = try hedgeledger(["exposure", "--db", db, "--at", "2026-11-19T12:45:00Z", "--format", "json"])
+        #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+        try ReportOutputTests().expectDocumented(result.stdout)
+        let object = try jsonObject(result.stdout)
+        #expect(object["behind"] as? Bool == false)
+        let pairs = try #require(object["exposure"] as? [[String: Any]])
+        #expect(pairs.count == 1)
+        let pair = pairs[0]
+        // The row of 12:30 (the perpetual's fill) holds at 12:45; it is the history's row, field by field.
+        let stored = try history(db, ["--from", "2026-11-19T12:30:00Z", "--to", "2026-11-19T12:30:00Z"])[0]
+        #expect(pair["row_time"] as? String == "2026-11-19T12:30:00Z")
+        for field in ["options_delta", "options_net_delta", "hedge_delta", "net_delta", "hedge_ratio", "required_hedge", "gamma", "vega", "theta"] {
+            #expect((pair[field] as? NSNumber)?.doubleValue == (stored[field] as? NSNumber)?.doubleValue, "\(field)")
+        }
+        #expect(pair["positions_agree"] as? Bool == true && pair["hedge_instrument"] as? String == "BTC-PERPETUAL")
+        close(pair["oldest_mark_age_s"], 2700, "the 12:00 marks are 45 minutes old at 12:45")
+
+        let positions = try #require(object["positions"] as? [[String: Any]])
+        #expect(positions.map { $0["instrument"] as? String } == ["BTC-20NOV26-95000-P", "BTC-27NOV26-100000-C", "BTC-PERPETUAL"])
+        #expect(positions.map { $0["role"] as? String } == ["option", "option", "hedge"])
+        let call = Greeks(call: true, forward: 96000, strike: 100_000, iv: 50, from: "2026-11-19T12:30:00Z", to: "2026-11-27T08:00:00Z")
+        close(positions[1]["delta"], 10 * call.delta, "the call's delta at the row's time")
+        close(positions[1]["net_delta"], 10 * (call.delta - 0.04), "the call's net delta")
+        close(positions[2]["delta"], -50_000 / 96000.0, "the perpetual's delta: −amount / mark")
+        close(positions[0]["mark_age_s"], 2700, "mark age at --at")
+        #expect(positions[0]["mark_time"] as? String == "2026-11-19T12:00:00Z" && positions[0]["stale"] as? Bool == true)
+
+        // A later moment reads a later row; a moment before the first row has none.
+        let later = try jsonObject(try hedgeledger(["exposure", "--db", db, "--at", "2026-11-19T13:30:00Z", "--format", "json"]).stdout)
+        #expect((later["exposure"] as? [[String: Any]])?.first?["row_time"] as? String == "2026-11-19T13:00:00Z")
+        let early = try hedgeledger(["exposure", "--db", db, "--at", "2026-11-19T09:00:00Z"])
+        #expect(early.status == 0 && early.stderr.contains("no exposure at or before 2026-11-19T09:00:00Z"))
+        let typo = try hedgeledger(["exposure", "--db", db, "--book", "mian"])
+        #expect(typo.status == 64 && typo.stderr.contains("did you mean 'main'?"))
+    }
+
+    @Test("settlements are stored once by recompute and read by positions; a late settlement price is taken in incrementally")
+    func storedSettlements() throws {
+        let directory = TemporaryDirectory()
+        let settlementRow = "2026-11-20T08:00:00Z,btc_usd,96500,,,settlement"
+        let db = try cliLedger(in: directory, trades: Self.trades,
+                               snapshots: Self.marks.replacingOccurrences(of: settlementRow + "\n", with: ""))
+        #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
+        func put() throws -> (row: [String: Any], stderr: String, behind: Bool?) {
+            let result = try hedgeledger(["positions", "--db", db, "--format", "json", "--at", "2026-11-21"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try jsonObject(result.stdout)
+            let rows = try #require(object["positions"] as? [[String: Any]])
+            return (try #require(rows.first { $0["instrument"] as? String == "BTC-20NOV26-95000-P" }), result.stderr,
+                    object["behind"] as? Bool)
+        }
+        // No settlement price and no index within the hour before expiry: expired, unsettled.
+        let unsettled = try put()
+        #expect(unsettled.row["status"] as? String == "expired" && unsettled.behind == false && unsettled.stderr.isEmpty)
+
+        // The settlement price arrives later: positions says the settlements are behind until recompute runs.
+        let late = directory.write("settlement.csv", "timestamp,instrument,mark_price,underlying_price,mark_iv,kind\n\(settlementRow)\n")
+        #expect(try hedgeledger(["import", "snapshots", "--db", db, late]).status == 0)
+        let behind = try put()
+        #expect(behind.row["status"] as? String == "expired" && behind.behind == true)
+        #expect(behind.stderr.contains("the settlements are behind the ledger") && behind.stderr.contains("run `hedgeledger recompute`"))
+        let run = try hedgeledger(["recompute", "--db", db])
+        #expect(run.stderr.contains("(from 2026-11-20T08:00:00Z,"), "\(run.stderr)")
+        // 5 puts bought at 0.02 expire worthless at 96500 > 95000: the settlement realises 5 × (0 − 0.02) = −0.1 BTC.
+        let settled = try put()
+        #expect(settled.row["status"] as? String == "settled" && settled.behind == false && settled.stderr.isEmpty)
+        #expect((settled.row["settled_at_price"] as? NSNumber)?.doubleValue == 0)
+        #expect((settled.row["realised_pnl"] as? NSNumber)?.doubleValue == -0.1)
+        do {
+            let ledger = try Ledger(path: db, access: .read, now: testNow)
+            let stored = try ledger.settlements.settlements()
+            #expect(stored == [PositionSettlement(book: "main", instrument: "BTC-20NOV26-95000-P", time: time("2026-11-20T08:00:00Z"),
+                                                  quantity: decimal("5"), price: .zero, realisedPnL: decimal("-0.1"))])
+            let prices = try ledger.settlements.allPrices()
+            #expect(prices.map(\.instrument) == ["BTC-20NOV26-95000-P"] && prices.first?.settlement.source == .settlementRow)
+            #expect(prices.first?.settlement.indexPrice == decimal("96500"))
+        }
+        #expect(try hedgeledger(["recompute", "--check", "--db", db]).status == 0)
+
+        // --check compares the stored settlements too, and names what differs.
+        for (tamper, message) in [
+            ("UPDATE position_settlements SET realised_pnl = '-0.2'", "2026-11-20T08:00:00Z main BTC-20NOV26-95000-P: settlement is 5 at 0, realised -0.2 stored, 5 at 0, realised -0.1 recomputed"),
+            ("DELETE FROM expiry_settlements", "settlement price is none stored, 0 (settlement, index 96500) recomputed"),
+        ] {
+            do {
+                let ledger = try Ledger(path: db, create: false, now: testNow)
+                try ledger.connection.execute(tamper)
+            }
+            let check = try hedgeledger(["recompute", "--check", "--db", db])
+            #expect(check.status == 2 && check.stderr.contains(message), "\(check.stderr)")
+            #expect(try hedgeledger(["recompute", "--full", "--db", db]).status == 0)
+            #expect(try hedgeledger(["recompute", "--check", "--db", db]).status == 0)
+        }
+        // A stored price that could never have been written is refused, not used.
+        do {
+            let ledger = try Ledger(path: db, create: false, now: testNow)
+            try ledger.connection.execute("UPDATE expiry_settlements SET price = '-1'")
+        }
+        let hostile = try hedgeledger(["positions", "--db", db, "--at", "2026-11-21"])
+        #expect(hostile.status != 0 && hostile.stderr.contains("settlement price -1 is negative"), "\(hostile.stderr)")
+    }
+
     @Test("incremental equals full after every kind of change: a late file, new marks, a void, a settings change")
     func incremental() throws {
         let (trades, marks) = Self.generated(rows: 1500)

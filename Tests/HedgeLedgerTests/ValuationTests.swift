@@ -114,9 +114,25 @@ struct ValuationTests {
             try withLedger { ledger, directory throws in
                 try importTrades(Self.trades, into: ledger, in: directory)
                 if !extra.isEmpty { try importSnapshots("timestamp,instrument,mark_price,kind\n" + extra, into: ledger, in: directory) }
-                return try PositionsReport.build(ledger: ledger, at: time("2026-11-28T00:00:00Z"), now: testNow)
+                // Settlements are derived by recompute: until it runs, the options stay expired and
+                // the report says it may be behind.
+                let before = try PositionsReport.build(ledger: ledger, at: time("2026-11-28T00:00:00Z"), now: testNow)
+                #expect(before.settlementsMayBeBehind && before.positions.allSatisfy { $0.settlement == nil })
+                _ = try RecomputeService(ledger: ledger, codeVersion: "test").recompute(now: testNow)
+                let after = try PositionsReport.build(ledger: ledger, at: time("2026-11-28T00:00:00Z"), now: testNow)
+                #expect(!after.settlementsMayBeBehind)
+                // Each settled position is stored once, with what the settlement realised.
+                let stored = try ledger.settlements.settlements()
+                #expect(stored.map(\.instrument) == after.positions.filter { $0.settlement != nil }.map(\.instrument.symbol))
+                for settlement in stored {
+                    let position = try #require(after.positions.first { $0.instrument.symbol == settlement.instrument })
+                    #expect(settlement.price == position.settlement?.price && settlement.time == time(expiry))
+                }
+                storedSettlements = stored
+                return after
             }
         }
+        var storedSettlements: [PositionSettlement] = []
         func option(_ report: PositionsReport, _ symbol: String) throws -> Position {
             try #require(report.positions.first { $0.instrument.symbol == symbol })
         }
@@ -127,11 +143,13 @@ struct ValuationTests {
         #expect(call.settlement?.price == decimal("0.05"))
         #expect(call.realisedPnL == decimal("-0.02"))  // sold 2 at 0.04, settled at 0.05
         #expect(try option(explicit, "BTC-27NOV26-90000-P").realisedPnL == decimal("-0.01"))  // expires worthless
+        let storedCall = try #require(storedSettlements.first { $0.instrument == "BTC-27NOV26-95000-C" })
+        #expect(storedCall.quantity == decimal("-2") && storedCall.realisedPnL == decimal("-0.02"))
 
         // Without one, the last index price at or before expiry (within an hour).
         let fallback = try report("2026-11-27T07:45:00Z,btc_usd,80000,\n")
         let put = try option(fallback, "BTC-27NOV26-90000-P")
-        #expect(put.settlement?.price == decimal("0.125") && put.settlement?.source.contains("btc_usd at") == true)
+        #expect(put.settlement?.price == decimal("0.125") && put.settlement?.source == .index(observedAt: time("2026-11-27T07:45:00Z")))
 
         // An index price too old, or none: expired, unsettled, never open.
         let stale = try report("2026-11-27T05:00:00Z,btc_usd,80000,\n")

@@ -68,7 +68,25 @@ public struct Position: Sendable, Hashable {
         public var time: Timestamp
         /// The index price the settlement price was derived from, and where it came from.
         public var indexPrice: ExactDecimal
-        public var source: String
+        public var source: Source
+
+        /// An imported settlement row of the index at expiry, or the last index price before it.
+        public enum Source: Sendable, Hashable {
+            case settlementRow
+            case index(observedAt: Timestamp)
+
+            /// The stored name: `settlement` or `index`.
+            public var kind: String {
+                switch self {
+                case .settlementRow: "settlement"
+                case .index: "index"
+                }
+            }
+        }
+
+        public init(price: ExactDecimal, time: Timestamp, indexPrice: ExactDecimal, source: Source) {
+            self.price = price; self.time = time; self.indexPrice = indexPrice; self.source = source
+        }
     }
 
     public private(set) var settlement: Settlement?

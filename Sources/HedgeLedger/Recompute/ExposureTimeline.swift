@@ -137,17 +137,27 @@ struct ExposureTimeline {
 
     /// An instrument reaches its expiry: positions in it settle at `settlement` and leave the
     /// book, or with no settlement price stay held but unpriced. Pairs holding it get a row.
-    mutating func expire(_ instrument: Instrument, settlement: Position.Settlement?) throws(ArithmeticOverflow) {
-        guard let slot = slots[instrument.symbol] else { return }
+    /// Returns what each position settled, by book.
+    mutating func expire(_ instrument: Instrument, settlement: Position.Settlement?) throws(ArithmeticOverflow)
+        -> [PositionSettlement] {
+        guard let slot = slots[instrument.symbol] else { return [] }
+        var settled: [PositionSettlement] = []
         for pair in holders[slot].sorted() {
             changed.insert(pair)
             guard let settlement else { unsettled[slot] = true; continue }
             for key in positions.keys where key.book == pair.book && positions[key]?.instrument.symbol == instrument.symbol {
-                try positions[key]?.settle(settlement)
+                guard let before = positions[key], !before.quantity.isZero else { continue }
+                var after = before
+                try after.settle(settlement)
+                settled.append(PositionSettlement(book: pair.book, instrument: instrument.symbol, time: settlement.time,
+                                                  quantity: before.quantity, price: settlement.price,
+                                                  realisedPnL: try after.realisedPnL - before.realisedPnL))
+                positions[key] = after
             }
             holdings[pair]?.removeAll { $0.slot == slot }
             holders[slot].remove(pair)
         }
+        return settled
     }
 
     /// The rows of the pairs changed since the last call, at `time`, by book then underlying.

@@ -67,14 +67,14 @@ public final class MarketView {
     /// else the last index price at or before expiry if no more than an hour old.
     public func settlement(of instrument: Instrument) throws -> Position.Settlement? {
         guard let expiry = instrument.expiry, expiry <= time else { return nil }
-        let index: ExactDecimal, source: String
+        let index: ExactDecimal, source: Position.Settlement.Source
         if let explicit = try ledger.indexPrices.find(.settlement, index: instrument.indexName, time: expiry) {
             index = explicit.price.price
-            source = "settlement price of \(instrument.indexName)"
+            source = .settlementRow
         } else if let observed = try ledger.indexPrices.latest(index: instrument.indexName, atOrBefore: expiry),
                   expiry.seconds(since: observed.time) <= Double(Self.settlementIndexWindowSeconds) {
             index = observed.price
-            source = "\(instrument.indexName) at \(observed.time.iso8601)"
+            source = .index(observedAt: observed.time)
         } else {
             return nil
         }

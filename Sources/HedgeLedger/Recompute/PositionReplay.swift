@@ -31,35 +31,37 @@ public enum PositionReplay {
         return position.fillCount == 0 ? nil : position
     }
 
-    /// Settles the positions past their expiry at `market`'s time that have a settlement price
-    /// (an imported settlement row, else the index at most an hour before expiry); the others
-    /// stay expired, unsettled.
-    public static func settleExpired(_ positions: inout [Position], market: MarketView) throws {
-        for index in positions.indices where positions[index].status(at: market.time) == .expired {
-            guard let settlement = try market.settlement(of: positions[index].instrument) else { continue }
+    /// Settles the positions past their expiry at `time` whose instrument has a stored settlement
+    /// price (`recompute` derives them: `SettlementRepository`); the others stay expired, unsettled.
+    static func settleExpired(_ positions: inout [(position: Position, instrumentID: Int64)], at time: Timestamp,
+                              ledger: Ledger) throws {
+        guard positions.contains(where: { $0.position.status(at: time) == .expired }) else { return }
+        let prices = try ledger.settlements.prices(atOrBefore: time)
+        for index in positions.indices where positions[index].position.status(at: time) == .expired {
+            guard let settlement = prices[positions[index].instrumentID] else { continue }
             do throws(ArithmeticOverflow) {
-                try positions[index].settle(settlement)
+                try positions[index].position.settle(settlement)
             } catch {
-                throw UncomputablePosition(book: positions[index].book, instrument: positions[index].instrument.symbol, cause: error,
-                                           fill: "the settlement at \(settlement.price)")
+                let position = positions[index].position
+                throw UncomputablePosition(book: position.book, instrument: position.instrument.symbol, cause: error,
+                                           fill: "the stored settlement at \(settlement.price)")
             }
         }
     }
 
     /// Every position as of `time` (those with a fill by then), narrowed to a book and an
-    /// underlying when given, settled where expired with a settlement price: what `positions
-    /// --at` shows and what a recompute starting after `time` begins from.
+    /// underlying when given, settled where expired with a stored settlement price: what
+    /// `positions --at` shows and what a recompute starting after `time` begins from.
     static func allPositions(asOf time: Timestamp, book: String? = nil, underlying: String? = nil,
                              ledger: Ledger) throws -> [(position: Position, instrumentID: Int64)] {
-        var positions: [Position] = [], ids: [Int64] = []
+        var positions: [(position: Position, instrumentID: Int64)] = []
         for stored in try ledger.positions.all(book: book, underlying: underlying) {
             if let position = try position(stored.position, instrument: stored.instrument, asOf: time, ledger: ledger) {
-                positions.append(position)
-                ids.append(stored.instrument.id)
+                positions.append((position, stored.instrument.id))
             }
         }
-        try settleExpired(&positions, market: MarketView(ledger: ledger, time: time))
-        return Array(zip(positions, ids)).map { (position: $0.0, instrumentID: $0.1) }
+        try settleExpired(&positions, at: time, ledger: ledger)
+        return positions
     }
 
     private static func apply(_ stored: StoredFill, to position: inout Position, instrument: StoredInstrument) throws {

@@ -46,13 +46,21 @@ public struct RecomputeService {
                 start = earliest
             }
             try ledger.exposure.deleteHistory(from: start)
+            try ledger.settlements.delete(from: start)
             let runID = try ledger.exposure.nextRunID()
             var outputs = SHA256()
             var rows = 0
-            let pass = try Self.pass(ledger: ledger, from: start) { row in
-                try ledger.exposure.insert(row, run: runID)
-                Self.hash(row, into: &outputs)
-                rows += 1
+            let pass = try Self.pass(ledger: ledger, from: start) { output in
+                switch output {
+                case .row(let row):
+                    try ledger.exposure.insert(row, run: runID)
+                    rows += 1
+                case let .price(settlement, _, instrumentID):
+                    try ledger.settlements.insertPrice(settlement, instrumentID: instrumentID, run: runID)
+                case let .settled(settlement, instrumentID):
+                    try ledger.settlements.insert(settlement, instrumentID: instrumentID, run: runID)
+                }
+                Self.hash(output, into: &outputs)
             }
             var run = RecomputeRun(id: runID, startedAt: now, finishedAt: now, from: start, through: pass.through, rowsWritten: rows,
                                    inputsSHA256: pass.inputsSHA256, outputsSHA256: outputs.finalize().hexString,
@@ -78,14 +86,25 @@ public struct RecomputeService {
         public var description: String { "\(time.iso8601) \(book) \(underlying): \(detail)" }
     }
 
-    /// Recomputes in memory and compares with the stored history; the first difference, if any.
+    /// Recomputes in memory and compares with the stored history and settlements; the first
+    /// difference, if any.
     public func check() throws -> (rows: Int, difference: Difference?) {
         let stored = try ledger.exposure.cursorInTimeOrder()
+        let storedPrices = try ledger.settlements.allPrices()
+        let storedSettlements = try ledger.settlements.settlements()
+        var computedPrices: [(instrument: String, settlement: Position.Settlement)] = []
+        var computedSettlements: [PositionSettlement] = []
         var rows = 0
         var difference: Difference?
         struct Found: Error {}
         do {
-            _ = try Self.pass(ledger: ledger, from: nil) { row in
+            _ = try Self.pass(ledger: ledger, from: nil) { output in
+                let row: ExposureRow
+                switch output {
+                case .row(let emitted): row = emitted
+                case let .price(settlement, instrument, _): computedPrices.append((instrument, settlement)); return
+                case .settled(let settlement, _): computedSettlements.append(settlement); return
+                }
                 rows += 1
                 guard let (storedRow, _) = try stored.next() else {
                     difference = Difference(time: row.time, book: row.book, underlying: row.underlying, detail: "missing from the stored history")
@@ -114,7 +133,42 @@ public struct RecomputeService {
                                         detail: "stored, but a recompute writes no such row")
             }
         } catch is Found {}
-        return (rows, difference)
+        return (rows, difference ?? Self.compare(storedPrices: storedPrices, computedPrices: computedPrices,
+                                                 storedSettlements: storedSettlements, computedSettlements: computedSettlements))
+    }
+
+    /// The first settlement price or position settlement stored differently from a recompute's.
+    static func compare(storedPrices: [(instrument: String, settlement: Position.Settlement)],
+                        computedPrices: [(instrument: String, settlement: Position.Settlement)],
+                        storedSettlements: [PositionSettlement], computedSettlements: [PositionSettlement]) -> Difference? {
+        let computedPrices = computedPrices.sorted { ($0.settlement.time, $0.instrument) < ($1.settlement.time, $1.instrument) }
+        for index in 0..<max(storedPrices.count, computedPrices.count) {
+            let stored = index < storedPrices.count ? storedPrices[index] : nil
+            let computed = index < computedPrices.count ? computedPrices[index] : nil
+            if stored?.instrument == computed?.instrument, stored?.settlement == computed?.settlement { continue }
+            let first = [stored, computed].compactMap { $0 }.min { ($0.settlement.time, $0.instrument) < ($1.settlement.time, $1.instrument) }!
+            func describe(_ price: (instrument: String, settlement: Position.Settlement)?) -> String {
+                guard let price, price.instrument == first.instrument else { return "none" }
+                return "\(price.settlement.price) (\(price.settlement.source.kind), index \(price.settlement.indexPrice))"
+            }
+            return Difference(time: first.settlement.time, book: "*", underlying: first.instrument,
+                              detail: "settlement price is \(describe(stored)) stored, \(describe(computed)) recomputed")
+        }
+        let key = { (s: PositionSettlement) in (s.time, s.book, s.instrument) }
+        let computedSettlements = computedSettlements.sorted { key($0) < key($1) }
+        for index in 0..<max(storedSettlements.count, computedSettlements.count) {
+            let stored = index < storedSettlements.count ? storedSettlements[index] : nil
+            let computed = index < computedSettlements.count ? computedSettlements[index] : nil
+            if stored == computed { continue }
+            let first = [stored, computed].compactMap { $0 }.min { key($0) < key($1) }!
+            func describe(_ settlement: PositionSettlement?) -> String {
+                guard let settlement, key(settlement) == key(first) else { return "none" }
+                return "\(settlement.quantity) at \(settlement.price), realised \(settlement.realisedPnL)"
+            }
+            return Difference(time: first.time, book: first.book, underlying: first.instrument,
+                              detail: "settlement is \(describe(stored)) stored, \(describe(computed)) recomputed")
+        }
+        return nil
     }
 
     static func compare(stored: ExposureRow, computed: ExposureRow) -> String? {
@@ -141,9 +195,17 @@ public struct RecomputeService {
         return nil
     }
 
-    /// The time-ordered pass: feeds every event to an `ExposureTimeline` and hands each row to
-    /// `emit`. Returns the SHA-256 of the inputs in their canonical order, and the last event time.
-    static func pass(ledger: Ledger, from start: Timestamp?, emit: (ExposureRow) throws -> Void) throws
+    /// What a pass derives: exposure rows, the settlement price of each instrument reaching its
+    /// expiry with one, and what each position settled.
+    enum Output {
+        case row(ExposureRow)
+        case price(Position.Settlement, instrument: String, instrumentID: Int64)
+        case settled(PositionSettlement, instrumentID: Int64)
+    }
+
+    /// The time-ordered pass: feeds every event to an `ExposureTimeline` and hands what it derives
+    /// to `emit`. Returns the SHA-256 of the inputs in their canonical order, and the last event time.
+    static func pass(ledger: Ledger, from start: Timestamp?, emit: (Output) throws -> Void) throws
         -> (inputsSHA256: String, through: Timestamp?, valuations: Int) {
         var instruments: [Int64: Instrument] = [:]
         var bySymbol: [String: Instrument] = [:]
@@ -162,7 +224,7 @@ public struct RecomputeService {
         var indexes = try PeekingCursor(try ledger.indexPrices.cursorByTime(indexes: indexUnderlying.keys.sorted(), from: start))
         let allSettings = try ledger.bookSettings.versions().sorted { ($0.settings.effective, $0.id) < ($1.settings.effective, $1.id) }
         let settings = allSettings.filter { version in start.map { version.settings.effective >= $0 } ?? true }
-        let allExpiries = instruments.values.compactMap { instrument in instrument.expiry.map { (time: $0, instrument: instrument) } }
+        let allExpiries = instruments.compactMap { id, instrument in instrument.expiry.map { (time: $0, id: id, instrument: instrument) } }
             .sorted { ($0.time, $0.instrument.symbol) < ($1.time, $1.instrument.symbol) }
         let expiries = allExpiries.filter { expiry in start.map { expiry.time >= $0 } ?? true }
         var nextSetting = 0, nextExpiry = 0
@@ -197,8 +259,9 @@ public struct RecomputeService {
                 timeline.apply(version.settings)  // later versions of a pair replace earlier ones
                 hash(version.settings, into: &inputs)
             }
-            for (time, instrument) in allExpiries where time < start {
-                if try MarketView(ledger: ledger, time: time).settlement(of: instrument) == nil { timeline.restoreUnsettled(instrument) }
+            let settled = try ledger.settlements.prices(atOrBefore: before)
+            for (time, id, instrument) in allExpiries where time < start && settled[id] == nil {
+                timeline.restoreUnsettled(instrument)
             }
             timeline.forgetChanges()
         }
@@ -245,18 +308,21 @@ public struct RecomputeService {
                 nextSetting += 1
             }
             while nextExpiry < expiries.count, expiries[nextExpiry].time == time {
-                let instrument = expiries[nextExpiry].instrument
+                let (_, instrumentID, instrument) = expiries[nextExpiry]
                 let settlement = try MarketView(ledger: ledger, time: time).settlement(of: instrument)
+                if let settlement { try emit(.price(settlement, instrument: instrument.symbol, instrumentID: instrumentID)) }
+                let settled: [PositionSettlement]
                 do throws(ArithmeticOverflow) {
-                    try timeline.expire(instrument, settlement: settlement)
+                    settled = try timeline.expire(instrument, settlement: settlement)
                 } catch {
                     throw UncomputablePosition(book: "*", instrument: instrument.symbol, cause: error,
                                                fill: "the settlement at \(settlement.map { "\($0.price)" } ?? "?")")
                 }
+                for position in settled { try emit(.settled(position, instrumentID: instrumentID)) }
                 hash(expiry: instrument, at: time, settlement: settlement, into: &inputs)
                 nextExpiry += 1
             }
-            for row in timeline.takeRows(at: time) { try emit(row) }
+            for row in timeline.takeRows(at: time) { try emit(.row(row)) }
         }
         return (inputs.finalize().hexString, through, timeline.valuations)
     }
@@ -295,6 +361,24 @@ public struct RecomputeService {
         var bytes = CanonicalBytes(tag: "X")
         bytes.text(instrument.symbol); bytes.time(time); bytes.exact(settlement?.price)
         hasher.update(data: bytes.bytes)
+    }
+
+    /// An output in the canonical byte form, so equal checksums mean equal outputs.
+    static func hash(_ output: Output, into hasher: inout SHA256) {
+        switch output {
+        case .row(let row): hash(row, into: &hasher)
+        case let .price(settlement, instrument, _):
+            var bytes = CanonicalBytes(tag: "P")
+            bytes.text(instrument); bytes.time(settlement.time); bytes.exact(settlement.price); bytes.exact(settlement.indexPrice)
+            bytes.text(settlement.source.kind)
+            if case .index(let observed) = settlement.source { bytes.time(observed) }
+            hasher.update(data: bytes.bytes)
+        case .settled(let settlement, _):
+            var bytes = CanonicalBytes(tag: "S")
+            bytes.text(settlement.book); bytes.text(settlement.instrument); bytes.time(settlement.time)
+            bytes.exact(settlement.quantity); bytes.exact(settlement.price); bytes.exact(settlement.realisedPnL)
+            hasher.update(data: bytes.bytes)
+        }
     }
 
     /// A row in the canonical byte form, so equal checksums mean equal rows.

@@ -39,6 +39,9 @@ public struct GreeksReport: Sendable {
     public var maxMarkAgeSeconds: Int64
     public var rows: [Row]
     public var totals: [Total]
+    /// Settlements are read as `recompute` stored them: whether that is behind the ledger.
+    public var freshness: HistoryFreshness
+    public var settlementsMayBeBehind: Bool
 
     public static func build(ledger: Ledger, at time: Timestamp, now: Timestamp, filter: PositionsReport.Filter = .init(),
                              maxMarkAgeSeconds: Int64 = MarketView.defaultMaxMarkAgeSeconds) throws -> GreeksReport {
@@ -74,7 +77,8 @@ public struct GreeksReport: Sendable {
             rows.append(row)
         }
         return GreeksReport(asOf: time, filter: filter, maxMarkAgeSeconds: maxMarkAgeSeconds, rows: rows,
-                            totals: totals(of: rows))
+                            totals: totals(of: rows), freshness: positions.freshness,
+                            settlementsMayBeBehind: positions.settlementsMayBeBehind)
     }
 
     static func totals(of rows: [Row]) -> [Total] {
@@ -159,6 +163,6 @@ public struct GreeksReport: Sendable {
             ("book", filter.book.map(Table.Cell.text) ?? .empty),
             ("underlying", filter.underlying.map { .text($0.uppercased()) } ?? .empty),
             ("max_mark_age_s", .integer(Int(maxMarkAgeSeconds))),
-        ], sections: [positions, totalsTable])
+        ], status: freshness.facts, sections: [positions, totalsTable])
     }
 }

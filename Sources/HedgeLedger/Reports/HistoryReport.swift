@@ -14,10 +14,8 @@ public struct HistoryReport: Sendable {
     public var to: Timestamp?
     /// Bucket width in seconds, when thinned.
     public var everySeconds: Int64?
-    /// The last recompute run: nil when history was never computed.
-    public var latestRun: RecomputeRun?
-    /// Imports, voids and settings changes recorded since that run: what the history is behind by.
-    public var pendingChanges: Int
+    /// The last recompute run, and the changes recorded since: what the history is behind by.
+    public var freshness: HistoryFreshness
     public var entries: [Entry]
 
     public static func build(ledger: Ledger, filter: PositionsReport.Filter, from: Timestamp?, to: Timestamp?,
@@ -33,9 +31,8 @@ public struct HistoryReport: Sendable {
                 entries.append(Entry(row: row, run: run, maxAbsNetDelta: abs(row.netDelta)))
             }
         }
-        let pending = try RecomputeService.pendingChanges(ledger: ledger)
         return HistoryReport(filter: filter, from: from, to: to, everySeconds: everySeconds,
-                             latestRun: pending.latest, pendingChanges: pending.changes, entries: entries)
+                             freshness: try HistoryFreshness.of(ledger), entries: entries)
     }
 
     public static let schema = Report.Schema(name: "hedgeledger.history", version: 1)
@@ -80,11 +77,6 @@ public struct HistoryReport: Sendable {
             ("underlying", filter.underlying.map { .text($0.uppercased()) } ?? .empty),
             ("from", from.map(Table.Cell.time) ?? .empty), ("to", to.map(Table.Cell.time) ?? .empty),
             ("every_s", everySeconds.map { .integer(Int($0)) } ?? .empty),
-        ], facts: [
-            ("latest_run", latestRun.map { .integer(Int($0.id)) } ?? .empty),
-            ("latest_run_finished_at", latestRun.map { .time($0.finishedAt) } ?? .empty),
-            ("behind", .bool(pendingChanges > 0)),
-            ("changes_since_latest_run", .integer(pendingChanges)),
-        ], sections: [table])
+        ], status: freshness.facts, sections: [table])
     }
 }

@@ -1,7 +1,7 @@
 /// One JSON object per report (docs/json.md):
 ///
 ///     {"schema": {"name": "hedgeledger.greeks", "version": 1}, "as_of": "...",
-///      "parameters": {...}, <facts>, "<section>": [{...}, ...], ...}
+///      "parameters": {...}, <facts>, <status>, "<section>": [{...}, ...], ...}
 ///
 /// Numbers are JSON numbers: doubles in their shortest round-trip form, exact amounts
 /// written in full (read them with `json.loads(text, parse_float=Decimal)` to keep them
@@ -14,7 +14,7 @@ public enum JSONRenderer {
             "\"as_of\": \(report.asOf.map { quoted($0.iso8601) } ?? "null")",
             "\"parameters\": {" + report.parameters.map { "\(quoted($0.name)): \(value($0.value))" }.joined(separator: ", ") + "}",
         ]
-        for fact in report.facts { members.append("\(quoted(fact.name)): \(value(fact.value))") }
+        for fact in report.facts + report.status { members.append("\(quoted(fact.name)): \(value(fact.value))") }
         for section in report.sections {
             if section.rows.isEmpty {
                 members.append("\(quoted(section.name)): []")

@@ -40,31 +40,35 @@ public struct PositionsReport: Sendable {
     public var filter: Filter
     public var includeVoided: Bool
     public var positions: [Position]
+    /// Settlements are read as `recompute` stored them: whether that is behind the ledger.
+    public var freshness: HistoryFreshness
 
     public static func build(ledger: Ledger, at time: Timestamp?, now: Timestamp, filter: Filter = .init(),
                              includeVoided: Bool = false) throws -> PositionsReport {
         let asOf = time ?? now
-        var positions: [Position] = []
+        var positions: [(position: Position, instrumentID: Int64)]
         if includeVoided {
             // The book before the corrections: replayed from every fill, voided or not.
             let built = try PositionBuilder.build(ledger: ledger, through: asOf, includeVoided: true) { book, instrument in
                 filter.includes(book: book, underlying: instrument.underlying)
             }
-            positions = built.values.sorted { ($0.book, $0.instrument.symbol) < ($1.book, $1.instrument.symbol) }
+            positions = built.map { (position: $0.value, instrumentID: $0.key.instrumentID) }
+                .sorted { ($0.position.book, $0.position.instrument.symbol) < ($1.position.book, $1.position.instrument.symbol) }
+            try PositionReplay.settleExpired(&positions, at: asOf, ledger: ledger)
         } else {
             // Without --at, "now": a maintained position whose last fill is later (a fill dated
             // in the future) is replayed up to now like any other time.
             positions = try PositionReplay.allPositions(asOf: asOf, book: filter.book, underlying: filter.underlying?.uppercased(),
-                                                        ledger: ledger).map(\.position)
-            return PositionsReport(asOf: asOf, filter: filter, includeVoided: includeVoided, positions: positions)
+                                                        ledger: ledger)
         }
-        var report = PositionsReport(asOf: asOf, filter: filter, includeVoided: includeVoided, positions: positions)
-        try report.settleExpired(MarketView(ledger: ledger, time: report.asOf))
-        return report
+        return PositionsReport(asOf: asOf, filter: filter, includeVoided: includeVoided, positions: positions.map(\.position),
+                               freshness: try HistoryFreshness.of(ledger))
     }
 
-    mutating func settleExpired(_ market: MarketView) throws {
-        try PositionReplay.settleExpired(&positions, market: market)
+    /// Whether the settlements shown may be out of date: `recompute` is behind the ledger and
+    /// some position is past its expiry.
+    public var settlementsMayBeBehind: Bool {
+        freshness.isBehind && positions.contains { $0.settlement != nil || ($0.instrument.isExpired(at: asOf) && !$0.quantity.isZero) }
     }
 
     public static let schema = Report.Schema(name: "hedgeledger.positions", version: 1)
@@ -91,7 +95,7 @@ public struct PositionsReport: Sendable {
             ("book", filter.book.map(Table.Cell.text) ?? .empty),
             ("underlying", filter.underlying.map { .text($0.uppercased()) } ?? .empty),
             ("include_voided", .bool(includeVoided)),
-        ], sections: [table])
+        ], status: freshness.facts, sections: [table])
     }
 }
 

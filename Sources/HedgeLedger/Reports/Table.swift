@@ -17,11 +17,16 @@ public struct Report: Sendable {
     public var parameters: [(name: String, value: Table.Cell)]
     /// Results about the whole report (how many marks were checked ...), in order.
     public var facts: [(name: String, value: Table.Cell)]
+    /// Whether the derived data the report read is up to date (`behind` ...): for scripts, in
+    /// JSON beside the facts; a terminal gets it from stderr instead, not in the table.
+    public var status: [(name: String, value: Table.Cell)]
     public var sections: [Table]
 
     public init(schema: Schema, asOf: Timestamp?, parameters: [(name: String, value: Table.Cell)] = [],
-                facts: [(name: String, value: Table.Cell)] = [], sections: [Table]) {
-        self.schema = schema; self.asOf = asOf; self.parameters = parameters; self.facts = facts; self.sections = sections
+                facts: [(name: String, value: Table.Cell)] = [], status: [(name: String, value: Table.Cell)] = [],
+                sections: [Table]) {
+        self.schema = schema; self.asOf = asOf; self.parameters = parameters; self.facts = facts; self.status = status
+        self.sections = sections
     }
 }
 

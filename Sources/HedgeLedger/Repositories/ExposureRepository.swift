@@ -165,3 +165,13 @@ public struct ExposureRepository {
             } ?? (0, nil, id)
     }
 }
+
+extension ExposureRepository {
+    /// The last stored row of (book, underlying) at or before `time`, with its run.
+    public func latest(book: String, underlying: String, atOrBefore time: Timestamp) throws -> (row: ExposureRow, run: Int64)? {
+        try connection.cached("""
+            SELECT \(Self.columns) FROM exposure_history WHERE book = ? AND underlying = ? AND time_us <= ?
+            ORDER BY time_us DESC LIMIT 1
+            """).firstRow([book, underlying, time]) { row in (try Self.decode(row), row.int64(20)) }
+    }
+}

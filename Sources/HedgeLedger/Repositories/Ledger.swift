@@ -71,6 +71,7 @@ public final class Ledger {
     public var segments: SegmentRepository { SegmentRepository(connection: connection) }
     public var bookSettings: BookSettingsRepository { BookSettingsRepository(connection: connection) }
     public var exposure: ExposureRepository { ExposureRepository(connection: connection) }
+    public var settlements: SettlementRepository { SettlementRepository(connection: connection) }
 
     /// Opens the ledger at `path` for `access`; `now` is recorded as the time of any
     /// migration applied.
