@@ -107,6 +107,15 @@ struct ReportOutputTests {
         #expect(rows.first?["quantity"] == "-2" && rows.first?["book"] == "'-desk" && rows.first?["fees"] == "-0.5 USDC")
     }
 
+    @Test("CSV cells by bytes: quoting, formula guards and whole-number doubles, with non-ASCII text")
+    func csvCellBytes() {
+        var table = Table(name: "t", title: "", columns: [.init("a"), .init("b"), .init("c"), .init("d"), .init("e"), .init("f")])
+        table.rows = [[.text("a,b"), .text("naïve \"q\""), .number(2.0), .number(-1.5e-05), .text("@x"), .text("ü=1")],
+                      [.text("\u{1F4C8}\r\n"), .text("-desk"), .number(-0.0), .integer(-3), .bool(false), .empty]]
+        let csv = CSVRenderer.render(Report(schema: .init(name: "t", version: 1), asOf: nil, sections: [table]))
+        #expect(csv == "a,b,c,d,e,f\r\n\"a,b\",\"naïve \"\"q\"\"\",2,-1.5e-05,'@x,ü=1\r\n\"\u{1F4C8}\r\n\",'-desk,-0,-3,false,\r\n")
+    }
+
     @Test("--db works before the subcommand as after it")
     func globalDatabase() throws {
         let directory = TemporaryDirectory()

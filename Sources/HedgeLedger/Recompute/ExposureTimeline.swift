@@ -19,11 +19,13 @@ struct ExposureTimeline {
     }
 
     /// One held position of a pair, as a row values it.
+    /// No strings: the row loop copies these, and a string would be retained and released each time.
     private struct Held {
-        let symbol: String
         let slot: Int
         /// Signed, in the instrument's amount unit.
         var quantity: Double
+        /// A hedge instrument under the pair's settings in force (kept current when they change).
+        var isHedge: Bool
     }
 
     /// The settings in force for a pair, with the hedge instruments as a set for the row loop.
@@ -34,6 +36,8 @@ struct ExposureTimeline {
 
     private(set) var positions: [PositionBuilder.Key: Position] = [:]
     private var slots: [String: Int] = [:]
+    /// The same slots by instrument id: marks come by id, and an integer hashes faster than a symbol.
+    private var slotsByID: [Int64: Int] = [:]
     private var instruments: [Instrument] = []
     private var terms: [PositionValuation.Terms] = []
     private var marks: [PositionValuation.MarkPrices?] = []
@@ -61,23 +65,36 @@ struct ExposureTimeline {
     }
 
     /// Applies a fill (in apply order); its pair gets a row.
+    private mutating func slot(of instrument: Instrument, id: Int64) -> Int {
+        if let slot = slotsByID[id] { return slot }
+        let slot = slot(of: instrument)
+        slotsByID[id] = slot
+        return slot
+    }
+
+    /// Whether the instrument in `slot` is one of `pair`'s hedge instruments under its settings in force.
+    private func isHedge(slot: Int, of pair: PairKey) -> Bool {
+        terms[slot].kind != .option && (settings[pair]?.hedges?.contains(instruments[slot].symbol) ?? true)
+    }
+
     mutating func apply(_ fill: Fill, instrument: Instrument, instrumentID: Int64) throws(ArithmeticOverflow) {
         let key = PositionBuilder.Key(book: fill.book, instrumentID: instrumentID)
         var position = positions[key] ?? Position(book: fill.book, instrument: instrument)
         try position.apply(fill)
         positions[key] = position
         let pair = PairKey(book: fill.book, underlying: instrument.underlying)
-        let slot = slot(of: instrument)
+        let slot = slot(of: instrument, id: instrumentID)
         // Mutated in place in the dictionary: a copy out and back would copy the array per fill.
-        let index = Self.insertionIndex(of: instrument.symbol, in: holdings[pair] ?? [])
-        let present = holdings[pair].map { index < $0.count && $0[index].symbol == instrument.symbol } ?? false
+        let index = insertionIndex(of: instrument.symbol, in: holdings[pair] ?? [])
+        let present = holdings[pair].map { index < $0.count && $0[index].slot == slot } ?? false
         switch (present, position.quantity.isZero) {
         case (true, true):
             holdings[pair, default: []].remove(at: index)
             holders[slot].remove(pair)
         case (true, false): holdings[pair, default: []][index].quantity = position.quantity.doubleValue
         case (false, false):
-            holdings[pair, default: []].insert(Held(symbol: instrument.symbol, slot: slot, quantity: position.quantity.doubleValue), at: index)
+            holdings[pair, default: []].insert(Held(slot: slot, quantity: position.quantity.doubleValue,
+                                                    isHedge: isHedge(slot: slot, of: pair)), at: index)
             holders[slot].insert(pair)
         case (false, true): break
         }
@@ -85,11 +102,11 @@ struct ExposureTimeline {
     }
 
     /// Where `symbol` is, or would go, in `held` (sorted by symbol's bytes).
-    private static func insertionIndex(of symbol: String, in held: [Held]) -> Int {
+    private func insertionIndex(of symbol: String, in held: [Held]) -> Int {
         var low = 0, high = held.count
         while low < high {
             let middle = (low + high) / 2
-            if held[middle].symbol.utf8.lexicographicallyPrecedes(symbol.utf8) { low = middle + 1 } else { high = middle }
+            if instruments[held[middle].slot].symbol.utf8.lexicographicallyPrecedes(symbol.utf8) { low = middle + 1 } else { high = middle }
         }
         return low
     }
@@ -103,9 +120,10 @@ struct ExposureTimeline {
         guard !position.quantity.isZero else { return }
         let instrument = position.instrument
         let pair = PairKey(book: position.book, underlying: instrument.underlying)
-        let slot = slot(of: instrument)
-        let index = Self.insertionIndex(of: instrument.symbol, in: holdings[pair] ?? [])
-        holdings[pair, default: []].insert(Held(symbol: instrument.symbol, slot: slot, quantity: position.quantity.doubleValue), at: index)
+        let slot = slot(of: instrument, id: instrumentID)
+        let index = insertionIndex(of: instrument.symbol, in: holdings[pair] ?? [])
+        holdings[pair, default: []].insert(Held(slot: slot, quantity: position.quantity.doubleValue,
+                                                isHedge: isHedge(slot: slot, of: pair)), at: index)
         holders[slot].insert(pair)
     }
 
@@ -117,8 +135,8 @@ struct ExposureTimeline {
     mutating func forgetChanges() { changed.removeAll() }
 
     /// A new mark: every pair holding the instrument gets a row.
-    mutating func apply(_ mark: Mark, instrument: Instrument) {
-        let slot = slot(of: instrument)
+    mutating func apply(_ mark: Mark, instrument: Instrument, instrumentID: Int64) {
+        let slot = slot(of: instrument, id: instrumentID)
         marks[slot] = PositionValuation.MarkPrices(mark)
         changed.formUnion(holders[slot])
     }
@@ -132,6 +150,11 @@ struct ExposureTimeline {
     mutating func apply(_ version: HedgeSettings) {
         let pair = PairKey(book: version.book, underlying: version.underlying)
         settings[pair] = InForce(settings: version, hedges: version.hedgeInstruments.map(Set.init))
+        if var held = holdings[pair] {
+            holdings[pair] = nil  // so the array is not shared while it is updated
+            for index in held.indices { held[index].isHedge = isHedge(slot: held[index].slot, of: pair) }
+            holdings[pair] = held
+        }
         changed.insert(pair)
     }
 
@@ -197,7 +220,7 @@ struct ExposureTimeline {
                 row.optionsNetDelta += valuation.netDelta
                 optionsHedgedDelta += settings.hedgedDelta(inverseOption: instrument.isInverse) == .net ? valuation.netDelta : valuation.delta
             } else {
-                if inForce.hedges?.contains(entry.symbol) ?? true { row.hedgeDelta += valuation.delta }
+                if entry.isHedge { row.hedgeDelta += valuation.delta }
                 row.netDelta += valuation.delta
             }
         }
@@ -210,8 +233,8 @@ struct ExposureTimeline {
         // The required hedge is expressed in the first hedge instrument: the settings' first, or
         // by default the book's perpetual, else its first other non-option instrument by symbol.
         let hedge = settings.hedgeInstruments?.first
-            ?? held.first { terms[$0.slot].kind == .perpetual }?.symbol
-            ?? held.first { terms[$0.slot].kind != .option }?.symbol
+            ?? held.first { terms[$0.slot].kind == .perpetual }.map { instruments[$0.slot].symbol }
+            ?? held.first { terms[$0.slot].kind != .option }.map { instruments[$0.slot].symbol }
         row.hedgeInstrument = hedge
         row.underlyingPrice = index
         if let hedge, let slot = slots[hedge], let mark = marks[slot],

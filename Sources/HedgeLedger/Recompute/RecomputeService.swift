@@ -208,10 +208,8 @@ public struct RecomputeService {
     static func pass(ledger: Ledger, from start: Timestamp?, emit: (Output) throws -> Void) throws
         -> (inputsSHA256: String, through: Timestamp?, valuations: Int) {
         var instruments: [Int64: Instrument] = [:]
-        var bySymbol: [String: Instrument] = [:]
         for stored in try ledger.instruments.all() {
             instruments[stored.id] = stored.instrument
-            bySymbol[stored.instrument.symbol] = stored.instrument
         }
         // Each instrument's place in symbol order: marks of one moment come by instrument id,
         // which depends on import order, and are taken in this order instead.
@@ -228,6 +226,7 @@ public struct RecomputeService {
             .sorted { ($0.time, $0.instrument.symbol) < ($1.time, $1.instrument.symbol) }
         let expiries = allExpiries.filter { expiry in start.map { expiry.time >= $0 } ?? true }
         var nextSetting = 0, nextExpiry = 0
+        var moment: [StoredMark] = [], order: [(rank: Int, index: Int)] = []
         var timeline = ExposureTimeline()
         var inputs = SHA256()
         var through: Timestamp?
@@ -245,8 +244,8 @@ public struct RecomputeService {
                 inputs.update(data: bytes.bytes)
             }
             for stored in try ledger.marks.latestForAll(atOrBefore: before) {
-                guard let instrument = bySymbol[stored.mark.instrument] else { continue }
-                timeline.apply(stored.mark, instrument: instrument)
+                guard let instrument = instruments[stored.instrumentID] else { continue }
+                timeline.apply(stored.mark, instrument: instrument, instrumentID: stored.instrumentID)
                 hash(stored.mark, into: &inputs)
             }
             for (index, underlying) in indexUnderlying.sorted(by: { $0.key < $1.key }) {
@@ -285,16 +284,20 @@ public struct RecomputeService {
                 }
                 hash(stored.fill, into: &inputs)
             }
-            var moment: [(rank: Int, mark: Mark)] = []
+            // Sorted as (rank, index) pairs: moving whole marks about costs more than the sort.
+            moment.removeAll(keepingCapacity: true)
+            order.removeAll(keepingCapacity: true)
             while let stored = marks.peek, stored.mark.time == time {
                 _ = try marks.take()
-                moment.append((symbolRank[stored.instrumentID] ?? .max, stored.mark))
+                order.append((symbolRank[stored.instrumentID] ?? .max, moment.count))
+                moment.append(stored)
             }
-            moment.sort { $0.rank < $1.rank }
-            for (_, mark) in moment {
-                guard let instrument = bySymbol[mark.instrument] else { continue }
-                timeline.apply(mark, instrument: instrument)
-                hash(mark, into: &inputs)
+            order.sort { $0.rank < $1.rank }
+            for (_, index) in order {
+                let stored = moment[index]
+                guard let instrument = instruments[stored.instrumentID] else { continue }
+                timeline.apply(stored.mark, instrument: instrument, instrumentID: stored.instrumentID)
+                hash(stored.mark, into: &inputs)
             }
             while let price = indexes.peek, price.time == time {
                 _ = try indexes.take()

@@ -24,22 +24,34 @@ public enum CSVRenderer {
 
     static func render(_ table: Table) -> String {
         var output = table.columns.map { escape($0.name) }.joined(separator: ",") + "\r\n"
-        for row in table.rows { output += row.map(text).joined(separator: ",") + "\r\n" }
+        output.reserveCapacity(output.utf8.count + table.rows.count * table.columns.count * 12)
+        for row in table.rows {
+            for (index, cell) in row.enumerated() {
+                if index > 0 { output += "," }
+                output += text(cell)
+            }
+            output += "\r\n"
+        }
         return output
     }
 
     static func text(_ cell: Table.Cell) -> String {
-        if case .text(let text) = cell { return escape(neutralised(text)) }
-        return escape(cell.plainText)
+        switch cell {
+        case .text(let text): return escape(neutralised(text))
+        // Digits, signs, points, exponents, true/false, ISO times: never a comma or a quote.
+        case .number, .integer, .bool, .time, .amount, .empty: return cell.plainText
+        case .amounts: return escape(cell.plainText)
+        }
     }
 
+    /// Bytes, not characters: this runs on every text cell of every row.
     static func neutralised(_ text: String) -> String {
-        guard let first = text.first, "=+-@\t\r".contains(first) else { return text }
+        guard let first = text.utf8.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains(first) else { return text }  // = + - @ tab CR
         return "'" + text
     }
 
     static func escape(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return text }
         return "\"" + text.replacing("\"", with: "\"\"") + "\""
     }
 }

@@ -111,8 +111,12 @@ extension Table.Cell {
     /// The shortest text that reads back as the same Double (Swift's own algorithm), without a
     /// trailing `.0` on whole numbers; never NaN or infinity (those are empty cells).
     static func shortest(_ value: Double) -> String {
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
+        let text = value.description
+        // By bytes: a report may format millions of these.
+        let bytes = text.utf8
+        if bytes.count >= 2, bytes.last == UInt8(ascii: "0"), bytes[bytes.index(bytes.endIndex, offsetBy: -2)] == UInt8(ascii: ".") {
+            return String(decoding: bytes.dropLast(2), as: UTF8.self)
+        }
         return text
     }
 
