@@ -69,7 +69,8 @@ enum Console {
         switch error {
         case is InputErrors: return ExitCode(Exit.inputRefused)
         case is ByteSource.OpenError: return ExitCode(Exit.cannotRead)
-        case is UnknownFilterValue, is VoidService.Refusal, is BookSettingsService.Refusal: return ExitCode(Exit.usage)
+        case is UnknownFilterValue, is VoidService.Refusal, is BookSettingsService.Refusal, is HedgePolicyService.Refusal,
+             is UnknownInstrument: return ExitCode(Exit.usage)
         case let error as LedgerError:
             switch error {
             case .writeLockBusy, .lockLostAtCommit: return ExitCode(Exit.lockBusy)

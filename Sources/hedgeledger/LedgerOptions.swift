@@ -95,3 +95,16 @@ enum TimeArgument {
         }
     }
 }
+
+/// A duration argument: a number and a unit (s, m, h, d: 90m, 2d, 300s) or seconds, up to ten years.
+enum DurationArgument {
+    static func seconds(_ text: String, option: String) throws -> Int64 {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        let trimmed = text.trimmingCharacters(in: " ")
+        if let unit = trimmed.last.flatMap({ units[$0] }), let count = Int64(trimmed.dropLast()), count > 0, count <= 3650 * 86_400 / unit {
+            return count * unit
+        }
+        if let seconds = Int64(trimmed), seconds > 0, seconds <= 3650 * 86_400 { return seconds }
+        throw ValidationError("\(option) '\(text.escapingControlCharacters)' is not a duration such as 1m, 5m, 1h, 1d or 300 (seconds), at most ten years")
+    }
+}

@@ -113,18 +113,8 @@ extension Hedgeledger {
         var to: Timestamp?
 
         @Option(help: ArgumentHelp("Keep the last row of each bucket: 1m, 5m, 1h, 1d, or seconds.", valueName: "width"),
-                transform: Self.bucketSeconds)
+                transform: { try DurationArgument.seconds($0, option: "--every") })
         var every: Int64?
-
-        static func bucketSeconds(_ text: String) throws -> Int64 {
-            let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
-            let trimmed = text.trimmingCharacters(in: " ")
-            if let unit = trimmed.last.flatMap({ units[$0] }), let count = Int64(trimmed.dropLast()), count > 0, count <= 3650 * 86_400 / unit {
-                return count * unit
-            }
-            if let seconds = Int64(trimmed), seconds > 0, seconds <= 3650 * 86_400 { return seconds }
-            throw ValidationError("--every '\(text.escapingControlCharacters)' is not a bucket width such as 1m, 5m, 1h, 1d or 300")
-        }
 
         func validate() throws {
             if let from, let to, to < from { throw ValidationError("--to \(to.iso8601) is before --from \(from.iso8601)") }

@@ -44,7 +44,6 @@ public struct BookSettingsService {
         case expiredHedge(String, expiry: Timestamp, effective: Timestamp)
         case nothingToChange
         case noUnderlying
-        case unknownInstrument(String, suggestion: String?)
         case notAHedge(String)
         case underlyingsDiffer(given: String, instrument: String, underlying: String)
         case repeatedInstrument(String)
@@ -67,8 +66,6 @@ public struct BookSettingsService {
                 return "nothing to set: give --hedge-instrument, --default-hedges, --hedged-delta or --target-delta"
             case .noUnderlying:
                 return "name the underlying (--underlying BTC) or a hedge instrument: settings are per book and underlying"
-            case let .unknownInstrument(symbol, suggestion):
-                return "unknown instrument '\(symbol.escapingControlCharacters)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "; import it, or use a Deribit name such as BTC-PERPETUAL")
             case .notAHedge(let reason): return reason
             case let .underlyingsDiffer(given, instrument, underlying):
                 return "--underlying is \(given) but \(instrument) is an instrument of \(underlying)"
@@ -97,7 +94,7 @@ public struct BookSettingsService {
             var hedges: [StoredInstrument] = []
             if case .instruments(let symbols) = change.hedges {
                 for symbol in symbols {
-                    let stored = try resolve(symbol)
+                    let stored = try ledger.instruments.findOrAdd(named: symbol)
                     if hedges.contains(where: { $0.id == stored.id }) { throw Refusal.repeatedInstrument(stored.instrument.symbol) }
                     hedges.append(stored)
                 }
@@ -127,7 +124,7 @@ public struct BookSettingsService {
             case .keep:
                 if let symbols = settings.hedgeInstruments {
                     hedgeIDs = try symbols.map { symbol in
-                        guard let stored = try ledger.instruments.find(symbol: symbol) else { throw Refusal.unknownInstrument(symbol, suggestion: nil) }
+                        guard let stored = try ledger.instruments.find(symbol: symbol) else { throw UnknownInstrument(symbol: symbol, suggestion: nil) }
                         return stored.id
                     }
                 }
@@ -147,17 +144,5 @@ public struct BookSettingsService {
             try ledger.exposure.recordChange(earliest: settings.effective, cause: "book setting #\(id)", at: now)
             return StoredHedgeSettings(id: id, settings: settings, recordedAt: now, recordedBy: recordedBy)
         }
-    }
-
-    /// The stored instrument `symbol` names, added from its Deribit-style name the first time.
-    private func resolve(_ symbol: String) throws -> StoredInstrument {
-        if let stored = try ledger.instruments.find(symbol: symbol) { return stored }
-        if case .success(let instrument) = InstrumentName.parse(symbol) {
-            return try ledger.instruments.insert(instrument, importID: nil)
-        }
-        let known = try ledger.instruments.all().map(\.instrument.symbol)
-        let suggestion = Suggestion.nearest(to: symbol.uppercased(), among: known)
-            ?? (symbol != symbol.uppercased() && (try? InstrumentName.parse(symbol.uppercased()).get()) != nil ? symbol.uppercased() : nil)
-        throw Refusal.unknownInstrument(symbol, suggestion: suggestion)
     }
 }

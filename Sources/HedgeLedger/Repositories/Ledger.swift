@@ -72,6 +72,7 @@ public final class Ledger {
     public var bookSettings: BookSettingsRepository { BookSettingsRepository(connection: connection) }
     public var exposure: ExposureRepository { ExposureRepository(connection: connection) }
     public var settlements: SettlementRepository { SettlementRepository(connection: connection) }
+    public var hedgePolicies: HedgePolicyRepository { HedgePolicyRepository(connection: connection) }
 
     /// Opens the ledger at `path` for `access`; `now` is recorded as the time of any
     /// migration applied.
