@@ -425,6 +425,6 @@ struct RecomputeTests {
         let typo = try hedgeledger(["history", "--db", db, "--book", "mian"])
         #expect(typo.status == 64 && typo.stderr.contains("did you mean 'main'?"))
         let badWidth = try hedgeledger(["history", "--db", db, "--every", "fortnight"])
-        #expect(badWidth.status == 64 && badWidth.stderr.contains("is not a bucket width"))
+        #expect(badWidth.status == 64 && badWidth.stderr.contains("is not a duration such as 1m"))
     }
 }
