@@ -58,7 +58,7 @@ extension Hedgeledger.Book {
                 transform: TimeArgument.parse)
         var effective: Timestamp?
 
-        @Option(help: ArgumentHelp("Who records it; default $USER.", valueName: "name"))
+        @Option(help: ArgumentHelp("Who records it; default $USER, else the account running it.", valueName: "name"))
         var by: String?
 
         @Option(help: ArgumentHelp("Wait up to this many seconds for another writer to finish.", valueName: "seconds"))

@@ -56,6 +56,8 @@ enum Console {
     static func actor(_ given: String?) -> String {
         if let given = given?.trimmingCharacters(in: " \t"), !given.isEmpty { return given }
         if let user = getenv("USER").map({ String(cString: $0) }), !user.isEmpty { return user }
+        // No $USER (cron, containers): the account the process runs as.
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name.map({ String(cString: $0) }), !name.isEmpty { return name }
         return "unknown"
     }
 

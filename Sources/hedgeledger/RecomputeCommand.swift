@@ -92,7 +92,8 @@ extension Hedgeledger {
                 max_abs_net_delta: a number and a unit (s, m, h, d: 90m, 2d, 300s) or seconds, \
                 buckets aligned to UTC.
 
-                Nothing is computed here: run `hedgeledger recompute` after imports (or import \
+                A --book or --underlying the ledger does not know is an error listing the ones it \
+                does. Nothing is computed here: run `hedgeledger recompute` after imports (or import \
                 with --recompute). When changes were recorded since the last run, stderr says the \
                 history is behind, and JSON has behind: true.
                 """)

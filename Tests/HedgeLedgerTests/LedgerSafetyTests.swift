@@ -112,6 +112,44 @@ struct LedgerSafetyTests {
         #expect(throws: SQLiteError.self) { try ledger.connection.execute("INSERT INTO imports DEFAULT VALUES") }
     }
 
+    @Test("a ledger in a directory the reader may not write to is still readable, and left as it was")
+    func readOnlyDirectory() throws {
+        // Run as another user: root may write anywhere. Skipped where that cannot be arranged.
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return }
+        let directory = TemporaryDirectory()
+        let shared = "/tmp/hedgeledger-readonly-\(getpid())"
+        try? FileManager.default.removeItem(atPath: shared)
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: shared) }
+        let path = shared + "/book ledger.sqlite"  // a space: the path goes into an SQLite URI
+        try withExtendedLifetime(try Ledger(path: path, create: true, now: testNow)) { ledger in
+            try importTrades(Self.trades, into: ledger, in: directory)
+            try ledger.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        for litter in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + litter) }
+        chmod(path, 0o444)
+        chmod(shared, 0o555)
+        let before = try bytes(path)
+        for arguments in [["positions"], ["history"], ["imports"], ["recompute", "--check"]] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", hedgeledgerBinary, "--db", path] + arguments
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            let expected: Int32 = arguments == ["recompute", "--check"] ? 3 : 0  // no history yet: exit 3, not a failure to read
+            #expect(process.terminationStatus == expected, "\(arguments): \(errors)")
+            if arguments == ["positions"] { #expect(output.contains("BTC-PERPETUAL")) }
+        }
+        #expect(try bytes(path) == before)
+        #expect(!FileManager.default.fileExists(atPath: path + "-shm") && !FileManager.default.fileExists(atPath: path + "-wal"))
+        chmod(shared, 0o755)
+    }
+
     @Test("a ledger made in an existing empty file is 0600, like a new one")
     func emptyFileBecomesPrivate() throws {
         let directory = TemporaryDirectory()

@@ -30,6 +30,8 @@ struct RecomputeTests {
     /// Black-76 by hand (r = 0), independent of the library's pricing code.
     struct Greeks {
         var delta, gamma, vega, theta: Double
+        /// The Black-76 value in coin, value / F: what the net delta of an inverse option subtracts.
+        var priceInCoin: Double
         init(call: Bool, forward: Double, strike: Double, iv: Double, from: String, to expiry: String) {
             let years = (ISO8601DateFormatter().date(from: expiry)!.timeIntervalSince(ISO8601DateFormatter().date(from: from)!)) / (365 * 86_400)
             let sigma = iv / 100
@@ -39,6 +41,9 @@ struct RecomputeTests {
             gamma = density / (forward * sigma * sqrt(years))
             vega = forward * density * sqrt(years) / 100
             theta = -forward * density * sigma / (2 * sqrt(years)) / 365
+            let d2 = d1 - sigma * sqrt(years)
+            let n = { (x: Double) in 0.5 * erfc(-x / 2.squareRoot()) }
+            priceInCoin = (call ? forward * n(d1) - strike * n(d2) : strike * n(-d2) - forward * n(-d1)) / forward
         }
     }
 
@@ -67,17 +72,19 @@ struct RecomputeTests {
         #expect(rows[0]["positions"] as? Int == 2 && rows[0]["unpriced"] as? Int == 2 && rows[0]["hedge_ratio"] is NSNull)
         #expect(rows[0]["usd_per_coin"] is NSNull && rows[0]["hedge_instrument"] is NSNull)
 
-        for (index, time, forward, callIV, putIV, callMark, putMark, perp, usd, age) in [
-            (1, "2026-11-19T12:00:00Z", 96000.0, 50.0, 55.0, 0.04, 0.01, nil as Double?, 96010.0, 0.0),
-            (2, "2026-11-19T12:30:00Z", 96000.0, 50.0, 55.0, 0.04, 0.01, 96000.0, 96010.0, 1800.0),
-            (3, "2026-11-19T13:00:00Z", 97000.0, 51.0, 56.0, 0.045, 0.008, 97000.0, 97010.0, 0.0),
+        for (index, time, forward, callIV, putIV, perp, usd, age) in [
+            (1, "2026-11-19T12:00:00Z", 96000.0, 50.0, 55.0, nil as Double?, 96010.0, 0.0),
+            (2, "2026-11-19T12:30:00Z", 96000.0, 50.0, 55.0, 96000.0, 96010.0, 1800.0),
+            (3, "2026-11-19T13:00:00Z", 97000.0, 51.0, 56.0, 97000.0, 97010.0, 0.0),
         ] {
             let row = rows[index]
             let call = Greeks(call: true, forward: forward, strike: 100_000, iv: callIV, from: time, to: "2026-11-27T08:00:00Z")
             let put = Greeks(call: false, forward: forward, strike: 95_000, iv: putIV, from: time, to: "2026-11-20T08:00:00Z")
             let optionsDelta = 10 * call.delta + 5 * put.delta
-            // Inverse options: net delta = delta − the mark in coin.
-            let optionsNet = 10 * (call.delta - callMark) + 5 * (put.delta - putMark)
+            // Inverse options: net delta = delta − the model price in coin (value / F).
+            let optionsNet = 10 * (call.delta - call.priceInCoin) + 5 * (put.delta - put.priceInCoin)
+            close(row["gross_options_delta"], abs(10 * (call.delta - call.priceInCoin)) + abs(5 * (put.delta - put.priceInCoin)),
+                  "gross_options_delta at \(time)")
             let hedge = perp.map { -50_000 / $0 } ?? 0
             close(row["options_delta"], optionsDelta, "options_delta at \(time)")
             close(row["options_net_delta"], optionsNet, "options_net_delta at \(time)")
@@ -223,7 +230,7 @@ struct RecomputeTests {
             try ledger.connection.execute("""
                 INSERT INTO exposure_history SELECT book, underlying, time_us + 1, options_delta, options_net_delta, hedge_delta,
                     net_delta, gamma, vega, theta, underlying_price, usd_per_coin, net_delta_usd, hedge_ratio, target_delta,
-                    required_hedge, hedge_instrument, oldest_mark_age_s, positions, unpriced, run
+                    required_hedge, hedge_instrument, oldest_mark_age_s, positions, unpriced, run, gross_options_delta
                 FROM exposure_history WHERE time_us = \(time("2026-11-19T10:00:00Z").microseconds)
                 """)
         }
@@ -266,7 +273,7 @@ struct RecomputeTests {
         #expect(positions.map { $0["role"] as? String } == ["option", "option", "hedge"])
         let call = Greeks(call: true, forward: 96000, strike: 100_000, iv: 50, from: "2026-11-19T12:30:00Z", to: "2026-11-27T08:00:00Z")
         close(positions[1]["delta"], 10 * call.delta, "the call's delta at the row's time")
-        close(positions[1]["net_delta"], 10 * (call.delta - 0.04), "the call's net delta")
+        close(positions[1]["net_delta"], 10 * (call.delta - call.priceInCoin), "the call's net delta: delta − value / F")
         close(positions[2]["delta"], -50_000 / 96000.0, "the perpetual's delta: −amount / mark")
         close(positions[0]["mark_age_s"], 2700, "mark age at --at")
         #expect(positions[0]["mark_time"] as? String == "2026-11-19T12:00:00Z" && positions[0]["stale"] as? Bool == true)
@@ -312,6 +319,7 @@ struct RecomputeTests {
         #expect(settled.row["status"] as? String == "settled" && settled.behind == false && settled.stderr.isEmpty)
         #expect((settled.row["settled_at_price"] as? NSNumber)?.doubleValue == 0)
         #expect((settled.row["realised_pnl"] as? NSNumber)?.doubleValue == -0.1)
+        #expect(settled.row["settlement_source"] as? String == "settlement" && (settled.row["settlement_index"] as? NSNumber)?.doubleValue == 96500)
         do {
             let ledger = try Ledger(path: db, access: .read, now: testNow)
             let stored = try ledger.settlements.settlements()
@@ -344,6 +352,33 @@ struct RecomputeTests {
         }
         let hostile = try hedgeledger(["positions", "--db", db, "--at", "2026-11-21"])
         #expect(hostile.status != 0 && hostile.stderr.contains("settlement price -1 is negative"), "\(hostile.stderr)")
+    }
+
+    @Test("a ledger from before schema version 10: init adds the gross options delta, history says it is behind until recompute")
+    func migrationTen() throws {
+        let directory = TemporaryDirectory()
+        let db = try cliLedger(in: directory, trades: Self.trades, snapshots: Self.marks)
+        #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
+        do {  // back to version 9, as the previous release left it
+            let ledger = try Ledger(path: db, create: false, now: testNow)
+            try ledger.connection.execute("""
+                ALTER TABLE exposure_history DROP COLUMN gross_options_delta;
+                DELETE FROM schema_migrations WHERE version = 10;
+                """)
+        }
+        let refused = try hedgeledger(["recompute", "--db", db])
+        #expect(refused.status == 69 && refused.stderr.contains("hedgeledger init"), "\(refused.stderr)")
+        #expect(try hedgeledger(["init", "--db", db]).status == 0)
+        let behind = try hedgeledger(["history", "--db", db, "--format", "json"])
+        let behindFact = try jsonObject(behind.stdout)["behind"] as? Bool
+        #expect(behind.stderr.contains("behind the ledger") && behindFact == true)
+        let before = try history(db)
+        #expect(before.allSatisfy { $0["gross_options_delta"] is NSNull })
+        let run = try hedgeledger(["recompute", "--db", db])
+        #expect(run.stderr.contains("(from 2026-11-19T10:00:00Z,"), "\(run.stderr)")
+        let after = try history(db)
+        #expect(after.dropFirst().allSatisfy { $0["gross_options_delta"] is NSNumber })
+        #expect(try hedgeledger(["recompute", "--check", "--db", db]).status == 0)
     }
 
     @Test("incremental equals full after every kind of change: a late file, new marks, a void, a settings change")

@@ -43,7 +43,8 @@ struct ValuationTests {
             let g = Black76.greeks(.init(forward: 96050, strike: 95000, yearsToExpiry: years, volatility: 0.525, right: .call))
             let v = try #require(call.valuation)
             #expect(abs(v.delta - -2 * g.delta) < 1e-12)
-            #expect(abs(v.netDelta - -2 * (g.delta - 0.0345)) < 1e-12)
+            // Net delta subtracts the model's price in coin (value / F), not the mark price 0.0345.
+            #expect(abs(v.netDelta - -2 * (g.delta - g.value / 96050)) < 1e-12)
             #expect(abs(v.gamma - -2 * g.gamma) < 1e-15 && abs(v.vega - -2 * g.vega) < 1e-9 && abs(v.theta - -2 * g.theta) < 1e-9)
             #expect(call.markAgeSeconds == 300 && !call.isStale)
             #expect(call.unrealisedPnL == decimal("0.011"))  // sold 2 at 0.04, marked at 0.0345, in BTC

@@ -33,6 +33,9 @@ public struct ExposureRow: Sendable, Hashable {
     /// volatility, expired without a settlement price): their greeks are not in the sums.
     public var positions: Int
     public var unpriced: Int
+    /// Σ |delta| of the option positions, of the hedged kind: what a relative hedging band is a
+    /// fraction of. nil in rows written before schema version 10, until a recompute.
+    public var grossOptionsDelta: Double? = nil
 
     /// Below this many coins of options delta a hedge ratio means nothing.
     public static let ratioEpsilon = 1e-9

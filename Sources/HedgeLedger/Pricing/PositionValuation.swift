@@ -101,8 +101,10 @@ public struct PositionValuation: Sendable, Hashable {
             let g = Black76.greeks(.init(forward: forward, strike: strike, yearsToExpiry: years,
                                          volatility: sigma, rate: rate, right: right))
             let delta = quantity * g.delta
+            // Premium-adjusted with the model's price in coin, value / F (domain.md): the price the
+            // greeks come from, not a mark price that may disagree with mark_iv or have gone stale.
             let netDelta = instrument.isInverse
-                ? quantity * InverseOption.netDelta(delta: g.delta, priceInCoin: markPrice)
+                ? quantity * InverseOption.netDelta(delta: g.delta, priceInCoin: g.value / forward)
                 : delta
             return .success(PositionValuation(delta: delta, netDelta: netDelta, gamma: quantity * g.gamma,
                                               vega: quantity * g.vega, theta: quantity * g.theta, volatility: sigma,

@@ -199,7 +199,7 @@ struct ExposureTimeline {
         var row = ExposureRow(time: time, book: pair.book, underlying: pair.underlying, optionsDelta: 0, optionsNetDelta: 0,
                               hedgeDelta: 0, netDelta: 0, gamma: 0, vega: 0, theta: 0, targetDelta: settings.targetDelta,
                               positions: held.count, unpriced: 0)
-        var optionsHedgedDelta = 0.0
+        var optionsHedgedDelta = 0.0, grossOptionsDelta = 0.0
         var firstForward: Double?
         var oldestMark: Timestamp?
         for entry in held {
@@ -218,7 +218,9 @@ struct ExposureTimeline {
             if instrument.kind == .option {
                 row.optionsDelta += valuation.delta
                 row.optionsNetDelta += valuation.netDelta
-                optionsHedgedDelta += settings.hedgedDelta(inverseOption: instrument.isInverse) == .net ? valuation.netDelta : valuation.delta
+                let hedged = settings.hedgedDelta(inverseOption: instrument.isInverse) == .net ? valuation.netDelta : valuation.delta
+                optionsHedgedDelta += hedged
+                grossOptionsDelta += abs(hedged)
             } else {
                 if entry.isHedge { row.hedgeDelta += valuation.delta }
                 row.netDelta += valuation.delta
@@ -226,6 +228,7 @@ struct ExposureTimeline {
         }
         row.oldestMarkAgeSeconds = oldestMark.map { time.seconds(since: $0) }
         row.netDelta += optionsHedgedDelta
+        row.grossOptionsDelta = grossOptionsDelta
         row.hedgeRatio = ExposureRow.hedgeRatio(hedgeDelta: row.hedgeDelta, optionsDelta: optionsHedgedDelta)
         let index = usdIndexes[pair.underlying]
         row.usdPerCoin = index ?? firstForward

@@ -181,6 +181,7 @@ public struct RecomputeService {
             ("usd_per_coin", stored.usdPerCoin, computed.usdPerCoin), ("net_delta_usd", stored.netDeltaUSD, computed.netDeltaUSD),
             ("hedge_ratio", stored.hedgeRatio, computed.hedgeRatio), ("required_hedge", stored.requiredHedge, computed.requiredHedge),
             ("oldest_mark_age_s", stored.oldestMarkAgeSeconds, computed.oldestMarkAgeSeconds),
+            ("gross_options_delta", stored.grossOptionsDelta, computed.grossOptionsDelta),
         ]
         for (name, a, b) in fields where a?.bitPattern != b?.bitPattern {
             return "\(name) is \(a.map { "\($0)" } ?? "null") stored, \(b.map { "\($0)" } ?? "null") recomputed"
@@ -391,7 +392,8 @@ public struct RecomputeService {
         for value in [row.optionsDelta, row.optionsNetDelta, row.hedgeDelta, row.netDelta, row.gamma, row.vega, row.theta] {
             bytes.number(value)
         }
-        for value in [row.underlyingPrice, row.usdPerCoin, row.netDeltaUSD, row.hedgeRatio, row.requiredHedge, row.oldestMarkAgeSeconds] {
+        for value in [row.underlyingPrice, row.usdPerCoin, row.netDeltaUSD, row.hedgeRatio, row.requiredHedge, row.oldestMarkAgeSeconds,
+                      row.grossOptionsDelta] {
             bytes.number(value)
         }
         bytes.exact(row.targetDelta); bytes.text(row.hedgeInstrument)

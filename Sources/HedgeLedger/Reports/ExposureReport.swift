@@ -42,6 +42,7 @@ public struct ExposureReport: Sendable {
 
     public var asOf: Timestamp
     public var filter: PositionsReport.Filter
+    public var maxMarkAgeSeconds: Int64
     public var pairs: [Pair]
     public var freshness: HistoryFreshness
 
@@ -70,7 +71,7 @@ public struct ExposureReport: Sendable {
             }
             pairs.append(Pair(row: row, run: run, settings: settings, positions: positions))
         }
-        return ExposureReport(asOf: time, filter: filter, pairs: pairs, freshness: try HistoryFreshness.of(ledger))
+        return ExposureReport(asOf: time, filter: filter, maxMarkAgeSeconds: maxMarkAgeSeconds, pairs: pairs, freshness: try HistoryFreshness.of(ledger))
     }
 
     public static let schema = Report.Schema(name: "hedgeledger.exposure", version: 1)
@@ -78,8 +79,8 @@ public struct ExposureReport: Sendable {
     public var report: Report {
         var totals = Table(name: "exposure", title: "Exposure per book and underlying at \(asOf.iso8601) (the last change at or before it)", columns: [
             .init("book"), .init("underlying"), .init("row_time"), .init("options_delta", places: 6),
-            .init("options_net_delta", places: 6), .init("hedge_delta", places: 6), .init("net_delta", places: 6),
-            .init("net_delta_usd", places: 2), .init("hedge_ratio", places: 4), .init("target_delta"),
+            .init("options_net_delta", places: 6), .init("gross_options_delta", places: 6), .init("hedge_delta", places: 6),
+            .init("net_delta", places: 6), .init("net_delta_usd", places: 2), .init("hedge_ratio", places: 4), .init("target_delta"),
             .init("required_hedge", places: 6), .init("hedge_instrument"), .init("hedged_delta"), .init("gamma", places: 8),
             .init("vega", places: 4), .init("theta", places: 4), .init("underlying_price", places: 2),
             .init("usd_per_coin", places: 2), .init("oldest_mark_age_s", places: 0), .init("positions"), .init("unpriced"),
@@ -98,7 +99,7 @@ public struct ExposureReport: Sendable {
             let hedged = pair.settings.hedgedDelta.map(\.rawValue) ?? "default"
             totals.rows.append([
                 .text(row.book), .text(row.underlying), .time(row.time), .number(row.optionsDelta), .number(row.optionsNetDelta),
-                .number(row.hedgeDelta), .number(row.netDelta), .number(row.netDeltaUSD), .number(row.hedgeRatio),
+                .number(row.grossOptionsDelta), .number(row.hedgeDelta), .number(row.netDelta), .number(row.netDeltaUSD), .number(row.hedgeRatio),
                 .amount(row.targetDelta), .number(row.requiredHedge), row.hedgeInstrument.map(Table.Cell.text) ?? .empty,
                 .text(hedged), .number(row.gamma), .number(row.vega), .number(row.theta), .number(row.underlyingPrice),
                 .number(row.usdPerCoin), .number(oldest), .integer(row.positions), .integer(row.unpriced),
@@ -112,7 +113,7 @@ public struct ExposureReport: Sendable {
                     .text(row.book), .text(row.underlying), .text(instrument.symbol), .text(role), .amount(entry.position.quantity),
                     entry.mark.map { .amount($0.markPrice) } ?? .empty, entry.mark.map { .time($0.time) } ?? .empty,
                     .number(entry.markAgeSeconds), entry.mark == nil ? .empty : .bool(entry.isStale),
-                    .number(v?.volatility.map { $0 * 100 }), .number(v?.delta), .number(v?.netDelta), .number(v?.gamma),
+                    .number(v?.volatilityImplied == false ? entry.mark?.markIV : v?.volatility.map { $0 * 100 }), .number(v?.delta), .number(v?.netDelta), .number(v?.gamma),
                     .number(v?.vega), .number(v?.theta), .text(entry.problem ?? ""),
                 ])
             }
@@ -120,6 +121,7 @@ public struct ExposureReport: Sendable {
         return Report(schema: Self.schema, asOf: asOf, parameters: [
             ("book", filter.book.map(Table.Cell.text) ?? .empty),
             ("underlying", filter.underlying.map { .text($0.uppercased()) } ?? .empty),
+            ("max_mark_age_s", .integer(Int(maxMarkAgeSeconds))),
         ], status: freshness.facts, sections: [totals, positions])
     }
 }

@@ -59,7 +59,8 @@ public struct HistoryReport: Sendable {
             .init("max_abs_net_delta", places: 6), .init("gamma", places: 8), .init("vega", places: 4), .init("theta", places: 4),
             .init("underlying_price", places: 2), .init("usd_per_coin", places: 2), .init("net_delta_usd", places: 2),
             .init("hedge_ratio", places: 4), .init("target_delta"), .init("required_hedge", places: 6), .init("hedge_instrument"),
-            .init("oldest_mark_age_s", places: 0), .init("positions"), .init("unpriced"), .init("run"),
+            .init("oldest_mark_age_s", places: 0), .init("positions"), .init("unpriced"), .init("gross_options_delta", places: 6),
+            .init("run"),
         ])
         for entry in entries {
             let row = entry.row
@@ -69,7 +70,7 @@ public struct HistoryReport: Sendable {
                 .number(row.vega), .number(row.theta), .number(row.underlyingPrice), .number(row.usdPerCoin),
                 .number(row.netDeltaUSD), .number(row.hedgeRatio), .amount(row.targetDelta), .number(row.requiredHedge),
                 row.hedgeInstrument.map(Table.Cell.text) ?? .empty, .number(row.oldestMarkAgeSeconds),
-                .integer(row.positions), .integer(row.unpriced), .integer(Int(entry.run)),
+                .integer(row.positions), .integer(row.unpriced), .number(row.grossOptionsDelta), .integer(Int(entry.run)),
             ])
         }
         return Report(schema: Self.schema, asOf: to, parameters: [

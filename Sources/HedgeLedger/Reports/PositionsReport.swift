@@ -24,7 +24,8 @@ public struct PositionsReport: Sendable {
         /// naming what the ledger does have, instead of an empty report.
         public func validate(in ledger: Ledger) throws {
             if let book {
-                let known = try ledger.positions.books()
+                let known = Set(try ledger.positions.books() + ledger.bookSettings.versions().map(\.settings.book)
+                                + ledger.hedgePolicies.versions().map(\.policy.book)).sorted()
                 if !known.contains(book) { throw UnknownFilterValue(option: "--book", value: book, known: known) }
             }
             if let underlying {
@@ -78,6 +79,7 @@ public struct PositionsReport: Sendable {
             .init("book"), .init("instrument"), .init("kind"), .init("status"), .init("quantity"), .init("unit"),
             .init("avg_price", places: 8), .init("price_ccy"), .init("realised_pnl", places: 8), .init("pnl_ccy"),
             .init("fees"), .init("fills"), .init("first_fill"), .init("last_fill"), .init("settled_at_price", places: 8),
+            .init("settlement_index", places: 2), .init("settlement_source"),
         ])
         for position in positions {
             let instrument = position.instrument
@@ -89,6 +91,8 @@ public struct PositionsReport: Sendable {
                 .integer(position.fillCount), position.firstFill.map(Table.Cell.time) ?? .empty,
                 position.lastFill.map(Table.Cell.time) ?? .empty,
                 position.settlement.map { .amount($0.price) } ?? .empty,
+                position.settlement.map { .amount($0.indexPrice) } ?? .empty,
+                position.settlement.map { .text($0.source.kind) } ?? .empty,
             ])
         }
         return Report(schema: Self.schema, asOf: asOf, parameters: [

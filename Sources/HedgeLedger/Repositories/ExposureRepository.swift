@@ -22,7 +22,7 @@ public struct ExposureRepository {
     static let columns = """
         time_us, book, underlying, options_delta, options_net_delta, hedge_delta, net_delta, gamma, vega, theta,
         underlying_price, usd_per_coin, net_delta_usd, hedge_ratio, target_delta, required_hedge, hedge_instrument,
-        oldest_mark_age_s, positions, unpriced, run
+        oldest_mark_age_s, positions, unpriced, run, gross_options_delta
         """
 
     /// Removes the history from `time` on (all of it when nil), before a run rewrites it.
@@ -33,7 +33,7 @@ public struct ExposureRepository {
     /// Writes a row with typed bindings (no boxed values): a recompute writes one per event.
     public func insert(_ row: ExposureRow, run: Int64) throws {
         let statement = try connection.cached("""
-            INSERT INTO exposure_history (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO exposure_history (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         statement.reset()
         try statement.bind(row.time.microseconds, at: 1)
@@ -50,6 +50,7 @@ public struct ExposureRepository {
         try statement.bind(Int64(row.positions), at: 19)
         try statement.bind(Int64(row.unpriced), at: 20)
         try statement.bind(run, at: 21)
+        try statement.bind(row.grossOptionsDelta, at: 22)
         try statement.run()
     }
 
@@ -96,7 +97,7 @@ public struct ExposureRepository {
             ) b JOIN exposure_history h ON h.book = b.book AND h.underlying = b.underlying AND h.time_us = b.last
             ORDER BY h.book, h.underlying, h.time_us
             """).forEachRow(filter.bindings + [width]) { row in
-                try visit(try Self.decode(row), row.int64(20), row.double(21))
+                try visit(try Self.decode(row), row.int64(20), row.double(22))
             }
     }
 
@@ -118,7 +119,7 @@ public struct ExposureRepository {
             vega: try number(8), theta: try number(9), underlyingPrice: try real(10), usdPerCoin: try real(11),
             netDeltaUSD: try real(12), hedgeRatio: try real(13), targetDelta: try row.exact(14), requiredHedge: try real(15),
             hedgeInstrument: row.optionalText(16), oldestMarkAgeSeconds: try real(17), positions: row.int(18),
-            unpriced: row.int(19))
+            unpriced: row.int(19), grossOptionsDelta: try real(21))
     }
 
     /// Records a run; returns its id.

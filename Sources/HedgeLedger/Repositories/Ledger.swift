@@ -90,7 +90,8 @@ public final class Ledger {
         }
         if case .write = access { try file.checkWritable() }
         do {
-            let connection = try Connection(path: path, mode: access == .read ? .readOnly : .readWrite, create: false)
+            let mode: Connection.Mode = access == .read ? (file.readsImmutable ? .immutable : .readOnly) : .readWrite
+            let connection = try Connection(path: path, mode: mode, create: false)
             let (version, pending) = try Schema.migrator.check(connection)
             if case .write(_, let migrate) = access, !migrate, version > 0, !pending.isEmpty {
                 throw LedgerError.needsMigration(path: path, version: version, latest: Schema.migrations.count)

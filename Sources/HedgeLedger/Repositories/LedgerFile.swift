@@ -39,13 +39,24 @@ struct LedgerFile {
         }
     }
 
+    /// Whether a reader must open the file as immutable: SQLite reads a WAL-mode database
+    /// through a shared-memory file it creates beside it, which it cannot in a directory we may
+    /// not write to. That is safe only when no write-ahead log holds data (none, or empty): the
+    /// file itself then has every committed transaction.
+    var readsImmutable: Bool {
+        guard access(directory.isEmpty ? "/" : directory, W_OK) != 0 else { return false }
+        var info = stat()
+        return stat(path + "-wal", &info) != 0 || info.st_size == 0
+    }
+
+    private var directory: String { path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "." }
+
     /// A writer needs the file and its directory writable: SQLite creates its -wal and -shm
     /// files beside the database.
     func checkWritable() throws {
         if access(path, W_OK) != 0 {
             throw LedgerError.permissionDenied(path: path, detail: "the file is read-only: \(String(cString: strerror(errno)))")
         }
-        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         if access(directory.isEmpty ? "/" : directory, W_OK) != 0 {
             throw LedgerError.permissionDenied(path: path, detail: "its directory is read-only, and SQLite writes its journal beside the file: \(String(cString: strerror(errno)))")
         }

@@ -12,7 +12,13 @@ import Darwin
 ///
 /// Not `Sendable`: a connection and its statements belong to one thread.
 public final class Connection {
-    public enum Mode: Sendable { case readWrite, readOnly }
+    public enum Mode: Sendable {
+        case readWrite, readOnly
+        /// Read-only, taking no locks and ignoring any write-ahead log (SQLite's `immutable`):
+        /// for a file in a directory the reader may not write to, where SQLite cannot create
+        /// the shared-memory file a WAL reader needs.
+        case immutable
+    }
 
     let handle: OpaquePointer
     public let path: String
@@ -27,9 +33,16 @@ public final class Connection {
         let creating = create && mode == .readWrite
         if creating && path != ":memory:" { Self.createPrivately(path) }
         var handle: OpaquePointer?
-        let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (creating ? SQLITE_OPEN_CREATE : 0))
-            | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
-        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        var name = path
+        switch mode {
+        case .readWrite: flags |= SQLITE_OPEN_READWRITE | (creating ? SQLITE_OPEN_CREATE : 0)
+        case .readOnly: flags |= SQLITE_OPEN_READONLY
+        case .immutable:
+            flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
+            name = "file:" + Self.uriEscaped(path) + "?immutable=1"
+        }
+        let code = sqlite3_open_v2(name, &handle, flags, nil)
         guard code == SQLITE_OK, let handle else {
             let error = SQLiteError(code: code, connection: handle, sql: nil)
             sqlite3_close_v2(handle)  // SQLite allocates a handle even when opening fails.
@@ -49,6 +62,22 @@ public final class Connection {
             sqlite3_close_v2(handle)
             throw error
         }
+    }
+
+    /// A path as a URI path: bytes outside the unreserved set and `/` percent-encoded.
+    static func uriEscaped(_ path: String) -> String {
+        var out = ""
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let digits = Array("0123456789ABCDEF")
+                out += "%" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xF)])
+            }
+        }
+        return out
     }
 
     /// WAL (readers never wait for the writer) and `synchronous=FULL` (a committed import

@@ -11,6 +11,7 @@ public enum Schema {
         Migration(version: 7, name: "0007_exposure_history.sql", bytes: PackageResources._007_exposure_history_sql),
         Migration(version: 8, name: "0008_settlements.sql", bytes: PackageResources._008_settlements_sql),
         Migration(version: 9, name: "0009_hedge_policies.sql", bytes: PackageResources._009_hedge_policies_sql),
+        Migration(version: 10, name: "0010_gross_options_delta.sql", bytes: PackageResources._010_gross_options_delta_sql),
     ]
 
     public static let migrator = Migrator(migrations: migrations)
