@@ -71,7 +71,7 @@ enum Console {
         switch error {
         case is InputErrors: return ExitCode(Exit.inputRefused)
         case is ByteSource.OpenError: return ExitCode(Exit.cannotRead)
-        case is UnknownFilterValue, is VoidService.Refusal, is BookSettingsService.Refusal, is HedgePolicyService.Refusal,
+        case is UnknownFilterValue, is VoidService.Refusal, is BookSettingsService.Refusal, is HedgePolicyService.Refusal, is HedgeJournalService.Refusal,
              is UnknownInstrument: return ExitCode(Exit.usage)
         case let error as LedgerError:
             switch error {

@@ -73,6 +73,7 @@ public final class Ledger {
     public var exposure: ExposureRepository { ExposureRepository(connection: connection) }
     public var settlements: SettlementRepository { SettlementRepository(connection: connection) }
     public var hedgePolicies: HedgePolicyRepository { HedgePolicyRepository(connection: connection) }
+    public var hedgeDecisions: HedgeDecisionRepository { HedgeDecisionRepository(connection: connection) }
 
     /// Opens the ledger at `path` for `access`; `now` is recorded as the time of any
     /// migration applied.

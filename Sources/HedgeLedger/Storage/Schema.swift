@@ -12,6 +12,7 @@ public enum Schema {
         Migration(version: 8, name: "0008_settlements.sql", bytes: PackageResources._008_settlements_sql),
         Migration(version: 9, name: "0009_hedge_policies.sql", bytes: PackageResources._009_hedge_policies_sql),
         Migration(version: 10, name: "0010_gross_options_delta.sql", bytes: PackageResources._010_gross_options_delta_sql),
+        Migration(version: 11, name: "0011_hedge_decisions.sql", bytes: PackageResources._011_hedge_decisions_sql),
     ]
 
     public static let migrator = Migrator(migrations: migrations)

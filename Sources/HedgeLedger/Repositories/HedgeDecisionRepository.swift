@@ -1,0 +1,96 @@
+/// A decision as recorded, with its row id and provenance.
+public struct StoredHedgeDecision: Sendable, Hashable {
+    public let id: Int64
+    public let decision: HedgeDecision
+    public let recordedAt: Timestamp
+    public let importID: Int64?
+    public let sourceLine: Int?
+}
+
+/// The hedge journal's decisions (migration 0011). Append-only.
+public struct HedgeDecisionRepository {
+    let connection: Connection
+
+    @discardableResult
+    public func insert(_ decision: HedgeDecision, instrumentID: Int64?, recordedAt: Timestamp, importID: Int64? = nil,
+                       sourceLine: Int? = nil) throws -> Int64 {
+        let inputs = decision.inputs
+        try connection.cached("""
+            INSERT INTO hedge_decisions (decision_key, time_us, book, underlying, policy_id, action, reason, instrument_id, quantity,
+                                         reference_price, net_delta, gamma, band_low, band_high, underlying_price, oldest_mark_age_s,
+                                         exposure_time_us, decided_by, rationale, source, import_id, source_line, recorded_at_us)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute([decision.key, decision.time, decision.book, decision.underlying, decision.policyID, decision.action.rawValue,
+                          decision.reason, instrumentID, decision.quantity, decision.referencePrice, inputs.netDelta, inputs.gamma,
+                          inputs.bandLow, inputs.bandHigh, inputs.underlyingPrice, inputs.oldestMarkAgeSeconds, inputs.exposureTime,
+                          decision.decidedBy, decision.rationale, decision.source.rawValue, importID, sourceLine.map(Int64.init),
+                          recordedAt])
+        return connection.lastInsertRowID
+    }
+
+    public func find(key: String) throws -> StoredHedgeDecision? {
+        try connection.cached("\(Self.select) WHERE d.decision_key = ?").rows([key]) { try Self.decode($0) }.first
+    }
+
+    /// The next free key of the form `D<n>`.
+    public func nextKey() throws -> String {
+        var number = try connection.cached("SELECT COALESCE(MAX(id), 0) + 1 FROM hedge_decisions").firstRow { $0.int64(0) } ?? 1
+        while try find(key: "D\(number)") != nil { number += 1 }
+        return "D\(number)"
+    }
+
+    /// The decisions between two times (inclusive) of the pairs the filters select, by time then id.
+    public func decisions(book: String? = nil, underlying: String? = nil, from: Timestamp? = nil, to: Timestamp? = nil) throws
+        -> [StoredHedgeDecision] {
+        try connection.cached("""
+            \(Self.select) WHERE (? IS NULL OR d.book = ?) AND (? IS NULL OR d.underlying = ?) AND d.time_us >= ? AND d.time_us <= ?
+            ORDER BY d.time_us, d.id
+            """).rows([book, book, underlying, underlying, from ?? Timestamp(microseconds: .min), to ?? Timestamp(microseconds: .max)]) {
+                try Self.decode($0)
+            }
+    }
+
+    /// When the pair last decided to rebalance before `time`.
+    public func lastRebalance(book: String, underlying: String, before time: Timestamp) throws -> Timestamp? {
+        try connection.cached("""
+            SELECT MAX(time_us) FROM hedge_decisions WHERE book = ? AND underlying = ? AND action = 'rebalance' AND time_us < ?
+            """).firstRow([book, underlying, time]) { $0.isNull(0) ? nil : try $0.timestamp(0) } ?? nil
+    }
+
+    static let select = """
+        SELECT d.id, d.decision_key, d.time_us, d.book, d.underlying, d.policy_id, d.action, d.reason, i.symbol, d.quantity,
+               d.reference_price, d.net_delta, d.gamma, d.band_low, d.band_high, d.underlying_price, d.oldest_mark_age_s,
+               d.exposure_time_us, d.decided_by, d.rationale, d.source, d.import_id, d.source_line, d.recorded_at_us, d.instrument_id
+        FROM hedge_decisions d LEFT JOIN instruments i ON i.id = d.instrument_id
+        """
+
+    /// A decision as stored; a value no hedgeledger command could have written is refused.
+    static func decode(_ row: Row) throws -> StoredHedgeDecision {
+        let id = row.int64(0)
+        func corrupt(_ what: String) -> CorruptDatabase { CorruptDatabase(detail: "\(what) of hedge decision \(id)") }
+        func real(_ column: Int32) throws -> Double? {
+            if row.isNull(column) { return nil }
+            let value = row.double(column)
+            guard value.isFinite else { throw corrupt("value \(value)") }
+            return value
+        }
+        func amount(_ column: Int32) throws -> ExactDecimal? {
+            guard let value = try row.optionalExact(column) else { return nil }
+            guard AmountLimits.accepts(value) else { throw corrupt("amount \(value)") }
+            return value
+        }
+        guard let action = HedgeDecision.Action(rawValue: row.text(6)) else { throw corrupt("action") }
+        guard let source = HedgeDecision.Source(rawValue: row.text(20)) else { throw corrupt("source") }
+        if !row.isNull(24) && row.isNull(8) { throw corrupt("instrument") }
+        let inputs = HedgeDecision.Inputs(netDelta: try real(11), gamma: try real(12), bandLow: try real(13), bandHigh: try real(14),
+                                          underlyingPrice: try real(15), oldestMarkAgeSeconds: try real(16),
+                                          exposureTime: row.isNull(17) ? nil : try row.timestamp(17))
+        let decision = HedgeDecision(key: row.text(1), time: try row.timestamp(2), book: row.text(3), underlying: row.text(4),
+                                     policyID: row.optionalInt64(5), action: action, reason: row.optionalText(7),
+                                     instrument: row.optionalText(8), quantity: try amount(9), referencePrice: try amount(10),
+                                     inputs: inputs, decidedBy: row.text(18), rationale: row.text(19), source: source)
+        if let problem = decision.problem { throw corrupt(problem) }
+        return StoredHedgeDecision(id: id, decision: decision, recordedAt: try row.timestamp(23), importID: row.optionalInt64(21),
+                                   sourceLine: row.optionalInt64(22).map { Int($0) })
+    }
+}

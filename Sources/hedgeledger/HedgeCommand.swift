@@ -1,0 +1,185 @@
+import ArgumentParser
+import HedgeLedger
+
+extension Hedgeledger {
+    struct Hedge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The hedge journal: plan decisions from the policies, record them, list them.",
+            discussion: """
+                A decision records when, for which book and underlying, under which policy version, \
+                what it saw (net delta, gamma, band edges, price, the oldest mark's age, the exposure \
+                row used), what it decided (rebalance, hold, or skip with a reason), the trade and its \
+                reference price, who decided and why. Decisions are never edited.
+                """,
+            subcommands: [Plan.self, Record.self, List.self])
+    }
+}
+
+extension Hedgeledger.Hedge {
+    struct Plan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Evaluate each hedge policy on the exposure at a time and print the decision it implies.",
+            discussion: """
+                For each book and underlying with a policy in force at --at (default now), takes the \
+                last exposure row at or before it (run `hedgeledger recompute` first), computes the \
+                band (README: Hedge policies) and decides: hold inside the band (or before a \
+                schedule is due), else rebalance to the target (or the band edge) in the hedge \
+                instrument, sized by its delta at its mark and rounded toward zero to the lot; a \
+                trade below the minimum or smaller than a lot is a skip with the reason. --record \
+                writes the decisions to the journal.
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var output: FormatOptions
+
+        @Option(help: ArgumentHelp("Plan as of this time: ISO-8601 with a zone, or a date; default now.", valueName: "time"),
+                transform: TimeArgument.parse)
+        var at: Timestamp?
+
+        @Option(help: ArgumentHelp("Only this book.", valueName: "name"))
+        var book: String?
+
+        @Option(help: ArgumentHelp("Only this underlying.", valueName: "coin"))
+        var underlying: String?
+
+        @Flag(help: "Record the decisions in the journal (otherwise only print them).")
+        var record = false
+
+        @Option(help: ArgumentHelp("Who decides, recorded with --record; default $USER, else the account running it.", valueName: "name"))
+        var by: String?
+
+        @Option(help: ArgumentHelp("With --record: wait up to this many seconds for another writer to finish.", valueName: "seconds"))
+        var wait: Double = 0
+
+        func validate() throws {
+            guard wait >= 0, wait.isFinite else { throw ValidationError("--wait must be zero or more seconds") }
+        }
+
+        func run() throws {
+            try Console.run {
+                let now = Console.now()
+                let time = at ?? now
+                let opened = record ? try ledger.openForWriting(create: false, now: now) : try ledger.openForReading(now: now)
+                try PositionsReport.Filter(book: book, underlying: underlying).validate(in: opened)
+                let service = HedgeJournalService(ledger: opened, waitSeconds: wait)
+                let planned = try service.plan(at: time, book: book, underlying: underlying, decidedBy: "hedgeledger plan (\(Console.actor(by)))")
+                if planned.isEmpty { Console.message("hedgeledger: no hedge policy in force at \(time.iso8601)\(book.map { " for book \($0)" } ?? ""); set one with `hedgeledger policy set`") }
+                let recorded = record ? try service.record(planned, now: now) : nil
+                if let warning = try HistoryFreshness.of(opened).warning(about: .exposureHistory) { Console.message(warning) }
+                Console.output(output.format.render(HedgeDecisionsReport.plan(planned, recorded: recorded, at: time, book: book,
+                                                                                underlying: underlying).report))
+                if let recorded { Console.message("\(recorded.count) decision\(recorded.count == 1 ? "" : "s") recorded: \(recorded.map(\.decision.key).joined(separator: ", "))") }
+            }
+        }
+    }
+
+    struct Record: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a hedge decision a trader or a bot made.",
+            discussion: """
+                The inputs it saw (net delta, gamma, band edges, price, mark age) are taken from the \
+                ledger's exposure history at --at and the policy in force, unless --net-delta is \
+                given. Examples:
+                  hedgeledger hedge record --book main --underlying BTC --action rebalance --instrument BTC-PERPETUAL --quantity -20000 --price 95010 --rationale "delta +0.3 over band"
+                  hedgeledger hedge record --book main --underlying BTC --action skip --reason "venue down" --at "2026-11-20 14:03Z"
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+
+        @Option(help: ArgumentHelp("The book.", valueName: "name"))
+        var book: String
+
+        @Option(help: ArgumentHelp("The underlying.", valueName: "coin"))
+        var underlying: String
+
+        @Option(help: ArgumentHelp("rebalance, hold or skip.", valueName: "action"))
+        var action: String
+
+        @Option(help: ArgumentHelp("The instrument traded (rebalance).", valueName: "symbol"))
+        var instrument: String?
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("Signed quantity (positive buys), in the instrument's amount unit (USD for inverse perpetuals).", valueName: "amount"))
+        var quantity: String?
+
+        @Option(help: ArgumentHelp("The reference price the trade was decided at, in the instrument's quote currency.", valueName: "price"))
+        var price: String?
+
+        @Option(help: ArgumentHelp("When it was decided: ISO-8601 with a zone, or a date; default now.", valueName: "time"),
+                transform: TimeArgument.parse)
+        var at: Timestamp?
+
+        @Option(help: ArgumentHelp("The decision's id (an external hedger's); default D and a number.", valueName: "id"))
+        var id: String?
+
+        @Option(help: ArgumentHelp("Why a skip (required for skip) or a hold.", valueName: "text"))
+        var reason: String?
+
+        @Option(help: ArgumentHelp("Why, in words.", valueName: "text"))
+        var rationale: String = ""
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("The net delta it saw, coin; default: from the exposure history.", valueName: "coin"))
+        var netDelta: Double?
+
+        @Option(help: ArgumentHelp("Who decided; default $USER, else the account running it.", valueName: "name"))
+        var by: String?
+
+        @Option(help: ArgumentHelp("Wait up to this many seconds for another writer to finish.", valueName: "seconds"))
+        var wait: Double = 0
+
+        func validate() throws {
+            guard HedgeDecision.Action(rawValue: action) != nil else {
+                throw ValidationError("--action '\(action.escapingControlCharacters)' is not rebalance, hold or skip")
+            }
+            for (option, text) in [("--quantity", quantity), ("--price", price)] {
+                if let text, case .failure(let problem) = DecimalSyntax.parse(text) {
+                    throw ValidationError("\(option) '\(text.escapingControlCharacters)' \(problem)")
+                }
+            }
+            if let netDelta, !netDelta.isFinite || abs(netDelta) > 1e15 { throw ValidationError("--net-delta must be a finite number of coin") }
+            guard wait >= 0, wait.isFinite else { throw ValidationError("--wait must be zero or more seconds") }
+        }
+
+        func run() throws {
+            try Console.run {
+                let now = Console.now()
+                var decision = HedgeDecision(
+                    key: id ?? "", time: at ?? now, book: book, underlying: underlying, action: HedgeDecision.Action(rawValue: action)!,
+                    reason: reason, instrument: instrument, quantity: try quantity.map { try DecimalSyntax.parse($0).get() },
+                    referencePrice: try price.map { try DecimalSyntax.parse($0).get() }, decidedBy: Console.actor(by),
+                    rationale: rationale, source: .record)
+                if let netDelta { decision.inputs.netDelta = netDelta }
+                let opened = try ledger.openForWriting(create: false, now: now)
+                let stored = try HedgeJournalService(ledger: opened, waitSeconds: wait).record([decision], now: now)[0]
+                let d = stored.decision
+                Console.message("decision \(d.key) recorded: \(d.action.rawValue)\(d.quantity.map { " \($0) \(d.instrument ?? "")" } ?? "") for \(d.book) \(d.underlying) at \(d.time.iso8601)\(d.policyID.map { " under policy #\($0)" } ?? " (no policy in force)")")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the hedge decisions in the journal.")
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var output: FormatOptions
+
+        @Option(help: ArgumentHelp("Only this book.", valueName: "name"))
+        var book: String?
+
+        @Option(help: ArgumentHelp("Only this underlying.", valueName: "coin"))
+        var underlying: String?
+
+        @Option(help: ArgumentHelp("From this time: ISO-8601 with a zone, or a date.", valueName: "time"), transform: TimeArgument.parse)
+        var from: Timestamp?
+
+        @Option(help: ArgumentHelp("Up to this time, inclusive.", valueName: "time"), transform: TimeArgument.parse)
+        var to: Timestamp?
+
+        func run() throws {
+            try output.printReport(of: ledger) { opened, _ in
+                try PositionsReport.Filter(book: book, underlying: underlying).validate(in: opened)
+                return try HedgeDecisionsReport.journal(ledger: opened, book: book, underlying: underlying, from: from, to: to).report
+            }
+        }
+    }
+}
