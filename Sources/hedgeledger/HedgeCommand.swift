@@ -101,7 +101,7 @@ extension Hedgeledger.Hedge {
         @Option(parsing: .unconditional, help: ArgumentHelp("Signed quantity (positive buys), in the instrument's amount unit (USD for inverse perpetuals).", valueName: "amount"))
         var quantity: String?
 
-        @Option(help: ArgumentHelp("The reference price the trade was decided at, in the instrument's quote currency.", valueName: "price"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("The reference price the trade was decided at, in the instrument's quote currency.", valueName: "price"))
         var price: String?
 
         @Option(help: ArgumentHelp("When it was decided: ISO-8601 with a zone, or a date; default now.", valueName: "time"),

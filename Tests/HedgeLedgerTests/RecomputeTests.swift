@@ -362,8 +362,10 @@ struct RecomputeTests {
         do {  // back to version 9, as the previous release left it
             let ledger = try Ledger(path: db, create: false, now: testNow)
             try ledger.connection.execute("""
+                DROP TABLE hedge_links;
+                DROP TABLE hedge_decisions;
                 ALTER TABLE exposure_history DROP COLUMN gross_options_delta;
-                DELETE FROM schema_migrations WHERE version = 10;
+                DELETE FROM schema_migrations WHERE version >= 10;
                 """)
         }
         let refused = try hedgeledger(["recompute", "--db", db])

@@ -68,6 +68,8 @@ func time(_ text: String) -> Timestamp {
 /// no segments, no book settings), to test what an older hedgeledger's ledger meets.
 func downgradeToVersion4(_ ledger: Ledger) throws {
     try ledger.connection.execute("""
+        DROP TABLE hedge_links;
+        DROP TABLE hedge_decisions;
         DROP TABLE hedge_policies;
         DROP TABLE position_settlements;
         DROP TABLE expiry_settlements;

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+@testable import HedgeLedger
+
+/// Hedge decisions: what a policy implies (by hand), recorded with the inputs the ledger saw,
+/// never edited; bad decisions refused with the reason.
+@Suite("Hedge decisions")
+struct HedgeDecisionTests {
+    func policy(_ band: HedgePolicy.Band, hedgeTo: HedgePolicy.HedgeTo = .target, lot: String? = nil, minTrade: String = "0")
+        -> HedgePolicy {
+        HedgePolicy(book: "main", underlying: "BTC", effective: time("2026-11-19T00:00:00Z"), band: band, minTrade: decimal(minTrade),
+                    lot: lot.map(decimal), hedgeTo: hedgeTo)
+    }
+
+    func situation(net: Double, target: Double = 0, gamma: Double = 0.002, gross: Double? = 10, last: String? = nil)
+        -> HedgePlanner.Situation {
+        // An inverse perpetual at 95000: one USD of it is 1/95000 coin of delta.
+        HedgePlanner.Situation(time: time("2026-11-19T12:00:00Z"), netDelta: net, gamma: gamma, grossOptionsDelta: gross,
+                               underlyingPrice: 95_000, target: target, unitDelta: 1 / 95_000.0, lastRebalance: last.map(time))
+    }
+
+    @Test("the planner by hand: bands, hedging to the target or the band edge, lots, the minimum trade, schedules")
+    func planner() {
+        let fixed = policy(.fixed(width: decimal("0.5")))
+        let inside = HedgePlanner.plan(fixed, situation(net: 0.4))
+        #expect(inside.action == .hold && inside.bandLow == -0.5 && inside.bandHigh == 0.5 && inside.reason?.contains("inside the band") == true)
+        // Outside: back to target 0, selling 0.7 coin of delta = 0.7 × 95000 = 66500 USD of the perpetual.
+        let outside = HedgePlanner.plan(fixed, situation(net: 0.7))
+        #expect(outside.action == .rebalance && outside.quantity == decimal("-66500"))
+        // To the band edge instead: only 0.2 coin, 19000 USD; below the band, buys.
+        #expect(HedgePlanner.plan(policy(.fixed(width: decimal("0.5")), hedgeTo: .bandEdge), situation(net: 0.7)).quantity == decimal("-19000"))
+        #expect(HedgePlanner.plan(policy(.fixed(width: decimal("0.5")), hedgeTo: .bandEdge), situation(net: -0.7)).quantity == decimal("19000"))
+        // A target: the band is around it.
+        let targeted = HedgePlanner.plan(fixed, situation(net: 0.7, target: 0.5))
+        #expect(targeted.action == .hold && targeted.bandLow == 0 && targeted.bandHigh == 1)
+        // Lots round toward zero: 0.71234 coin is 67672.3 USD, 6767 lots of 10.
+        #expect(HedgePlanner.plan(policy(.fixed(width: decimal("0.5")), lot: "10"), situation(net: 0.71234)).quantity == decimal("-67670"))
+        let small = HedgePlanner.plan(policy(.fixed(width: decimal("0")), lot: "10"), situation(net: 0.00005))
+        #expect(small.action == .skip && small.reason?.contains("smaller than one lot") == true)
+        let belowMinimum = HedgePlanner.plan(policy(.fixed(width: decimal("0.5")), minTrade: "100000"), situation(net: 0.7))
+        #expect(belowMinimum.action == .skip && belowMinimum.reason == "the trade -66500 is below the minimum trade 100000")
+        // Relative: 5% of a gross options delta of 10 coin is a band of ±0.5; without the gross, a skip that says why.
+        #expect(HedgePlanner.plan(policy(.relative(fraction: decimal("0.05"))), situation(net: 0.4)).action == .hold)
+        #expect(HedgePlanner.plan(policy(.relative(fraction: decimal("0.05"))), situation(net: 0.6)).action == .rebalance)
+        #expect(HedgePlanner.plan(policy(.relative(fraction: decimal("0.05"))), situation(net: 0.6, gross: nil)).action == .skip)
+        // Schedule: every 15 minutes; not due 10 minutes after the last rebalance; due after 15; with a band, only outside it.
+        let schedule = policy(.schedule(seconds: 900, width: nil))
+        #expect(HedgePlanner.plan(schedule, situation(net: 0.01, last: "2026-11-19T11:50:00Z")).action == .hold)
+        #expect(HedgePlanner.plan(schedule, situation(net: 0.01, last: "2026-11-19T11:45:00Z")).quantity == decimal("-950"))
+        #expect(HedgePlanner.plan(schedule, situation(net: 0.01)).action == .rebalance)
+        #expect(HedgePlanner.plan(policy(.schedule(seconds: 900, width: decimal("0.1"))), situation(net: 0.05)).action == .hold)
+        // Whalley–Wilmott: H = (1.5 × 0.0005 × 95000 × 0.002² / 0.0001)^(1/3) ≈ 1.4178 coin.
+        let ww = policy(.whalleyWilmott(cost: decimal("0.0005"), riskAversion: decimal("0.0001")))
+        #expect(HedgePlanner.plan(ww, situation(net: 1.4)).action == .hold)
+        let wide = HedgePlanner.plan(ww, situation(net: 1.5))
+        #expect(wide.action == .rebalance && abs(wide.bandHigh! - pow(2.85, 1.0 / 3)) < 1e-12)
+        // A zero band hedges any deviation; a huge one never does.
+        #expect(HedgePlanner.plan(policy(.fixed(width: .zero)), situation(net: 0.001)).action == .rebalance)
+        #expect(HedgePlanner.plan(policy(.fixed(width: decimal("1000000"))), situation(net: 500)).action == .hold)
+        // No mark of the hedge instrument: a skip.
+        var unpriced = situation(net: 0.7)
+        unpriced.unitDelta = nil
+        #expect(HedgePlanner.plan(fixed, unpriced).action == .skip)
+    }
+
+    @Test("hedge plan on the stored exposure, recorded with its inputs; hedge record fills the inputs from the ledger")
+    func planAndRecord() throws {
+        let directory = TemporaryDirectory()
+        let db = try cliLedger(in: directory, trades: RecomputeTests.trades, snapshots: RecomputeTests.marks)
+        #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
+        let none = try hedgeledger(["hedge", "plan", "--db", db, "--at", "2026-11-19T12:45:00Z"])
+        #expect(none.status == 0 && none.stderr.contains("no hedge policy in force"))
+        #expect(try hedgeledger(["policy", "set", "main", "--db", db, "--underlying", "BTC", "--band", "0.1", "--lot", "10",
+                                 "--effective", "2026-11-19"]).status == 0)
+        let planned = try hedgeledger(["hedge", "plan", "--db", db, "--at", "2026-11-19T12:45:00Z", "--format", "json"])
+        #expect(planned.status == 0, "\(planned.stderr)")
+        try ReportOutputTests().expectDocumented(planned.stdout)
+        let rows = try #require(try jsonObject(planned.stdout)["decisions"] as? [[String: Any]])
+        let row = try #require(rows.first)
+        // The 12:30 row: net delta of the options (net kind) plus the perpetual's −50000/96000.
+        let history = try #require(try jsonObject(try hedgeledger(["history", "--db", db, "--format", "json", "--from",
+                                                                   "2026-11-19T12:30:00Z", "--to", "2026-11-19T12:30:00Z"]).stdout)["history"] as? [[String: Any]])
+        let net = try #require((history.first?["net_delta"] as? NSNumber)?.doubleValue)
+        #expect((row["net_delta"] as? NSNumber)?.doubleValue == net && row["exposure_time"] as? String == "2026-11-19T12:30:00Z")
+        #expect(abs(net) > 0.1)  // outside the band, so a rebalance
+        let expected = ((-net * 96_000) / 10).rounded(.towardZero) * 10
+        #expect(row["action"] as? String == "rebalance" && (row["quantity"] as? NSNumber)?.doubleValue == expected)
+        #expect(row["instrument"] as? String == "BTC-PERPETUAL" && (row["reference_price"] as? NSNumber)?.doubleValue == 96000)
+        #expect(row["decision_id"] is NSNull && (row["band_high"] as? NSNumber)?.doubleValue == 0.1)
+        #expect((row["oldest_mark_age_s"] as? NSNumber)?.doubleValue == 2700)
+
+        let recorded = try hedgeledger(["hedge", "plan", "--db", db, "--at", "2026-11-19T12:45:00Z", "--record", "--by", "bot"])
+        #expect(recorded.status == 0 && recorded.stderr.contains("1 decision recorded: D1"), "\(recorded.stderr)")
+        let manual = try hedgeledger(["hedge", "record", "--db", db, "--book", "main", "--underlying", "btc", "--action", "rebalance",
+                                      "--instrument", "BTC-PERPETUAL", "--quantity", "-40000", "--price", "96010", "--id", "ext-7",
+                                      "--at", "2026-11-19T12:46:00Z", "--by", "ana", "--rationale", "by hand"])
+        #expect(manual.status == 0 && manual.stderr.contains("decision ext-7 recorded: rebalance -40000 BTC-PERPETUAL"), "\(manual.stderr)")
+        let journal = try #require(try jsonObject(try hedgeledger(["hedge", "list", "--db", db, "--format", "json"]).stdout)["decisions"] as? [[String: Any]])
+        #expect(journal.map { $0["decision_id"] as? String } == ["D1", "ext-7"])
+        #expect(journal[1]["policy"] as? Int == 1 && (journal[1]["net_delta"] as? NSNumber)?.doubleValue == net)  // filled from the ledger
+        #expect(journal[1]["source"] as? String == "record" && journal[1]["decided_by"] as? String == "ana")
+        #expect(journal[0]["source"] as? String == "plan")
+
+        // Never edited.
+        let ledger = try Ledger(path: db, create: false, now: testNow)
+        #expect(throws: SQLiteError.self) { try ledger.connection.execute("UPDATE hedge_decisions SET quantity = '1'") }
+        #expect(throws: SQLiteError.self) { try ledger.connection.execute("DELETE FROM hedge_decisions") }
+    }
+
+    @Test("bad decisions are refused with the reason (exit 64) and record nothing", arguments: [
+        (["--action", "rebalance", "--instrument", "BTC-PERPETUAL"], "a rebalance names its instrument and quantity"),
+        (["--action", "rebalance", "--instrument", "BTC-PERPETUAL", "--quantity", "0"], "a rebalance of 0 trades nothing"),
+        (["--action", "skip"], "a skip says why"),
+        (["--action", "hold", "--quantity", "5"], "a hold trades nothing"),
+        (["--action", "buy"], "is not rebalance, hold or skip"),
+        (["--action", "rebalance", "--instrument", "ETH-PERPETUAL", "--quantity", "5"], "ETH-PERPETUAL is an instrument of ETH"),
+        (["--action", "rebalance", "--instrument", "BTC-PERPETUA", "--quantity", "5"], "did you mean 'BTC-PERPETUAL'?"),
+        (["--action", "rebalance", "--instrument", "BTC-PERPETUAL", "--quantity", "5", "--price", "-1"], "the reference price -1 is not positive"),
+        (["--action", "hold", "--book", "mian"], "book 'mian' has no positions, settings or policy in BTC"),
+        (["--action", "hold", "--id", "taken"], "decision 'taken' is already in the journal"),
+    ])
+    func refusals(arguments: [String], message: String) throws {
+        let directory = TemporaryDirectory()
+        let db = try cliLedger(in: directory, trades: RecomputeTests.trades)
+        #expect(try hedgeledger(["hedge", "record", "--db", db, "--book", "main", "--underlying", "BTC", "--action", "hold", "--id", "taken"]).status == 0)
+        var full = ["hedge", "record", "--db", db, "--underlying", "BTC"] + arguments
+        if !arguments.contains("--book") { full += ["--book", "main"] }
+        let result = try hedgeledger(full)
+        #expect(result.status == 64 && result.stderr.contains(message), "\(result.status) \(result.stderr)")
+        let ledger = try Ledger(path: db, access: .read, now: testNow)
+        #expect(try ledger.hedgeDecisions.decisions().count == 1)
+    }
+}
