@@ -41,7 +41,8 @@ BEGIN SELECT RAISE(ABORT, 'hedge decisions are append-only: UPDATE is refused');
 CREATE TRIGGER hedge_decisions_refuse_delete BEFORE DELETE ON hedge_decisions
 BEGIN SELECT RAISE(ABORT, 'hedge decisions are append-only: DELETE is refused'); END;
 
--- Which fills executed which decision: one decision per fill.
+-- Fills linked to a decision after their import (`hedge link`): one decision per fill. A fill
+-- that names its decision in its file's hedge_decision column needs no link.
 CREATE TABLE hedge_links (
     id INTEGER PRIMARY KEY,
     decision_id INTEGER NOT NULL REFERENCES hedge_decisions(id),
@@ -57,3 +58,7 @@ CREATE TRIGGER hedge_links_refuse_update BEFORE UPDATE ON hedge_links
 BEGIN SELECT RAISE(ABORT, 'hedge links are append-only: UPDATE is refused'); END;
 CREATE TRIGGER hedge_links_refuse_delete BEFORE DELETE ON hedge_links
 BEGIN SELECT RAISE(ABORT, 'hedge links are append-only: DELETE is refused'); END;
+
+-- Fills name the decision they execute in their file's hedge_decision column; few do, so a
+-- partial index finds them without costing the imports of the others anything.
+CREATE INDEX fills_by_hedge_decision ON fills (hedge_decision) WHERE hedge_decision IS NOT NULL;

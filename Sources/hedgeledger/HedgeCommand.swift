@@ -11,7 +11,7 @@ extension Hedgeledger {
                 row used), what it decided (rebalance, hold, or skip with a reason), the trade and its \
                 reference price, who decided and why. Decisions are never edited.
                 """,
-            subcommands: [Plan.self, Record.self, List.self])
+            subcommands: [Plan.self, Record.self, Link.self, List.self])
     }
 }
 
@@ -156,9 +156,61 @@ extension Hedgeledger.Hedge {
         }
     }
 
+    struct Link: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Link fills to the hedge decision they executed.",
+            discussion: """
+                A fill whose trade file named the decision in its hedge_decision column is linked \
+                already; this links the others, by trade id, after their import. Links are records: \
+                never changed. A fill links to one decision, of the same instrument. Example:
+                  hedgeledger hedge link D12 98112 98113 --venue deribit
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+
+        @Argument(help: ArgumentHelp("The decision's id (hedge list shows them).", valueName: "decision"))
+        var decision: String
+
+        @Argument(help: ArgumentHelp("Trade ids of the fills.", valueName: "trade-id"))
+        var tradeIDs: [String]
+
+        @Option(help: ArgumentHelp("The fills' venue.", valueName: "venue"))
+        var venue: String = NativeTradeFormat.defaultVenue
+
+        @Option(help: ArgumentHelp("Who links them; default $USER, else the account running it.", valueName: "name"))
+        var by: String?
+
+        @Option(help: ArgumentHelp("Wait up to this many seconds for another writer to finish.", valueName: "seconds"))
+        var wait: Double = 0
+
+        func validate() throws {
+            if tradeIDs.isEmpty { throw ValidationError("name at least one fill by its trade id") }
+            guard wait >= 0, wait.isFinite else { throw ValidationError("--wait must be zero or more seconds") }
+        }
+
+        func run() throws {
+            try Console.run {
+                let now = Console.now()
+                let opened = try ledger.openForWriting(create: false, now: now)
+                let linked = try HedgeJournalService(ledger: opened, waitSeconds: wait)
+                    .link(decision: decision, tradeIDs: tradeIDs, venue: venue, recordedBy: Console.actor(by), now: now)
+                Console.message("\(linked.fills.count) fill\(linked.fills.count == 1 ? "" : "s") linked to decision \(linked.decision.decision.key)")
+            }
+        }
+    }
+
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the hedge decisions in the journal.")
+            abstract: "List the hedge decisions in the journal, with how each was executed.",
+            discussion: """
+                For each decision: its inputs and action, and from the fills that executed it (named \
+                in their file's hedge_decision column, or linked with `hedge link`): execution \
+                (unfilled, partial, filled, overfilled, or unexpected for fills of a decision that \
+                traded nothing), executed quantity, average fill price, slippage against the \
+                reference price (positive is worse: a buy above it, a sell below) in price and in the \
+                settlement currency, latency to the first and last fill, fees, and the net delta the \
+                exposure history shows right after the last fill.
+                """)
 
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: FormatOptions

@@ -101,10 +101,49 @@ struct HedgeDecisionTests {
         #expect(journal[1]["source"] as? String == "record" && journal[1]["decided_by"] as? String == "ana")
         #expect(journal[0]["source"] as? String == "plan")
 
+        // Execution: a fill naming ext-7 in its file, and two fills linked to D1 afterwards.
+        // Two fills of whole 10 USD contracts adding up to the decision.
+        let first = ((-expected / 20).rounded(.down)) * 10, second = -expected - first
+        let fills = directory.write("hedges.csv", """
+            trade_id,timestamp,instrument,side,quantity,price,fee,hedge_decision
+            h1,2026-11-19T12:47:00Z,BTC-PERPETUAL,sell,30000,96000,0,ext-7
+            h2,2026-11-19T12:45:30Z,BTC-PERPETUAL,sell,\(Int(first)),96010,0.0001,
+            h3,2026-11-19T12:46:30Z,BTC-PERPETUAL,sell,\(Int(second)),95990,0.0001,
+            h4,2026-11-19T12:48:00Z,BTC-PERPETUAL,sell,10,95990,0,
+
+            """)
+        let imported = try hedgeledger(["import", "trades", "--recompute", "--db", db, fills])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let link = try hedgeledger(["hedge", "link", "--db", db, "D1", "h2", "h3"])
+        #expect(link.status == 0 && link.stderr.contains("2 fills linked to decision D1"), "\(link.stderr)")
+        for (arguments, message) in [(["D1", "h1"], "already executes decision ext-7"), (["D1", "h2"], "already executes decision D1"),
+                                     (["D9"], "no decision 'D9' in the journal (did you mean 'D1'?)"), (["D1", "nope"], "no fill with trade id 'nope'")] {
+            let refused = try hedgeledger(["hedge", "link", "--db", db] + arguments + (arguments.count == 1 ? ["h4"] : []))
+            #expect(refused.status == 64 && refused.stderr.contains(message), "\(refused.stderr)")
+        }
+        let executed = try #require(try jsonObject(try hedgeledger(["hedge", "list", "--db", db, "--format", "json"]).stdout)["decisions"] as? [[String: Any]])
+        try ReportOutputTests().expectDocumented(try hedgeledger(["hedge", "list", "--db", db, "--format", "json"]).stdout)
+        let d1 = executed[0], ext = executed[1]
+        #expect(d1["execution"] as? String == "filled" && d1["fills"] as? Int == 2 && (d1["executed_quantity"] as? NSNumber)?.doubleValue == expected)
+        // The harmonic average of 96010 and 95990 weighted by USD amount; slippage against the 96000 reference, a sale.
+        let average = (first + second) / (first / 96010.0 + second / 95990.0)
+        #expect(abs((d1["avg_fill_price"] as? NSNumber)!.doubleValue - average) < 1e-9)
+        #expect(abs((d1["slippage"] as? NSNumber)!.doubleValue - (96000 - average)) < 1e-9)
+        #expect((d1["latency_s"] as? NSNumber)?.doubleValue == 30 && (d1["latency_last_s"] as? NSNumber)?.doubleValue == 90)
+        #expect(((d1["fees"] as? [String: Any])?["BTC"] as? NSNumber)?.doubleValue == 0.0002)
+        #expect(ext["execution"] as? String == "partial" && (ext["executed_quantity"] as? NSNumber)?.doubleValue == -30000)
+        // Sold 30000 USD at 96000 against a 96010 reference: 10 worse, 30000 × (1/96000 − 1/96010) BTC.
+        #expect((ext["slippage"] as? NSNumber)?.doubleValue == 10)
+        #expect(abs((ext["slippage_cost"] as? NSNumber)!.doubleValue - 30000 * (1 / 96000.0 - 1 / 96010.0)) < 1e-13)  // 1/price is exact to 18 places
+        let after = try #require(try jsonObject(try hedgeledger(["history", "--db", db, "--format", "json", "--from",
+                                                                 "2026-11-19T12:47:00Z", "--to", "2026-11-19T12:47:00Z"]).stdout)["history"] as? [[String: Any]])
+        #expect((ext["residual_net_delta"] as? NSNumber)?.doubleValue == (after.first?["net_delta"] as? NSNumber)?.doubleValue)
+
         // Never edited.
         let ledger = try Ledger(path: db, create: false, now: testNow)
         #expect(throws: SQLiteError.self) { try ledger.connection.execute("UPDATE hedge_decisions SET quantity = '1'") }
         #expect(throws: SQLiteError.self) { try ledger.connection.execute("DELETE FROM hedge_decisions") }
+        #expect(throws: SQLiteError.self) { try ledger.connection.execute("DELETE FROM hedge_links") }
     }
 
     @Test("bad decisions are refused with the reason (exit 64) and record nothing", arguments: [

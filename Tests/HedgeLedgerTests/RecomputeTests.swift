@@ -362,6 +362,7 @@ struct RecomputeTests {
         do {  // back to version 9, as the previous release left it
             let ledger = try Ledger(path: db, create: false, now: testNow)
             try ledger.connection.execute("""
+                DROP INDEX fills_by_hedge_decision;
                 DROP TABLE hedge_links;
                 DROP TABLE hedge_decisions;
                 ALTER TABLE exposure_history DROP COLUMN gross_options_delta;

@@ -8,6 +8,11 @@ public struct HedgeJournalService {
         case badKey(String)
         case unknownPair(book: String, underlying: String)
         case notAHedge(String)
+        case unknownDecision(String, suggestion: String?)
+        case unknownFill(venue: String, tradeID: String)
+        case fillLinked(tradeID: String, decision: String)
+        case fillOfAnotherInstrument(tradeID: String, instrument: String, decided: String)
+        case notATrade(String)
 
         public var description: String {
             switch self {
@@ -17,6 +22,14 @@ public struct HedgeJournalService {
             case let .unknownPair(book, underlying):
                 return "book '\(book.escapingControlCharacters)' has no positions, settings or policy in \(underlying.escapingControlCharacters); check the names (`hedgeledger book list`, `hedgeledger policy list`)"
             case .notAHedge(let reason): return reason
+            case let .unknownDecision(key, suggestion):
+                return "no decision '\(key.escapingControlCharacters)' in the journal" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "; `hedgeledger hedge list` shows them")
+            case let .unknownFill(venue, tradeID):
+                return "no fill with trade id '\(tradeID.escapingControlCharacters)' at venue '\(venue.escapingControlCharacters)' that counts (never imported, or voided); give --venue if it is not '\(NativeTradeFormat.defaultVenue)'"
+            case let .fillLinked(tradeID, decision): return "fill '\(tradeID.escapingControlCharacters)' already executes decision \(decision); a link is never changed"
+            case let .fillOfAnotherInstrument(tradeID, instrument, decided):
+                return "fill '\(tradeID.escapingControlCharacters)' is in \(instrument), and the decision trades \(decided)"
+            case .notATrade(let key): return "decision \(key) is not a rebalance: it traded nothing, so no fill executes it"
             }
         }
     }
@@ -107,6 +120,53 @@ public struct HedgeJournalService {
         guard let policy = view.policy?.policy, let row = view.row else { return "" }
         let band = view.plan.flatMap { plan in plan.bandLow.map { low in "band [\(low), \(plan.bandHigh!)]" } } ?? "no band"
         return "policy #\(view.policy!.id) (\(policy.band.kind), hedge to \(policy.hedgeTo.rawValue)): net delta \(row.netDelta) against target \(view.target), \(band), exposure at \(row.time.iso8601)"
+    }
+
+    /// Links fills (by venue and trade id) to the decision they execute, all or none.
+    public func link(decision key: String, tradeIDs: [String], venue: String, recordedBy: String, now: Timestamp) throws
+        -> (decision: StoredHedgeDecision, fills: [StoredFill]) {
+        try ledger.write(waitSeconds: waitSeconds) {
+            guard let stored = try ledger.hedgeDecisions.find(key: key) else {
+                let keys = try ledger.hedgeDecisions.decisions().map(\.decision.key)
+                throw Refusal.unknownDecision(key, suggestion: Suggestion.nearest(to: key, among: keys))
+            }
+            let decision = stored.decision
+            guard decision.action == .rebalance, let instrument = decision.instrument else { throw Refusal.notATrade(key) }
+            var linked: [StoredFill] = []
+            for tradeID in tradeIDs {
+                guard let fill = try ledger.fills.findLive(venue: venue, tradeID: tradeID) else {
+                    throw Refusal.unknownFill(venue: venue, tradeID: tradeID)
+                }
+                if fill.fill.instrument != instrument {
+                    throw Refusal.fillOfAnotherInstrument(tradeID: tradeID, instrument: fill.fill.instrument, decided: instrument)
+                }
+                if let named = fill.fill.hedgeDecision, !named.isEmpty { throw Refusal.fillLinked(tradeID: tradeID, decision: named) }
+                if let other = try ledger.hedgeLinks.decision(ofFill: fill.id) {
+                    let otherKey = try ledger.hedgeDecisions.decisions().first { $0.id == other }?.decision.key ?? "#\(other)"
+                    throw Refusal.fillLinked(tradeID: tradeID, decision: otherKey)
+                }
+                try ledger.hedgeLinks.insert(decisionID: stored.id, fillID: fill.id, recordedAt: now, recordedBy: recordedBy)
+                linked.append(fill)
+            }
+            return (stored, linked)
+        }
+    }
+
+    /// How a recorded decision was executed, and the net delta the exposure history shows right
+    /// after its last fill.
+    public func execution(of stored: StoredHedgeDecision) throws -> (execution: HedgeExecution, residualNetDelta: Double?) {
+        let fills = try ledger.fills.liveFills(executing: stored.decision.key, decisionID: stored.id)
+        let instrument = try stored.decision.instrument.flatMap { try ledger.instruments.find(symbol: $0)?.instrument }
+        let execution: HedgeExecution
+        do throws(ArithmeticOverflow) {
+            execution = try HedgeExecution.of(stored.decision, instrument: instrument, fills: fills.map(\.fill))
+        } catch {
+            throw CorruptDatabase(detail: "the fills of decision \(stored.decision.key) cannot be summed exactly: \(error)")
+        }
+        let residual = try execution.lastFill.flatMap {
+            try ledger.exposure.latest(book: stored.decision.book, underlying: stored.decision.underlying, atOrBefore: $0)?.row.netDelta
+        }
+        return (execution, residual)
     }
 
     /// Records `decisions` in one transaction, all or none: each gets a key (`D<n>` when it has

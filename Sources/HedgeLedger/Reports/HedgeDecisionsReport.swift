@@ -4,6 +4,9 @@ public struct HedgeDecisionsReport: Sendable {
         public var decision: HedgeDecision
         /// nil: planned, not recorded.
         public var stored: StoredHedgeDecision?
+        /// How a recorded decision was executed, and the net delta after its last fill.
+        public var execution: HedgeExecution?
+        public var residualNetDelta: Double?
     }
 
     public var schema: Report.Schema
@@ -19,10 +22,15 @@ public struct HedgeDecisionsReport: Sendable {
     public static func journal(ledger: Ledger, book: String?, underlying: String?, from: Timestamp?, to: Timestamp?) throws
         -> HedgeDecisionsReport {
         let stored = try ledger.hedgeDecisions.decisions(book: book, underlying: underlying?.uppercased(), from: from, to: to)
-        return HedgeDecisionsReport(schema: journalSchema, asOf: to, title: "Hedge decisions", parameters: [
+        let journal = HedgeJournalService(ledger: ledger)
+        let entries = try stored.map { stored in
+            let executed = try journal.execution(of: stored)
+            return Entry(decision: stored.decision, stored: stored, execution: executed.execution, residualNetDelta: executed.residualNetDelta)
+        }
+        return HedgeDecisionsReport(schema: journalSchema, asOf: to, title: "Hedge decisions and their execution", parameters: [
             ("book", book.map(Table.Cell.text) ?? .empty), ("underlying", underlying.map { .text($0.uppercased()) } ?? .empty),
             ("from", from.map(Table.Cell.time) ?? .empty), ("to", to.map(Table.Cell.time) ?? .empty),
-        ], entries: stored.map { Entry(decision: $0.decision, stored: $0) })
+        ], entries: entries)
     }
 
     /// What the policies imply at `time`; `recorded` when they were written to the journal.
@@ -46,6 +54,12 @@ public struct HedgeDecisionsReport: Sendable {
             .init("underlying_price", places: 2), .init("oldest_mark_age_s", places: 0), .init("exposure_time"),
             .init("reason"), .init("decided_by"), .init("source"), .init("rationale"),
         ])
+        let executionColumns: [Table.Column] = [
+            .init("execution"), .init("fills"), .init("executed_quantity"), .init("avg_fill_price", places: 8),
+            .init("slippage", places: 8), .init("slippage_cost", places: 8), .init("latency_s", places: 1),
+            .init("latency_last_s", places: 1), .init("fees"), .init("residual_net_delta", places: 6),
+        ]
+        if schema == Self.journalSchema { table.columns += executionColumns }
         for entry in entries {
             let d = entry.decision, inputs = d.inputs
             table.rows.append([
@@ -56,6 +70,15 @@ public struct HedgeDecisionsReport: Sendable {
                 .number(inputs.underlyingPrice), .number(inputs.oldestMarkAgeSeconds), inputs.exposureTime.map(Table.Cell.time) ?? .empty,
                 .text(d.reason ?? ""), .text(d.decidedBy), .text(d.source.rawValue), .text(d.rationale),
             ])
+            if schema == Self.journalSchema {
+                let e = entry.execution
+                table.rows[table.rows.count - 1] += [
+                    e?.status.map { .text($0.rawValue) } ?? .empty, .integer(e?.fills ?? 0), e.map { .amount($0.executedQuantity) } ?? .empty,
+                    e?.averagePrice.map(Table.Cell.amount) ?? .empty, e?.slippage.map(Table.Cell.amount) ?? .empty,
+                    e?.slippageCost.map(Table.Cell.amount) ?? .empty, .number(e?.latencyFirst), .number(e?.latencyLast),
+                    .amounts(e?.fees ?? [:]), .number(entry.residualNetDelta),
+                ]
+            }
         }
         return Report(schema: schema, asOf: asOf, parameters: parameters, sections: [table])
     }

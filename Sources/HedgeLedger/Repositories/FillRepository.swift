@@ -223,3 +223,15 @@ public struct FillRepository {
                           importID: row.int64(14), sourceLine: row.int(15))
     }
 }
+
+extension FillRepository {
+    /// The live fills that execute a decision: those naming its key in their file's
+    /// `hedge_decision` column and those linked to it later, in apply order.
+    public func liveFills(executing key: String, decisionID: Int64) throws -> [StoredFill] {
+        try connection.cached("""
+            SELECT \(Self.columns) FROM fills f JOIN instruments i ON i.id = f.instrument_id
+            WHERE (f.hedge_decision = ? OR f.id IN (SELECT fill_id FROM hedge_links WHERE decision_id = ?)) AND \(Self.live)
+            ORDER BY \(Self.orderBy)
+            """).rows([key, decisionID]) { try Self.decode($0) }
+    }
+}
