@@ -11,7 +11,7 @@ extension Hedgeledger {
                 row used), what it decided (rebalance, hold, or skip with a reason), the trade and its \
                 reference price, who decided and why. Decisions are never edited.
                 """,
-            subcommands: [Plan.self, Record.self, Link.self, List.self])
+            subcommands: [Plan.self, Record.self, Link.self, List.self, Exceptions.self])
     }
 }
 
@@ -232,6 +232,47 @@ extension Hedgeledger.Hedge {
                 try PositionsReport.Filter(book: book, underlying: underlying).validate(in: opened)
                 return try HedgeDecisionsReport.journal(ledger: opened, book: book, underlying: underlying, from: from, to: to).report
             }
+        }
+    }
+
+    struct Exceptions: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List what the journal cannot explain: decisions not executed as decided, hedge fills without a decision, unanswered band breaches.",
+            discussion: """
+                Kinds: unfilled, partial, overfilled (more than decided, or the other way) and \
+                unexpected (fills of a hold or skip) decisions; unlinked-fill: a fill in a hedge \
+                instrument of a book and underlying with a policy in force, that neither names a \
+                decision nor is linked to one; unknown-decision: a fill naming a decision the journal \
+                does not have; unanswered-breach: net delta left the policy's band (from the exposure \
+                history) and no rebalance was decided within its maximum reaction time. Exits 0 \
+                either way; the count is on stderr and in JSON.
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var output: FormatOptions
+
+        @Option(help: ArgumentHelp("Only this book.", valueName: "name"))
+        var book: String?
+
+        @Option(help: ArgumentHelp("Only this underlying.", valueName: "coin"))
+        var underlying: String?
+
+        @Option(help: ArgumentHelp("From this time: ISO-8601 with a zone, or a date.", valueName: "time"), transform: TimeArgument.parse)
+        var from: Timestamp?
+
+        @Option(help: ArgumentHelp("Up to this time, inclusive.", valueName: "time"), transform: TimeArgument.parse)
+        var to: Timestamp?
+
+        func run() throws {
+            var count = 0
+            try output.printReport(of: ledger) { opened, _ in
+                try PositionsReport.Filter(book: book, underlying: underlying).validate(in: opened)
+                if let warning = try HistoryFreshness.of(opened).warning(about: .exposureHistory) { Console.message(warning) }
+                let report = try HedgeExceptionsReport.build(ledger: opened, book: book, underlying: underlying, from: from, to: to)
+                count = report.entries.count
+                return report.report
+            }
+            Console.message("\(count) exception\(count == 1 ? "" : "s")")
         }
     }
 }

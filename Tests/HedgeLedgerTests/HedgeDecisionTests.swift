@@ -110,6 +110,7 @@ struct HedgeDecisionTests {
             h2,2026-11-19T12:45:30Z,BTC-PERPETUAL,sell,\(Int(first)),96010,0.0001,
             h3,2026-11-19T12:46:30Z,BTC-PERPETUAL,sell,\(Int(second)),95990,0.0001,
             h4,2026-11-19T12:48:00Z,BTC-PERPETUAL,sell,10,95990,0,
+            h5,2026-11-19T12:49:00Z,BTC-PERPETUAL,sell,10,95990,0,zzz
 
             """)
         let imported = try hedgeledger(["import", "trades", "--recompute", "--db", db, fills])
@@ -138,6 +139,25 @@ struct HedgeDecisionTests {
         let after = try #require(try jsonObject(try hedgeledger(["history", "--db", db, "--format", "json", "--from",
                                                                  "2026-11-19T12:47:00Z", "--to", "2026-11-19T12:47:00Z"]).stdout)["history"] as? [[String: Any]])
         #expect((ext["residual_net_delta"] as? NSNumber)?.doubleValue == (after.first?["net_delta"] as? NSNumber)?.doubleValue)
+
+        // Exceptions: ext-7 part-filled; the perpetual fills no decision explains (the 12:30 hedge and h4); h5 names a
+        // decision the journal lacks; and the 0.1 band, breached from 12:00 (options only), not answered within 300 s.
+        let exceptions = try hedgeledger(["hedge", "exceptions", "--db", db, "--format", "json"])
+        #expect(exceptions.status == 0 && exceptions.stderr.contains("exceptions"), "\(exceptions.stderr)")
+        try ReportOutputTests().expectDocumented(exceptions.stdout)
+        let listed = try #require(try jsonObject(exceptions.stdout)["exceptions"] as? [[String: Any]])
+        let kinds = listed.map { "\($0["kind"] as! String) \($0["decision_id"] as? String ?? $0["fill"] as? String ?? "") \($0["time"] as! String)" }
+        #expect(kinds.contains("partial ext-7 2026-11-19T12:46:00Z"), "\(kinds)")
+        #expect(kinds.contains("unlinked-fill unspecified 3 2026-11-19T12:30:00Z") && kinds.contains("unlinked-fill unspecified h4 2026-11-19T12:48:00Z"), "\(kinds)")
+        #expect(kinds.contains("unknown-decision zzz 2026-11-19T12:49:00Z"), "\(kinds)")
+        #expect(kinds.contains("unanswered-breach  2026-11-19T12:00:00Z"), "\(kinds)")
+        #expect(!kinds.contains { $0.contains("D1") } && !kinds.contains { $0.contains("h2") })  // filled, linked
+        // Answered in time, a breach is no exception: a rebalance at 12:03 for the breach of 12:00.
+        #expect(try hedgeledger(["hedge", "record", "--db", db, "--book", "main", "--underlying", "BTC", "--action", "rebalance",
+                                 "--instrument", "BTC-PERPETUAL", "--quantity", "-10", "--at", "2026-11-19T12:03:00Z"]).status == 0)
+        let again = try #require(try jsonObject(try hedgeledger(["hedge", "exceptions", "--db", db, "--format", "json", "--from",
+                                                                 "2026-11-19T12:00:00Z", "--to", "2026-11-19T12:20:00Z"]).stdout)["exceptions"] as? [[String: Any]])
+        #expect(!again.contains { $0["kind"] as? String == "unanswered-breach" })
 
         // Never edited.
         let ledger = try Ledger(path: db, create: false, now: testNow)

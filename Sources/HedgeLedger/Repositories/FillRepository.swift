@@ -235,3 +235,26 @@ extension FillRepository {
             """).rows([key, decisionID]) { try Self.decode($0) }
     }
 }
+
+extension FillRepository {
+    /// Live fills in futures, perpetuals and spot between two times that execute no decision:
+    /// neither naming one in their file nor linked to one. By time.
+    public func liveFillsWithoutDecision(book: String?, from: Timestamp?, to: Timestamp?) throws -> [StoredFill] {
+        try connection.cached("""
+            SELECT \(Self.columns) FROM fills f JOIN instruments i ON i.id = f.instrument_id
+            WHERE i.kind <> 'option' AND f.hedge_decision IS NULL AND (? IS NULL OR f.book = ?) AND f.time_us >= ? AND f.time_us <= ?
+              AND NOT EXISTS (SELECT 1 FROM hedge_links l WHERE l.fill_id = f.id) AND \(Self.live)
+            ORDER BY \(Self.orderBy)
+            """).rows([book, book, from ?? Timestamp(microseconds: .min), to ?? Timestamp(microseconds: .max)]) { try Self.decode($0) }
+    }
+
+    /// Live fills naming, in their file's hedge_decision column, a decision the journal does not have.
+    public func liveFillsNamingUnknownDecisions() throws -> [StoredFill] {
+        try connection.cached("""
+            SELECT \(Self.columns) FROM fills f JOIN instruments i ON i.id = f.instrument_id
+            WHERE f.hedge_decision IS NOT NULL AND NOT EXISTS (SELECT 1 FROM hedge_decisions d WHERE d.decision_key = f.hedge_decision)
+              AND \(Self.live)
+            ORDER BY \(Self.orderBy)
+            """).rows { try Self.decode($0) }
+    }
+}
