@@ -11,7 +11,11 @@ extension Hedgeledger {
 
         func run() throws {
             try Console.run {
-                let opened = try ledger.openForWriting(create: true, migrate: true, now: Console.now())
+                let now = Console.now()
+                let opened = try ledger.openForWriting(create: true, migrate: true, now: now)
+                // A ledger from before the journal chain: its records are chained now, in the order they were written.
+                let chained = try opened.write { try JournalChain.backfill(ledger: opened) }
+                if chained > 0 { Console.message("\(chained) existing record\(chained == 1 ? "" : "s") added to the journal chain") }
                 Console.message("\(opened.path): ledger ready (schema version \(Schema.migrations.count))")
             }
         }

@@ -34,7 +34,7 @@ struct CLITests {
         #expect(trades.stdout.contains("trade_id, timestamp, instrument, side, quantity, price"))
         #expect(trades.stdout.contains("--assume-utc") && trades.stdout.contains("--wait"))
         for command in [["init"], ["import", "trades"], ["import", "snapshots"], ["import", "instruments"], ["positions"],
-                        ["greeks"], ["exposure"], ["history"], ["recompute"], ["marks", "check"], ["demo"], ["generate", "trades"], ["generate", "snapshots"]] {
+                        ["greeks"], ["exposure"], ["history"], ["recompute"], ["verify"], ["policy", "set"], ["hedge", "plan"], ["hedge", "record"], ["hedge", "link"], ["hedge", "list"], ["hedge", "exceptions"], ["marks", "check"], ["demo"], ["generate", "trades"], ["generate", "snapshots"]] {
             let help = try hedgeledger(command + ["--help"])
             #expect(help.status == 0 && help.stdout.contains("USAGE: hedgeledger \(command.joined(separator: " "))"))
             #expect(!help.stdout.contains("\\"), "stray backslash in \(command) --help")  // a broken line continuation
@@ -174,7 +174,11 @@ struct CLITests {
         }
         let upgraded = try hedgeledger(["init", "--db", db])
         #expect(upgraded.status == 0 && upgraded.stderr.contains("schema version \(Schema.migrations.count)"))
+        // Its records join the journal chain on the way, with their fills' digests.
+        #expect(upgraded.stderr.contains("1 existing record added to the journal chain"), "\(upgraded.stderr)")
         #expect(try hedgeledger(["import", "trades", "--db", db, late]).status == 0)
+        let verified = try hedgeledger(["verify", "--db", db])
+        #expect(verified.status == 0 && verified.stderr.contains("verified: 2 records"), "\(verified.stdout)")
     }
 
     @Test("a second writer fails at once naming the lock (exit 75), or waits with --wait")

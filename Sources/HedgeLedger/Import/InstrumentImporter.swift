@@ -83,6 +83,7 @@ public struct InstrumentImporter {
             try ledger.imports.insert(ImportRecord(
                 id: importID, kind: "instruments", fileName: file, sha256: outcome.sha256, sizeBytes: outcome.sizeBytes,
                 format: outcome.format, rowsAccepted: added, rowsDuplicate: known, rowsRejected: 0, importedAt: now))
+            try JournalChain.append(.importRun, id: importID, ledger: ledger)
             return Summary(file: file, importID: importID, added: added, alreadyKnown: known)
         }
     }

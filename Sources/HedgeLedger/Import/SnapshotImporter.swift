@@ -103,6 +103,7 @@ public struct SnapshotImporter {
                 id: importID, kind: "snapshots", fileName: file, sha256: outcome.sha256, sizeBytes: outcome.sizeBytes,
                 format: outcome.format, rowsAccepted: counts.marks + counts.index + counts.settlements,
                 rowsDuplicate: counts.duplicates, rowsRejected: 0, importedAt: now))
+            try JournalChain.append(.importRun, id: importID, ledger: ledger)
             return SnapshotImportSummary(file: file, importID: importID, format: outcome.format, marks: counts.marks,
                                          indexPrices: counts.index, settlements: counts.settlements,
                                          duplicates: counts.duplicates)

@@ -81,6 +81,8 @@ private struct ImportRun {
     var instruments: InstrumentResolver
     var accepted = 0
     var duplicates = 0
+    /// The digests of this file's fills, for the journal chain.
+    var digester: JournalChain.FillDigester
     /// The positions this file touches, in the order first touched, found through `slots`.
     var touched: [TouchedPosition] = []
     var slots: [PositionBuilder.Key: Int] = [:]
@@ -98,6 +100,7 @@ private struct ImportRun {
         self.ledger = ledger
         self.file = file
         importID = try ledger.imports.nextID()
+        digester = JournalChain.FillDigester(importID: importID)
         firstFillID = try ledger.fills.highestID() + 1
         inserter = try ledger.fills.inserter()
         instruments = try InstrumentResolver(ledger: ledger)
@@ -130,12 +133,14 @@ private struct ImportRun {
             try insertRevisionOrCompare(fill, row: row, amounts: amounts, stored: stored, errors: &errors)
             return
         }
-        try applyToPosition(fill, id: id, row: row, instrument: stored, errors: &errors)
+        try applyToPosition(fill, id: id, revision: 0, row: row, instrument: stored, errors: &errors)
     }
 
-    private mutating func applyToPosition(_ fill: Fill, id: Int64, row: NativeTradeFormat.Row, instrument: StoredInstrument,
-                                          errors: inout InputErrors) throws {
+    private mutating func applyToPosition(_ fill: Fill, id: Int64, revision: Int, row: NativeTradeFormat.Row,
+                                          instrument: StoredInstrument, errors: inout InputErrors) throws {
         accepted += 1
+        digester.add(JournalChain.bytes(of: fill, id: id, instrument: instrument.instrument.symbol, importID: importID,
+                                        sourceLine: row.line, revision: revision), id: id)
         let held = PositionBuilder.Key(book: fill.book, instrumentID: instrument.id)
         let slot: Int
         if let existing = slots[held] {
@@ -176,7 +181,7 @@ private struct ImportRun {
         let revision = try ledger.fills.revisions(venue: fill.venue, tradeID: fill.tradeID)
         guard let id = try inserter.insertIfNew(fill, amounts: amounts, instrumentID: stored.id, importID: importID,
                                                 sourceLine: row.line, revision: revision) else { return }
-        try applyToPosition(fill, id: id, row: row, instrument: stored, errors: &errors)
+        try applyToPosition(fill, id: id, revision: revision, row: row, instrument: stored, errors: &errors)
     }
 
     private mutating func compareWithExisting(_ fill: Fill, line: Int, errors: inout InputErrors) throws {
@@ -220,6 +225,7 @@ private struct ImportRun {
             id: importID, kind: "trades", fileName: file, sha256: outcome.sha256, sizeBytes: outcome.sizeBytes,
             format: outcome.format, rowsAccepted: accepted, rowsDuplicate: duplicates, rowsRejected: 0,
             importedAt: now))
+        try JournalChain.appendImport(id: importID, blocks: digester.finish(), ledger: ledger)
         return ImportSummary(file: file, importID: importID, format: outcome.format, rowsRead: outcome.rows,
                              accepted: accepted, duplicates: duplicates, positionsUpdated: touched.count,
                              positionsRebuilt: late.count, sha256: outcome.sha256,

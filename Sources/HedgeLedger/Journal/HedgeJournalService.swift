@@ -146,6 +146,7 @@ public struct HedgeJournalService {
                     throw Refusal.fillLinked(tradeID: tradeID, decision: otherKey)
                 }
                 try ledger.hedgeLinks.insert(decisionID: stored.id, fillID: fill.id, recordedAt: now, recordedBy: recordedBy)
+                try JournalChain.append(.link, id: ledger.hedgeLinks.lastInsertedID, ledger: ledger)
                 linked.append(fill)
             }
             return (stored, linked)
@@ -204,6 +205,7 @@ public struct HedgeJournalService {
                     if decision.inputs == .init() { decision.inputs = view.inputs }
                 }
                 let id = try ledger.hedgeDecisions.insert(decision, instrumentID: instrumentID, recordedAt: now)
+                try JournalChain.append(.decision, id: id, ledger: ledger)
                 stored.append(StoredHedgeDecision(id: id, decision: decision, recordedAt: now, importID: nil, sourceLine: nil))
             }
             return stored

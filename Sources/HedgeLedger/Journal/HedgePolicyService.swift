@@ -81,6 +81,7 @@ public struct HedgePolicyService {
                 hedgeID = stored.id
             }
             let id = try ledger.hedgePolicies.insert(policy, hedgeInstrumentID: hedgeID, recordedAt: now, recordedBy: recordedBy)
+            try JournalChain.append(.policy, id: id, ledger: ledger)
             return StoredHedgePolicy(id: id, policy: policy, recordedAt: now, recordedBy: recordedBy)
         }
     }

@@ -141,6 +141,7 @@ public struct BookSettingsService {
             }
             if let target = change.targetDelta { settings.targetDelta = target }
             let id = try ledger.bookSettings.insert(settings, hedgeIDs: hedgeIDs, recordedAt: now, recordedBy: recordedBy)
+            try JournalChain.append(.bookSetting, id: id, ledger: ledger)
             try ledger.exposure.recordChange(earliest: settings.effective, cause: "book setting #\(id)", at: now)
             return StoredHedgeSettings(id: id, settings: settings, recordedAt: now, recordedBy: recordedBy)
         }

@@ -89,6 +89,7 @@ public struct VoidService {
             }
             let voidID = try ledger.voids.insert(importID: importID, fillID: fillID, reason: reason, voidedBy: voidedBy,
                                                  time: now, fillIDs: fills.map(\.id))
+            try JournalChain.append(.void, id: voidID, ledger: ledger)
             // Each position replays from its last checkpoint before its earliest voided fill.
             var earliest: [PositionBuilder.Key: Timestamp] = [:]
             for fill in fills {

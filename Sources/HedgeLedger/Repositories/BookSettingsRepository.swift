@@ -50,7 +50,7 @@ public struct BookSettingsRepository {
         s.recorded_at_us, s.recorded_by
         """
 
-    private func decode(_ row: Row) throws -> StoredHedgeSettings {
+    fileprivate func decode(_ row: Row) throws -> StoredHedgeSettings {
         let id = row.int64(0)
         var hedgedDelta: HedgeSettings.HedgedDelta?
         if let text = row.optionalText(4) {
@@ -73,5 +73,11 @@ public struct BookSettingsRepository {
         let settings = HedgeSettings(book: row.text(1), underlying: row.text(2), effective: try row.timestamp(3),
                                      hedgedDelta: hedgedDelta, targetDelta: target, hedgeInstruments: hedges)
         return StoredHedgeSettings(id: id, settings: settings, recordedAt: try row.timestamp(7), recordedBy: row.text(8))
+    }
+}
+
+extension BookSettingsRepository {
+    public func find(id: Int64) throws -> StoredHedgeSettings? {
+        try connection.cached("SELECT \(Self.columns) FROM book_settings s WHERE s.id = ?").rows([id]) { try decode($0) }.first
     }
 }

@@ -258,3 +258,11 @@ extension FillRepository {
             """).rows { try Self.decode($0) }
     }
 }
+
+extension FillRepository {
+    /// Every fill, voided or not, in id order (the order imports wrote them).
+    public func forEachFillByID(_ visit: (StoredFill) throws -> Void) throws {
+        try connection.cached("SELECT \(Self.columns) FROM fills f JOIN instruments i ON i.id = f.instrument_id ORDER BY f.id")
+            .forEachRow { try visit(try Self.decode($0)) }
+    }
+}

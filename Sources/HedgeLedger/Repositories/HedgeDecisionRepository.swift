@@ -94,3 +94,9 @@ public struct HedgeDecisionRepository {
                                    sourceLine: row.optionalInt64(22).map { Int($0) })
     }
 }
+
+extension HedgeDecisionRepository {
+    public func find(id: Int64) throws -> StoredHedgeDecision? {
+        try connection.cached("\(Self.select) WHERE d.id = ?").rows([id]) { try Self.decode($0) }.first
+    }
+}

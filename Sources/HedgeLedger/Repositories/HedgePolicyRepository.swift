@@ -89,3 +89,11 @@ public struct HedgePolicyRepository {
         return StoredHedgePolicy(id: id, policy: policy, recordedAt: try row.timestamp(15), recordedBy: row.text(16))
     }
 }
+
+extension HedgePolicyRepository {
+    public func find(id: Int64) throws -> StoredHedgePolicy? {
+        try connection.cached("""
+            SELECT \(Self.columns) FROM hedge_policies p LEFT JOIN instruments i ON i.id = p.hedge_instrument_id WHERE p.id = ?
+            """).rows([id]) { try Self.decode($0) }.first
+    }
+}

@@ -75,6 +75,7 @@ public final class Ledger {
     public var hedgePolicies: HedgePolicyRepository { HedgePolicyRepository(connection: connection) }
     public var hedgeDecisions: HedgeDecisionRepository { HedgeDecisionRepository(connection: connection) }
     public var hedgeLinks: HedgeLinkRepository { HedgeLinkRepository(connection: connection) }
+    public var chain: ChainRepository { ChainRepository(connection: connection) }
 
     /// Opens the ledger at `path` for `access`; `now` is recorded as the time of any
     /// migration applied.

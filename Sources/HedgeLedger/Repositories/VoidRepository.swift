@@ -55,3 +55,14 @@ public struct VoidRepository {
                    voidedBy: row.text(4), time: try row.timestamp(5))
     }
 }
+
+extension VoidRepository {
+    public func find(id: Int64) throws -> StoredVoid? {
+        try connection.cached("SELECT \(Self.columns) FROM voids WHERE id = ?").firstRow([id]) { try Self.decode($0) }
+    }
+
+    /// The fills a void took out, ascending.
+    public func fillIDs(voidID: Int64) throws -> [Int64] {
+        try connection.cached("SELECT fill_id FROM voided_fills WHERE void_id = ? ORDER BY fill_id").rows([voidID]) { $0.int64(0) }
+    }
+}

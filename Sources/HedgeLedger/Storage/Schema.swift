@@ -13,6 +13,7 @@ public enum Schema {
         Migration(version: 9, name: "0009_hedge_policies.sql", bytes: PackageResources._009_hedge_policies_sql),
         Migration(version: 10, name: "0010_gross_options_delta.sql", bytes: PackageResources._010_gross_options_delta_sql),
         Migration(version: 11, name: "0011_hedge_decisions.sql", bytes: PackageResources._011_hedge_decisions_sql),
+        Migration(version: 12, name: "0012_journal_chain.sql", bytes: PackageResources._012_journal_chain_sql),
     ]
 
     public static let migrator = Migrator(migrations: migrations)

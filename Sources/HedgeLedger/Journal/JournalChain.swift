@@ -1,0 +1,180 @@
+import Crypto
+
+/// The tamper-evident chain over the ledger's records (docs/journal.md). Every import (with
+/// its fills), void, book setting, hedge policy, hedge decision and link is appended when it is
+/// written, in the same transaction: the SHA-256 of its canonical bytes, chained to the entry
+/// before. A record changed, removed, reordered or forged afterwards no longer matches.
+public enum JournalChain {
+    /// The canonical bytes of a fill: what its import's block digests are taken over.
+    static func bytes(of fill: Fill, id: Int64, instrument: String, importID: Int64, sourceLine: Int, revision: Int) -> [UInt8] {
+        var bytes = CanonicalBytes(tag: "F")
+        bytes.integer(id); bytes.text(fill.venue); bytes.text(fill.tradeID); bytes.integer(Int64(revision)); bytes.time(fill.time)
+        bytes.text(instrument); bytes.text(fill.book); bytes.text(fill.side.rawValue); bytes.exact(fill.quantity)
+        bytes.exact(fill.price); bytes.exact(fill.fee); bytes.text(fill.feeCurrency); bytes.text(fill.orderID)
+        bytes.text(fill.hedgeDecision); bytes.text(fill.note); bytes.integer(importID); bytes.integer(Int64(sourceLine))
+        return bytes.bytes
+    }
+
+    static func bytes(of stored: StoredFill) -> [UInt8] {
+        bytes(of: stored.fill, id: stored.id, instrument: stored.fill.instrument, importID: stored.importID,
+              sourceLine: stored.sourceLine, revision: stored.revision)
+    }
+
+    /// Collects an import's fills, in id order, into blocks of `blockSize`.
+    struct FillDigester {
+        static let blockSize = 256
+        let importID: Int64
+        private(set) var blocks: [FillBlock] = []
+        private var hasher = SHA256()
+        private var first: Int64 = 0, last: Int64 = 0, count = 0
+
+        init(importID: Int64) { self.importID = importID }
+
+        mutating func add(_ bytes: [UInt8], id: Int64) {
+            if count == 0 { first = id }
+            hasher.update(data: bytes)
+            last = id
+            count += 1
+            if count == Self.blockSize { close() }
+        }
+
+        mutating func finish() -> [FillBlock] {
+            if count > 0 { close() }
+            return blocks
+        }
+
+        private mutating func close() {
+            blocks.append(FillBlock(importID: importID, firstFillID: first, lastFillID: last, fills: count,
+                                    sha256: hasher.finalize().hexString))
+            hasher = SHA256()
+            count = 0
+        }
+    }
+
+    /// The canonical bytes of a record as stored, or nil when there is no such record. An
+    /// import's include its fill blocks as recorded in `fill_blocks`.
+    static func recordBytes(_ kind: ChainEntry.Kind, id: Int64, ledger: Ledger) throws -> [UInt8]? {
+        switch kind {
+        case .importRun:
+            guard let record = try ledger.imports.find(id: id) else { return nil }
+            var bytes = CanonicalBytes(tag: "I")
+            bytes.integer(record.id); bytes.text(record.kind); bytes.text(record.fileName); bytes.text(record.sha256)
+            bytes.integer(record.sizeBytes); bytes.text(record.format); bytes.integer(Int64(record.rowsAccepted))
+            bytes.integer(Int64(record.rowsDuplicate)); bytes.integer(Int64(record.rowsRejected)); bytes.time(record.importedAt)
+            for block in try ledger.chain.blocks(importID: id) {
+                bytes.integer(block.firstFillID); bytes.integer(block.lastFillID); bytes.integer(Int64(block.fills)); bytes.text(block.sha256)
+            }
+            return bytes.bytes
+        case .void:
+            guard let void = try ledger.voids.find(id: id) else { return nil }
+            var bytes = CanonicalBytes(tag: "V")
+            bytes.integer(void.id); bytes.integer(void.importID ?? -1); bytes.integer(void.fillID ?? -1); bytes.text(void.reason)
+            bytes.text(void.voidedBy); bytes.time(void.time)
+            for fill in try ledger.voids.fillIDs(voidID: id) { bytes.integer(fill) }
+            return bytes.bytes
+        case .bookSetting:
+            guard let stored = try ledger.bookSettings.find(id: id) else { return nil }
+            let settings = stored.settings
+            var bytes = CanonicalBytes(tag: "S")
+            bytes.integer(stored.id); bytes.text(settings.book); bytes.text(settings.underlying); bytes.time(settings.effective)
+            bytes.text(settings.hedgedDelta?.rawValue); bytes.exact(settings.targetDelta)
+            bytes.text(settings.hedgeInstruments?.joined(separator: "\u{1}")); bytes.time(stored.recordedAt); bytes.text(stored.recordedBy)
+            return bytes.bytes
+        case .policy:
+            guard let stored = try ledger.hedgePolicies.find(id: id) else { return nil }
+            let policy = stored.policy
+            var bytes = CanonicalBytes(tag: "P")
+            bytes.integer(stored.id); bytes.text(policy.book); bytes.text(policy.underlying); bytes.time(policy.effective)
+            bytes.exact(policy.targetDelta); bytes.text(policy.hedgeInstrument); bytes.text(policy.band.kind)
+            switch policy.band {
+            case .fixed(let width): bytes.exact(width)
+            case .relative(let fraction): bytes.exact(fraction)
+            case let .schedule(seconds, width): bytes.integer(seconds); bytes.exact(width)
+            case let .whalleyWilmott(cost, riskAversion): bytes.exact(cost); bytes.exact(riskAversion)
+            }
+            bytes.exact(policy.minTrade); bytes.exact(policy.lot); bytes.integer(policy.maxReactionSeconds)
+            bytes.text(policy.hedgeTo.rawValue); bytes.time(stored.recordedAt); bytes.text(stored.recordedBy)
+            return bytes.bytes
+        case .decision:
+            guard let stored = try ledger.hedgeDecisions.find(id: id) else { return nil }
+            let d = stored.decision, inputs = d.inputs
+            var bytes = CanonicalBytes(tag: "D")
+            bytes.integer(stored.id); bytes.text(d.key); bytes.time(d.time); bytes.text(d.book); bytes.text(d.underlying)
+            bytes.integer(d.policyID ?? -1); bytes.text(d.action.rawValue); bytes.text(d.reason); bytes.text(d.instrument)
+            bytes.exact(d.quantity); bytes.exact(d.referencePrice)
+            for value in [inputs.netDelta, inputs.gamma, inputs.bandLow, inputs.bandHigh, inputs.underlyingPrice, inputs.oldestMarkAgeSeconds] {
+                bytes.number(value)
+            }
+            bytes.integer(inputs.exposureTime?.microseconds ?? -1); bytes.text(d.decidedBy); bytes.text(d.rationale)
+            bytes.text(d.source.rawValue); bytes.integer(stored.importID ?? -1); bytes.integer(Int64(stored.sourceLine ?? -1))
+            bytes.time(stored.recordedAt)
+            return bytes.bytes
+        case .link:
+            guard let link = try ledger.hedgeLinks.find(id: id) else { return nil }
+            var bytes = CanonicalBytes(tag: "L")
+            bytes.integer(link.id); bytes.integer(link.decisionID); bytes.integer(link.fillID); bytes.text(link.source)
+            bytes.time(link.recordedAt); bytes.text(link.recordedBy)
+            return bytes.bytes
+        }
+    }
+
+    /// The entry after `previous` for a record whose canonical bytes hash to `recordSHA256`.
+    static func entry(after previous: ChainEntry?, kind: ChainEntry.Kind, recordID: Int64, recordSHA256: String) -> ChainEntry {
+        var hasher = SHA256()
+        var bytes = CanonicalBytes(tag: "C")
+        bytes.text(previous?.hash ?? ""); bytes.text(kind.rawValue); bytes.integer(recordID); bytes.text(recordSHA256)
+        hasher.update(data: bytes.bytes)
+        return ChainEntry(seq: (previous?.seq ?? 0) + 1, kind: kind, recordID: recordID, recordSHA256: recordSHA256,
+                          hash: hasher.finalize().hexString)
+    }
+
+    /// Appends the record just written (an import after its fill blocks).
+    public static func append(_ kind: ChainEntry.Kind, id: Int64, ledger: Ledger) throws {
+        guard let bytes = try recordBytes(kind, id: id, ledger: ledger) else {
+            throw CorruptDatabase(detail: "\(kind.rawValue) #\(id) was to be chained but is not stored")
+        }
+        try ledger.chain.insert(entry(after: try ledger.chain.last(), kind: kind, recordID: id,
+                                      recordSHA256: SHA256.hash(data: bytes).hexString))
+    }
+
+    /// Appends a trades import with the blocks of its fills.
+    static func appendImport(id: Int64, blocks: [FillBlock], ledger: Ledger) throws {
+        for block in blocks { try ledger.chain.insert(block) }
+        try append(.importRun, id: id, ledger: ledger)
+    }
+
+    /// Chains the records of a ledger made before the chain existed (schema version 12), in the
+    /// order they were written: by time, then kind, then id. Run by `init` after migrating.
+    /// Returns how many records were chained.
+    public static func backfill(ledger: Ledger) throws -> Int {
+        guard try ledger.chain.count() == 0 else { return 0 }
+        var records: [(time: Timestamp, kind: ChainEntry.Kind, id: Int64)] = []
+        for id in try ledger.chain.recordIDs(of: .importRun) {
+            if let record = try ledger.imports.find(id: id) { records.append((record.importedAt, .importRun, id)) }
+        }
+        for id in try ledger.chain.recordIDs(of: .void) { if let v = try ledger.voids.find(id: id) { records.append((v.time, .void, id)) } }
+        for id in try ledger.chain.recordIDs(of: .bookSetting) {
+            if let s = try ledger.bookSettings.find(id: id) { records.append((s.recordedAt, .bookSetting, id)) }
+        }
+        for id in try ledger.chain.recordIDs(of: .policy) {
+            if let p = try ledger.hedgePolicies.find(id: id) { records.append((p.recordedAt, .policy, id)) }
+        }
+        for id in try ledger.chain.recordIDs(of: .decision) {
+            if let d = try ledger.hedgeDecisions.find(id: id) { records.append((d.recordedAt, .decision, id)) }
+        }
+        for id in try ledger.chain.recordIDs(of: .link) { if let l = try ledger.hedgeLinks.find(id: id) { records.append((l.recordedAt, .link, id)) } }
+        guard !records.isEmpty else { return 0 }
+        let order = ChainEntry.Kind.allCases
+        records.sort { ($0.time, order.firstIndex(of: $0.kind)!, $0.id) < ($1.time, order.firstIndex(of: $1.kind)!, $1.id) }
+        // Fill blocks for every import that has fills.
+        var digesters: [Int64: FillDigester] = [:]
+        try ledger.fills.forEachFillByID { stored in
+            digesters[stored.importID, default: FillDigester(importID: stored.importID)].add(bytes(of: stored), id: stored.id)
+        }
+        for (_, var digester) in digesters.sorted(by: { $0.key < $1.key }) {
+            for block in digester.finish() { try ledger.chain.insert(block) }
+        }
+        for record in records { try append(record.kind, id: record.id, ledger: ledger) }
+        return records.count
+    }
+}

@@ -1,0 +1,155 @@
+import Crypto
+
+/// `verify`: whether the ledger is whole and unchanged. SQLite's own integrity and foreign-key
+/// checks, the schema (checked on every open), every chain entry recomputed from the records as
+/// they are stored now, every record chained, every fill in its import's digests, the stored
+/// positions against a rebuild from the fills, and the stored exposure history against a
+/// recompute. Each check names the first thing wrong.
+public struct LedgerVerifier {
+    public struct Check: Sendable {
+        public var name: String
+        /// nil: not checked (the detail says why).
+        public var passed: Bool?
+        public var detail: String
+    }
+
+    public struct Result: Sendable {
+        public var checks: [Check]
+        public var head: ChainEntry?
+        public var records: Int
+        public var fills: Int
+        /// With `--head`: the entry the given head is, if it is in the chain.
+        public var givenHead: (hash: String, entry: ChainEntry?)?
+
+        public var passed: Bool { checks.allSatisfy { $0.passed != false } && (givenHead.map { $0.entry != nil } ?? true) }
+    }
+
+    public let ledger: Ledger
+    public let codeVersion: String
+
+    public init(ledger: Ledger, codeVersion: String) {
+        self.ledger = ledger
+        self.codeVersion = codeVersion
+    }
+
+    public func verify(head given: String? = nil) throws -> Result {
+        var checks: [Check] = []
+        let integrity = try ledger.chain.integrityCheck()
+        checks.append(Check(name: "sqlite integrity", passed: integrity == ["ok"], detail: integrity.prefix(3).joined(separator: "; ")))
+        let foreign = try ledger.chain.foreignKeyViolations()
+        checks.append(Check(name: "foreign keys", passed: foreign.isEmpty,
+                            detail: foreign.isEmpty ? "every reference resolves" : "\(foreign.count) violation\(foreign.count == 1 ? "" : "s"), first: \(foreign[0])"))
+        checks.append(Check(name: "schema", passed: true,
+                            detail: "tables, indexes and triggers are exactly those of migrations 1 to \(Schema.migrations.count)"))
+        let (chainCheck, entries) = try checkChain()
+        checks.append(chainCheck)
+        let (fillCheck, fills) = try checkFills()
+        checks.append(fillCheck)
+        checks.append(try checkPositions())
+        checks.append(try checkHistory())
+        var result = Result(checks: checks, head: entries.last, records: entries.count, fills: fills)
+        if let given {
+            let wanted = given.lowercased()
+            result.givenHead = (wanted, chainCheck.passed == true ? entries.first { $0.hash == wanted } : nil)
+        }
+        return result
+    }
+
+    /// Recomputes every entry from the records as stored now, in order.
+    private func checkChain() throws -> (Check, [ChainEntry]) {
+        let entries = try ledger.chain.all()
+        var previous: ChainEntry?
+        var chained: [ChainEntry.Kind: Set<Int64>] = [:]
+        func failed(_ detail: String) -> (Check, [ChainEntry]) { (Check(name: "journal chain", passed: false, detail: detail), entries) }
+        for entry in entries {
+            if entry.seq != (previous?.seq ?? 0) + 1 {
+                return failed("entries \((previous?.seq ?? 0) + 1) to \(entry.seq - 1) are missing from the chain (removed outside hedgeledger)")
+            }
+            guard let bytes = try JournalChain.recordBytes(entry.kind, id: entry.recordID, ledger: ledger) else {
+                return failed("\(entry.kind.rawValue) #\(entry.recordID), chained as entry \(entry.seq), is gone (deleted outside hedgeledger)")
+            }
+            if SHA256.hash(data: bytes).hexString != entry.recordSHA256 {
+                return failed("\(entry.kind.rawValue) #\(entry.recordID) differs from what was chained as entry \(entry.seq) (changed outside hedgeledger)")
+            }
+            let expected = JournalChain.entry(after: previous, kind: entry.kind, recordID: entry.recordID, recordSHA256: entry.recordSHA256)
+            if expected.hash != entry.hash {
+                return failed("entry \(entry.seq) (\(entry.kind.rawValue) #\(entry.recordID)) does not follow from the entry before it: the chain was rewritten or reordered from there")
+            }
+            chained[entry.kind, default: []].insert(entry.recordID)
+            previous = entry
+        }
+        for kind in ChainEntry.Kind.allCases {
+            if let missing = try ledger.chain.recordIDs(of: kind).first(where: { !(chained[kind]?.contains($0) ?? false) }) {
+                return failed("\(kind.rawValue) #\(missing) is not in the chain (added outside hedgeledger)")
+            }
+        }
+        let head = entries.last.map { "\(entries.count) records, head \($0.hash) (entry \($0.seq))" } ?? "no records yet"
+        return (Check(name: "journal chain", passed: true, detail: "recomputed: \(head)"), entries)
+    }
+
+    /// Every fill, in id order, against its import's block digests.
+    private func checkFills() throws -> (Check, Int) {
+        var digesters: [Int64: JournalChain.FillDigester] = [:]
+        var count = 0
+        try ledger.fills.forEachFillByID { stored in
+            count += 1
+            digesters[stored.importID, default: .init(importID: stored.importID)].add(JournalChain.bytes(of: stored), id: stored.id)
+        }
+        var importsWithBlocks = Set<Int64>()
+        for (importID, var digester) in digesters.sorted(by: { $0.key < $1.key }) {
+            let computed = digester.finish()
+            let stored = try ledger.chain.blocks(importID: importID)
+            importsWithBlocks.insert(importID)
+            for index in 0..<max(computed.count, stored.count) {
+                let a = index < computed.count ? computed[index] : nil, b = index < stored.count ? stored[index] : nil
+                if a == b { continue }
+                let range = a.map { "fills #\($0.firstFillID) to #\($0.lastFillID)" } ?? b.map { "fills #\($0.firstFillID) to #\($0.lastFillID)" }!
+                return (Check(name: "fills", passed: false,
+                              detail: "\(range) of import #\(importID) differ from the digest recorded when they were imported (a fill changed, added, removed or renumbered)"), count)
+            }
+        }
+        for importID in try ledger.chain.recordIDs(of: .importRun) where !importsWithBlocks.contains(importID) {
+            if let block = try ledger.chain.blocks(importID: importID).first {
+                return (Check(name: "fills", passed: false,
+                              detail: "fills #\(block.firstFillID) to #\(block.lastFillID) of import #\(importID) are gone (deleted outside hedgeledger)"), count)
+            }
+        }
+        return (Check(name: "fills", passed: true, detail: "\(count) fills match their imports' digests"), count)
+    }
+
+    /// The maintained positions against a replay of every live fill.
+    private func checkPositions() throws -> Check {
+        let rebuilt = try PositionBuilder.build(ledger: ledger, through: Timestamp(microseconds: .max)) { _, _ in true }
+        let stored = try ledger.positions.all()
+        var seen = Set<PositionBuilder.Key>()
+        for entry in stored {
+            let key = PositionBuilder.Key(book: entry.position.book, instrumentID: entry.instrument.id)
+            seen.insert(key)
+            guard let fresh = rebuilt[key] else {
+                return Check(name: "positions", passed: false, detail: "book '\(key.book)' \(entry.instrument.instrument.symbol) is stored but no live fill makes it")
+            }
+            let a = entry.position, b = fresh
+            if (a.quantity, a.costBasis, a.realisedPnL, a.fillCount) != (b.quantity, b.costBasis, b.realisedPnL, b.fillCount) || a.fees != b.fees {
+                return Check(name: "positions", passed: false,
+                             detail: "book '\(key.book)' \(entry.instrument.instrument.symbol): stored quantity \(a.quantity), cost \(a.costBasis), realised \(a.realisedPnL), \(a.fillCount) fills; a rebuild from the fills gives \(b.quantity), \(b.costBasis), \(b.realisedPnL), \(b.fillCount)")
+            }
+        }
+        if let missing = rebuilt.first(where: { !seen.contains($0.key) }) {
+            return Check(name: "positions", passed: false, detail: "book '\(missing.key.book)' \(missing.value.instrument.symbol) has fills but no stored position")
+        }
+        return Check(name: "positions", passed: true, detail: "\(stored.count) stored positions equal a rebuild from the fills")
+    }
+
+    private func checkHistory() throws -> Check {
+        let pending = try RecomputeService.pendingChanges(ledger: ledger)
+        guard pending.latest != nil else { return Check(name: "exposure history", passed: nil, detail: "not checked: never computed (`hedgeledger recompute`)") }
+        guard pending.changes == 0 else {
+            return Check(name: "exposure history", passed: nil, detail: "not checked: behind the ledger by \(pending.changes) change\(pending.changes == 1 ? "" : "s") (`hedgeledger recompute`)")
+        }
+        let result = try RecomputeService(ledger: ledger, codeVersion: codeVersion).check()
+        if let difference = result.difference {
+            return Check(name: "exposure history", passed: false, detail: "differs from a recompute at \(difference)")
+        }
+        return Check(name: "exposure history", passed: true, detail: "\(result.rows) rows and the settlements equal a recompute")
+    }
+}
