@@ -88,6 +88,9 @@ extension Hedgeledger {
                 target_delta, required_hedge (in hedge_instrument's amount unit), the oldest mark's \
                 age, positions and unpriced.
 
+                The hedge decisions of the same range follow, in a second section (`decisions`, with \
+                their execution); --decisions-only prints only them, as `hedge list` does.
+
                 --every keeps the last row of each bucket with the bucket's largest |net delta| in \
                 max_abs_net_delta: a number and a unit (s, m, h, d: 90m, 2d, 300s) or seconds, \
                 buckets aligned to UTC.
@@ -117,14 +120,21 @@ extension Hedgeledger {
                 transform: { try DurationArgument.seconds($0, option: "--every") })
         var every: Int64?
 
+        @Flag(help: "Only the hedge decisions in the range, with their execution: the journal (as `hedge list`).")
+        var decisionsOnly = false
+
         func validate() throws {
             if let from, let to, to < from { throw ValidationError("--to \(to.iso8601) is before --from \(from.iso8601)") }
+            if decisionsOnly && every != nil { throw ValidationError("--every thins the exposure rows; --decisions-only shows none: give one") }
         }
 
         func run() throws {
             try output.printReport(of: ledger) { opened, _ in
                 let filter = PositionsReport.Filter(book: book, underlying: underlying)
                 try filter.validate(in: opened)
+                if decisionsOnly {
+                    return try HedgeDecisionsReport.journal(ledger: opened, book: book, underlying: underlying, from: from, to: to).report
+                }
                 let report = try HistoryReport.build(ledger: opened, filter: filter, from: from, to: to, everySeconds: every)
                 if let warning = report.freshness.warning(about: .exposureHistory) { Console.message(warning) }
                 return report.report

@@ -140,6 +140,14 @@ struct HedgeDecisionTests {
                                                                  "2026-11-19T12:47:00Z", "--to", "2026-11-19T12:47:00Z"]).stdout)["history"] as? [[String: Any]])
         #expect((ext["residual_net_delta"] as? NSNumber)?.doubleValue == (after.first?["net_delta"] as? NSNumber)?.doubleValue)
 
+        // history shows the decisions beside the rows; --decisions-only is the journal.
+        let withDecisions = try hedgeledger(["history", "--db", db, "--format", "json", "--from", "2026-11-19T12:40:00Z", "--to", "2026-11-19T13:00:00Z"])
+        try ReportOutputTests().expectDocumented(withDecisions.stdout)
+        let beside = try #require(try jsonObject(withDecisions.stdout)["decisions"] as? [[String: Any]])
+        #expect(beside.map { $0["decision_id"] as? String } == ["D1", "ext-7"] && beside[1]["execution"] as? String == "partial")
+        let only = try jsonObject(try hedgeledger(["history", "--db", db, "--format", "json", "--decisions-only"]).stdout)
+        #expect((only["schema"] as? [String: Any])?["name"] as? String == "hedgeledger.decisions" && only["history"] == nil)
+
         // Exceptions: ext-7 part-filled; the perpetual fills no decision explains (the 12:30 hedge and h4); h5 names a
         // decision the journal lacks; and the 0.1 band, breached from 12:00 (options only), not answered within 300 s.
         let exceptions = try hedgeledger(["hedge", "exceptions", "--db", db, "--format", "json"])

@@ -139,8 +139,7 @@ private struct ImportRun {
     private mutating func applyToPosition(_ fill: Fill, id: Int64, revision: Int, row: NativeTradeFormat.Row,
                                           instrument: StoredInstrument, errors: inout InputErrors) throws {
         accepted += 1
-        digester.add(JournalChain.bytes(of: fill, id: id, instrument: instrument.instrument.symbol, importID: importID,
-                                        sourceLine: row.line, revision: revision), id: id)
+        digester.add(fill, id: id, instrument: instrument.instrument.symbol, sourceLine: row.line, revision: revision)
         let held = PositionBuilder.Key(book: fill.book, instrumentID: instrument.id)
         let slot: Int
         if let existing = slots[held] {

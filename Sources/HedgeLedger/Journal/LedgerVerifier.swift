@@ -93,7 +93,8 @@ public struct LedgerVerifier {
         var count = 0
         try ledger.fills.forEachFillByID { stored in
             count += 1
-            digesters[stored.importID, default: .init(importID: stored.importID)].add(JournalChain.bytes(of: stored), id: stored.id)
+            digesters[stored.importID, default: .init(importID: stored.importID)]
+                .add(stored.fill, id: stored.id, instrument: stored.fill.instrument, sourceLine: stored.sourceLine, revision: stored.revision)
         }
         var importsWithBlocks = Set<Int64>()
         for (importID, var digester) in digesters.sorted(by: { $0.key < $1.key }) {

@@ -17,6 +17,8 @@ public struct HistoryReport: Sendable {
     /// The last recompute run, and the changes recorded since: what the history is behind by.
     public var freshness: HistoryFreshness
     public var entries: [Entry]
+    /// The hedge decisions in the range, with their execution (`hedge list`'s entries).
+    public var decisions: [HedgeDecisionsReport.Entry] = []
 
     public static func build(ledger: Ledger, filter: PositionsReport.Filter, from: Timestamp?, to: Timestamp?,
                              everySeconds: Int64?) throws -> HistoryReport {
@@ -31,8 +33,9 @@ public struct HistoryReport: Sendable {
                 entries.append(Entry(row: row, run: run, maxAbsNetDelta: abs(row.netDelta)))
             }
         }
+        let decisions = try HedgeDecisionsReport.journal(ledger: ledger, book: book, underlying: underlying, from: from, to: to).entries
         return HistoryReport(filter: filter, from: from, to: to, everySeconds: everySeconds,
-                             freshness: try HistoryFreshness.of(ledger), entries: entries)
+                             freshness: try HistoryFreshness.of(ledger), entries: entries, decisions: decisions)
     }
 
     public static let schema = Report.Schema(name: "hedgeledger.history", version: 1)
@@ -48,6 +51,28 @@ public struct HistoryReport: Sendable {
             table.rows.append([.time(row.time), .text(row.book), .text(row.underlying), .number(row.netDelta),
                                .number(row.netDeltaUSD), .number(row.hedgeRatio), .number(row.requiredHedge),
                                row.hedgeInstrument.map(Table.Cell.text) ?? .empty])
+        }
+        return table
+    }
+
+    /// The decisions beside the rows, with the fields the journal's readers look for first.
+    var decisionsTable: Table {
+        var table = Table(name: "decisions", title: "Hedge decisions in the same range", columns: [
+            .init("time"), .init("book"), .init("underlying"), .init("decision_id"), .init("action"), .init("instrument"),
+            .init("quantity"), .init("reference_price"), .init("net_delta", places: 6), .init("execution"),
+            .init("executed_quantity"), .init("avg_fill_price", places: 8), .init("slippage", places: 8),
+            .init("latency_s", places: 1), .init("residual_net_delta", places: 6),
+        ])
+        for entry in decisions {
+            let d = entry.decision, e = entry.execution
+            table.rows.append([
+                .time(d.time), .text(d.book), .text(d.underlying), entry.stored.map { .text($0.decision.key) } ?? .empty,
+                .text(d.action.rawValue), d.instrument.map(Table.Cell.text) ?? .empty, d.quantity.map(Table.Cell.amount) ?? .empty,
+                d.referencePrice.map(Table.Cell.amount) ?? .empty, .number(d.inputs.netDelta),
+                e?.status.map { .text($0.rawValue) } ?? .empty, e.map { .amount($0.executedQuantity) } ?? .empty,
+                e?.averagePrice.map(Table.Cell.amount) ?? .empty, e?.slippage.map(Table.Cell.amount) ?? .empty,
+                .number(e?.latencyFirst), .number(entry.residualNetDelta),
+            ])
         }
         return table
     }
@@ -78,6 +103,6 @@ public struct HistoryReport: Sendable {
             ("underlying", filter.underlying.map { .text($0.uppercased()) } ?? .empty),
             ("from", from.map(Table.Cell.time) ?? .empty), ("to", to.map(Table.Cell.time) ?? .empty),
             ("every_s", everySeconds.map { .integer(Int($0)) } ?? .empty),
-        ], status: freshness.facts, sections: [table])
+        ], status: freshness.facts, sections: decisions.isEmpty ? [table] : [table, decisionsTable])
     }
 }

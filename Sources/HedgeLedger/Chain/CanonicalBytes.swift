@@ -12,6 +12,13 @@ struct CanonicalBytes {
         bytes.append(tag.asciiValue ?? 0x3F)
     }
 
+    /// Starts a new record in the same buffer: an import encodes every fill, and a fresh buffer
+    /// each time would be an allocation per fill.
+    mutating func reset(tag: Character) {
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(tag.asciiValue ?? 0x3F)
+    }
+
     mutating func text(_ value: String?) {
         guard let value else { bytes.append(0xFF); return }
         bytes.append(contentsOf: value.utf8)

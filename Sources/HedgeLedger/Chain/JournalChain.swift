@@ -6,18 +6,13 @@ import Crypto
 /// before. A record changed, removed, reordered or forged afterwards no longer matches.
 public enum JournalChain {
     /// The canonical bytes of a fill: what its import's block digests are taken over.
-    static func bytes(of fill: Fill, id: Int64, instrument: String, importID: Int64, sourceLine: Int, revision: Int) -> [UInt8] {
-        var bytes = CanonicalBytes(tag: "F")
+    static func encode(_ fill: Fill, id: Int64, instrument: String, importID: Int64, sourceLine: Int, revision: Int,
+                       into bytes: inout CanonicalBytes) {
+        bytes.reset(tag: "F")
         bytes.integer(id); bytes.text(fill.venue); bytes.text(fill.tradeID); bytes.integer(Int64(revision)); bytes.time(fill.time)
         bytes.text(instrument); bytes.text(fill.book); bytes.text(fill.side.rawValue); bytes.exact(fill.quantity)
         bytes.exact(fill.price); bytes.exact(fill.fee); bytes.text(fill.feeCurrency); bytes.text(fill.orderID)
         bytes.text(fill.hedgeDecision); bytes.text(fill.note); bytes.integer(importID); bytes.integer(Int64(sourceLine))
-        return bytes.bytes
-    }
-
-    static func bytes(of stored: StoredFill) -> [UInt8] {
-        bytes(of: stored.fill, id: stored.id, instrument: stored.fill.instrument, importID: stored.importID,
-              sourceLine: stored.sourceLine, revision: stored.revision)
     }
 
     /// Collects an import's fills, in id order, into blocks of `blockSize`.
@@ -27,12 +22,16 @@ public enum JournalChain {
         private(set) var blocks: [FillBlock] = []
         private var hasher = SHA256()
         private var first: Int64 = 0, last: Int64 = 0, count = 0
+        private var scratch = CanonicalBytes(tag: "F")
 
         init(importID: Int64) { self.importID = importID }
 
-        mutating func add(_ bytes: [UInt8], id: Int64) {
+        /// Adds the fill with id `id` (ids ascending).
+        mutating func add(_ fill: Fill, id: Int64, instrument: String, sourceLine: Int, revision: Int) {
+            JournalChain.encode(fill, id: id, instrument: instrument, importID: importID, sourceLine: sourceLine, revision: revision,
+                                into: &scratch)
             if count == 0 { first = id }
-            hasher.update(data: bytes)
+            scratch.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
             last = id
             count += 1
             if count == Self.blockSize { close() }
@@ -169,7 +168,8 @@ public enum JournalChain {
         // Fill blocks for every import that has fills.
         var digesters: [Int64: FillDigester] = [:]
         try ledger.fills.forEachFillByID { stored in
-            digesters[stored.importID, default: FillDigester(importID: stored.importID)].add(bytes(of: stored), id: stored.id)
+            digesters[stored.importID, default: FillDigester(importID: stored.importID)]
+                .add(stored.fill, id: stored.id, instrument: stored.fill.instrument, sourceLine: stored.sourceLine, revision: stored.revision)
         }
         for (_, var digester) in digesters.sorted(by: { $0.key < $1.key }) {
             for block in digester.finish() { try ledger.chain.insert(block) }
