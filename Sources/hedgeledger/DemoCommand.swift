@@ -54,9 +54,10 @@ extension Hedgeledger {
                 settings.books = ["main"]
                 let trades = try OutputFile(path: tradesPath)
                 let marks = try OutputFile(path: snapshotsPath)
-                try trades.writeLine(TradeGenerator.header)
+                // The hedge fills name the decision of their order (recorded below, after recompute).
+                try trades.writeLine(TradeGenerator.header + "," + DemoJournal.column)
                 try marks.writeLine(TradeGenerator.snapshotHeader)
-                let last = try TradeGenerator(settings: settings).generate({ try trades.writeLine($0) },
+                let last = try TradeGenerator(settings: settings).generate({ try trades.writeLine($0 + "," + (DemoJournal.decisionKey(ofLine: $0) ?? "")) },
                                                                            marks: { try marks.writeLine($0) })
                 try trades.flush()
                 try marks.flush()
@@ -71,6 +72,9 @@ extension Hedgeledger {
                 // Recompute first: it derives the settlements the greeks read.
                 let recomputed = try RecomputeService(ledger: ledger, codeVersion: Hedgeledger.version).recompute(now: now)
                 Console.message(recomputed.line)
+                let decisions = try DemoJournal.record(ledger: ledger, book: "main", start: settings.start, now: now)
+                let verified = try LedgerVerifier(ledger: ledger, codeVersion: Hedgeledger.version).verify()
+                Console.message("hedge policies set and \(decisions) hedge decisions recorded, one per hedge order; verify: \(verified.passed ? "ok" : "FAILED"), journal chain head \(verified.head?.hash ?? "-")")
                 let greeks = try GreeksReport.build(ledger: ledger, at: last, now: now)
                 Console.output(OutputFormat.table.render(BookSummary(greeks: greeks).report))
                 let dayStart = Timestamp(microseconds: last.microseconds - 86_400_000_000)
@@ -85,6 +89,9 @@ extension Hedgeledger {
                       hedgeledger --db \(databasePath) positions --at \(last.iso8601)      positions, settled expiries included
                       hedgeledger --db \(databasePath) positions --at \(settings.start.adding(seconds: 2 * 86_400).iso8601) --underlying BTC
                       hedgeledger --db \(databasePath) greeks --at \(last.iso8601) --format json | python3 -m json.tool
+                      hedgeledger --db \(databasePath) hedge list --underlying BTC           the hedge journal, with each decision's execution
+                      hedgeledger --db \(databasePath) hedge exceptions                     band breaches not answered in time, unexplained fills
+                      hedgeledger --db \(databasePath) verify                               integrity and the journal chain
                       hedgeledger --db \(databasePath) imports                              what was imported, with SHA-256
                       hedgeledger --db \(databasePath) marks check --at \(last.iso8601)
                     """)

@@ -217,6 +217,14 @@ struct CLITests {
         #expect(result.stderr.contains("600 fills imported") && result.stderr.contains("2 settlement prices"))
         #expect(result.stderr.contains("greeks --at") && result.stderr.contains("hedgeledger --db \(directory.file("demo.sqlite"))"))
         #expect(FileManager.default.fileExists(atPath: directory.file("demo.sqlite")))
+        // The journal has real content: a decision per hedge order, each filled by the order's fills; verify passes.
+        #expect(result.stderr.contains("hedge decisions recorded, one per hedge order; verify: ok"), "\(result.stderr)")
+        let db = directory.file("demo.sqlite")
+        let journal = try #require(try jsonObject(try hedgeledger(["hedge", "list", "--db", db, "--format", "json"]).stdout)["decisions"] as? [[String: Any]])
+        #expect(!journal.isEmpty && journal.allSatisfy { $0["execution"] as? String == "filled" })
+        let exceptions = try jsonObject(try hedgeledger(["hedge", "exceptions", "--db", db, "--format", "json"]).stdout)
+        let kinds = Set((exceptions["exceptions"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String })
+        #expect(!kinds.contains("unlinked-fill") && !kinds.contains("unknown-decision"), "\(kinds)")
         let again = try hedgeledger(arguments)
         #expect(again.stdout == result.stdout)  // a fresh database each time, same seed, same book
     }

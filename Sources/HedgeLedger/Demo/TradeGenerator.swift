@@ -23,6 +23,9 @@ public struct TradeGenerator {
         public init() {}
     }
 
+    /// The band (coin of the desk's own delta) outside which the simulated desk re-hedges, per coin.
+    public static let hedgeBands: [String: Double] = ["BTC": 0.5, "ETH": 8]
+
     public static let header = "trade_id,timestamp,instrument,side,quantity,price,fee,fee_currency,book,venue,order_id,note"
     public static let snapshotHeader = MarketSimulator.snapshotHeader
 
@@ -45,8 +48,8 @@ public struct TradeGenerator {
     public func generate(_ fills: (String) throws -> Void, marks: ((String) throws -> Void)? = nil) rethrows -> Timestamp {
         var random = SeededRandom(seed: settings.seed)
         var market = MarketSimulator()
-        let desks = [Desk(lot: 0.1, maxLots: 50, band: 0.5, perpContractUSD: 10),
-                     Desk(lot: 1, maxLots: 40, band: 8, perpContractUSD: 1)]
+        let desks = [Desk(lot: 0.1, maxLots: 50, band: Self.hedgeBands["BTC"]!, perpContractUSD: 10),
+                     Desk(lot: 1, maxLots: 40, band: Self.hedgeBands["ETH"]!, perpContractUSD: 1)]
         let slots = market.coins.count * settings.books.count
         var holdings: [[String: Double]] = Array(repeating: [:], count: slots)
         var hedges = Array(repeating: 0.0, count: slots)
