@@ -23,11 +23,14 @@ extension Hedgeledger {
         @Option(help: ArgumentHelp("A head printed by an earlier verify: check that it is still part of the chain.", valueName: "hash"))
         var head: String?
 
+        @Flag(help: "Only SQLite's checks, the schema, the chain and the fills: skip the positions rebuild and the history recompute.")
+        var quick = false
+
         func run() throws {
             var passed = true
             var line = ""
             try output.printReport(of: ledger) { opened, _ in
-                let result = try LedgerVerifier(ledger: opened, codeVersion: Hedgeledger.version).verify(head: head)
+                let result = try LedgerVerifier(ledger: opened, codeVersion: Hedgeledger.version).verify(head: head, quick: quick)
                 passed = result.passed
                 line = result.passed
                     ? "verified: \(result.records) records and \(result.fills) fills; chain head \(result.head?.hash ?? "(empty)")"

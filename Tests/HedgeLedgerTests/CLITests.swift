@@ -34,7 +34,7 @@ struct CLITests {
         #expect(trades.stdout.contains("trade_id, timestamp, instrument, side, quantity, price"))
         #expect(trades.stdout.contains("--assume-utc") && trades.stdout.contains("--wait"))
         for command in [["init"], ["import", "trades"], ["import", "snapshots"], ["import", "instruments"], ["positions"],
-                        ["greeks"], ["exposure"], ["history"], ["recompute"], ["verify"], ["policy", "set"], ["hedge", "plan"], ["hedge", "record"], ["hedge", "link"], ["hedge", "list"], ["hedge", "exceptions"], ["marks", "check"], ["demo"], ["generate", "trades"], ["generate", "snapshots"]] {
+                        ["greeks"], ["exposure"], ["history"], ["recompute"], ["verify"], ["simulate"], ["policy", "set"], ["hedge", "plan"], ["hedge", "record"], ["hedge", "link"], ["hedge", "list"], ["hedge", "exceptions"], ["marks", "check"], ["demo"], ["generate", "trades"], ["generate", "snapshots"]] {
             let help = try hedgeledger(command + ["--help"])
             #expect(help.status == 0 && help.stdout.contains("USAGE: hedgeledger \(command.joined(separator: " "))"))
             #expect(!help.stdout.contains("\\"), "stray backslash in \(command) --help")  // a broken line continuation

@@ -174,6 +174,39 @@ struct HedgeDecisionTests {
         #expect(throws: SQLiteError.self) { try ledger.connection.execute("DELETE FROM hedge_links") }
     }
 
+    @Test("simulate: a zero band hedges at every row, an infinite one never does and its hedged P&L is the options' P&L")
+    func simulate() throws {
+        let directory = TemporaryDirectory()
+        let (trades, marks) = RecomputeTests.generated(rows: 400)
+        let db = try cliLedger(in: directory, trades: trades, snapshots: marks)
+        #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
+        let result = try hedgeledger(["simulate", "--db", db, "--from", "2026-11-16", "--to", "2026-11-30", "--book", "main", "--underlying", "BTC",
+                                      "--policy", "fixed:0", "--policy", "fixed:1000000", "--policy", "fixed:0.5,lot=10,to=band-edge",
+                                      "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        try ReportOutputTests().expectDocumented(result.stdout)
+        let rows = try #require(try jsonObject(result.stdout)["policies"] as? [[String: Any]])
+        #expect(rows.map { $0["policy"] as? String } == ["fixed:0", "fixed:1000000", "fixed:0.5,lot=10,to=band-edge"])
+        func number(_ row: [String: Any], _ field: String) -> Double { (row[field] as? NSNumber)?.doubleValue ?? .nan }
+        let zero = rows[0], never = rows[1], banded = rows[2]
+        let priced = try #require(zero["rows"] as? Int)
+        #expect(priced > 10 && zero["hedges"] as? Int ?? 0 >= priced - 2)  // every row but those already flat
+        #expect(number(zero, "max_abs_net_delta") < 1e-9)
+        #expect(never["hedges"] as? Int == 0 && number(never, "traded_notional_usd") == 0 && number(never, "cost_usd") == 0)
+        #expect(number(never, "hedged_pnl_usd") == number(never, "options_pnl_usd"))
+        // The cost is the fee rate on the notional; a band trades less than hedging every row.
+        #expect(abs(number(zero, "cost_usd") - 0.0005 * number(zero, "traded_notional_usd")) < 1e-6)
+        #expect(banded["hedges"] as? Int ?? .max < zero["hedges"] as? Int ?? 0 && number(banded, "max_abs_net_delta") > 0)
+        for (spec, message) in [("fixed:-1", "the band width -1 coin is negative"), ("band:1", "is not fixed:COIN"),
+                                ("ww:1:0.1", "the proportional cost 1 must be"), ("fixed:1,lots=2", "'lots=2' is not lot=")] {
+            let refused = try hedgeledger(["simulate", "--db", db, "--from", "2026-11-16", "--to", "2026-11-30", "--policy", spec])
+            #expect(refused.status == 64 && refused.stderr.contains(message), "\(spec): \(refused.stderr)")
+        }
+        // The journal is not touched.
+        let ledger = try Ledger(path: db, access: .read, now: testNow)
+        #expect(try ledger.hedgeDecisions.decisions().isEmpty)
+    }
+
     @Test("bad decisions are refused with the reason (exit 64) and record nothing", arguments: [
         (["--action", "rebalance", "--instrument", "BTC-PERPETUAL"], "a rebalance names its instrument and quantity"),
         (["--action", "rebalance", "--instrument", "BTC-PERPETUAL", "--quantity", "0"], "a rebalance of 0 trades nothing"),
