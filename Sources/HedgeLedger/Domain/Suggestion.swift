@@ -8,6 +8,21 @@ public enum Suggestion {
         return known.map { ($0, distance(name, $0)) }.filter { $0.1 <= limit }.min { $0.1 < $1.1 }?.0
     }
 
+    /// ` (did you mean 'X'?)` for the known name nearest to `name` ignoring case, or nothing.
+    public static func hint(for name: String, among known: [String]) -> String {
+        Suggestion.nearest(to: name.lowercased(), among: known.map { $0.lowercased() })
+            .flatMap { lower in known.first { $0.lowercased() == lower } }.map { " (did you mean '\($0)'?)" } ?? ""
+    }
+
+    /// Why a book or underlying a command was given is refused: the ledger does not know it.
+    public static func unknownBook(_ name: String, known: [String]) -> String {
+        "book '\(name.escapingControlCharacters)' has no fills or settings yet\(hint(for: name, among: known)); known: \(known.isEmpty ? "none" : known.joined(separator: ", ")). To set up a new book, pass --new-book"
+    }
+
+    public static func unknownUnderlying(_ name: String, known: [String]) -> String {
+        "underlying '\(name.escapingControlCharacters)' is not the underlying of any instrument in this ledger\(hint(for: name, among: known)); known: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
+    }
+
     /// Edit distance counting insertions, deletions, substitutions and swaps of two adjacent
     /// characters (`mian` is one edit from `main`).
     public static func distance(_ a: String, _ b: String) -> Int {

@@ -53,13 +53,9 @@ public struct BookSettingsService {
             switch self {
             case .emptyBook: return "a book needs a name"
             case .badBookName(let name): return "book name '\(name.escapingControlCharacters)' contains control characters"
-            case let .unknownBook(name, known):
-                let hint = Suggestion.nearest(to: name.lowercased(), among: known.map { $0.lowercased() })
-                    .flatMap { lower in known.first { $0.lowercased() == lower } }.map { " (did you mean '\($0)'?)" } ?? ""
-                return "book '\(name.escapingControlCharacters)' has no fills or settings yet\(hint); known: \(known.isEmpty ? "none" : known.joined(separator: ", ")). To set up a new book, pass --new-book"
+            case let .unknownBook(name, known): return Suggestion.unknownBook(name, known: known)
             case let .unknownUnderlying(name, known):
-                let hint = Suggestion.nearest(to: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
-                return "underlying '\(name.escapingControlCharacters)' is not the underlying of any instrument in this ledger\(hint); known: \(known.isEmpty ? "none" : known.joined(separator: ", ")). Name a hedge instrument to add one"
+                return Suggestion.unknownUnderlying(name, known: known) + ". Name a hedge instrument to add one"
             case let .expiredHedge(symbol, expiry, effective):
                 return "\(symbol) expires at \(expiry.iso8601), not after \(effective.iso8601) when this version takes effect"
             case .nothingToChange:

@@ -110,9 +110,7 @@ public struct UnknownFilterValue: Error, CustomStringConvertible {
     public let known: [String]
 
     public var description: String {
-        let suggestion = Suggestion.nearest(to: value.lowercased(), among: known.map { $0.lowercased() })
-            .flatMap { lower in known.first { $0.lowercased() == lower } }
-        let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? ""
+        let hint = Suggestion.hint(for: value, among: known)
         let list = known.isEmpty ? "the ledger has none yet" : "known: \(known.joined(separator: ", "))"
         return "\(option) '\(value.escapingControlCharacters)' matches nothing in this ledger\(hint); \(list)"
     }
