@@ -26,7 +26,8 @@ extension Hedgeledger.Hedge {
                 schedule is due), else rebalance to the target (or the band edge) in the hedge \
                 instrument, sized by its delta at its mark and rounded toward zero to the lot; a \
                 trade below the minimum or smaller than a lot is a skip with the reason. --record \
-                writes the decisions to the journal.
+                writes the decisions to the journal, and is refused (exit 3, nothing recorded) when \
+                the exposure history is behind the ledger.
                 """)
 
         @OptionGroup var ledger: LedgerOptions
@@ -61,13 +62,20 @@ extension Hedgeledger.Hedge {
                 let time = at ?? now
                 let opened = record ? try ledger.openForWriting(create: false, now: now) : try ledger.openForReading(now: now)
                 try PositionsReport.Filter(book: book, underlying: underlying).validate(in: opened)
+                let freshness = try HistoryFreshness.of(opened)
+                if record, freshness.isBehind {
+                    Console.message(freshness.warning(about: .exposureHistory) ?? "")
+                    Console.message("hedgeledger: nothing recorded: a plan on an exposure history that is behind the ledger would miss what changed; run `hedgeledger recompute`, then plan again")
+                    throw ExitCode(Console.Exit.historyBehind)
+                }
                 let service = HedgeJournalService(ledger: opened, waitSeconds: wait)
                 let planned = try service.plan(at: time, book: book, underlying: underlying, decidedBy: "hedgeledger plan (\(Console.actor(by)))")
                 if planned.isEmpty { Console.message("hedgeledger: no hedge policy in force at \(time.iso8601)\(book.map { " for book \($0)" } ?? ""); set one with `hedgeledger policy set`") }
                 let recorded = record ? try service.record(planned, now: now) : nil
-                if let warning = try HistoryFreshness.of(opened).warning(about: .exposureHistory) { Console.message(warning) }
-                Console.output(output.format.render(HedgeDecisionsReport.plan(planned, recorded: recorded, at: time, book: book,
-                                                                                underlying: underlying).report))
+                if let warning = freshness.warning(about: .exposureHistory) { Console.message(warning) }
+                var report = HedgeDecisionsReport.plan(planned, recorded: recorded, at: time, book: book, underlying: underlying).report
+                report.status = freshness.facts
+                Console.output(output.format.render(report))
                 if let recorded { Console.message("\(recorded.count) decision\(recorded.count == 1 ? "" : "s") recorded: \(recorded.map(\.decision.key).joined(separator: ", "))") }
             }
         }
@@ -227,6 +235,10 @@ extension Hedgeledger.Hedge {
         @Option(help: ArgumentHelp("Up to this time, inclusive.", valueName: "time"), transform: TimeArgument.parse)
         var to: Timestamp?
 
+        func validate() throws {
+            if let from, let to, to < from { throw ValidationError("--to \(to.iso8601) is before --from \(from.iso8601)") }
+        }
+
         func run() throws {
             try output.printReport(of: ledger) { opened, _ in
                 try PositionsReport.Filter(book: book, underlying: underlying).validate(in: opened)
@@ -260,12 +272,18 @@ extension Hedgeledger.Hedge {
         @Option(help: ArgumentHelp("From this time: ISO-8601 with a zone, or a date.", valueName: "time"), transform: TimeArgument.parse)
         var from: Timestamp?
 
-        @Option(help: ArgumentHelp("Up to this time, inclusive.", valueName: "time"), transform: TimeArgument.parse)
+        @Option(help: ArgumentHelp("Up to this time, inclusive; default now (rows the history holds for later moments, up to the last expiry, are not the past).", valueName: "time"),
+                transform: TimeArgument.parse)
         var to: Timestamp?
+
+        func validate() throws {
+            if let from, let to, to < from { throw ValidationError("--to \(to.iso8601) is before --from \(from.iso8601)") }
+        }
 
         func run() throws {
             var count = 0
-            try output.printReport(of: ledger) { opened, _ in
+            try output.printReport(of: ledger) { opened, now in
+                let to = to ?? now
                 try PositionsReport.Filter(book: book, underlying: underlying).validate(in: opened)
                 if let warning = try HistoryFreshness.of(opened).warning(about: .exposureHistory) { Console.message(warning) }
                 let report = try HedgeExceptionsReport.build(ledger: opened, book: book, underlying: underlying, from: from, to: to)

@@ -72,7 +72,7 @@ extension Hedgeledger.Policy {
         @Option(parsing: .unconditional, help: ArgumentHelp("Round trades toward zero to a whole number of these (10 for BTC-PERPETUAL's 10 USD contracts); default: no rounding.", valueName: "amount"))
         var lot: String?
 
-        @Option(help: ArgumentHelp("How long a breach may stay unanswered before it is an exception (90s, 5m, ...).", valueName: "duration"),
+        @Option(help: ArgumentHelp("How long a breach may stay unanswered before it is an exception (90s, 5m, ...); default 5m.", valueName: "duration"),
                 transform: { try DurationArgument.seconds($0, option: "--max-reaction") })
         var maxReaction: Int64 = 300
 

@@ -23,6 +23,12 @@ extension Hedgeledger {
         @Option(help: ArgumentHelp("A head printed by an earlier verify: check that it is still part of the chain.", valueName: "hash"))
         var head: String?
 
+        func validate() throws {
+            if let head, head.count != 64 || !head.lowercased().allSatisfy({ "0123456789abcdef".contains($0) }) {
+                throw ValidationError("--head '\(head.escapingControlCharacters)' is not a chain head: 64 hexadecimal digits, as verify prints them")
+            }
+        }
+
         @Flag(help: "Only SQLite's checks, the schema, the chain and the fills: skip the positions rebuild and the history recompute.")
         var quick = false
 

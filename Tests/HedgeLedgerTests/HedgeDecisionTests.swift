@@ -35,6 +35,9 @@ struct HedgeDecisionTests {
         #expect(targeted.action == .hold && targeted.bandLow == 0 && targeted.bandHigh == 1)
         // Lots round toward zero: 0.71234 coin is 67672.3 USD, 6767 lots of 10.
         #expect(HedgePlanner.plan(policy(.fixed(width: decimal("0.5")), lot: "10"), situation(net: 0.71234)).quantity == decimal("-67670"))
+        // To the band edge the lots round away from zero, or the trade would stop short of the edge:
+        // 0.21234 coin is 20172.3 USD, 2018 lots.
+        #expect(HedgePlanner.plan(policy(.fixed(width: decimal("0.5")), hedgeTo: .bandEdge, lot: "10"), situation(net: 0.71234)).quantity == decimal("-20180"))
         let small = HedgePlanner.plan(policy(.fixed(width: decimal("0")), lot: "10"), situation(net: 0.00005))
         #expect(small.action == .skip && small.reason?.contains("smaller than one lot") == true)
         let belowMinimum = HedgePlanner.plan(policy(.fixed(width: decimal("0.5")), minTrade: "100000"), situation(net: 0.7))
@@ -89,6 +92,13 @@ struct HedgeDecisionTests {
         #expect(row["decision_id"] is NSNull && (row["band_high"] as? NSNumber)?.doubleValue == 0.1)
         #expect((row["oldest_mark_age_s"] as? NSNumber)?.doubleValue == 2700)
 
+        // A plan is not recorded on a history behind the ledger.
+        let late = directory.write("late.csv", "trade_id,timestamp,instrument,side,quantity,price\nz1,2026-11-19T12:44:00Z,BTC-PERPETUAL,buy,10,96000\n")
+        #expect(try hedgeledger(["import", "trades", "--db", db, late]).status == 0)
+        let stale = try hedgeledger(["hedge", "plan", "--db", db, "--at", "2026-11-19T12:45:00Z", "--record"])
+        #expect(stale.status == 3 && stale.stderr.contains("nothing recorded"), "\(stale.stderr)")
+        #expect(try hedgeledger(["void", "fill", "--db", db, "--trade-id", "z1", "--reason", "test"]).status == 0)
+        #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
         let recorded = try hedgeledger(["hedge", "plan", "--db", db, "--at", "2026-11-19T12:45:00Z", "--record", "--by", "bot"])
         #expect(recorded.status == 0 && recorded.stderr.contains("1 decision recorded: D1"), "\(recorded.stderr)")
         let manual = try hedgeledger(["hedge", "record", "--db", db, "--book", "main", "--underlying", "btc", "--action", "rebalance",
@@ -215,8 +225,9 @@ struct HedgeDecisionTests {
         (["--action", "buy"], "is not rebalance, hold or skip"),
         (["--action", "rebalance", "--instrument", "ETH-PERPETUAL", "--quantity", "5"], "ETH-PERPETUAL is an instrument of ETH"),
         (["--action", "rebalance", "--instrument", "BTC-PERPETUA", "--quantity", "5"], "did you mean 'BTC-PERPETUAL'?"),
+        (["--action", "rebalance", "--instrument", "BTC-27NOV26-100000-C", "--quantity", "5"], "is an option; a hedge trades a future, perpetual or spot"),
         (["--action", "rebalance", "--instrument", "BTC-PERPETUAL", "--quantity", "5", "--price", "-1"], "the reference price -1 is not positive"),
-        (["--action", "hold", "--book", "mian"], "book 'mian' has no positions, settings or policy in BTC"),
+        (["--action", "hold", "--book", "mian"], "book 'mian' has no positions, settings or policy in BTC (did you mean 'main'?)"),
         (["--action", "hold", "--id", "taken"], "decision 'taken' is already in the journal"),
     ])
     func refusals(arguments: [String], message: String) throws {

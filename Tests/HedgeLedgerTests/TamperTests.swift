@@ -131,6 +131,7 @@ struct TamperTests {
         ("UPDATE exposure_history SET net_delta = net_delta + 0.5 WHERE time_us = (SELECT MAX(time_us) FROM exposure_history)", [], "exposure history"),
         ("UPDATE positions SET quantity = '1' WHERE book = 'main' AND instrument_id = (SELECT id FROM instruments WHERE symbol = 'BTC-PERPETUAL')", [], "book 'main' BTC-PERPETUAL: stored quantity 1"),
         ("UPDATE position_settlements SET realised_pnl = '5'", [], "settlement"),
+        ("UPDATE instruments SET strike = '90000' WHERE symbol = 'BTC-27NOV26-100000-C'", [], "BTC-27NOV26-100000-C is stored with terms its name does not give"),
     ] as [(String, [String], String)])
     func detected(sql: String, tables: [String], named: String) throws {
         let directory = TemporaryDirectory()

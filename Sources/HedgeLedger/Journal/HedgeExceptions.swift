@@ -101,7 +101,7 @@ public struct HedgeExceptions {
                 guard let halfWidth = policy.policy.band.halfWidth(gamma: row.gamma, grossOptionsDelta: row.grossOptionsDelta ?? 0,
                                                                    price: row.underlyingPrice ?? row.usdPerCoin) else { close(at: row.time); return }
                 let deviation = abs(row.netDelta - target.doubleValue)
-                if deviation > halfWidth {
+                if deviation > halfWidth + ExposureRow.ratioEpsilon {
                     if breach == nil { breach = (row.time, policy, deviation, halfWidth) }
                     breach!.worst = max(breach!.worst, deviation)
                 } else {

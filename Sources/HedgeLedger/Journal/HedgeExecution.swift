@@ -29,7 +29,8 @@ public struct HedgeExecution: Sendable, Hashable {
     public var status: Status?
 
     public static func of(_ decision: HedgeDecision, instrument: Instrument?, fills: [Fill]) throws(ArithmeticOverflow) -> HedgeExecution {
-        let own = fills.filter { $0.instrument == decision.instrument }
+        // A rebalance is executed by fills of its instrument; any fill naming a hold or skip is unexpected.
+        let own = decision.action == .rebalance ? fills.filter { $0.instrument == decision.instrument } : fills
         var execution = HedgeExecution(fills: own.count, executedQuantity: .zero, fees: [:])
         var weight = ExactDecimal.zero, weighted = ExactDecimal.zero
         let inverse = instrument?.pnlIsInverseInPrice ?? false

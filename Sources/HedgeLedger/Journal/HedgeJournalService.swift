@@ -6,7 +6,7 @@ public struct HedgeJournalService {
         case badDecision(String)
         case keyTaken(String, at: Timestamp)
         case badKey(String)
-        case unknownPair(book: String, underlying: String)
+        case unknownPair(book: String, underlying: String, knownBooks: [String])
         case notAHedge(String)
         case unknownDecision(String, suggestion: String?)
         case unknownFill(venue: String, tradeID: String)
@@ -19,8 +19,8 @@ public struct HedgeJournalService {
             case .badDecision(let reason): return reason
             case let .keyTaken(key, time): return "decision '\(key.escapingControlCharacters)' is already in the journal (at \(time.iso8601)); a decision is never changed once recorded"
             case .badKey(let key): return "decision id '\(key.escapingControlCharacters)' is empty or contains control characters"
-            case let .unknownPair(book, underlying):
-                return "book '\(book.escapingControlCharacters)' has no positions, settings or policy in \(underlying.escapingControlCharacters); check the names (`hedgeledger book list`, `hedgeledger policy list`)"
+            case let .unknownPair(book, underlying, known):
+                return "book '\(book.escapingControlCharacters)' has no positions, settings or policy in \(underlying.escapingControlCharacters)\(Suggestion.hint(for: book, among: known)); check the names (`hedgeledger book list`, `hedgeledger policy list`)"
             case .notAHedge(let reason): return reason
             case let .unknownDecision(key, suggestion):
                 return "no decision '\(key.escapingControlCharacters)' in the journal" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "; `hedgeledger hedge list` shows them")
@@ -189,10 +189,17 @@ public struct HedgeJournalService {
                 let known = try ledger.positions.bookUnderlyings().contains { $0.book == decision.book && $0.underlying == decision.underlying }
                     || (try ledger.hedgePolicies.inForce(book: decision.book, underlying: decision.underlying, at: .init(microseconds: .max))) != nil
                     || (try ledger.bookSettings.inForce(book: decision.book, underlying: decision.underlying, at: .init(microseconds: .max))) != nil
-                guard known else { throw Refusal.unknownPair(book: decision.book, underlying: decision.underlying) }
+                guard known else {
+                    let books = Set(try ledger.positions.books() + ledger.bookSettings.versions().map(\.settings.book)
+                                    + ledger.hedgePolicies.versions().map(\.policy.book)).sorted()
+                    throw Refusal.unknownPair(book: decision.book, underlying: decision.underlying, knownBooks: books)
+                }
                 var instrumentID: Int64?
                 if let symbol = decision.instrument {
                     let instrument = try ledger.instruments.findOrAdd(named: symbol)
+                    if decision.action == .rebalance && instrument.instrument.kind == .option {
+                        throw Refusal.notAHedge("\(instrument.instrument.symbol) is an option; a hedge trades a future, perpetual or spot")
+                    }
                     if instrument.instrument.underlying != decision.underlying {
                         throw Refusal.notAHedge("\(instrument.instrument.symbol) is an instrument of \(instrument.instrument.underlying), and the decision is for \(decision.underlying)")
                     }

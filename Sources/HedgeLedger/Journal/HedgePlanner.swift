@@ -81,7 +81,9 @@ public enum HedgePlanner {
         }
         var quantity = ExactDecimal(approximating: raw, places: unroundedPlaces)
         if let lot = policy.lot {
-            let lots = (raw / lot.doubleValue).rounded(.towardZero)
+            // Toward zero when trading to the target (never past it); away from zero to the band
+            // edge, or the rounded trade would stop short of it and leave the breach open.
+            let lots = (raw / lot.doubleValue).rounded(policy.hedgeTo == .bandEdge && halfWidth != nil ? .awayFromZero : .towardZero)
             guard abs(lots) < 1e15 else {
                 plan.action = .skip
                 plan.reason = "the trade \(raw) is \(lots) lots of \(lot): beyond any amount the ledger holds"

@@ -43,6 +43,7 @@ public struct LedgerVerifier {
                             detail: foreign.isEmpty ? "every reference resolves" : "\(foreign.count) violation\(foreign.count == 1 ? "" : "s"), first: \(foreign[0])"))
         checks.append(Check(name: "schema", passed: true,
                             detail: "tables, indexes and triggers are exactly those of migrations 1 to \(Schema.migrations.count)"))
+        checks.append(try checkInstruments())
         let (chainCheck, entries) = try checkChain()
         checks.append(chainCheck)
         let (fillCheck, fills) = try checkFills()
@@ -57,9 +58,25 @@ public struct LedgerVerifier {
         var result = Result(checks: checks, head: entries.last, records: entries.count, fills: fills)
         if let given {
             let wanted = given.lowercased()
-            result.givenHead = (wanted, chainCheck.passed == true ? entries.first { $0.hash == wanted } : nil)
+            result.givenHead = (wanted, chainCheck.passed == true && fillCheck.passed == true ? entries.first { $0.hash == wanted } : nil)
         }
         return result
+    }
+
+    /// Instruments are not chained, but a Deribit-style symbol says what its instrument is: the
+    /// stored terms must be what the symbol reads as (strike, expiry, kind, settlement ...).
+    private func checkInstruments() throws -> Check {
+        var read = 0, described = 0
+        for stored in try ledger.instruments.all() {
+            guard case .success(let parsed) = InstrumentName.parse(stored.instrument.symbol) else { described += 1; continue }
+            read += 1
+            if parsed != stored.instrument {
+                return Check(name: "instruments", passed: false,
+                             detail: "\(stored.instrument.symbol) is stored with terms its name does not give (changed outside hedgeledger): strike \(stored.instrument.strike.map { "\($0)" } ?? "-"), expiry \(stored.instrument.expiry?.iso8601 ?? "-")")
+            }
+        }
+        return Check(name: "instruments", passed: true,
+                     detail: "\(read) instruments' terms match their names" + (described > 0 ? "; \(described) described by an instruments import are covered by its record only" : ""))
     }
 
     /// Recomputes every entry from the records as stored now, in order.

@@ -58,7 +58,7 @@ public struct PolicySimulator {
             weightedAbs += abs(net) * dt
             seconds += dt
             if let width = policy.band.halfWidth(gamma: previous.row.gamma, grossOptionsDelta: previous.row.grossOptionsDelta ?? 0,
-                                                 price: previous.price), abs(net - target) > width {
+                                                 price: previous.price), abs(net - target) > width + ExposureRow.ratioEpsilon {
                 outcome.secondsOutsideBand += dt
             }
         }

@@ -52,7 +52,7 @@ public struct HedgeDecisionsReport: Sendable {
             .init("instrument"), .init("quantity"), .init("reference_price"), .init("net_delta", places: 6),
             .init("gamma", places: 8), .init("band_low", places: 6), .init("band_high", places: 6),
             .init("underlying_price", places: 2), .init("oldest_mark_age_s", places: 0), .init("exposure_time"),
-            .init("reason"), .init("decided_by"), .init("source"), .init("rationale"),
+            .init("reason"), .init("decided_by"), .init("source"), .init("rationale"), .init("recorded_at"),
         ])
         let executionColumns: [Table.Column] = [
             .init("execution"), .init("fills"), .init("executed_quantity"), .init("avg_fill_price", places: 8),
@@ -69,6 +69,7 @@ public struct HedgeDecisionsReport: Sendable {
                 .number(inputs.netDelta), .number(inputs.gamma), .number(inputs.bandLow), .number(inputs.bandHigh),
                 .number(inputs.underlyingPrice), .number(inputs.oldestMarkAgeSeconds), inputs.exposureTime.map(Table.Cell.time) ?? .empty,
                 .text(d.reason ?? ""), .text(d.decidedBy), .text(d.source.rawValue), .text(d.rationale),
+                entry.stored.map { .time($0.recordedAt) } ?? .empty,
             ])
             if schema == Self.journalSchema {
                 let e = entry.execution

@@ -29,7 +29,7 @@ public struct HistoryFreshness: Sendable {
     }
 
     /// The JSON fields that say the same.
-    var facts: [(String, Table.Cell)] {
+    public var facts: [(String, Table.Cell)] {
         [("latest_run", latestRun.map { .integer(Int($0.id)) } ?? .empty),
          ("latest_run_finished_at", latestRun.map { .time($0.finishedAt) } ?? .empty),
          ("behind", .bool(isBehind)),

@@ -14,7 +14,9 @@ public struct VerifyReport: Sendable {
         if let given = result.givenHead {
             table.rows.append([.text("earlier head"), .text(given.entry == nil ? "FAILED" : "ok"),
                                .text(given.entry.map { "\(given.hash) is entry \($0.seq) of today's chain: nothing up to it changed" }
-                                     ?? "\(given.hash) is not in today's chain: records before it were changed, removed or reordered (or the chain check failed)")])
+                                     ?? (result.checks.contains { ["journal chain", "fills"].contains($0.name) && $0.passed == false }
+                                         ? "cannot be vouched for: the chain or fills check failed above"
+                                         : "\(given.hash) is not in today's chain: records before it were changed, removed or reordered"))])
         }
         return Report(schema: Self.schema, asOf: nil, parameters: [("head", result.givenHead.map { .text($0.hash) } ?? .empty)], facts: [
             ("passed", .bool(result.passed)), ("records", .integer(result.records)), ("fills", .integer(result.fills)),
