@@ -223,26 +223,13 @@ extension Hedgeledger.Hedge {
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: FormatOptions
 
-        @Option(help: ArgumentHelp("Only this book.", valueName: "name"))
-        var book: String?
-
-        @Option(help: ArgumentHelp("Only this underlying.", valueName: "coin"))
-        var underlying: String?
-
-        @Option(help: ArgumentHelp("From this time: ISO-8601 with a zone, or a date.", valueName: "time"), transform: TimeArgument.parse)
-        var from: Timestamp?
-
-        @Option(help: ArgumentHelp("Up to this time, inclusive.", valueName: "time"), transform: TimeArgument.parse)
-        var to: Timestamp?
-
-        func validate() throws {
-            if let from, let to, to < from { throw ValidationError("--to \(to.iso8601) is before --from \(from.iso8601)") }
-        }
+        @OptionGroup var range: RangeOptions
 
         func run() throws {
             try output.printReport(of: ledger) { opened, _ in
-                try PositionsReport.Filter(book: book, underlying: underlying).validate(in: opened)
-                return try HedgeDecisionsReport.journal(ledger: opened, book: book, underlying: underlying, from: from, to: to).report
+                try range.filter.validate(in: opened)
+                return try HedgeDecisionsReport.journal(ledger: opened, book: range.book, underlying: range.underlying,
+                                                        from: range.from, to: range.to).report
             }
         }
     }
@@ -256,35 +243,22 @@ extension Hedgeledger.Hedge {
                 instrument of a book and underlying with a policy in force, that neither names a \
                 decision nor is linked to one; unknown-decision: a fill naming a decision the journal \
                 does not have; unanswered-breach: net delta left the policy's band (from the exposure \
-                history) and no rebalance was decided within its maximum reaction time. Exits 0 \
+                history, up to --to, default now) and no rebalance was decided within its maximum \
+                reaction time. Exits 0 \
                 either way; the count is on stderr and in JSON.
                 """)
 
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: FormatOptions
 
-        @Option(help: ArgumentHelp("Only this book.", valueName: "name"))
-        var book: String?
-
-        @Option(help: ArgumentHelp("Only this underlying.", valueName: "coin"))
-        var underlying: String?
-
-        @Option(help: ArgumentHelp("From this time: ISO-8601 with a zone, or a date.", valueName: "time"), transform: TimeArgument.parse)
-        var from: Timestamp?
-
-        @Option(help: ArgumentHelp("Up to this time, inclusive; default now (rows the history holds for later moments, up to the last expiry, are not the past).", valueName: "time"),
-                transform: TimeArgument.parse)
-        var to: Timestamp?
-
-        func validate() throws {
-            if let from, let to, to < from { throw ValidationError("--to \(to.iso8601) is before --from \(from.iso8601)") }
-        }
+        @OptionGroup var range: RangeOptions
 
         func run() throws {
             var count = 0
             try output.printReport(of: ledger) { opened, now in
-                let to = to ?? now
-                try PositionsReport.Filter(book: book, underlying: underlying).validate(in: opened)
+                // Up to now by default: the history holds rows for later moments (up to the last expiry), not the past.
+                let (book, underlying, from, to) = (range.book, range.underlying, range.from, range.to ?? now)
+                try range.filter.validate(in: opened)
                 if let warning = try HistoryFreshness.of(opened).warning(about: .exposureHistory) { Console.message(warning) }
                 let report = try HedgeExceptionsReport.build(ledger: opened, book: book, underlying: underlying, from: from, to: to)
                 count = report.entries.count

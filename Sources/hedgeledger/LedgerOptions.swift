@@ -59,6 +59,27 @@ struct PositionScopeOptions: ParsableArguments {
     var filter: PositionsReport.Filter { .init(book: book, underlying: underlying) }
 }
 
+/// `--book`, `--underlying`, `--from` and `--to`: which pairs, over which range of time.
+struct RangeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Only this book (an unknown name is an error listing the books).", valueName: "name"))
+    var book: String?
+
+    @Option(help: ArgumentHelp("Only this underlying (BTC, ETH, ...; any case).", valueName: "coin"))
+    var underlying: String?
+
+    @Option(help: ArgumentHelp("From this time, inclusive: ISO-8601 with a zone, or a date.", valueName: "time"), transform: TimeArgument.parse)
+    var from: Timestamp?
+
+    @Option(help: ArgumentHelp("Up to this time, inclusive: ISO-8601 with a zone, or a date.", valueName: "time"), transform: TimeArgument.parse)
+    var to: Timestamp?
+
+    func validate() throws {
+        if let from, let to, to < from { throw ValidationError("--to \(to.iso8601) is before --from \(from.iso8601)") }
+    }
+
+    var filter: PositionsReport.Filter { .init(book: book, underlying: underlying) }
+}
+
 /// `--format`, for commands whose output is data.
 struct FormatOptions: ParsableArguments {
     @Option(help: "Output format: table (aligned, for people), csv (RFC 4180), or json (one object; see docs/json.md).")

@@ -104,17 +104,7 @@ extension Hedgeledger {
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: FormatOptions
 
-        @Option(help: ArgumentHelp("Only this book.", valueName: "book"))
-        var book: String?
-
-        @Option(help: ArgumentHelp("Only this underlying (BTC, ETH, ...).", valueName: "coin"))
-        var underlying: String?
-
-        @Option(help: ArgumentHelp("From this time: ISO-8601 with a zone, or a date.", valueName: "time"), transform: TimeArgument.parse)
-        var from: Timestamp?
-
-        @Option(help: ArgumentHelp("Up to this time, inclusive: ISO-8601 with a zone, or a date.", valueName: "time"), transform: TimeArgument.parse)
-        var to: Timestamp?
+        @OptionGroup var range: RangeOptions
 
         @Option(help: ArgumentHelp("Keep the last row of each bucket: 1m, 5m, 1h, 1d, or seconds.", valueName: "width"),
                 transform: { try DurationArgument.seconds($0, option: "--every") })
@@ -124,18 +114,18 @@ extension Hedgeledger {
         var decisionsOnly = false
 
         func validate() throws {
-            if let from, let to, to < from { throw ValidationError("--to \(to.iso8601) is before --from \(from.iso8601)") }
             if decisionsOnly && every != nil { throw ValidationError("--every thins the exposure rows; --decisions-only shows none: give one") }
         }
 
         func run() throws {
             try output.printReport(of: ledger) { opened, _ in
-                let filter = PositionsReport.Filter(book: book, underlying: underlying)
+                let filter = range.filter
                 try filter.validate(in: opened)
                 if decisionsOnly {
-                    return try HedgeDecisionsReport.journal(ledger: opened, book: book, underlying: underlying, from: from, to: to).report
+                    return try HedgeDecisionsReport.journal(ledger: opened, book: range.book, underlying: range.underlying,
+                                                            from: range.from, to: range.to).report
                 }
-                let report = try HistoryReport.build(ledger: opened, filter: filter, from: from, to: to, everySeconds: every)
+                let report = try HistoryReport.build(ledger: opened, filter: filter, from: range.from, to: range.to, everySeconds: every)
                 if let warning = report.freshness.warning(about: .exposureHistory) { Console.message(warning) }
                 return report.report
             }
