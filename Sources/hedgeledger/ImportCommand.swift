@@ -8,7 +8,7 @@ extension Hedgeledger {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import trades, market snapshots or instrument definitions into the ledger.",
-            subcommands: [Trades.self, Snapshots.self, Instruments.self])
+            subcommands: [Trades.self, Snapshots.self, Instruments.self, Decisions.self])
     }
 }
 
@@ -132,6 +132,39 @@ extension Hedgeledger.Import {
             try importOptions.importEach(files, ledger: ledger) { opened, source, now in
                 try InstrumentImporter(ledger: opened, waitSeconds: importOptions.wait)
                     .importInstruments(from: source, now: now).line
+            }
+        }
+    }
+}
+
+extension Hedgeledger.Import {
+    struct Decisions: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import an external hedger's decision log (CSV; see the README).",
+            discussion: """
+                Required columns: decision_id, time (ISO-8601 with a zone), book, underlying, action \
+                (rebalance|hold|skip). Optional: instrument, quantity (signed, positive buys), \
+                reference_price, reason (required for skip), rationale, decided_by, and the inputs \
+                the hedger saw: net_delta, gamma, band_low, band_high, underlying_price (taken from \
+                the exposure history when net_delta and the others are all empty). All or nothing \
+                per file; the same decision_id again with the same content is skipped, with other \
+                content an error. Fills execute a decision by naming its decision_id in their \
+                hedge_decision column.
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var importOptions: ImportOptions
+
+        @Flag(help: "Read times without a zone as UTC instead of refusing them.")
+        var assumeUTC = false
+
+        @Argument(help: ArgumentHelp("Decision CSV files; - reads standard input.", valueName: "file"))
+        var files: [String]
+
+        func run() throws {
+            try importOptions.importEach(files, ledger: ledger) { opened, source, now in
+                try DecisionImporter(ledger: opened, assumeUTC: assumeUTC, waitSeconds: importOptions.wait)
+                    .importDecisions(from: source, now: now).line
             }
         }
     }

@@ -217,6 +217,44 @@ struct HedgeDecisionTests {
         #expect(try ledger.hedgeDecisions.decisions().isEmpty)
     }
 
+    @Test("import decisions: an external hedger's log, all or nothing, idempotent on the decision id, chained")
+    func importDecisions() throws {
+        let directory = TemporaryDirectory()
+        let db = try cliLedger(in: directory, trades: RecomputeTests.trades, snapshots: RecomputeTests.marks)
+        #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
+        let log = """
+            decision_id,time,book,underlying,action,instrument,quantity,reference_price,reason,decided_by,net_delta
+            bot-1,2026-11-19T12:45:00Z,main,BTC,rebalance,BTC-PERPETUAL,-20000,96000,,bot,0.9
+            bot-2,2026-11-19T12:50:00Z,main,btc,skip,,,,venue down,bot,
+
+            """
+        let file = directory.write("log.csv", log)
+        let first = try hedgeledger(["import", "decisions", "--db", db, file])
+        #expect(first.status == 0 && first.stderr.contains("2 decisions imported, 0 duplicates skipped"), "\(first.stderr)")
+        let again = try hedgeledger(["import", "decisions", "--db", db, file])
+        #expect(again.status == 0 && again.stderr.contains("0 decisions imported, 2 duplicates skipped"), "\(again.stderr)")
+        let journal = try #require(try jsonObject(try hedgeledger(["hedge", "list", "--db", db, "--format", "json"]).stdout)["decisions"] as? [[String: Any]])
+        #expect(journal.map { $0["decision_id"] as? String } == ["bot-1", "bot-2"] && journal.allSatisfy { $0["source"] as? String == "import" })
+        #expect((journal[0]["net_delta"] as? NSNumber)?.doubleValue == 0.9)  // as the hedger saw it
+        #expect(journal[1]["net_delta"] is NSNumber)  // not given: from the exposure history
+        // A different decision under a known id, and bad cells: located errors, nothing imported.
+        let bad = directory.write("bad.csv", """
+            decision_id,time,book,underlying,action,instrument,quantity
+            bot-1,2026-11-19T12:45:00Z,main,BTC,rebalance,BTC-PERPETUAL,-30000
+            bot-3,2026-11-19T12:46:00Z,main,BTC,sell,BTC-PERPETUAL,10
+            bot-4,2026-11-19 12:47,main,BTC,hold,,
+
+            """)
+        let refused = try hedgeledger(["import", "decisions", "--db", db, bad])
+        #expect(refused.status == 65, "\(refused.stderr)")
+        #expect(refused.stderr.contains("bad.csv:2:1: decision_id 'bot-1' was already recorded (from \(file):2 (import #3)) with different content"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("bad.csv:3:") && refused.stderr.contains("'sell' is not rebalance, hold or skip"))
+        #expect(refused.stderr.contains("bad.csv:4:") && refused.stderr.contains("time"))
+        #expect(try Ledger(path: db, access: .read, now: testNow).hedgeDecisions.decisions().count == 2)
+        let verified = try hedgeledger(["verify", "--db", db])
+        #expect(verified.status == 0, "\(verified.stdout)")
+    }
+
     @Test("bad decisions are refused with the reason (exit 64) and record nothing", arguments: [
         (["--action", "rebalance", "--instrument", "BTC-PERPETUAL"], "a rebalance names its instrument and quantity"),
         (["--action", "rebalance", "--instrument", "BTC-PERPETUAL", "--quantity", "0"], "a rebalance of 0 trades nothing"),

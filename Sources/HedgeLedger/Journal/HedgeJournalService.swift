@@ -175,47 +175,50 @@ public struct HedgeJournalService {
     /// gives none.
     public func record(_ decisions: [HedgeDecision], now: Timestamp) throws -> [StoredHedgeDecision] {
         try ledger.write(waitSeconds: waitSeconds) {
-            var stored: [StoredHedgeDecision] = []
-            for var decision in decisions {
-                if let problem = decision.problem { throw Refusal.badDecision(problem) }
-                if decision.key.isEmpty {
-                    decision.key = try ledger.hedgeDecisions.nextKey()
-                } else if decision.key.escapingControlCharacters != decision.key || decision.key.trimmingCharacters(in: " ").isEmpty {
-                    throw Refusal.badKey(decision.key)
-                } else if let existing = try ledger.hedgeDecisions.find(key: decision.key) {
-                    throw Refusal.keyTaken(decision.key, at: existing.decision.time)
-                }
-                decision.underlying = decision.underlying.uppercased()
-                let known = try ledger.positions.bookUnderlyings().contains { $0.book == decision.book && $0.underlying == decision.underlying }
-                    || (try ledger.hedgePolicies.inForce(book: decision.book, underlying: decision.underlying, at: .init(microseconds: .max))) != nil
-                    || (try ledger.bookSettings.inForce(book: decision.book, underlying: decision.underlying, at: .init(microseconds: .max))) != nil
-                guard known else {
-                    let books = Set(try ledger.positions.books() + ledger.bookSettings.versions().map(\.settings.book)
-                                    + ledger.hedgePolicies.versions().map(\.policy.book)).sorted()
-                    throw Refusal.unknownPair(book: decision.book, underlying: decision.underlying, knownBooks: books)
-                }
-                var instrumentID: Int64?
-                if let symbol = decision.instrument {
-                    let instrument = try ledger.instruments.findOrAdd(named: symbol)
-                    if decision.action == .rebalance && instrument.instrument.kind == .option {
-                        throw Refusal.notAHedge("\(instrument.instrument.symbol) is an option; a hedge trades a future, perpetual or spot")
-                    }
-                    if instrument.instrument.underlying != decision.underlying {
-                        throw Refusal.notAHedge("\(instrument.instrument.symbol) is an instrument of \(instrument.instrument.underlying), and the decision is for \(decision.underlying)")
-                    }
-                    decision.instrument = instrument.instrument.symbol
-                    instrumentID = instrument.id
-                }
-                if decision.policyID == nil || decision.inputs == .init() {
-                    let view = try view(book: decision.book, underlying: decision.underlying, at: decision.time)
-                    if decision.policyID == nil { decision.policyID = view.policy?.id }
-                    if decision.inputs == .init() { decision.inputs = view.inputs }
-                }
-                let id = try ledger.hedgeDecisions.insert(decision, instrumentID: instrumentID, recordedAt: now)
-                try JournalChain.append(.decision, id: id, ledger: ledger)
-                stored.append(StoredHedgeDecision(id: id, decision: decision, recordedAt: now, importID: nil, sourceLine: nil))
-            }
-            return stored
+            try decisions.map { try insert($0, now: now) }
         }
+    }
+
+    /// Records one decision inside the caller's transaction (`record`, an import of decisions).
+    func insert(_ decision: HedgeDecision, now: Timestamp, importID: Int64? = nil, sourceLine: Int? = nil) throws -> StoredHedgeDecision {
+        var decision = decision
+        if let problem = decision.problem { throw Refusal.badDecision(problem) }
+        if decision.key.isEmpty {
+            decision.key = try ledger.hedgeDecisions.nextKey()
+        } else if decision.key.escapingControlCharacters != decision.key || decision.key.trimmingCharacters(in: " ").isEmpty {
+            throw Refusal.badKey(decision.key)
+        } else if let existing = try ledger.hedgeDecisions.find(key: decision.key) {
+            throw Refusal.keyTaken(decision.key, at: existing.decision.time)
+        }
+        decision.underlying = decision.underlying.uppercased()
+        let known = try ledger.positions.bookUnderlyings().contains { $0.book == decision.book && $0.underlying == decision.underlying }
+            || (try ledger.hedgePolicies.inForce(book: decision.book, underlying: decision.underlying, at: .init(microseconds: .max))) != nil
+            || (try ledger.bookSettings.inForce(book: decision.book, underlying: decision.underlying, at: .init(microseconds: .max))) != nil
+        guard known else {
+            let books = Set(try ledger.positions.books() + ledger.bookSettings.versions().map(\.settings.book)
+                            + ledger.hedgePolicies.versions().map(\.policy.book)).sorted()
+            throw Refusal.unknownPair(book: decision.book, underlying: decision.underlying, knownBooks: books)
+        }
+        var instrumentID: Int64?
+        if let symbol = decision.instrument {
+            let instrument = try ledger.instruments.findOrAdd(named: symbol)
+            if decision.action == .rebalance && instrument.instrument.kind == .option {
+                throw Refusal.notAHedge("\(instrument.instrument.symbol) is an option; a hedge trades a future, perpetual or spot")
+            }
+            if instrument.instrument.underlying != decision.underlying {
+                throw Refusal.notAHedge("\(instrument.instrument.symbol) is an instrument of \(instrument.instrument.underlying), and the decision is for \(decision.underlying)")
+            }
+            decision.instrument = instrument.instrument.symbol
+            instrumentID = instrument.id
+        }
+        if decision.policyID == nil || decision.inputs == .init() {
+            let view = try view(book: decision.book, underlying: decision.underlying, at: decision.time)
+            if decision.policyID == nil { decision.policyID = view.policy?.id }
+            if decision.inputs == .init() { decision.inputs = view.inputs }
+        }
+        let id = try ledger.hedgeDecisions.insert(decision, instrumentID: instrumentID, recordedAt: now, importID: importID,
+                                                  sourceLine: sourceLine)
+        try JournalChain.append(.decision, id: id, ledger: ledger)
+        return StoredHedgeDecision(id: id, decision: decision, recordedAt: now, importID: importID, sourceLine: sourceLine)
     }
 }
