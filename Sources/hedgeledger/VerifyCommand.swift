@@ -36,7 +36,7 @@ extension Hedgeledger {
             var passed = true
             var line = ""
             try output.printReport(of: ledger) { opened, _ in
-                let result = try LedgerVerifier(ledger: opened, codeVersion: Hedgeledger.version).verify(head: head, quick: quick)
+                let result = try LedgerVerifier(ledger: opened, codeVersion: Hedgeledger.version, clock: Console.now).verify(head: head, quick: quick)
                 passed = result.passed
                 line = result.passed
                     ? "verified: \(result.records) records and \(result.fills) fills; chain head \(result.head?.hash ?? "(empty)")"

@@ -11,6 +11,8 @@ public struct LedgerVerifier {
         /// nil: not checked (the detail says why).
         public var passed: Bool?
         public var detail: String
+        /// How long the check took, by the clock the verifier was given.
+        public var seconds: Double = 0
     }
 
     public struct Result: Sendable {
@@ -26,34 +28,48 @@ public struct LedgerVerifier {
 
     public let ledger: Ledger
     public let codeVersion: String
+    /// Times each check (the CLI passes the wall clock; tests need none).
+    public let clock: () -> Timestamp
 
-    public init(ledger: Ledger, codeVersion: String) {
+    public init(ledger: Ledger, codeVersion: String, clock: @escaping () -> Timestamp = { Timestamp(microseconds: 0) }) {
         self.ledger = ledger
         self.codeVersion = codeVersion
+        self.clock = clock
+    }
+
+    private func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+        let start = clock()
+        let value = try body()
+        return (value, clock().seconds(since: start))
     }
 
     /// `quick`: SQLite's checks, the schema, the chain and the fills only (no positions rebuild,
     /// no history recompute).
     public func verify(head given: String? = nil, quick: Bool = false) throws -> Result {
         var checks: [Check] = []
-        let integrity = try ledger.chain.integrityCheck()
-        checks.append(Check(name: "sqlite integrity", passed: integrity == ["ok"], detail: integrity.prefix(3).joined(separator: "; ")))
-        let foreign = try ledger.chain.foreignKeyViolations()
+        let (integrity, integritySeconds) = try timed { try ledger.chain.integrityCheck() }
+        checks.append(Check(name: "sqlite integrity", passed: integrity == ["ok"], detail: integrity.prefix(3).joined(separator: "; "),
+                            seconds: integritySeconds))
+        let (foreign, foreignSeconds) = try timed { try ledger.chain.foreignKeyViolations() }
         checks.append(Check(name: "foreign keys", passed: foreign.isEmpty,
-                            detail: foreign.isEmpty ? "every reference resolves" : "\(foreign.count) violation\(foreign.count == 1 ? "" : "s"), first: \(foreign[0])"))
+                            detail: foreign.isEmpty ? "every reference resolves" : "\(foreign.count) violation\(foreign.count == 1 ? "" : "s"), first: \(foreign[0])",
+                            seconds: foreignSeconds))
         checks.append(Check(name: "schema", passed: true,
                             detail: "tables, indexes and triggers are exactly those of migrations 1 to \(Schema.migrations.count)"))
-        checks.append(try checkInstruments())
-        let (chainCheck, entries) = try checkChain()
-        checks.append(chainCheck)
-        let (fillCheck, fills) = try checkFills()
-        checks.append(fillCheck)
+        let (instruments, instrumentSeconds) = try timed { try checkInstruments() }
+        checks.append(with(instruments, seconds: instrumentSeconds))
+        let ((chainCheck, entries), chainSeconds) = try timed { try checkChain() }
+        checks.append(with(chainCheck, seconds: chainSeconds))
+        let ((fillCheck, fills), fillSeconds) = try timed { try checkFills() }
+        checks.append(with(fillCheck, seconds: fillSeconds))
         if quick {
             checks.append(Check(name: "positions", passed: nil, detail: "not checked (--quick)"))
             checks.append(Check(name: "exposure history", passed: nil, detail: "not checked (--quick)"))
         } else {
-            checks.append(try checkPositions())
-            checks.append(try checkHistory())
+            let (positions, positionSeconds) = try timed { try checkPositions() }
+            checks.append(with(positions, seconds: positionSeconds))
+            let (history, historySeconds) = try timed { try checkHistory() }
+            checks.append(with(history, seconds: historySeconds))
         }
         var result = Result(checks: checks, head: entries.last, records: entries.count, fills: fills)
         if let given {
@@ -61,6 +77,12 @@ public struct LedgerVerifier {
             result.givenHead = (wanted, chainCheck.passed == true && fillCheck.passed == true ? entries.first { $0.hash == wanted } : nil)
         }
         return result
+    }
+
+    private func with(_ check: Check, seconds: Double) -> Check {
+        var check = check
+        check.seconds = seconds
+        return check
     }
 
     /// Instruments are not chained, but a Deribit-style symbol says what its instrument is: the

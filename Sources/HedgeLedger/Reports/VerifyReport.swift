@@ -7,12 +7,15 @@ public struct VerifyReport: Sendable {
     public static let schema = Report.Schema(name: "hedgeledger.verify", version: 1)
 
     public var report: Report {
-        var table = Table(name: "checks", title: "Ledger verification", columns: [.init("check"), .init("result"), .init("detail")])
+        var table = Table(name: "checks", title: "Ledger verification", columns: [
+            .init("check"), .init("result"), .init("seconds", places: 2), .init("detail"),
+        ])
         for check in result.checks {
-            table.rows.append([.text(check.name), .text(check.passed.map { $0 ? "ok" : "FAILED" } ?? "not checked"), .text(check.detail)])
+            table.rows.append([.text(check.name), .text(check.passed.map { $0 ? "ok" : "FAILED" } ?? "not checked"),
+                               .number(check.seconds), .text(check.detail)])
         }
         if let given = result.givenHead {
-            table.rows.append([.text("earlier head"), .text(given.entry == nil ? "FAILED" : "ok"),
+            table.rows.append([.text("earlier head"), .text(given.entry == nil ? "FAILED" : "ok"), .number(0),
                                .text(given.entry.map { "\(given.hash) is entry \($0.seq) of today's chain: nothing up to it changed" }
                                      ?? (result.checks.contains { ["journal chain", "fills"].contains($0.name) && $0.passed == false }
                                          ? "cannot be vouched for: the chain or fills check failed above"
