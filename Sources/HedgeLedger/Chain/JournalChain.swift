@@ -95,19 +95,7 @@ public enum JournalChain {
             bytes.text(policy.hedgeTo.rawValue); bytes.time(stored.recordedAt); bytes.text(stored.recordedBy)
             return bytes.bytes
         case .decision:
-            guard let stored = try ledger.hedgeDecisions.find(id: id) else { return nil }
-            let d = stored.decision, inputs = d.inputs
-            var bytes = CanonicalBytes(tag: "D")
-            bytes.integer(stored.id); bytes.text(d.key); bytes.time(d.time); bytes.text(d.book); bytes.text(d.underlying)
-            bytes.integer(d.policyID ?? -1); bytes.text(d.action.rawValue); bytes.text(d.reason); bytes.text(d.instrument)
-            bytes.exact(d.quantity); bytes.exact(d.referencePrice)
-            for value in [inputs.netDelta, inputs.gamma, inputs.bandLow, inputs.bandHigh, inputs.underlyingPrice, inputs.oldestMarkAgeSeconds] {
-                bytes.number(value)
-            }
-            bytes.integer(inputs.exposureTime?.microseconds ?? -1); bytes.text(d.decidedBy); bytes.text(d.rationale)
-            bytes.text(d.source.rawValue); bytes.integer(stored.importID ?? -1); bytes.integer(Int64(stored.sourceLine ?? -1))
-            bytes.time(stored.recordedAt)
-            return bytes.bytes
+            return try ledger.hedgeDecisions.find(id: id).map(bytes(of:))
         case .link:
             guard let link = try ledger.hedgeLinks.find(id: id) else { return nil }
             var bytes = CanonicalBytes(tag: "L")
@@ -115,6 +103,22 @@ public enum JournalChain {
             bytes.time(link.recordedAt); bytes.text(link.recordedBy)
             return bytes.bytes
         }
+    }
+
+    /// A decision's canonical bytes.
+    static func bytes(of stored: StoredHedgeDecision) -> [UInt8] {
+        let d = stored.decision, inputs = d.inputs
+        var bytes = CanonicalBytes(tag: "D")
+        bytes.integer(stored.id); bytes.text(d.key); bytes.time(d.time); bytes.text(d.book); bytes.text(d.underlying)
+        bytes.integer(d.policyID ?? -1); bytes.text(d.action.rawValue); bytes.text(d.reason); bytes.text(d.instrument)
+        bytes.exact(d.quantity); bytes.exact(d.referencePrice)
+        for value in [inputs.netDelta, inputs.gamma, inputs.bandLow, inputs.bandHigh, inputs.underlyingPrice, inputs.oldestMarkAgeSeconds] {
+            bytes.number(value)
+        }
+        bytes.integer(inputs.exposureTime?.microseconds ?? -1); bytes.text(d.decidedBy); bytes.text(d.rationale)
+        bytes.text(d.source.rawValue); bytes.integer(stored.importID ?? -1); bytes.integer(Int64(stored.sourceLine ?? -1))
+        bytes.time(stored.recordedAt)
+        return bytes.bytes
     }
 
     /// The entry after `previous` for a record whose canonical bytes hash to `recordSHA256`.

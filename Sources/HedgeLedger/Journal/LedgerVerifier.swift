@@ -104,6 +104,8 @@ public struct LedgerVerifier {
     /// Recomputes every entry from the records as stored now, in order.
     private func checkChain() throws -> (Check, [ChainEntry]) {
         let entries = try ledger.chain.all()
+        // Decisions can number hundreds of thousands: read them in one query, not one each.
+        let decisions = Dictionary(uniqueKeysWithValues: try ledger.hedgeDecisions.decisions().map { ($0.id, $0) })
         var previous: ChainEntry?
         var chained: [ChainEntry.Kind: Set<Int64>] = [:]
         func failed(_ detail: String) -> (Check, [ChainEntry]) { (Check(name: "journal chain", passed: false, detail: detail), entries) }
@@ -111,7 +113,10 @@ public struct LedgerVerifier {
             if entry.seq != (previous?.seq ?? 0) + 1 {
                 return failed("entries \((previous?.seq ?? 0) + 1) to \(entry.seq - 1) are missing from the chain (removed outside hedgeledger)")
             }
-            guard let bytes = try JournalChain.recordBytes(entry.kind, id: entry.recordID, ledger: ledger) else {
+            let stored = entry.kind == .decision
+                ? decisions[entry.recordID].map(JournalChain.bytes(of:))
+                : try JournalChain.recordBytes(entry.kind, id: entry.recordID, ledger: ledger)
+            guard let bytes = stored else {
                 return failed("\(entry.kind.rawValue) #\(entry.recordID), chained as entry \(entry.seq), is gone (deleted outside hedgeledger)")
             }
             if SHA256.hash(data: bytes).hexString != entry.recordSHA256 {
