@@ -20,8 +20,10 @@ struct CanonicalBytes {
     }
 
     mutating func text(_ value: String?) {
-        guard let value else { bytes.append(0xFF); return }
-        bytes.append(contentsOf: value.utf8)
+        guard var value else { bytes.append(0xFF); return }
+        // One copy of the UTF-8 bytes (a native string's storage is contiguous once made so):
+        // an import encodes a dozen short texts per fill.
+        value.withUTF8 { bytes.append(contentsOf: $0) }
         bytes.append(0)
     }
 
