@@ -5,14 +5,15 @@ import Crypto
 /// written, in the same transaction: the SHA-256 of its canonical bytes, chained to the entry
 /// before. A record changed, removed, reordered or forged afterwards no longer matches.
 public enum JournalChain {
-    /// The canonical bytes of a fill: what its import's block digests are taken over.
-    static func encode(_ fill: Fill, id: Int64, instrument: String, importID: Int64, sourceLine: Int, revision: Int,
-                       into bytes: inout CanonicalBytes) {
+    /// The canonical bytes of a fill, what its import's block digests are taken over: its
+    /// columns as stored (amounts in their canonical decimal text).
+    static func encode(_ fill: StoredFillText, into bytes: inout CanonicalBytes) {
         bytes.reset(tag: "F")
-        bytes.integer(id); bytes.text(fill.venue); bytes.text(fill.tradeID); bytes.integer(Int64(revision)); bytes.time(fill.time)
-        bytes.text(instrument); bytes.text(fill.book); bytes.text(fill.side.rawValue); bytes.exact(fill.quantity)
-        bytes.exact(fill.price); bytes.exact(fill.fee); bytes.text(fill.feeCurrency); bytes.text(fill.orderID)
-        bytes.text(fill.hedgeDecision); bytes.text(fill.note); bytes.integer(importID); bytes.integer(Int64(sourceLine))
+        bytes.integer(fill.id); bytes.text(fill.venue); bytes.text(fill.tradeID); bytes.integer(Int64(fill.revision))
+        bytes.integer(fill.timeMicroseconds); bytes.text(fill.instrument); bytes.text(fill.book); bytes.text(fill.side)
+        bytes.text(fill.quantity); bytes.text(fill.price); bytes.text(fill.fee); bytes.text(fill.feeCurrency)
+        bytes.text(fill.orderID); bytes.text(fill.hedgeDecision); bytes.text(fill.note); bytes.integer(fill.importID)
+        bytes.integer(fill.sourceLine)
     }
 
     /// Collects an import's fills, in id order, into blocks of `blockSize`.
@@ -26,13 +27,12 @@ public enum JournalChain {
 
         init(importID: Int64) { self.importID = importID }
 
-        /// Adds the fill with id `id` (ids ascending).
-        mutating func add(_ fill: Fill, id: Int64, instrument: String, sourceLine: Int, revision: Int) {
-            JournalChain.encode(fill, id: id, instrument: instrument, importID: importID, sourceLine: sourceLine, revision: revision,
-                                into: &scratch)
-            if count == 0 { first = id }
+        /// Adds a fill (ids ascending).
+        mutating func add(_ fill: StoredFillText) {
+            JournalChain.encode(fill, into: &scratch)
+            if count == 0 { first = fill.id }
             scratch.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-            last = id
+            last = fill.id
             count += 1
             if count == Self.blockSize { close() }
         }
@@ -171,10 +171,7 @@ public enum JournalChain {
         records.sort { ($0.time, order.firstIndex(of: $0.kind)!, $0.id) < ($1.time, order.firstIndex(of: $1.kind)!, $1.id) }
         // Fill blocks for every import that has fills.
         var digesters: [Int64: FillDigester] = [:]
-        try ledger.fills.forEachFillByID { stored in
-            digesters[stored.importID, default: FillDigester(importID: stored.importID)]
-                .add(stored.fill, id: stored.id, instrument: stored.fill.instrument, sourceLine: stored.sourceLine, revision: stored.revision)
-        }
+        try ledger.fills.forEachFillText { fill in digesters[fill.importID, default: FillDigester(importID: fill.importID)].add(fill) }
         for (_, var digester) in digesters.sorted(by: { $0.key < $1.key }) {
             for block in digester.finish() { try ledger.chain.insert(block) }
         }

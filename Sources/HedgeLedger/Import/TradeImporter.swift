@@ -133,13 +133,19 @@ private struct ImportRun {
             try insertRevisionOrCompare(fill, row: row, amounts: amounts, stored: stored, errors: &errors)
             return
         }
-        try applyToPosition(fill, id: id, revision: 0, row: row, instrument: stored, errors: &errors)
+        try applyToPosition(fill, id: id, revision: 0, row: row, instrument: stored, amounts: amounts, errors: &errors)
     }
 
     private mutating func applyToPosition(_ fill: Fill, id: Int64, revision: Int, row: NativeTradeFormat.Row,
-                                          instrument: StoredInstrument, errors: inout InputErrors) throws {
+                                          instrument: StoredInstrument, amounts: FillRepository.EncodedAmounts,
+                                          errors: inout InputErrors) throws {
         accepted += 1
-        digester.add(fill, id: id, instrument: instrument.instrument.symbol, sourceLine: row.line, revision: revision)
+        // What was just stored, as verify will read it back.
+        digester.add(StoredFillText(id: id, venue: fill.venue, tradeID: fill.tradeID, revision: revision,
+                                    timeMicroseconds: fill.time.microseconds, instrument: instrument.instrument.symbol, book: fill.book,
+                                    side: fill.side.rawValue, quantity: amounts.quantity, price: amounts.price, fee: amounts.fee,
+                                    feeCurrency: fill.feeCurrency, orderID: fill.orderID, hedgeDecision: fill.hedgeDecision,
+                                    note: fill.note, importID: importID, sourceLine: Int64(row.line)))
         let held = PositionBuilder.Key(book: fill.book, instrumentID: instrument.id)
         let slot: Int
         if let existing = slots[held] {
@@ -180,7 +186,7 @@ private struct ImportRun {
         let revision = try ledger.fills.revisions(venue: fill.venue, tradeID: fill.tradeID)
         guard let id = try inserter.insertIfNew(fill, amounts: amounts, instrumentID: stored.id, importID: importID,
                                                 sourceLine: row.line, revision: revision) else { return }
-        try applyToPosition(fill, id: id, revision: revision, row: row, instrument: stored, errors: &errors)
+        try applyToPosition(fill, id: id, revision: revision, row: row, instrument: stored, amounts: amounts, errors: &errors)
     }
 
     private mutating func compareWithExisting(_ fill: Fill, line: Int, errors: inout InputErrors) throws {

@@ -142,10 +142,9 @@ public struct LedgerVerifier {
     private func checkFills() throws -> (Check, Int) {
         var digesters: [Int64: JournalChain.FillDigester] = [:]
         var count = 0
-        try ledger.fills.forEachFillByID { stored in
+        try ledger.fills.forEachFillText { fill in
             count += 1
-            digesters[stored.importID, default: .init(importID: stored.importID)]
-                .add(stored.fill, id: stored.id, instrument: stored.fill.instrument, sourceLine: stored.sourceLine, revision: stored.revision)
+            digesters[fill.importID, default: .init(importID: fill.importID)].add(fill)
         }
         var importsWithBlocks = Set<Int64>()
         for (importID, var digester) in digesters.sorted(by: { $0.key < $1.key }) {

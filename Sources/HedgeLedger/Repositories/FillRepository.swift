@@ -31,9 +31,9 @@ public struct FillRepository {
     /// A fill's amounts in their stored text form, computed where it is cheapest: an import
     /// encodes on its reader thread so the writer only binds.
     public struct EncodedAmounts: Sendable {
-        let quantity: String
-        let price: String
-        let fee: String
+        public let quantity: String
+        public let price: String
+        public let fee: String
 
         /// `texts`: the cells the amounts were read from, stored as they are when already canonical.
         public init(_ fill: Fill, texts: (quantity: String?, price: String?, fee: String?) = (nil, nil, nil)) {
@@ -264,5 +264,41 @@ extension FillRepository {
     public func forEachFillByID(_ visit: (StoredFill) throws -> Void) throws {
         try connection.cached("SELECT \(Self.columns) FROM fills f JOIN instruments i ON i.id = f.instrument_id ORDER BY f.id")
             .forEachRow { try visit(try Self.decode($0)) }
+    }
+}
+
+/// A fill's columns as stored, texts as text: what the journal chain hashes, read without
+/// parsing a single amount.
+public struct StoredFillText: Sendable {
+    public var id: Int64
+    public var venue: String
+    public var tradeID: String
+    public var revision: Int
+    public var timeMicroseconds: Int64
+    public var instrument: String
+    public var book: String
+    public var side: String
+    public var quantity: String
+    public var price: String
+    public var fee: String
+    public var feeCurrency: String
+    public var orderID: String?
+    public var hedgeDecision: String?
+    public var note: String?
+    public var importID: Int64
+    public var sourceLine: Int64
+}
+
+extension FillRepository {
+    /// Every fill, voided or not, in id order, as stored.
+    public func forEachFillText(_ visit: (StoredFillText) throws -> Void) throws {
+        try connection.cached("SELECT \(Self.columns) FROM fills f JOIN instruments i ON i.id = f.instrument_id ORDER BY f.id")
+            .forEachRow { row in
+                try visit(StoredFillText(id: row.int64(16), venue: row.text(0), tradeID: row.text(1), revision: row.int(17),
+                                         timeMicroseconds: row.int64(2), instrument: row.text(3), book: row.text(4), side: row.text(5),
+                                         quantity: row.text(6), price: row.text(7), fee: row.text(8), feeCurrency: row.text(9),
+                                         orderID: row.optionalText(10), hedgeDecision: row.optionalText(11), note: row.optionalText(12),
+                                         importID: row.int64(14), sourceLine: row.int64(15)))
+            }
     }
 }
