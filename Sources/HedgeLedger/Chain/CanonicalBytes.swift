@@ -27,6 +27,13 @@ struct CanonicalBytes {
         bytes.append(0)
     }
 
+    /// A text given as its UTF-8 bytes (nil: absent): the same bytes `text(_:)` writes for it.
+    mutating func text(bytes value: UnsafeBufferPointer<UInt8>?) {
+        guard let value else { bytes.append(0xFF); return }
+        bytes.append(contentsOf: value)
+        bytes.append(0)
+    }
+
     mutating func integer(_ value: Int64) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }

@@ -16,6 +16,16 @@ public enum JournalChain {
         bytes.integer(fill.sourceLine)
     }
 
+    /// The same bytes from the stored columns, read in place (`verify`, `init`).
+    static func encode(_ fill: StoredFillColumns, into bytes: inout CanonicalBytes) {
+        bytes.reset(tag: "F")
+        bytes.integer(fill.id); bytes.text(bytes: fill.venue); bytes.text(bytes: fill.tradeID); bytes.integer(fill.revision)
+        bytes.integer(fill.timeMicroseconds); bytes.text(bytes: fill.instrument); bytes.text(bytes: fill.book); bytes.text(bytes: fill.side)
+        bytes.text(bytes: fill.quantity); bytes.text(bytes: fill.price); bytes.text(bytes: fill.fee); bytes.text(bytes: fill.feeCurrency)
+        bytes.text(bytes: fill.orderID); bytes.text(bytes: fill.hedgeDecision); bytes.text(bytes: fill.note); bytes.integer(fill.importID)
+        bytes.integer(fill.sourceLine)
+    }
+
     /// Collects an import's fills, in id order, into blocks of `blockSize`.
     struct FillDigester {
         static let blockSize = 256
@@ -30,9 +40,19 @@ public enum JournalChain {
         /// Adds a fill (ids ascending).
         mutating func add(_ fill: StoredFillText) {
             JournalChain.encode(fill, into: &scratch)
-            if count == 0 { first = fill.id }
+            appendScratch(id: fill.id)
+        }
+
+        /// Adds a stored fill read in place (ids ascending).
+        mutating func add(_ fill: StoredFillColumns) {
+            JournalChain.encode(fill, into: &scratch)
+            appendScratch(id: fill.id)
+        }
+
+        private mutating func appendScratch(id: Int64) {
+            if count == 0 { first = id }
             scratch.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-            last = fill.id
+            last = id
             count += 1
             if count == Self.blockSize { close() }
         }
@@ -171,7 +191,7 @@ public enum JournalChain {
         records.sort { ($0.time, order.firstIndex(of: $0.kind)!, $0.id) < ($1.time, order.firstIndex(of: $1.kind)!, $1.id) }
         // Fill blocks for every import that has fills.
         var digesters: [Int64: FillDigester] = [:]
-        try ledger.fills.forEachFillText { fill in digesters[fill.importID, default: FillDigester(importID: fill.importID)].add(fill) }
+        try ledger.fills.forEachFillColumns { fill in digesters[fill.importID, default: FillDigester(importID: fill.importID)].add(fill) }
         for (_, var digester) in digesters.sorted(by: { $0.key < $1.key }) {
             for block in digester.finish() { try ledger.chain.insert(block) }
         }

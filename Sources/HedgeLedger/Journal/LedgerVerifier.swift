@@ -142,7 +142,7 @@ public struct LedgerVerifier {
     private func checkFills() throws -> (Check, Int) {
         var digesters: [Int64: JournalChain.FillDigester] = [:]
         var count = 0
-        try ledger.fills.forEachFillText { fill in
+        try ledger.fills.forEachFillColumns { fill in
             count += 1
             digesters[fill.importID, default: .init(importID: fill.importID)].add(fill)
         }

@@ -267,8 +267,8 @@ extension FillRepository {
     }
 }
 
-/// A fill's columns as stored, texts as text: what the journal chain hashes, read without
-/// parsing a single amount.
+/// A fill's columns as stored, texts as text: what the journal chain hashes when an import
+/// writes the fill (`StoredFillColumns` is the same read back).
 public struct StoredFillText: Sendable {
     public var id: Int64
     public var venue: String
@@ -289,16 +289,33 @@ public struct StoredFillText: Sendable {
     public var sourceLine: Int64
 }
 
+/// One stored fill's columns, read in place: what `verify` hashes, without making strings.
+/// Valid only inside the visit it is given to.
+public struct StoredFillColumns {
+    let row: Row
+    public var id: Int64 { row.int64(16) }
+    public var importID: Int64 { row.int64(14) }
+    public var revision: Int64 { row.int64(17) }
+    public var timeMicroseconds: Int64 { row.int64(2) }
+    public var sourceLine: Int64 { row.int64(15) }
+    public var venue: UnsafeBufferPointer<UInt8>? { row.textBytes(0) }
+    public var tradeID: UnsafeBufferPointer<UInt8>? { row.textBytes(1) }
+    public var instrument: UnsafeBufferPointer<UInt8>? { row.textBytes(3) }
+    public var book: UnsafeBufferPointer<UInt8>? { row.textBytes(4) }
+    public var side: UnsafeBufferPointer<UInt8>? { row.textBytes(5) }
+    public var quantity: UnsafeBufferPointer<UInt8>? { row.textBytes(6) }
+    public var price: UnsafeBufferPointer<UInt8>? { row.textBytes(7) }
+    public var fee: UnsafeBufferPointer<UInt8>? { row.textBytes(8) }
+    public var feeCurrency: UnsafeBufferPointer<UInt8>? { row.textBytes(9) }
+    public var orderID: UnsafeBufferPointer<UInt8>? { row.textBytes(10) }
+    public var hedgeDecision: UnsafeBufferPointer<UInt8>? { row.textBytes(11) }
+    public var note: UnsafeBufferPointer<UInt8>? { row.textBytes(12) }
+}
+
 extension FillRepository {
-    /// Every fill, voided or not, in id order, as stored.
-    public func forEachFillText(_ visit: (StoredFillText) throws -> Void) throws {
+    /// Every fill, voided or not, in id order, its columns read in place.
+    public func forEachFillColumns(_ visit: (StoredFillColumns) throws -> Void) throws {
         try connection.cached("SELECT \(Self.columns) FROM fills f JOIN instruments i ON i.id = f.instrument_id ORDER BY f.id")
-            .forEachRow { row in
-                try visit(StoredFillText(id: row.int64(16), venue: row.text(0), tradeID: row.text(1), revision: row.int(17),
-                                         timeMicroseconds: row.int64(2), instrument: row.text(3), book: row.text(4), side: row.text(5),
-                                         quantity: row.text(6), price: row.text(7), fee: row.text(8), feeCurrency: row.text(9),
-                                         orderID: row.optionalText(10), hedgeDecision: row.optionalText(11), note: row.optionalText(12),
-                                         importID: row.int64(14), sourceLine: row.int64(15)))
-            }
+            .forEachRow { try visit(StoredFillColumns(row: $0)) }
     }
 }
