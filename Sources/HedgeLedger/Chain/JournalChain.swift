@@ -141,6 +141,24 @@ public enum JournalChain {
         return bytes.bytes
     }
 
+    /// The same bytes from the stored columns, read in place (`verify`). An amount that is not a
+    /// decimal gets a byte no encoding writes, so its record cannot match.
+    static func bytes(of d: StoredDecisionColumns) -> [UInt8] {
+        var bytes = CanonicalBytes(tag: "D")
+        bytes.integer(d.id); bytes.text(bytes: d.key); bytes.integer(d.timeMicroseconds); bytes.text(bytes: d.book)
+        bytes.text(bytes: d.underlying); bytes.integer(d.policyID ?? -1); bytes.text(bytes: d.action); bytes.text(bytes: d.reason)
+        bytes.text(bytes: d.instrument)
+        for text in [d.quantity, d.referencePrice] {
+            guard let text else { bytes.exact(nil); continue }
+            guard case .success(let value) = DecimalSyntax.parse(text) else { bytes.integer(-0x0101_0101_0101_0102); continue }
+            bytes.exact(value)
+        }
+        for value in d.inputs { bytes.number(value) }
+        bytes.integer(d.exposureTime ?? -1); bytes.text(bytes: d.decidedBy); bytes.text(bytes: d.rationale); bytes.text(bytes: d.source)
+        bytes.integer(d.importID ?? -1); bytes.integer(d.sourceLine ?? -1); bytes.integer(d.recordedAt)
+        return bytes.bytes
+    }
+
     /// The entry after `previous` for a record whose canonical bytes hash to `recordSHA256`.
     static func entry(after previous: ChainEntry?, kind: ChainEntry.Kind, recordID: Int64, recordSHA256: String) -> ChainEntry {
         var hasher = SHA256()

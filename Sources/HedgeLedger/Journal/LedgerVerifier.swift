@@ -104,8 +104,9 @@ public struct LedgerVerifier {
     /// Recomputes every entry from the records as stored now, in order.
     private func checkChain() throws -> (Check, [ChainEntry]) {
         let entries = try ledger.chain.all()
-        // Decisions can number hundreds of thousands: read them in one query, not one each.
-        let decisions = Dictionary(uniqueKeysWithValues: try ledger.hedgeDecisions.decisions().map { ($0.id, $0) })
+        // Decisions can number hundreds of thousands: hashed in one pass over their columns.
+        var decisions: [Int64: String] = [:]
+        try ledger.hedgeDecisions.forEachDecisionColumns { decisions[$0.id] = SHA256.hash(data: JournalChain.bytes(of: $0)).hexString }
         var previous: ChainEntry?
         var chained: [ChainEntry.Kind: Set<Int64>] = [:]
         func failed(_ detail: String) -> (Check, [ChainEntry]) { (Check(name: "journal chain", passed: false, detail: detail), entries) }
@@ -113,13 +114,13 @@ public struct LedgerVerifier {
             if entry.seq != (previous?.seq ?? 0) + 1 {
                 return failed("entries \((previous?.seq ?? 0) + 1) to \(entry.seq - 1) are missing from the chain (removed outside hedgeledger)")
             }
-            let stored = entry.kind == .decision
-                ? decisions[entry.recordID].map(JournalChain.bytes(of:))
-                : try JournalChain.recordBytes(entry.kind, id: entry.recordID, ledger: ledger)
-            guard let bytes = stored else {
+            let recordSHA256 = entry.kind == .decision
+                ? decisions[entry.recordID]
+                : try JournalChain.recordBytes(entry.kind, id: entry.recordID, ledger: ledger).map { SHA256.hash(data: $0).hexString }
+            guard let recordSHA256 else {
                 return failed("\(entry.kind.rawValue) #\(entry.recordID), chained as entry \(entry.seq), is gone (deleted outside hedgeledger)")
             }
-            if SHA256.hash(data: bytes).hexString != entry.recordSHA256 {
+            if recordSHA256 != entry.recordSHA256 {
                 return failed("\(entry.kind.rawValue) #\(entry.recordID) differs from what was chained as entry \(entry.seq) (changed outside hedgeledger)")
             }
             let expected = JournalChain.entry(after: previous, kind: entry.kind, recordID: entry.recordID, recordSHA256: entry.recordSHA256)

@@ -100,3 +100,36 @@ extension HedgeDecisionRepository {
         try connection.cached("\(Self.select) WHERE d.id = ?").rows([id]) { try Self.decode($0) }.first
     }
 }
+
+/// One stored decision's columns, read in place: what `verify` hashes, without decoding the
+/// decision. Valid only inside the visit it is given to.
+public struct StoredDecisionColumns {
+    let row: Row
+    public var id: Int64 { row.int64(0) }
+    public var key: UnsafeBufferPointer<UInt8>? { row.textBytes(1) }
+    public var timeMicroseconds: Int64 { row.int64(2) }
+    public var book: UnsafeBufferPointer<UInt8>? { row.textBytes(3) }
+    public var underlying: UnsafeBufferPointer<UInt8>? { row.textBytes(4) }
+    public var policyID: Int64? { row.optionalInt64(5) }
+    public var action: UnsafeBufferPointer<UInt8>? { row.textBytes(6) }
+    public var reason: UnsafeBufferPointer<UInt8>? { row.textBytes(7) }
+    public var instrument: UnsafeBufferPointer<UInt8>? { row.textBytes(8) }
+    public var quantity: String? { row.optionalText(9) }
+    public var referencePrice: String? { row.optionalText(10) }
+    /// net delta, gamma, band low, band high, underlying price, oldest mark age.
+    public var inputs: [Double?] { (11...16).map { row.isNull(Int32($0)) ? nil : row.double(Int32($0)) } }
+    public var exposureTime: Int64? { row.optionalInt64(17) }
+    public var decidedBy: UnsafeBufferPointer<UInt8>? { row.textBytes(18) }
+    public var rationale: UnsafeBufferPointer<UInt8>? { row.textBytes(19) }
+    public var source: UnsafeBufferPointer<UInt8>? { row.textBytes(20) }
+    public var importID: Int64? { row.optionalInt64(21) }
+    public var sourceLine: Int64? { row.optionalInt64(22) }
+    public var recordedAt: Int64 { row.int64(23) }
+}
+
+extension HedgeDecisionRepository {
+    /// Every decision in id order, its columns read in place.
+    public func forEachDecisionColumns(_ visit: (StoredDecisionColumns) throws -> Void) throws {
+        try connection.cached("\(Self.select) ORDER BY d.id").forEachRow { try visit(StoredDecisionColumns(row: $0)) }
+    }
+}
