@@ -23,21 +23,14 @@ extension Hedgeledger {
         @OptionGroup var output: FormatOptions
         @OptionGroup var scope: PositionScopeOptions
 
-        @Option(help: ArgumentHelp("Marks older than this at --at are flagged stale.", valueName: "seconds"))
-        var maxMarkAge: Int64 = MarketView.defaultMaxMarkAgeSeconds
-
-        func validate() throws {
-            guard (1...(366 * 86_400 * 100)).contains(maxMarkAge) else {
-                throw ValidationError("--max-mark-age must be from 1 second to 100 years")
-            }
-        }
+        @OptionGroup var markAge: MarkAgeOptions
 
         func run() throws {
             try output.printReport(of: ledger) { opened, now in
                 try scope.filter.validate(in: opened)
                 let at = scope.at ?? now
                 let report = try ExposureReport.build(ledger: opened, at: at, now: now, filter: scope.filter,
-                                                      maxMarkAgeSeconds: maxMarkAge)
+                                                      maxMarkAgeSeconds: markAge.maxMarkAge)
                 if let warning = report.freshness.warning(about: .exposureHistory) {
                     Console.message(warning)
                 } else if report.pairs.isEmpty {

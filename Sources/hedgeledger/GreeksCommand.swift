@@ -21,20 +21,13 @@ extension Hedgeledger {
         @OptionGroup var output: FormatOptions
         @OptionGroup var scope: PositionScopeOptions
 
-        @Option(help: ArgumentHelp("Marks older than this are flagged stale.", valueName: "seconds"))
-        var maxMarkAge: Int64 = MarketView.defaultMaxMarkAgeSeconds
-
-        func validate() throws {
-            guard (1...(366 * 86_400 * 100)).contains(maxMarkAge) else {
-                throw ValidationError("--max-mark-age must be from 1 second to 100 years")
-            }
-        }
+        @OptionGroup var markAge: MarkAgeOptions
 
         func run() throws {
             try output.printReport(of: ledger) { opened, now in
                 try scope.filter.validate(in: opened)
                 let report = try GreeksReport.build(ledger: opened, at: scope.at ?? now, now: now, filter: scope.filter,
-                                                    maxMarkAgeSeconds: maxMarkAge)
+                                                    maxMarkAgeSeconds: markAge.maxMarkAge)
                 if report.settlementsMayBeBehind, let warning = report.freshness.warning(about: .settlements) {
                     Console.message(warning)
                 }

@@ -80,6 +80,18 @@ struct RangeOptions: ParsableArguments {
     var filter: PositionsReport.Filter { .init(book: book, underlying: underlying) }
 }
 
+/// `--max-mark-age`: how old a mark may be before it is flagged stale.
+struct MarkAgeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Marks older than this are flagged stale.", valueName: "seconds"))
+    var maxMarkAge: Int64 = MarketView.defaultMaxMarkAgeSeconds
+
+    func validate() throws {
+        guard (1...(366 * 86_400 * 100)).contains(maxMarkAge) else {
+            throw ValidationError("--max-mark-age must be from 1 second to 100 years")
+        }
+    }
+}
+
 /// `--format`, for commands whose output is data.
 struct FormatOptions: ParsableArguments {
     @Option(help: "Output format: table (aligned, for people), csv (RFC 4180), or json (one object; see docs/json.md).")

@@ -195,8 +195,7 @@ public struct HedgeJournalService {
             || (try ledger.hedgePolicies.inForce(book: decision.book, underlying: decision.underlying, at: .init(microseconds: .max))) != nil
             || (try ledger.bookSettings.inForce(book: decision.book, underlying: decision.underlying, at: .init(microseconds: .max))) != nil
         guard known else {
-            let books = Set(try ledger.positions.books() + ledger.bookSettings.versions().map(\.settings.book)
-                            + ledger.hedgePolicies.versions().map(\.policy.book)).sorted()
+            let books = try ledger.knownBooks()
             throw Refusal.unknownPair(book: decision.book, underlying: decision.underlying, knownBooks: books)
         }
         var instrumentID: Int64?

@@ -55,8 +55,7 @@ public struct HedgePolicyService {
                 throw Refusal.unknownUnderlying(policy.underlying, known: knownUnderlyings)
             }
             if !newBook {
-                let known = Set(try ledger.positions.books() + ledger.bookSettings.versions().map(\.settings.book)
-                                + ledger.hedgePolicies.versions().map(\.policy.book)).sorted()
+                let known = try ledger.knownBooks()
                 guard known.contains(policy.book) else { throw Refusal.unknownBook(policy.book, known: known) }
             }
             var hedgeID: Int64?

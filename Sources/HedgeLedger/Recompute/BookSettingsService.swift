@@ -100,7 +100,7 @@ public struct BookSettingsService {
             let knownUnderlyings = try ledger.instruments.underlyings()
             guard knownUnderlyings.contains(underlying) else { throw Refusal.unknownUnderlying(underlying, known: knownUnderlyings) }
             if !change.newBook {
-                let known = Set(try ledger.positions.books() + ledger.bookSettings.versions().map(\.settings.book)).sorted()
+                let known = try ledger.knownBooks()
                 guard known.contains(book) else { throw Refusal.unknownBook(book, known: known) }
             }
             var settings = try ledger.bookSettings.inForce(book: book, underlying: underlying, at: change.effective ?? now)?.settings

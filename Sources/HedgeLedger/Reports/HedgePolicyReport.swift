@@ -11,7 +11,7 @@ public struct HedgePolicyReport: Sendable {
     public static func build(ledger: Ledger, at time: Timestamp, book: String? = nil) throws -> HedgePolicyReport {
         let all = try ledger.hedgePolicies.versions()
         if let book, !all.contains(where: { $0.policy.book == book }) {
-            let books = Set(try ledger.positions.books() + all.map(\.policy.book)).sorted()
+            let books = try ledger.knownBooks()
             throw UnknownFilterValue(option: "book", value: book, known: books)
         }
         var pairs: [String: (book: String, underlying: String)] = [:]

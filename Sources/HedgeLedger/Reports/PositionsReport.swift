@@ -24,8 +24,7 @@ public struct PositionsReport: Sendable {
         /// naming what the ledger does have, instead of an empty report.
         public func validate(in ledger: Ledger) throws {
             if let book {
-                let known = Set(try ledger.positions.books() + ledger.bookSettings.versions().map(\.settings.book)
-                                + ledger.hedgePolicies.versions().map(\.policy.book)).sorted()
+                let known = try ledger.knownBooks()
                 if !known.contains(book) { throw UnknownFilterValue(option: "--book", value: book, known: known) }
             }
             if let underlying {

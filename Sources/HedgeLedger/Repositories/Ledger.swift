@@ -166,3 +166,11 @@ public final class Ledger {
         }
     }
 }
+
+extension Ledger {
+    /// Every book the ledger knows: from its positions, its book settings or its hedge policies.
+    /// What a `--book` the ledger does not know is checked against.
+    public func knownBooks() throws -> [String] {
+        Set(try positions.books() + bookSettings.versions().map(\.settings.book) + hedgePolicies.versions().map(\.policy.book)).sorted()
+    }
+}
