@@ -9,9 +9,11 @@ extension Hedgeledger {
                 A decision records when, for which book and underlying, under which policy version, \
                 what it saw (net delta, gamma, band edges, price, the oldest mark's age, the exposure \
                 row used), what it decided (rebalance, hold, or skip with a reason), the trade and its \
-                reference price, who decided and why. Decisions are never edited.
+                reference price, who decided and why. Decisions and links are never edited: a wrong \
+                decision is corrected by recording one that supersedes it (hedge record --supersedes), \
+                a wrong link is withdrawn (hedge unlink) and the fill linked again.
                 """,
-            subcommands: [Plan.self, Record.self, Link.self, List.self, Exceptions.self])
+            subcommands: [Plan.self, Record.self, Link.self, Unlink.self, List.self, Exceptions.self])
     }
 }
 
@@ -90,6 +92,11 @@ extension Hedgeledger.Hedge {
                 given. Examples:
                   hedgeledger hedge record --book main --underlying BTC --action rebalance --instrument BTC-PERPETUAL --quantity -20000 --price 95010 --rationale "delta +0.3 over band"
                   hedgeledger hedge record --book main --underlying BTC --action skip --reason "venue down" --at "2026-11-20 14:03Z"
+                A correction is a new decision naming the one it replaces; the old one stays in the \
+                journal, marked superseded, and its fills count for the correction:
+                  hedgeledger hedge record --supersedes D12 --book main --underlying BTC --action rebalance --instrument BTC-PERPETUAL --quantity -2000 --price 95010 --rationale "D12 had the sign wrong"
+                A decision recorded by hand later after its time than its policy's maximum reaction \
+                time is listed by `hedge exceptions` (late-record).
                 """)
 
         @OptionGroup var ledger: LedgerOptions
@@ -118,6 +125,9 @@ extension Hedgeledger.Hedge {
 
         @Option(help: ArgumentHelp("The decision's id (an external hedger's); default D and a number.", valueName: "id"))
         var id: String?
+
+        @Option(help: ArgumentHelp("The id of a decision this one corrects and replaces (same book and underlying).", valueName: "id"))
+        var supersedes: String?
 
         @Option(help: ArgumentHelp("Why a skip (required for skip) or a hold.", valueName: "text"))
         var reason: String?
@@ -154,12 +164,12 @@ extension Hedgeledger.Hedge {
                     key: id ?? "", time: at ?? now, book: book, underlying: underlying, action: HedgeDecision.Action(rawValue: action)!,
                     reason: reason, instrument: instrument, quantity: try quantity.map { try DecimalSyntax.parse($0).get() },
                     referencePrice: try price.map { try DecimalSyntax.parse($0).get() }, decidedBy: Console.actor(by),
-                    rationale: rationale, source: .record)
+                    rationale: rationale, source: .record, supersedes: supersedes)
                 if let netDelta { decision.inputs.netDelta = netDelta }
                 let opened = try ledger.openForWriting(create: false, now: now)
                 let stored = try HedgeJournalService(ledger: opened, waitSeconds: wait).record([decision], now: now)[0]
                 let d = stored.decision
-                Console.message("decision \(d.key) recorded: \(d.action.rawValue)\(d.quantity.map { " \($0) \(d.instrument ?? "")" } ?? "") for \(d.book) \(d.underlying) at \(d.time.iso8601)\(d.policyID.map { " under policy #\($0)" } ?? " (no policy in force)")")
+                Console.message("decision \(d.key) recorded: \(d.action.rawValue)\(d.quantity.map { " \($0) \(d.instrument ?? "")" } ?? "") for \(d.book) \(d.underlying) at \(d.time.iso8601)\(d.policyID.map { " under policy #\($0)" } ?? " (no policy in force)")\(d.supersedes.map { "; it supersedes \($0)" } ?? "")")
             }
         }
     }
@@ -170,7 +180,8 @@ extension Hedgeledger.Hedge {
             discussion: """
                 A fill whose trade file named the decision in its hedge_decision column is linked \
                 already; this links the others, by trade id, after their import. Links are records: \
-                never changed. A fill links to one decision, of the same instrument. Example:
+                never changed. A fill links to one decision, of the same instrument; a link made in \
+                error is withdrawn with `hedge unlink`, and the fill can then be linked again. Example:
                   hedgeledger hedge link D12 98112 98113 --venue deribit
                 """)
 
@@ -203,6 +214,52 @@ extension Hedgeledger.Hedge {
                 let linked = try HedgeJournalService(ledger: opened, waitSeconds: wait)
                     .link(decision: decision, tradeIDs: tradeIDs, venue: venue, recordedBy: Console.actor(by), now: now)
                 Console.message("\(linked.fills.count) fill\(linked.fills.count == 1 ? "" : "s") linked to decision \(linked.decision.decision.key)")
+            }
+        }
+    }
+
+    struct Unlink: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Withdraw links made in error by `hedge link`.",
+            discussion: """
+                The link stays in the journal; a new record, chained like it, withdraws it, and the \
+                fill then executes no decision until linked again. A fill that names its decision in \
+                its own hedge_decision column cannot be unlinked: void it and import it corrected. \
+                Example:
+                  hedgeledger hedge unlink 98113 --reason "fill belongs to D13, not D12"
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+
+        @Argument(help: ArgumentHelp("Trade ids of the fills.", valueName: "trade-id"))
+        var tradeIDs: [String]
+
+        @Option(help: ArgumentHelp("Why the links were wrong (required).", valueName: "text"))
+        var reason: String
+
+        @Option(help: ArgumentHelp("The fills' venue.", valueName: "venue"))
+        var venue: String = NativeTradeFormat.defaultVenue
+
+        @Option(help: ArgumentHelp("Who withdraws them; default $USER, else the account running it.", valueName: "name"))
+        var by: String?
+
+        @Option(help: ArgumentHelp("Wait up to this many seconds for another writer to finish.", valueName: "seconds"))
+        var wait: Double = 0
+
+        func validate() throws {
+            if tradeIDs.isEmpty { throw ValidationError("name at least one fill by its trade id") }
+            guard wait >= 0, wait.isFinite else { throw ValidationError("--wait must be zero or more seconds") }
+        }
+
+        func run() throws {
+            try Console.run {
+                let now = Console.now()
+                let opened = try ledger.openForWriting(create: false, now: now)
+                let withdrawn = try HedgeJournalService(ledger: opened, waitSeconds: wait)
+                    .unlink(tradeIDs: tradeIDs, venue: venue, reason: reason, recordedBy: Console.actor(by), now: now)
+                for entry in withdrawn {
+                    Console.message("fill \(entry.fill.fill.tradeID) is no longer linked to decision \(entry.decision)")
+                }
             }
         }
     }

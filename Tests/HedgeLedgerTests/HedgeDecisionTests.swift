@@ -127,7 +127,7 @@ struct HedgeDecisionTests {
         #expect(imported.status == 0, "\(imported.stderr)")
         let link = try hedgeledger(["hedge", "link", "--db", db, "D1", "h2", "h3"])
         #expect(link.status == 0 && link.stderr.contains("2 fills linked to decision D1"), "\(link.stderr)")
-        for (arguments, message) in [(["D1", "h1"], "already executes decision ext-7"), (["D1", "h2"], "already executes decision D1"),
+        for (arguments, message) in [(["D1", "h1"], "names decision 'ext-7' in its own hedge_decision column"), (["D1", "h2"], "already executes decision D1"),
                                      (["D9"], "no decision 'D9' in the journal (did you mean 'D1'?)"), (["D1", "nope"], "no fill with trade id 'nope'")] {
             let refused = try hedgeledger(["hedge", "link", "--db", db] + arguments + (arguments.count == 1 ? ["h4"] : []))
             #expect(refused.status == 64 && refused.stderr.contains(message), "\(refused.stderr)")
@@ -215,6 +215,59 @@ struct HedgeDecisionTests {
         // The journal is not touched.
         let ledger = try Ledger(path: db, access: .read, now: testNow)
         #expect(try ledger.hedgeDecisions.decisions().isEmpty)
+    }
+
+    @Test("simulate charges half the hedge instrument's bid-ask spread where a quote is known, and only there")
+    func simulateSpread() throws {
+        // The perpetual quoted 0.01% either side of its mark at 12:00 and 13:00: half the spread is 0.0001 of the mid.
+        func ledger(quoted: Bool, in directory: TemporaryDirectory) throws -> String {
+            let quote = { (bid: String, ask: String) in quoted ? "\(bid),\(ask)" : "," }
+            let marks = """
+                timestamp,instrument,mark_price,underlying_price,mark_iv,kind,bid_price,ask_price
+                2026-11-19T12:00:00Z,btc_usd,96010,,,,,
+                2026-11-19T12:00:00Z,BTC-27NOV26-100000-C,0.04,96000,50,,0.039,0.041
+                2026-11-19T12:00:00Z,BTC-20NOV26-95000-P,0.01,96000,55,,,
+                2026-11-19T12:00:00Z,BTC-PERPETUAL,96000,,,,\(quote("95990.4", "96009.6"))
+                2026-11-19T13:00:00Z,btc_usd,97010,,,,,
+                2026-11-19T13:00:00Z,BTC-27NOV26-100000-C,0.045,97000,51,,,
+                2026-11-19T13:00:00Z,BTC-20NOV26-95000-P,0.008,97000,56,,,
+                2026-11-19T13:00:00Z,BTC-PERPETUAL,97000,,,,\(quote("96990.3", "97009.7"))
+
+                """
+            let db = try cliLedger(in: directory, trades: RecomputeTests.trades, snapshots: marks)
+            #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
+            return db
+        }
+        func simulated(_ db: String) throws -> [String: Any] {
+            let result = try hedgeledger(["simulate", "--db", db, "--from", "2026-11-19T11:00:00Z", "--to", "2026-11-19T13:30:00Z",
+                                          "--policy", "fixed:0", "--format", "json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            try ReportOutputTests().expectDocumented(result.stdout)
+            return try #require((try jsonObject(result.stdout)["policies"] as? [[String: Any]])?.first)
+        }
+        func number(_ row: [String: Any], _ field: String) -> Double { (row[field] as? NSNumber)?.doubleValue ?? .nan }
+        let directory = TemporaryDirectory(), unquoted = TemporaryDirectory()
+        let withQuotes = try simulated(try ledger(quoted: true, in: directory))
+        let without = try simulated(try ledger(quoted: false, in: unquoted))
+        // Hedging to zero at every row from 12:00 to 13:00, each within an hour of a quote.
+        let hedges = try #require(withQuotes["hedges"] as? Int)
+        #expect(hedges >= 2 && withQuotes["quoted_hedges"] as? Int == hedges && without["quoted_hedges"] as? Int == 0)
+        #expect(withQuotes["hedge_instrument"] as? String == "BTC-PERPETUAL")
+        let notional = number(withQuotes, "traded_notional_usd"), spread = number(withQuotes, "spread_cost_usd")
+        #expect(notional > 0 && abs(spread - 0.0001 * notional) < 1e-9 * notional)
+        #expect(abs(number(withQuotes, "cost_usd") - (number(withQuotes, "fees_usd") + spread)) < 1e-9)
+        #expect(number(without, "spread_cost_usd") == 0 && number(without, "cost_usd") == number(without, "fees_usd"))
+        #expect(abs(number(without, "hedged_pnl_usd") - number(withQuotes, "hedged_pnl_usd") - spread) < 1e-9)
+
+        // A crossed quote is refused at import, located.
+        let crossed = directory.write("crossed.csv", """
+            timestamp,instrument,mark_price,bid_price,ask_price
+            2026-11-19T14:00:00Z,BTC-PERPETUAL,97000,97010,96990
+
+            """)
+        let refused = try hedgeledger(["import", "snapshots", "--db", directory.file("l.sqlite"), crossed])
+        #expect(refused.status != 0 && refused.stderr.contains("crossed.csv:2:"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("ask 96990 is below the bid 97010"), "\(refused.stderr)")
     }
 
     @Test("import decisions: an external hedger's log, all or nothing, idempotent on the decision id, chained")

@@ -25,7 +25,8 @@ struct TamperTests {
 
     /// A ledger with every kind of record: two trade imports, snapshots, a void, a book setting,
     /// a policy, decisions and a link, and its history; checkpointed into one file.
-    static let template: String = {
+    /// Kept as bytes, so no file outlives the test run.
+    static let template: Data = {
         let directory = TemporaryDirectory()
         let db = try! cliLedger(in: directory, trades: trades, snapshots: RecomputeTests.marks)
         for arguments in [
@@ -45,17 +46,14 @@ struct TamperTests {
         }
         let ledger = try! Ledger(path: db, create: false, now: testNow)
         try! ledger.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        let kept = NSTemporaryDirectory() + "/hedgeledger-tamper-template-\(getpid()).sqlite"
-        try? FileManager.default.removeItem(atPath: kept)
-        try! FileManager.default.copyItem(atPath: db, toPath: kept)
-        return kept
+        return try! Data(contentsOf: URL(fileURLWithPath: db))
     }()
 
     /// A copy of the template with `sql` run by the sqlite3 shell, the triggers of `tables` dropped
     /// around it and recreated with their original text.
     func tampered(_ sql: String, tables: [String], in directory: TemporaryDirectory) throws -> String {
         let db = directory.file("t.sqlite")
-        try FileManager.default.copyItem(atPath: Self.template, toPath: db)
+        try Self.template.write(to: URL(fileURLWithPath: db))
         var triggers: [(name: String, sql: String)] = []
         do {
             let connection = try Connection(path: db, mode: .readOnly, create: false)
@@ -82,7 +80,7 @@ struct TamperTests {
     func clean() throws {
         let directory = TemporaryDirectory()
         let db = directory.file("t.sqlite")
-        try FileManager.default.copyItem(atPath: Self.template, toPath: db)
+        try Self.template.write(to: URL(fileURLWithPath: db))
         let first = try hedgeledger(["verify", "--db", db, "--format", "json"])
         #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
         try ReportOutputTests().expectDocumented(first.stdout)
@@ -145,7 +143,7 @@ struct TamperTests {
     func droppedTrigger() throws {
         let directory = TemporaryDirectory()
         let db = directory.file("t.sqlite")
-        try FileManager.default.copyItem(atPath: Self.template, toPath: db)
+        try Self.template.write(to: URL(fileURLWithPath: db))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         process.arguments = [db, "DROP TRIGGER hedge_decisions_refuse_update"]

@@ -12,12 +12,17 @@ struct CanonicalBytes {
         bytes.append(tag.asciiValue ?? 0x3F)
     }
 
-    /// Starts a new record in the same buffer: an import encodes every fill, and a fresh buffer
-    /// each time would be an allocation per fill.
-    mutating func reset(tag: Character) {
-        bytes.removeAll(keepingCapacity: true)
+    /// An empty buffer with room for `capacity` bytes, for records appended with `begin(tag:)`.
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    /// Starts another record after those already in the buffer: an import's fills are
+    /// encoded one after another into their block's buffer, which is hashed once.
+    mutating func begin(tag: Character) {
         bytes.append(tag.asciiValue ?? 0x3F)
     }
+
+    /// Empties the buffer, keeping its memory.
+    mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
 
     mutating func text(_ value: String?) {
         guard var value else { bytes.append(0xFF); return }

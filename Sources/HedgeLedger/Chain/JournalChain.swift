@@ -8,7 +8,7 @@ public enum JournalChain {
     /// The canonical bytes of a fill, what its import's block digests are taken over: its
     /// columns as stored (amounts in their canonical decimal text).
     static func encode(_ fill: StoredFillText, into bytes: inout CanonicalBytes) {
-        bytes.reset(tag: "F")
+        bytes.begin(tag: "F")
         bytes.integer(fill.id); bytes.text(fill.venue); bytes.text(fill.tradeID); bytes.integer(Int64(fill.revision))
         bytes.integer(fill.timeMicroseconds); bytes.text(fill.instrument); bytes.text(fill.book); bytes.text(fill.side)
         bytes.text(fill.quantity); bytes.text(fill.price); bytes.text(fill.fee); bytes.text(fill.feeCurrency)
@@ -18,7 +18,7 @@ public enum JournalChain {
 
     /// The same bytes from the stored columns, read in place (`verify`, `init`).
     static func encode(_ fill: StoredFillColumns, into bytes: inout CanonicalBytes) {
-        bytes.reset(tag: "F")
+        bytes.begin(tag: "F")
         bytes.integer(fill.id); bytes.text(bytes: fill.venue); bytes.text(bytes: fill.tradeID); bytes.integer(fill.revision)
         bytes.integer(fill.timeMicroseconds); bytes.text(bytes: fill.instrument); bytes.text(bytes: fill.book); bytes.text(bytes: fill.side)
         bytes.text(bytes: fill.quantity); bytes.text(bytes: fill.price); bytes.text(bytes: fill.fee); bytes.text(bytes: fill.feeCurrency)
@@ -26,32 +26,31 @@ public enum JournalChain {
         bytes.integer(fill.sourceLine)
     }
 
-    /// Collects an import's fills, in id order, into blocks of `blockSize`.
+    /// Collects an import's fills, in id order, into blocks of `blockSize`. A block's digest is
+    /// the SHA-256 of its fills' canonical bytes one after another, hashed once per block.
     struct FillDigester {
         static let blockSize = 256
         let importID: Int64
         private(set) var blocks: [FillBlock] = []
-        private var hasher = SHA256()
         private var first: Int64 = 0, last: Int64 = 0, count = 0
-        private var scratch = CanonicalBytes(tag: "F")
+        private var block = CanonicalBytes(capacity: 256 * 192)
 
         init(importID: Int64) { self.importID = importID }
 
         /// Adds a fill (ids ascending).
         mutating func add(_ fill: StoredFillText) {
-            JournalChain.encode(fill, into: &scratch)
-            appendScratch(id: fill.id)
+            JournalChain.encode(fill, into: &block)
+            added(id: fill.id)
         }
 
         /// Adds a stored fill read in place (ids ascending).
         mutating func add(_ fill: StoredFillColumns) {
-            JournalChain.encode(fill, into: &scratch)
-            appendScratch(id: fill.id)
+            JournalChain.encode(fill, into: &block)
+            added(id: fill.id)
         }
 
-        private mutating func appendScratch(id: Int64) {
+        private mutating func added(id: Int64) {
             if count == 0 { first = id }
-            scratch.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
             last = id
             count += 1
             if count == Self.blockSize { close() }
@@ -64,8 +63,8 @@ public enum JournalChain {
 
         private mutating func close() {
             blocks.append(FillBlock(importID: importID, firstFillID: first, lastFillID: last, fills: count,
-                                    sha256: hasher.finalize().hexString))
-            hasher = SHA256()
+                                    sha256: SHA256.hash(data: block.bytes).hexString))
+            block.removeAll()
             count = 0
         }
     }
@@ -119,8 +118,10 @@ public enum JournalChain {
         case .link:
             guard let link = try ledger.hedgeLinks.find(id: id) else { return nil }
             var bytes = CanonicalBytes(tag: "L")
-            bytes.integer(link.id); bytes.integer(link.decisionID); bytes.integer(link.fillID); bytes.text(link.source)
+            bytes.integer(link.id); bytes.integer(link.decisionID ?? -1); bytes.integer(link.fillID); bytes.text(link.source)
             bytes.time(link.recordedAt); bytes.text(link.recordedBy)
+            // Fields added in schema version 13, written only when present so older records keep their bytes.
+            if let reason = link.reason { bytes.text(reason) }
             return bytes.bytes
         }
     }
@@ -138,6 +139,7 @@ public enum JournalChain {
         bytes.integer(inputs.exposureTime?.microseconds ?? -1); bytes.text(d.decidedBy); bytes.text(d.rationale)
         bytes.text(d.source.rawValue); bytes.integer(stored.importID ?? -1); bytes.integer(Int64(stored.sourceLine ?? -1))
         bytes.time(stored.recordedAt)
+        if let superseded = stored.supersedesID { bytes.integer(superseded) }  // schema version 13, only when present
         return bytes.bytes
     }
 
@@ -156,6 +158,7 @@ public enum JournalChain {
         for value in d.inputs { bytes.number(value) }
         bytes.integer(d.exposureTime ?? -1); bytes.text(bytes: d.decidedBy); bytes.text(bytes: d.rationale); bytes.text(bytes: d.source)
         bytes.integer(d.importID ?? -1); bytes.integer(d.sourceLine ?? -1); bytes.integer(d.recordedAt)
+        if let superseded = d.supersedesID { bytes.integer(superseded) }
         return bytes.bytes
     }
 

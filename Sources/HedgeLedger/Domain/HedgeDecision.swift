@@ -55,15 +55,18 @@ public struct HedgeDecision: Sendable, Hashable {
     public var decidedBy: String
     public var rationale: String
     public var source: Source
+    /// The key of the decision this one corrects and replaces, if it is a correction.
+    public var supersedes: String?
 
     public init(key: String, time: Timestamp, book: String, underlying: String, policyID: Int64? = nil, action: Action,
                 reason: String? = nil, instrument: String? = nil, quantity: ExactDecimal? = nil,
                 referencePrice: ExactDecimal? = nil, inputs: Inputs = .init(), decidedBy: String, rationale: String = "",
-                source: Source) {
+                source: Source, supersedes: String? = nil) {
         self.key = key; self.time = time; self.book = book; self.underlying = underlying; self.policyID = policyID
         self.action = action; self.reason = reason; self.instrument = instrument; self.quantity = quantity
         self.referencePrice = referencePrice; self.inputs = inputs; self.decidedBy = decidedBy; self.rationale = rationale
         self.source = source
+        self.supersedes = supersedes
     }
 
     /// Why the fields cannot make a decision, if they cannot.

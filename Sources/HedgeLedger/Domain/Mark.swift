@@ -26,16 +26,21 @@ public struct Mark: Sendable, Hashable {
     public var markIV: Double?
     public var bidIV: Double?
     public var askIV: Double?
+    /// The best bid and ask, in the quote currency of `markPrice`, where the snapshot gives them.
+    public var bidPrice: ExactDecimal?
+    public var askPrice: ExactDecimal?
     /// A fraction; nil means 0.
     public var interestRate: Double?
     public var venueGreeks: VenueGreeks
 
     public init(instrument: String, time: Timestamp, markPrice: ExactDecimal, underlyingPrice: ExactDecimal? = nil,
                 indexPrice: ExactDecimal? = nil, markIV: Double? = nil, bidIV: Double? = nil, askIV: Double? = nil,
-                interestRate: Double? = nil, venueGreeks: VenueGreeks = .init()) {
+                interestRate: Double? = nil, venueGreeks: VenueGreeks = .init(), bidPrice: ExactDecimal? = nil,
+                askPrice: ExactDecimal? = nil) {
         self.instrument = instrument; self.time = time; self.markPrice = markPrice; self.underlyingPrice = underlyingPrice
         self.indexPrice = indexPrice; self.markIV = markIV; self.bidIV = bidIV; self.askIV = askIV
         self.interestRate = interestRate; self.venueGreeks = venueGreeks
+        self.bidPrice = bidPrice; self.askPrice = askPrice
     }
 
     /// The fields that differ between two marks of the same instrument and moment, by name.
@@ -47,6 +52,8 @@ public struct Mark: Sendable, Hashable {
         if markIV != other.markIV { names.append("mark_iv") }
         if bidIV != other.bidIV { names.append("bid_iv") }
         if askIV != other.askIV { names.append("ask_iv") }
+        if bidPrice != other.bidPrice { names.append("bid_price") }
+        if askPrice != other.askPrice { names.append("ask_price") }
         if interestRate != other.interestRate { names.append("interest_rate") }
         if venueGreeks != other.venueGreeks { names.append("venue greeks") }
         return names

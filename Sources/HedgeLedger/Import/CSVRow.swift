@@ -62,6 +62,23 @@ public struct CSVRow<Column: CSVColumn> {
         }
     }
 
+    /// A best bid and ask: each positive when given, the bid not above the ask. Venues leave a
+    /// side empty (or 0) when its book is empty: that side is then unknown.
+    public mutating func quote(bid bidColumn: Column, ask askColumn: Column) -> (bid: ExactDecimal?, ask: ExactDecimal?) {
+        func side(_ column: Column) -> ExactDecimal? {
+            guard let text = value(column), let price = decimal(column, text, grammar: .market) else { return nil }
+            if price.isZero { return nil }
+            guard price.isPositive else { problem(column, "'\(price)' must be greater than zero"); return nil }
+            return price
+        }
+        let bid = side(bidColumn), ask = side(askColumn)
+        if let bid, let ask, bid > ask {
+            problem(askColumn, "ask \(ask) is below the bid \(bid); expected the best ask at or above the best bid")
+            return (nil, nil)
+        }
+        return (bid, ask)
+    }
+
     public mutating func positiveDecimal(_ column: Column, _ text: String?, why: String = "",
                                          grammar: Grammar = .strict) -> ExactDecimal? {
         guard let value = decimal(column, text, grammar: grammar) else { return nil }

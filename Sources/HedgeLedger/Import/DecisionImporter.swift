@@ -1,7 +1,7 @@
 /// Imports an external hedger's decision log:
 ///
 ///     decision_id,time,book,underlying,action[,instrument,quantity,reference_price,reason,rationale,decided_by,
-///                                             net_delta,gamma,band_low,band_high,underlying_price]
+///                                             net_delta,gamma,band_low,band_high,underlying_price,supersedes]
 ///
 /// All or nothing per file, like trades, with every bad cell located. Idempotent on the
 /// decision id: the same decision again is a duplicate, skipped; a different one with that id
@@ -13,7 +13,7 @@ public struct DecisionImporter {
     public enum Column: Int, CSVColumn {
         case decisionID, time, book, underlying, action
         case instrument, quantity, referencePrice, reason, rationale, decidedBy
-        case netDelta, gamma, bandLow, bandHigh, underlyingPrice
+        case netDelta, gamma, bandLow, bandHigh, underlyingPrice, supersedes
 
         public var name: String {
             switch self {
@@ -33,6 +33,7 @@ public struct DecisionImporter {
             case .bandLow: "band_low"
             case .bandHigh: "band_high"
             case .underlyingPrice: "underlying_price"
+            case .supersedes: "supersedes"
             }
         }
     }
@@ -86,7 +87,7 @@ public struct DecisionImporter {
         let decision = HedgeDecision(key: key, time: time, book: book, underlying: underlying.uppercased(), action: action,
                                      reason: row.value(.reason), instrument: row.value(.instrument), quantity: quantity,
                                      referencePrice: price, inputs: inputs, decidedBy: row.value(.decidedBy) ?? "imported",
-                                     rationale: row.value(.rationale) ?? "", source: .importFile)
+                                     rationale: row.value(.rationale) ?? "", source: .importFile, supersedes: row.value(.supersedes))
         if let problem = decision.problem {
             row.problem(.action, problem)
             return .failure(RowErrors(errors: row.errors))

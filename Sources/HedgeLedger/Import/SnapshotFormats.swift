@@ -67,7 +67,8 @@ public enum SnapshotFormat {
 
 /// hedgeledger's own snapshot CSV (documented in the README):
 ///
-///     timestamp,instrument,mark_price[,underlying_price,mark_iv,index_price,bid_iv,ask_iv,interest_rate,kind,delta,gamma,vega,theta,rho]
+///     timestamp,instrument,mark_price[,underlying_price,mark_iv,index_price,bid_iv,ask_iv,interest_rate,kind,delta,gamma,vega,theta,rho,
+///                                     bid_price,ask_price]
 ///
 /// Options need `underlying_price` (the forward); `mark_iv` in percent, or it is implied from
 /// `mark_price`. A row naming an index (`btc_usd`) is an index price; with `kind` =
@@ -77,10 +78,12 @@ public enum NativeSnapshotFormat {
 
     public enum Column: Int, CSVColumn {
         case timestamp, instrument, markPrice, underlyingPrice, markIV, indexPrice, bidIV, askIV, interestRate, kind
-        case delta, gamma, vega, theta, rho
+        case delta, gamma, vega, theta, rho, bidPrice, askPrice
 
         public var name: String {
             switch self {
+            case .bidPrice: "bid_price"
+            case .askPrice: "ask_price"
             case .timestamp: "timestamp"
             case .instrument: "instrument"
             case .markPrice: "mark_price"
@@ -114,7 +117,8 @@ public enum NativeSnapshotFormat {
         }
         if let instrument, IndexPrice.isIndexName(instrument) {
             let price = row.positiveDecimal(.markPrice, markText, grammar: .market)
-            for column in [Column.underlyingPrice, .markIV, .indexPrice, .bidIV, .askIV, .interestRate, .delta, .gamma, .vega, .theta, .rho]
+            for column in [Column.underlyingPrice, .markIV, .indexPrice, .bidIV, .askIV, .interestRate, .delta, .gamma, .vega, .theta, .rho,
+                           .bidPrice, .askPrice]
             where row.value(column) != nil {
                 row.problem(column, "does not apply to an index row ('\(instrument)' is an index)")
             }
@@ -131,12 +135,13 @@ public enum NativeSnapshotFormat {
         let bidIV = row.double(.bidIV, row.value(.bidIV), range: 0...10_000)
         let askIV = row.double(.askIV, row.value(.askIV), range: 0...10_000)
         let rate = row.double(.interestRate, row.value(.interestRate), range: -1...1)
+        let (bid, ask) = row.quote(bid: .bidPrice, ask: .askPrice)
         let greeks = Mark.VenueGreeks(delta: row.double(.delta, row.value(.delta)), gamma: row.double(.gamma, row.value(.gamma)),
                                       vega: row.double(.vega, row.value(.vega)), theta: row.double(.theta, row.value(.theta)),
                                       rho: row.double(.rho, row.value(.rho)))
         guard row.errors.isEmpty, let time, let instrument, let markPrice else { return .failure(RowErrors(errors: row.errors)) }
         let mark = Mark(instrument: instrument, time: time, markPrice: markPrice, underlyingPrice: underlying, indexPrice: index,
-                        markIV: markIV, bidIV: bidIV, askIV: askIV, interestRate: rate, venueGreeks: greeks)
+                        markIV: markIV, bidIV: bidIV, askIV: askIV, interestRate: rate, venueGreeks: greeks, bidPrice: bid, askPrice: ask)
         // Where a missing forward is reported: its cell, or the instrument's when the column is absent.
         let underlyingAt = row.header.index(of: .underlyingPrice) == nil ? row.cell(.instrument) : row.cell(.underlyingPrice)
         return .success(.mark(MarkRepository.EncodedMark(mark), line: row.line, instrumentAt: row.cell(.instrument),
@@ -199,6 +204,7 @@ public enum TardisOptionsChain {
         let markIV = row.impliedVolatility(.markIV, row.value(.markIV))  // empty: implied from mark_price
         let bidIV = row.double(.bidIV, row.value(.bidIV), range: 0...10_000)
         let askIV = row.double(.askIV, row.value(.askIV), range: 0...10_000)
+        let (bid, ask) = row.quote(bid: .bidPrice, ask: .askPrice)
         let strike = row.positiveDecimal(.strikePrice, row.required(.strikePrice), grammar: .market)
         let type = row.required(.type)?.lowercased()
         let greeks = Mark.VenueGreeks(delta: row.double(.delta, row.value(.delta)), gamma: row.double(.gamma, row.value(.gamma)),
@@ -213,7 +219,7 @@ public enum TardisOptionsChain {
         }
         guard row.errors.isEmpty, let symbol, let time, let markPrice else { return .failure(RowErrors(errors: row.errors)) }
         let mark = Mark(instrument: symbol, time: time, markPrice: markPrice, underlyingPrice: underlying, markIV: markIV,
-                        bidIV: bidIV, askIV: askIV, venueGreeks: greeks)
+                        bidIV: bidIV, askIV: askIV, venueGreeks: greeks, bidPrice: bid, askPrice: ask)
         return .success(.mark(MarkRepository.EncodedMark(mark), line: row.line, instrumentAt: row.cell(.symbol),
                               underlyingAt: row.cell(.underlyingPrice), markPriceAt: row.cell(.markPrice)))
     }

@@ -1,6 +1,9 @@
 /// What a head of risk asks about the journal: decisions not executed as decided, hedge fills
-/// no decision explains, fills naming a decision the journal lacks, and band breaches not
-/// answered by a rebalance within the policy's maximum reaction time.
+/// no decision explains, fills naming a decision the journal lacks, band breaches not answered
+/// by a rebalance within the policy's maximum reaction time, and records written after the
+/// time they claim: decisions recorded by hand later than the policy allowed for reacting, and
+/// policy versions made effective from before they were recorded. Superseded decisions are
+/// judged through the corrections that replaced them.
 public struct HedgeExceptions {
     public struct Entry: Sendable, Hashable {
         public enum Kind: String, Sendable, Hashable {
@@ -8,6 +11,8 @@ public struct HedgeExceptions {
             case unlinkedFill = "unlinked-fill"
             case unknownDecision = "unknown-decision"
             case unansweredBreach = "unanswered-breach"
+            case lateRecord = "late-record"
+            case backdatedPolicy = "backdated-policy"
         }
         public var kind: Kind
         public var time: Timestamp
@@ -26,8 +31,11 @@ public struct HedgeExceptions {
         let coin = underlying?.uppercased()
         var entries: [Entry] = []
         let journal = HedgeJournalService(ledger: ledger)
+        let superseded = try ledger.hedgeDecisions.supersededIDs()
         for stored in try ledger.hedgeDecisions.decisions(book: book, underlying: coin, from: from, to: to) {
             let d = stored.decision
+            if let late = try lateRecord(stored) { entries.append(late) }
+            if superseded.contains(stored.id) { continue }
             let execution = try journal.execution(of: stored).execution
             guard let status = execution.status, status != .filled else { continue }
             let kind: Entry.Kind = switch status {
@@ -61,14 +69,36 @@ public struct HedgeExceptions {
                                  decision: fill.hedgeDecision, fill: "\(fill.venue) \(fill.tradeID)",
                                  detail: "the fill names decision '\(fill.hedgeDecision ?? "")', which is not in the journal"))
         }
-        entries += try unansweredBreaches(book: book, underlying: coin, from: from, to: to)
+        entries += try unansweredBreaches(book: book, underlying: coin, from: from, to: to, superseded: superseded)
+        for stored in try ledger.hedgePolicies.versions(book: book) where coin == nil || stored.policy.underlying == coin {
+            let policy = stored.policy
+            guard stored.recordedAt > policy.effective, from.map({ stored.recordedAt >= $0 }) ?? true,
+                  to.map({ policy.effective <= $0 }) ?? true else { continue }
+            entries.append(Entry(kind: .backdatedPolicy, time: policy.effective, book: policy.book, underlying: policy.underlying,
+                                 decision: nil, fill: nil,
+                                 detail: "policy #\(stored.id) was recorded at \(stored.recordedAt.iso8601) by \(stored.recordedBy), effective from \(policy.effective.iso8601), \(stored.recordedAt.seconds(since: policy.effective)) s earlier: what happened in between is judged by a policy nobody had then"))
+        }
         return entries.sorted { ($0.time, $0.book, $0.underlying, $0.kind.rawValue) < ($1.time, $1.book, $1.underlying, $1.kind.rawValue) }
+    }
+
+    /// A decision recorded by hand (`hedge record`) later after its time than its policy's
+    /// maximum reaction time, or than 15 minutes without a policy: plans are recorded as they
+    /// are made, and an import is a hedger's own log with its file's provenance.
+    private func lateRecord(_ stored: StoredHedgeDecision) throws -> Entry? {
+        let d = stored.decision
+        guard d.source == .record else { return nil }
+        let allowed = try d.policyID.flatMap { try ledger.hedgePolicies.find(id: $0) }?.policy.maxReactionSeconds ?? 900
+        let lag = stored.recordedAt.microseconds - d.time.microseconds
+        guard lag > allowed * 1_000_000 else { return nil }
+        return Entry(kind: .lateRecord, time: d.time, book: d.book, underlying: d.underlying, decision: d.key, fill: nil,
+                     detail: "recorded at \(stored.recordedAt.iso8601), \(Double(lag) / 1_000_000) s after the time it gives (more than the \(allowed) s allowed for reacting)")
     }
 
     /// Walks each policy pair's exposure rows: a breach starts at the first row outside the band
     /// and ends at the first back inside; it is answered by a rebalance decided within the
     /// policy's maximum reaction time of its start.
-    private func unansweredBreaches(book: String?, underlying: String?, from: Timestamp?, to: Timestamp?) throws -> [Entry] {
+    private func unansweredBreaches(book: String?, underlying: String?, from: Timestamp?, to: Timestamp?,
+                                    superseded: Set<Int64>) throws -> [Entry] {
         var pairs = Set<String>()
         for stored in try ledger.hedgePolicies.versions(book: book) where underlying == nil || stored.policy.underlying == underlying {
             pairs.insert("\(stored.policy.book)\u{0}\(stored.policy.underlying)")
@@ -77,7 +107,8 @@ public struct HedgeExceptions {
         for key in pairs.sorted() {
             let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
             let (pairBook, coin) = (parts[0], parts[1])
-            let rebalances = try ledger.hedgeDecisions.decisions(book: pairBook, underlying: coin).filter { $0.decision.action == .rebalance }
+            let rebalances = try ledger.hedgeDecisions.decisions(book: pairBook, underlying: coin)
+                .filter { $0.decision.action == .rebalance && !superseded.contains($0.id) }
                 .map(\.decision.time)
             var breach: (start: Timestamp, policy: StoredHedgePolicy, worst: Double, halfWidth: Double)?
             func close(at end: Timestamp?) {

@@ -13,6 +13,11 @@ public struct HedgeJournalService {
         case fillLinked(tradeID: String, decision: String)
         case fillOfAnotherInstrument(tradeID: String, instrument: String, decided: String)
         case notATrade(String)
+        case alreadySuperseded(String, by: String)
+        case correctionOfAnotherPair(String, book: String, underlying: String)
+        case fillNotLinked(tradeID: String)
+        case fillNamesDecision(tradeID: String, decision: String)
+        case noReason
 
         public var description: String {
             switch self {
@@ -26,10 +31,19 @@ public struct HedgeJournalService {
                 return "no decision '\(key.escapingControlCharacters)' in the journal" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "; `hedgeledger hedge list` shows them")
             case let .unknownFill(venue, tradeID):
                 return "no fill with trade id '\(tradeID.escapingControlCharacters)' at venue '\(venue.escapingControlCharacters)' that counts (never imported, or voided); give --venue if it is not '\(NativeTradeFormat.defaultVenue)'"
-            case let .fillLinked(tradeID, decision): return "fill '\(tradeID.escapingControlCharacters)' already executes decision \(decision); a link is never changed"
+            case let .fillLinked(tradeID, decision):
+                return "fill '\(tradeID.escapingControlCharacters)' already executes decision \(decision.escapingControlCharacters); if that link is wrong, withdraw it first with `hedgeledger hedge unlink`"
             case let .fillOfAnotherInstrument(tradeID, instrument, decided):
                 return "fill '\(tradeID.escapingControlCharacters)' is in \(instrument), and the decision trades \(decided)"
-            case .notATrade(let key): return "decision \(key) is not a rebalance: it traded nothing, so no fill executes it"
+            case .notATrade(let key): return "decision \(key.escapingControlCharacters) is not a rebalance: it traded nothing, so no fill executes it"
+            case let .alreadySuperseded(key, by):
+                return "decision '\(key.escapingControlCharacters)' was already superseded by '\(by.escapingControlCharacters)'; to correct it again, supersede '\(by.escapingControlCharacters)'"
+            case let .correctionOfAnotherPair(key, book, underlying):
+                return "decision '\(key.escapingControlCharacters)' is for book '\(book.escapingControlCharacters)' in \(underlying.escapingControlCharacters); a correction is for the same book and underlying as the decision it supersedes"
+            case .fillNotLinked(let tradeID): return "fill '\(tradeID.escapingControlCharacters)' is not linked to a decision by `hedge link`: there is nothing to withdraw"
+            case let .fillNamesDecision(tradeID, decision):
+                return "fill '\(tradeID.escapingControlCharacters)' names decision '\(decision.escapingControlCharacters)' in its own hedge_decision column: that is part of the fill; void the fill and import it corrected instead"
+            case .noReason: return "an unlink says why (--reason)"
             }
         }
     }
@@ -140,10 +154,9 @@ public struct HedgeJournalService {
                 if fill.fill.instrument != instrument {
                     throw Refusal.fillOfAnotherInstrument(tradeID: tradeID, instrument: fill.fill.instrument, decided: instrument)
                 }
-                if let named = fill.fill.hedgeDecision, !named.isEmpty { throw Refusal.fillLinked(tradeID: tradeID, decision: named) }
+                if let named = fill.fill.hedgeDecision, !named.isEmpty { throw Refusal.fillNamesDecision(tradeID: tradeID, decision: named) }
                 if let other = try ledger.hedgeLinks.decision(ofFill: fill.id) {
-                    let otherKey = try ledger.hedgeDecisions.decisions().first { $0.id == other }?.decision.key ?? "#\(other)"
-                    throw Refusal.fillLinked(tradeID: tradeID, decision: otherKey)
+                    throw Refusal.fillLinked(tradeID: tradeID, decision: try ledger.hedgeDecisions.find(id: other)?.decision.key ?? "#\(other)")
                 }
                 try ledger.hedgeLinks.insert(decisionID: stored.id, fillID: fill.id, recordedAt: now, recordedBy: recordedBy)
                 try JournalChain.append(.link, id: ledger.hedgeLinks.lastInsertedID, ledger: ledger)
@@ -153,10 +166,39 @@ public struct HedgeJournalService {
         }
     }
 
+    /// Withdraws the links of fills linked in error (by venue and trade id), all or none. The
+    /// links stay in the journal; each fill then executes no decision until linked again.
+    /// Returns each fill with the key of the decision it was linked to.
+    public func unlink(tradeIDs: [String], venue: String, reason: String, recordedBy: String, now: Timestamp) throws
+        -> [(fill: StoredFill, decision: String)] {
+        guard !reason.trimmingCharacters(in: " ").isEmpty else { throw Refusal.noReason }
+        return try ledger.write(waitSeconds: waitSeconds) {
+            var withdrawn: [(fill: StoredFill, decision: String)] = []
+            for tradeID in tradeIDs {
+                guard let fill = try ledger.fills.findLive(venue: venue, tradeID: tradeID) else {
+                    throw Refusal.unknownFill(venue: venue, tradeID: tradeID)
+                }
+                if let named = fill.fill.hedgeDecision, !named.isEmpty { throw Refusal.fillNamesDecision(tradeID: tradeID, decision: named) }
+                guard let decisionID = try ledger.hedgeLinks.decision(ofFill: fill.id) else { throw Refusal.fillNotLinked(tradeID: tradeID) }
+                try ledger.hedgeLinks.insertUnlink(fillID: fill.id, reason: reason, recordedAt: now, recordedBy: recordedBy)
+                try JournalChain.append(.link, id: ledger.hedgeLinks.lastInsertedID, ledger: ledger)
+                withdrawn.append((fill, try ledger.hedgeDecisions.find(id: decisionID)?.decision.key ?? "#\(decisionID)"))
+            }
+            return withdrawn
+        }
+    }
+
     /// How a recorded decision was executed, and the net delta the exposure history shows right
-    /// after its last fill.
+    /// after its last fill. A correction counts the fills of the decisions it supersedes.
     public func execution(of stored: StoredHedgeDecision) throws -> (execution: HedgeExecution, residualNetDelta: Double?) {
-        let fills = try ledger.fills.liveFills(executing: stored.decision.key, decisionID: stored.id)
+        var fills = try ledger.fills.liveFills(executing: stored.decision.key, decisionID: stored.id)
+        if stored.supersedesID != nil {
+            for earlier in try ledger.hedgeDecisions.superseded(by: stored.id) {
+                fills += try ledger.fills.liveFills(executing: earlier.decision.key, decisionID: earlier.id)
+            }
+            var seen = Set<Int64>()
+            fills = fills.filter { seen.insert($0.id).inserted }.sorted { $0.fill.orderKey < $1.fill.orderKey }
+        }
         let instrument = try stored.decision.instrument.flatMap { try ledger.instruments.find(symbol: $0)?.instrument }
         let execution: HedgeExecution
         do throws(ArithmeticOverflow) {
@@ -210,14 +252,28 @@ public struct HedgeJournalService {
             decision.instrument = instrument.instrument.symbol
             instrumentID = instrument.id
         }
+        var supersedesID: Int64?
+        if let key = decision.supersedes {
+            guard let earlier = try ledger.hedgeDecisions.find(key: key) else {
+                let keys = try ledger.hedgeDecisions.decisions().map(\.decision.key)
+                throw Refusal.unknownDecision(key, suggestion: Suggestion.nearest(to: key, among: keys))
+            }
+            if let later = try ledger.hedgeDecisions.supersededBy(id: earlier.id) { throw Refusal.alreadySuperseded(key, by: later) }
+            guard earlier.decision.book == decision.book, earlier.decision.underlying == decision.underlying else {
+                throw Refusal.correctionOfAnotherPair(key, book: earlier.decision.book, underlying: earlier.decision.underlying)
+            }
+            decision.supersedes = earlier.decision.key
+            supersedesID = earlier.id
+        }
         if decision.policyID == nil || decision.inputs == .init() {
             let view = try view(book: decision.book, underlying: decision.underlying, at: decision.time)
             if decision.policyID == nil { decision.policyID = view.policy?.id }
             if decision.inputs == .init() { decision.inputs = view.inputs }
         }
         let id = try ledger.hedgeDecisions.insert(decision, instrumentID: instrumentID, recordedAt: now, importID: importID,
-                                                  sourceLine: sourceLine)
+                                                  sourceLine: sourceLine, supersedesID: supersedesID)
         try JournalChain.append(.decision, id: id, ledger: ledger)
-        return StoredHedgeDecision(id: id, decision: decision, recordedAt: now, importID: importID, sourceLine: sourceLine)
+        return StoredHedgeDecision(id: id, decision: decision, recordedAt: now, importID: importID, sourceLine: sourceLine,
+                                   supersedesID: supersedesID)
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import Dispatch
 
 /// `verify`: whether the ledger is whole and unchanged. SQLite's own integrity and foreign-key
 /// checks, the schema (checked on every open), every chain entry recomputed from the records as
@@ -22,6 +23,8 @@ public struct LedgerVerifier {
         public var fills: Int
         /// With `--head`: the entry the given head is, if it is in the chain.
         public var givenHead: (hash: String, entry: ChainEntry?)?
+        /// How long the whole verification took (the chain and fills checks overlap).
+        public var seconds: Double = 0
 
         public var passed: Bool { checks.allSatisfy { $0.passed != false } && (givenHead.map { $0.entry != nil } ?? true) }
     }
@@ -29,12 +32,18 @@ public struct LedgerVerifier {
     public let ledger: Ledger
     public let codeVersion: String
     /// Times each check (the CLI passes the wall clock; tests need none).
-    public let clock: () -> Timestamp
+    public let clock: @Sendable () -> Timestamp
 
-    public init(ledger: Ledger, codeVersion: String, clock: @escaping () -> Timestamp = { Timestamp(microseconds: 0) }) {
+    public init(ledger: Ledger, codeVersion: String, clock: @escaping @Sendable () -> Timestamp = { Timestamp(microseconds: 0) }) {
         self.ledger = ledger
         self.codeVersion = codeVersion
         self.clock = clock
+    }
+
+    private static func timed<T>(_ clock: () -> Timestamp, _ body: () throws -> T) rethrows -> (T, Double) {
+        let start = clock()
+        let value = try body()
+        return (value, clock().seconds(since: start))
     }
 
     private func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
@@ -47,6 +56,7 @@ public struct LedgerVerifier {
     /// no history recompute).
     public func verify(head given: String? = nil, quick: Bool = false) throws -> Result {
         var checks: [Check] = []
+        let started = clock()
         let (integrity, integritySeconds) = try timed { try ledger.chain.integrityCheck() }
         checks.append(Check(name: "sqlite integrity", passed: integrity == ["ok"], detail: integrity.prefix(3).joined(separator: "; "),
                             seconds: integritySeconds))
@@ -58,9 +68,21 @@ public struct LedgerVerifier {
                             detail: "tables, indexes and triggers are exactly those of migrations 1 to \(Schema.migrations.count)"))
         let (instruments, instrumentSeconds) = try timed { try checkInstruments() }
         checks.append(with(instruments, seconds: instrumentSeconds))
-        let ((chainCheck, entries), chainSeconds) = try timed { try checkChain() }
+        // The chain and the fills are the two long checks and independent: the chain is checked
+        // on a second read-only connection on another thread meanwhile, when one can be opened.
+        let clock = self.clock
+        let chainRun: Background<((Check, [ChainEntry]), Double)>
+        if let second = try? Ledger(path: ledger.path, access: .read, now: clock()) {
+            let owned = Owned(second)
+            chainRun = Background { try Self.timed(clock) { try Self.checkChain(ledger: owned.value) } }
+        } else {
+            let inline = Swift.Result { try timed { try Self.checkChain(ledger: ledger) } }
+            chainRun = Background(finished: inline)
+        }
+        let fillOutcome = Swift.Result { try timed { try checkFills() } }
+        let ((chainCheck, entries), chainSeconds) = try chainRun.wait()
+        let ((fillCheck, fills), fillSeconds) = try fillOutcome.get()
         checks.append(with(chainCheck, seconds: chainSeconds))
-        let ((fillCheck, fills), fillSeconds) = try timed { try checkFills() }
         checks.append(with(fillCheck, seconds: fillSeconds))
         if quick {
             checks.append(Check(name: "positions", passed: nil, detail: "not checked (--quick)"))
@@ -72,6 +94,7 @@ public struct LedgerVerifier {
             checks.append(with(history, seconds: historySeconds))
         }
         var result = Result(checks: checks, head: entries.last, records: entries.count, fills: fills)
+        result.seconds = clock().seconds(since: started)
         if let given {
             let wanted = given.lowercased()
             result.givenHead = (wanted, chainCheck.passed == true && fillCheck.passed == true ? entries.first { $0.hash == wanted } : nil)
@@ -102,7 +125,7 @@ public struct LedgerVerifier {
     }
 
     /// Recomputes every entry from the records as stored now, in order.
-    private func checkChain() throws -> (Check, [ChainEntry]) {
+    private static func checkChain(ledger: Ledger) throws -> (Check, [ChainEntry]) {
         let entries = try ledger.chain.all()
         // Decisions can number hundreds of thousands: hashed in one pass over their columns.
         var decisions: [Int64: String] = [:]
@@ -203,5 +226,35 @@ public struct LedgerVerifier {
             return Check(name: "exposure history", passed: false, detail: "differs from a recompute at \(difference)")
         }
         return Check(name: "exposure history", passed: true, detail: "\(result.rows) rows and the settlements equal a recompute")
+    }
+}
+
+/// A value handed whole to another thread, which alone uses it from then on.
+private struct Owned<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// Work running on another thread, and its outcome once `wait` returns.
+private final class Background<Value: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    // Written once by the worker before it signals; read only after the wait.
+    private var outcome: Result<Value, any Error>?
+
+    init(_ body: @escaping @Sendable () throws -> Value) {
+        DispatchQueue.global().async {
+            self.outcome = Result(catching: body)
+            self.done.signal()
+        }
+    }
+
+    init(finished: Result<Value, any Error>) {
+        outcome = finished
+        done.signal()
+    }
+
+    func wait() throws -> Value {
+        done.wait()
+        return try outcome!.get()
     }
 }

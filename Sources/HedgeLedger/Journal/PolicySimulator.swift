@@ -6,14 +6,21 @@
 /// its hedge delta: every hedge position is replaced by the simulated one); the simulated hedge
 /// is an inverse perpetual (amounts in USD, delta amount / F), traded at the row's price. Per interval between rows the
 /// options' P&L is explained by the earlier row's greeks, δ·ΔF + ½Γ·ΔF² + θ·Δt (USD), and the
-/// hedge's is h·ΔF; hedged P&L is their sum less the trading cost (fee rate × notional).
+/// hedge's is h·ΔF; hedged P&L is their sum less the trading cost: the fee rate × notional, plus
+/// half the hedge instrument's bid-ask spread where its quote is known (`chargeSpread`).
 public struct PolicySimulator {
     public struct Outcome: Sendable, Hashable {
         public var hedges = 0
         /// USD.
         public var tradedNotional = 0.0
-        /// USD: fees at the given rate on the traded notional.
+        /// USD: fees plus spread.
         public var cost = 0.0
+        /// USD: fees at the given rate on the traded notional.
+        public var fees = 0.0
+        /// USD: half the spread on each hedge traded while the hedge instrument had a quote.
+        public var spreadCost = 0.0
+        /// Hedges charged half a spread (the others had no quote).
+        public var quotedHedges = 0
         /// USD per interval.
         public var hedgedPnLStandardDeviation = 0.0
         public var optionsPnL = 0.0
@@ -42,8 +49,10 @@ public struct PolicySimulator {
         self.target = target
     }
 
-    public mutating func apply(_ row: ExposureRow) {
-        guard let price = row.underlyingPrice ?? row.usdPerCoin, price > 0 else { return }
+    /// Replays one row; returns the simulated trade (USD of the perpetual, signed) if it hedged.
+    @discardableResult
+    public mutating func apply(_ row: ExposureRow) -> Double? {
+        guard let price = row.underlyingPrice ?? row.usdPerCoin, price > 0 else { return nil }
         let optionsDelta = row.netDelta - row.hedgeDelta
         outcome.rows += 1
         if let previous {
@@ -67,13 +76,16 @@ public struct PolicySimulator {
                                                underlyingPrice: price, target: target, unitDelta: 1 / price,
                                                lastRebalance: lastRebalance)
         let plan = HedgePlanner.plan(policy, situation)
+        var traded: Double?
         if plan.action == .rebalance, let quantity = plan.quantity {
             let usd = quantity.doubleValue
+            traded = usd
             hedge += usd / price
             outcome.hedges += 1
             outcome.tradedNotional += abs(usd)
             let fee = abs(usd) * feeRate
             outcome.cost += fee
+            outcome.fees += fee
             outcome.hedgedPnL -= fee
             if !pnls.isEmpty { pnls[pnls.count - 1] -= fee }
             lastRebalance = row.time
@@ -81,6 +93,20 @@ public struct PolicySimulator {
         }
         outcome.maxAbsNetDelta = max(outcome.maxAbsNetDelta, abs(net))
         previous = (row, optionsDelta, price)
+        return traded
+    }
+
+    /// Charges the trade just made half the spread: crossing from the mid to the bid or ask on
+    /// `usd` of an inverse perpetual costs |usd| × (half-spread / mid) USD.
+    public mutating func chargeSpread(bid: Double, ask: Double, onTrade usd: Double) {
+        let mid = (bid + ask) / 2
+        guard mid > 0, ask >= bid else { return }
+        let cost = abs(usd) * (ask - bid) / 2 / mid
+        outcome.spreadCost += cost
+        outcome.cost += cost
+        outcome.hedgedPnL -= cost
+        outcome.quotedHedges += 1
+        if !pnls.isEmpty { pnls[pnls.count - 1] -= cost }
     }
 
     public func finish() -> Outcome {

@@ -7,6 +7,8 @@ public struct HedgeDecisionsReport: Sendable {
         /// How a recorded decision was executed, and the net delta after its last fill.
         public var execution: HedgeExecution?
         public var residualNetDelta: Double?
+        /// The key of the correction that replaced a recorded decision.
+        public var supersededBy: String?
     }
 
     public var schema: Report.Schema
@@ -23,7 +25,12 @@ public struct HedgeDecisionsReport: Sendable {
         -> HedgeDecisionsReport {
         let stored = try ledger.hedgeDecisions.decisions(book: book, underlying: underlying?.uppercased(), from: from, to: to)
         let journal = HedgeJournalService(ledger: ledger)
+        let superseded = try ledger.hedgeDecisions.supersededIDs()
         let entries = try stored.map { stored in
+            // A superseded decision's fills count for its correction, so it shows none itself.
+            if superseded.contains(stored.id) {
+                return Entry(decision: stored.decision, stored: stored, supersededBy: try ledger.hedgeDecisions.supersededBy(id: stored.id))
+            }
             let executed = try journal.execution(of: stored)
             return Entry(decision: stored.decision, stored: stored, execution: executed.execution, residualNetDelta: executed.residualNetDelta)
         }
@@ -52,12 +59,12 @@ public struct HedgeDecisionsReport: Sendable {
             .init("instrument"), .init("quantity"), .init("reference_price"), .init("net_delta", places: 6),
             .init("gamma", places: 8), .init("band_low", places: 6), .init("band_high", places: 6),
             .init("underlying_price", places: 2), .init("oldest_mark_age_s", places: 0), .init("exposure_time"),
-            .init("reason"), .init("decided_by"), .init("source"), .init("rationale"), .init("recorded_at"),
+            .init("reason"), .init("decided_by"), .init("source"), .init("rationale"), .init("recorded_at"), .init("supersedes"),
         ])
         let executionColumns: [Table.Column] = [
             .init("execution"), .init("fills"), .init("executed_quantity"), .init("avg_fill_price", places: 8),
             .init("slippage", places: 8), .init("slippage_cost", places: 8), .init("latency_s", places: 1),
-            .init("latency_last_s", places: 1), .init("fees"), .init("residual_net_delta", places: 6),
+            .init("latency_last_s", places: 1), .init("fees"), .init("residual_net_delta", places: 6), .init("superseded_by"),
         ]
         if schema == Self.journalSchema { table.columns += executionColumns }
         for entry in entries {
@@ -69,15 +76,15 @@ public struct HedgeDecisionsReport: Sendable {
                 .number(inputs.netDelta), .number(inputs.gamma), .number(inputs.bandLow), .number(inputs.bandHigh),
                 .number(inputs.underlyingPrice), .number(inputs.oldestMarkAgeSeconds), inputs.exposureTime.map(Table.Cell.time) ?? .empty,
                 .text(d.reason ?? ""), .text(d.decidedBy), .text(d.source.rawValue), .text(d.rationale),
-                entry.stored.map { .time($0.recordedAt) } ?? .empty,
+                entry.stored.map { .time($0.recordedAt) } ?? .empty, d.supersedes.map(Table.Cell.text) ?? .empty,
             ])
             if schema == Self.journalSchema {
                 let e = entry.execution
                 table.rows[table.rows.count - 1] += [
-                    e?.status.map { .text($0.rawValue) } ?? .empty, .integer(e?.fills ?? 0), e.map { .amount($0.executedQuantity) } ?? .empty,
+                    entry.supersededBy != nil ? .text("superseded") : e?.status.map { .text($0.rawValue) } ?? .empty, .integer(e?.fills ?? 0), e.map { .amount($0.executedQuantity) } ?? .empty,
                     e?.averagePrice.map(Table.Cell.amount) ?? .empty, e?.slippage.map(Table.Cell.amount) ?? .empty,
                     e?.slippageCost.map(Table.Cell.amount) ?? .empty, .number(e?.latencyFirst), .number(e?.latencyLast),
-                    .amounts(e?.fees ?? [:]), .number(entry.residualNetDelta),
+                    .amounts(e?.fees ?? [:]), .number(entry.residualNetDelta), entry.supersededBy.map(Table.Cell.text) ?? .empty,
                 ]
             }
         }

@@ -69,7 +69,8 @@ public struct HistoryReport: Sendable {
                 .time(d.time), .text(d.book), .text(d.underlying), entry.stored.map { .text($0.decision.key) } ?? .empty,
                 .text(d.action.rawValue), d.instrument.map(Table.Cell.text) ?? .empty, d.quantity.map(Table.Cell.amount) ?? .empty,
                 d.referencePrice.map(Table.Cell.amount) ?? .empty, .number(d.inputs.netDelta),
-                e?.status.map { .text($0.rawValue) } ?? .empty, e.map { .amount($0.executedQuantity) } ?? .empty,
+                entry.supersededBy != nil ? .text("superseded") : e?.status.map { .text($0.rawValue) } ?? .empty,
+                e.map { .amount($0.executedQuantity) } ?? .empty,
                 e?.averagePrice.map(Table.Cell.amount) ?? .empty, e?.slippage.map(Table.Cell.amount) ?? .empty,
                 .number(e?.latencyFirst), .number(entry.residualNetDelta),
             ])

@@ -24,6 +24,7 @@ public struct VerifyReport: Sendable {
         return Report(schema: Self.schema, asOf: nil, parameters: [("head", result.givenHead.map { .text($0.hash) } ?? .empty)], facts: [
             ("passed", .bool(result.passed)), ("records", .integer(result.records)), ("fills", .integer(result.fills)),
             ("head_seq", result.head.map { .integer(Int($0.seq)) } ?? .empty), ("head", result.head.map { .text($0.hash) } ?? .empty),
+            ("seconds", .number(result.seconds)),
         ], sections: [table])
     }
 }

@@ -230,7 +230,9 @@ extension FillRepository {
     public func liveFills(executing key: String, decisionID: Int64) throws -> [StoredFill] {
         try connection.cached("""
             SELECT \(Self.columns) FROM fills f JOIN instruments i ON i.id = f.instrument_id
-            WHERE (f.hedge_decision = ? OR f.id IN (SELECT fill_id FROM hedge_links WHERE decision_id = ?)) AND \(Self.live)
+            WHERE (f.hedge_decision = ?
+                   OR f.id IN (SELECT l.fill_id FROM hedge_links l WHERE l.decision_id = ? AND \(HedgeLinkRepository.currentLink)))
+              AND \(Self.live)
             ORDER BY \(Self.orderBy)
             """).rows([key, decisionID]) { try Self.decode($0) }
     }
@@ -238,12 +240,13 @@ extension FillRepository {
 
 extension FillRepository {
     /// Live fills in futures, perpetuals and spot between two times that execute no decision:
-    /// neither naming one in their file nor linked to one. By time.
+    /// neither naming one in their file nor linked to one now. By time.
     public func liveFillsWithoutDecision(book: String?, from: Timestamp?, to: Timestamp?) throws -> [StoredFill] {
         try connection.cached("""
             SELECT \(Self.columns) FROM fills f JOIN instruments i ON i.id = f.instrument_id
             WHERE i.kind <> 'option' AND f.hedge_decision IS NULL AND (? IS NULL OR f.book = ?) AND f.time_us >= ? AND f.time_us <= ?
-              AND NOT EXISTS (SELECT 1 FROM hedge_links l WHERE l.fill_id = f.id) AND \(Self.live)
+              AND NOT EXISTS (SELECT 1 FROM hedge_links l WHERE l.fill_id = f.id AND l.decision_id IS NOT NULL AND \(HedgeLinkRepository.currentLink))
+              AND \(Self.live)
             ORDER BY \(Self.orderBy)
             """).rows([book, book, from ?? Timestamp(microseconds: .min), to ?? Timestamp(microseconds: .max)]) { try Self.decode($0) }
     }
@@ -293,14 +296,15 @@ public struct StoredFillText: Sendable {
 /// Valid only inside the visit it is given to.
 public struct StoredFillColumns {
     let row: Row
-    public var id: Int64 { row.int64(16) }
-    public var importID: Int64 { row.int64(14) }
-    public var revision: Int64 { row.int64(17) }
+    /// The instrument's symbol; nil when the fill's instrument is not stored.
+    public let instrument: UnsafeBufferPointer<UInt8>?
+    public var id: Int64 { row.int64(15) }
+    public var importID: Int64 { row.int64(13) }
+    public var revision: Int64 { row.int64(16) }
     public var timeMicroseconds: Int64 { row.int64(2) }
-    public var sourceLine: Int64 { row.int64(15) }
+    public var sourceLine: Int64 { row.int64(14) }
     public var venue: UnsafeBufferPointer<UInt8>? { row.textBytes(0) }
     public var tradeID: UnsafeBufferPointer<UInt8>? { row.textBytes(1) }
-    public var instrument: UnsafeBufferPointer<UInt8>? { row.textBytes(3) }
     public var book: UnsafeBufferPointer<UInt8>? { row.textBytes(4) }
     public var side: UnsafeBufferPointer<UInt8>? { row.textBytes(5) }
     public var quantity: UnsafeBufferPointer<UInt8>? { row.textBytes(6) }
@@ -313,9 +317,23 @@ public struct StoredFillColumns {
 }
 
 extension FillRepository {
-    /// Every fill, voided or not, in id order, its columns read in place.
+    /// Every fill, voided or not, in id order, its columns read in place. Symbols come from a
+    /// table read once rather than a join: a lookup per fill is a tenth of the read.
     public func forEachFillColumns(_ visit: (StoredFillColumns) throws -> Void) throws {
-        try connection.cached("SELECT \(Self.columns) FROM fills f JOIN instruments i ON i.id = f.instrument_id ORDER BY f.id")
-            .forEachRow { try visit(StoredFillColumns(row: $0)) }
+        var symbols: [Int64: UnsafeMutableBufferPointer<UInt8>] = [:]
+        defer { for buffer in symbols.values { buffer.deallocate() } }
+        try connection.cached("SELECT id, symbol FROM instruments").forEachRow { row in
+            guard let text = row.textBytes(1) else { return }
+            let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: text.count)
+            _ = copy.initialize(from: text)
+            symbols[row.int64(0)] = copy
+        }
+        try connection.cached("""
+            SELECT venue, trade_id, time_us, instrument_id, book, side, quantity, price, fee, fee_currency,
+                   order_id, hedge_decision, note, import_id, source_line, id, revision
+            FROM fills ORDER BY id
+            """).forEachRow { row in
+            try visit(StoredFillColumns(row: row, instrument: symbols[row.int64(3)].map(UnsafeBufferPointer.init)))
+        }
     }
 }

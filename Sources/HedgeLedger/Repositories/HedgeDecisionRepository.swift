@@ -5,6 +5,8 @@ public struct StoredHedgeDecision: Sendable, Hashable {
     public let recordedAt: Timestamp
     public let importID: Int64?
     public let sourceLine: Int?
+    /// The row id of the decision this one supersedes.
+    public var supersedesID: Int64? = nil
 }
 
 /// The hedge journal's decisions (migration 0011). Append-only.
@@ -13,18 +15,19 @@ public struct HedgeDecisionRepository {
 
     @discardableResult
     public func insert(_ decision: HedgeDecision, instrumentID: Int64?, recordedAt: Timestamp, importID: Int64? = nil,
-                       sourceLine: Int? = nil) throws -> Int64 {
+                       sourceLine: Int? = nil, supersedesID: Int64? = nil) throws -> Int64 {
         let inputs = decision.inputs
         try connection.cached("""
             INSERT INTO hedge_decisions (decision_key, time_us, book, underlying, policy_id, action, reason, instrument_id, quantity,
                                          reference_price, net_delta, gamma, band_low, band_high, underlying_price, oldest_mark_age_s,
-                                         exposure_time_us, decided_by, rationale, source, import_id, source_line, recorded_at_us)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                         exposure_time_us, decided_by, rationale, source, import_id, source_line, recorded_at_us,
+                                         supersedes_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute([decision.key, decision.time, decision.book, decision.underlying, decision.policyID, decision.action.rawValue,
                           decision.reason, instrumentID, decision.quantity, decision.referencePrice, inputs.netDelta, inputs.gamma,
                           inputs.bandLow, inputs.bandHigh, inputs.underlyingPrice, inputs.oldestMarkAgeSeconds, inputs.exposureTime,
                           decision.decidedBy, decision.rationale, decision.source.rawValue, importID, sourceLine.map(Int64.init),
-                          recordedAt])
+                          recordedAt, supersedesID])
         return connection.lastInsertRowID
     }
 
@@ -50,18 +53,20 @@ public struct HedgeDecisionRepository {
             }
     }
 
-    /// When the pair last decided to rebalance before `time`.
+    /// When the pair last decided to rebalance before `time`, among decisions not superseded.
     public func lastRebalance(book: String, underlying: String, before time: Timestamp) throws -> Timestamp? {
         try connection.cached("""
-            SELECT MAX(time_us) FROM hedge_decisions WHERE book = ? AND underlying = ? AND action = 'rebalance' AND time_us < ?
+            SELECT MAX(time_us) FROM hedge_decisions d WHERE book = ? AND underlying = ? AND action = 'rebalance' AND time_us < ?
+              AND NOT EXISTS (SELECT 1 FROM hedge_decisions s WHERE s.supersedes_id = d.id)
             """).firstRow([book, underlying, time]) { $0.isNull(0) ? nil : try $0.timestamp(0) } ?? nil
     }
 
     static let select = """
         SELECT d.id, d.decision_key, d.time_us, d.book, d.underlying, d.policy_id, d.action, d.reason, i.symbol, d.quantity,
                d.reference_price, d.net_delta, d.gamma, d.band_low, d.band_high, d.underlying_price, d.oldest_mark_age_s,
-               d.exposure_time_us, d.decided_by, d.rationale, d.source, d.import_id, d.source_line, d.recorded_at_us, d.instrument_id
-        FROM hedge_decisions d LEFT JOIN instruments i ON i.id = d.instrument_id
+               d.exposure_time_us, d.decided_by, d.rationale, d.source, d.import_id, d.source_line, d.recorded_at_us, d.instrument_id,
+               d.supersedes_id, s.decision_key
+        FROM hedge_decisions d LEFT JOIN instruments i ON i.id = d.instrument_id LEFT JOIN hedge_decisions s ON s.id = d.supersedes_id
         """
 
     /// A decision as stored; a value no hedgeledger command could have written is refused.
@@ -88,10 +93,12 @@ public struct HedgeDecisionRepository {
         let decision = HedgeDecision(key: row.text(1), time: try row.timestamp(2), book: row.text(3), underlying: row.text(4),
                                      policyID: row.optionalInt64(5), action: action, reason: row.optionalText(7),
                                      instrument: row.optionalText(8), quantity: try amount(9), referencePrice: try amount(10),
-                                     inputs: inputs, decidedBy: row.text(18), rationale: row.text(19), source: source)
+                                     inputs: inputs, decidedBy: row.text(18), rationale: row.text(19), source: source,
+                                     supersedes: row.optionalText(26))
         if let problem = decision.problem { throw corrupt(problem) }
+        if !row.isNull(25) && row.isNull(26) { throw corrupt("superseded decision") }
         return StoredHedgeDecision(id: id, decision: decision, recordedAt: try row.timestamp(23), importID: row.optionalInt64(21),
-                                   sourceLine: row.optionalInt64(22).map { Int($0) })
+                                   sourceLine: row.optionalInt64(22).map { Int($0) }, supersedesID: row.optionalInt64(25))
     }
 }
 
@@ -125,11 +132,35 @@ public struct StoredDecisionColumns {
     public var importID: Int64? { row.optionalInt64(21) }
     public var sourceLine: Int64? { row.optionalInt64(22) }
     public var recordedAt: Int64 { row.int64(23) }
+    public var supersedesID: Int64? { row.optionalInt64(25) }
 }
 
 extension HedgeDecisionRepository {
     /// Every decision in id order, its columns read in place.
     public func forEachDecisionColumns(_ visit: (StoredDecisionColumns) throws -> Void) throws {
         try connection.cached("\(Self.select) ORDER BY d.id").forEachRow { try visit(StoredDecisionColumns(row: $0)) }
+    }
+}
+
+extension HedgeDecisionRepository {
+    /// The key of the decision that supersedes the one with row id `id`, if any.
+    public func supersededBy(id: Int64) throws -> String? {
+        try connection.cached("SELECT decision_key FROM hedge_decisions WHERE supersedes_id = ?").firstRow([id]) { $0.text(0) }
+    }
+
+    /// The row ids of every decision a later one supersedes.
+    public func supersededIDs() throws -> Set<Int64> {
+        Set(try connection.cached("SELECT supersedes_id FROM hedge_decisions WHERE supersedes_id IS NOT NULL").rows { $0.int64(0) })
+    }
+
+    /// Every decision `id` replaces, directly or through the corrections before it, newest first.
+    public func superseded(by id: Int64) throws -> [StoredHedgeDecision] {
+        var chain: [StoredHedgeDecision] = []
+        var next = try find(id: id)?.supersedesID
+        while let current = next, chain.count < 10_000, let stored = try find(id: current) {
+            chain.append(stored)
+            next = stored.supersedesID
+        }
+        return chain
     }
 }

@@ -10,7 +10,8 @@ public struct MarkRepository {
 
     static let columns = """
         m.time_us, i.symbol, m.mark_price, m.underlying_price, m.index_price, m.mark_iv, m.bid_iv, m.ask_iv,
-        m.interest_rate, m.venue_delta, m.venue_gamma, m.venue_vega, m.venue_theta, m.venue_rho, m.instrument_id, m.import_id
+        m.interest_rate, m.venue_delta, m.venue_gamma, m.venue_vega, m.venue_theta, m.venue_rho, m.instrument_id, m.import_id,
+        m.bid_price, m.ask_price
         """
 
     /// A mark's prices in their stored text form, computed where it is cheapest: an import
@@ -20,12 +21,16 @@ public struct MarkRepository {
         let markPrice: String
         let underlyingPrice: String?
         let indexPrice: String?
+        let bidPrice: String?
+        let askPrice: String?
 
         public init(_ mark: Mark) {
             self.mark = mark
             markPrice = mark.markPrice.description
             underlyingPrice = mark.underlyingPrice?.description
             indexPrice = mark.indexPrice?.description
+            bidPrice = mark.bidPrice?.description
+            askPrice = mark.askPrice?.description
         }
     }
 
@@ -37,8 +42,8 @@ public struct MarkRepository {
             insert = try PreparedInsert(connection: connection, sql: """
                 INSERT INTO marks (instrument_id, time_us, mark_price, underlying_price, index_price, mark_iv, bid_iv,
                                    ask_iv, interest_rate, venue_delta, venue_gamma, venue_vega, venue_theta, venue_rho,
-                                   import_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   import_id, bid_price, ask_price)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (time_us, instrument_id) DO NOTHING
                 """)
         }
@@ -63,6 +68,8 @@ public struct MarkRepository {
             try statement.bind(mark.venueGreeks.theta, at: 13)
             try statement.bind(mark.venueGreeks.rho, at: 14)
             try statement.bind(importID, at: 15)
+            texts.add(encoded.bidPrice, at: 16)
+            texts.add(encoded.askPrice, at: 17)
             return try insert.run()
         }
     }
@@ -134,7 +141,8 @@ public struct MarkRepository {
             instrument: row.text(1), time: try row.timestamp(0), markPrice: try row.exact(2),
             underlyingPrice: try row.optionalExact(3), indexPrice: try row.optionalExact(4), markIV: real(5),
             bidIV: real(6), askIV: real(7), interestRate: real(8),
-            venueGreeks: .init(delta: real(9), gamma: real(10), vega: real(11), theta: real(12), rho: real(13)))
+            venueGreeks: .init(delta: real(9), gamma: real(10), vega: real(11), theta: real(12), rho: real(13)),
+            bidPrice: try row.optionalExact(16), askPrice: try row.optionalExact(17))
         return StoredMark(mark: mark, instrumentID: row.int64(14), importID: row.int64(15))
     }
 }

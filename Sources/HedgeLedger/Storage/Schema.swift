@@ -14,6 +14,8 @@ public enum Schema {
         Migration(version: 10, name: "0010_gross_options_delta.sql", bytes: PackageResources._010_gross_options_delta_sql),
         Migration(version: 11, name: "0011_hedge_decisions.sql", bytes: PackageResources._011_hedge_decisions_sql),
         Migration(version: 12, name: "0012_journal_chain.sql", bytes: PackageResources._012_journal_chain_sql),
+        Migration(version: 13, name: "0013_corrections.sql", bytes: PackageResources._013_corrections_sql),
+        Migration(version: 14, name: "0014_quotes.sql", bytes: PackageResources._014_quotes_sql),
     ]
 
     public static let migrator = Migrator(migrations: migrations)

@@ -198,10 +198,12 @@ public struct Row {
     public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
     /// The column's UTF-8 bytes without making a string, valid until the statement steps; nil for NULL.
     public func textBytes(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
-        if isNull(column) { return nil }
-        let count = Int(sqlite3_column_bytes(statement.handle, offset + column))
-        guard let bytes = sqlite3_column_text(statement.handle, offset + column) else { return UnsafeBufferPointer(start: nil, count: 0) }
-        return UnsafeBufferPointer(start: bytes, count: count)
+        // Text first, as SQLite advises (it may convert); a null pointer is NULL, or an empty
+        // value SQLite had no memory to convert. verify calls this a dozen times per fill.
+        guard let bytes = sqlite3_column_text(statement.handle, offset + column) else {
+            return isNull(column) ? nil : UnsafeBufferPointer(start: nil, count: 0)
+        }
+        return UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement.handle, offset + column)))
     }
     public func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
 }

@@ -68,6 +68,8 @@ func time(_ text: String) -> Timestamp {
 /// no segments, no book settings), to test what an older hedgeledger's ledger meets.
 func downgradeToVersion4(_ ledger: Ledger) throws {
     try ledger.connection.execute("""
+        ALTER TABLE marks DROP COLUMN bid_price;
+        ALTER TABLE marks DROP COLUMN ask_price;
         DROP TABLE journal_chain;
         DROP TABLE fill_blocks;
         DROP INDEX fills_by_hedge_decision;
