@@ -97,8 +97,20 @@ struct CorrectionTests {
 
     @Test("a ledger of schema version 12 with decisions and links upgrades with the same chain head, and verifies")
     func upgradeKeepsTheChain() throws {
+        // Trades, decisions and links (no snapshots: a version-12 ledger's snapshot imports have no row digests).
         let directory = TemporaryDirectory()
-        let db = try ledger(in: directory)
+        let db = try cliLedger(in: directory, trades: TamperTests.trades)
+        for arguments in [
+            ["hedge", "record", "--book", "main", "--underlying", "BTC", "--action", "rebalance", "--instrument", "BTC-PERPETUAL",
+             "--quantity", "-20000", "--price", "95900", "--id", "ext-1", "--at", "2026-11-19T12:49:00Z"],
+            ["hedge", "record", "--book", "main", "--underlying", "BTC", "--action", "rebalance", "--instrument", "BTC-PERPETUAL",
+             "--quantity", "-10000", "--price", "95950", "--id", "ext-2", "--at", "2026-11-19T12:50:30Z"],
+            ["import", "trades", directory.write("later.csv", TamperTests.later)],
+            ["hedge", "link", "ext-2", "6"],
+        ] {
+            let result = try hedgeledger(arguments + ["--db", db])
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
         let before = try jsonObject(try hedgeledger(["verify", "--db", db, "--format", "json"]).stdout)
         // Back to version 12: both tables as migration 11 made them, with their rows, and marks without quotes.
         let v11 = Schema.migrations[10].sql
@@ -117,6 +129,7 @@ struct CorrectionTests {
             \(v11)
             INSERT INTO hedge_decisions SELECT * FROM kept_decisions;
             INSERT INTO hedge_links SELECT * FROM kept_links;
+            DROP TABLE market_blocks;
             ALTER TABLE marks DROP COLUMN bid_price;
             ALTER TABLE marks DROP COLUMN ask_price;
             DELETE FROM schema_migrations WHERE version >= 13;
@@ -133,7 +146,8 @@ struct CorrectionTests {
         let upgraded = try hedgeledger(["init", "--db", db])
         #expect(upgraded.status == 0, "\(upgraded.stderr)")
         let after = try jsonObject(try hedgeledger(["verify", "--db", db, "--format", "json"]).stdout)
-        #expect(after["passed"] as? Bool == true && after["head"] as? String == before["head"] as? String && after["records"] as? Int == 9)
+        #expect(after["passed"] as? Bool == true && after["head"] as? String == before["head"] as? String
+                && after["records"] as? Int == before["records"] as? Int)
         #expect(try decisions(db)["ext-2"]?["execution"] as? String == "filled")
     }
 }

@@ -362,6 +362,7 @@ struct RecomputeTests {
         do {  // back to version 9, as the previous release left it
             let ledger = try Ledger(path: db, create: false, now: testNow)
             try ledger.connection.execute("""
+                DROP TABLE market_blocks;
                 ALTER TABLE marks DROP COLUMN bid_price;
                 ALTER TABLE marks DROP COLUMN ask_price;
                 DROP TABLE journal_chain;

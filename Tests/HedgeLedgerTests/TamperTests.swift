@@ -130,6 +130,14 @@ struct TamperTests {
         ("UPDATE positions SET quantity = '1' WHERE book = 'main' AND instrument_id = (SELECT id FROM instruments WHERE symbol = 'BTC-PERPETUAL')", [], "book 'main' BTC-PERPETUAL: stored quantity 1"),
         ("UPDATE position_settlements SET realised_pnl = '5'", [], "settlement"),
         ("UPDATE instruments SET strike = '90000' WHERE symbol = 'BTC-27NOV26-100000-C'", [], "BTC-27NOV26-100000-C is stored with terms its name does not give"),
+        ("UPDATE marks SET mark_price = '0.06' WHERE time_us = (SELECT MAX(time_us) FROM marks)", ["marks"], "the rows of snapshot import #2 from"),
+        ("UPDATE marks SET mark_iv = 80 WHERE time_us = (SELECT MIN(time_us) FROM marks)", ["marks"], "the rows of snapshot import #2 from"),
+        ("DELETE FROM marks WHERE time_us = (SELECT MIN(time_us) FROM marks) AND instrument_id = (SELECT MIN(instrument_id) FROM marks)", ["marks"], "snapshot import #2"),
+        ("INSERT INTO marks (instrument_id, time_us, mark_price, import_id) SELECT instrument_id, time_us + 1, mark_price, import_id FROM marks LIMIT 1", ["marks"], "snapshot import #2"),
+        ("UPDATE index_prices SET price = '90000'", ["index_prices"], "snapshot import #2"),
+        ("UPDATE settlement_prices SET price = '90000'", ["settlement_prices"], "snapshot import #2"),
+        ("UPDATE market_blocks SET sha256 = replace(sha256, substr(sha256, 1, 1), 'e')", ["market_blocks"], "import #2 differs from what was chained"),
+        ("DELETE FROM market_blocks", ["market_blocks"], "import #2 differs from what was chained"),
     ] as [(String, [String], String)])
     func detected(sql: String, tables: [String], named: String) throws {
         let directory = TemporaryDirectory()

@@ -26,47 +26,115 @@ public enum JournalChain {
         bytes.integer(fill.sourceLine)
     }
 
-    /// Collects an import's fills, in id order, into blocks of `blockSize`. A block's digest is
-    /// the SHA-256 of its fills' canonical bytes one after another, hashed once per block.
-    struct FillDigester {
+    /// The canonical bytes of a stored mark: its instrument's symbol, time, prices as stored
+    /// (mark, underlying, index, bid, ask), doubles (IVs, rate, the venue's greeks), import.
+    static func encode(_ mark: StoredMarkColumns, into bytes: inout CanonicalBytes) {
+        bytes.begin(tag: "K")
+        bytes.text(bytes: mark.instrument); bytes.integer(mark.time)
+        for index in 0..<StoredMarkColumns.prices { bytes.text(bytes: mark.price(index)) }
+        for index in 0..<StoredMarkColumns.reals { bytes.number(mark.real(index)) }
+        bytes.integer(mark.importID)
+    }
+
+    /// The canonical bytes of a stored index (`X`) or settlement (`Y`) price.
+    static func encode(_ price: StoredIndexPriceColumns, kind: IndexPrice.Kind, into bytes: inout CanonicalBytes) {
+        bytes.begin(tag: kind == .settlement ? "Y" : "X")
+        bytes.text(bytes: price.index); bytes.integer(price.time); bytes.text(bytes: price.price); bytes.integer(price.importID)
+    }
+
+    /// Rows encoded one after another into blocks of `blockSize`, a block's digest the SHA-256
+    /// of its rows' canonical bytes: a trade import's fills (keyed by id), a snapshot import's
+    /// rows (keyed by time).
+    struct BlockDigester {
         static let blockSize = 256
-        let importID: Int64
-        private(set) var blocks: [FillBlock] = []
+        struct Block: Equatable {
+            var first: Int64, last: Int64, rows: Int, sha256: String
+        }
+        private(set) var blocks: [Block] = []
+        /// The open block's rows: encode a row into it, then call `added(key:)`.
+        var bytes = CanonicalBytes(capacity: 256 * 192)
         private var first: Int64 = 0, last: Int64 = 0, count = 0
-        private var block = CanonicalBytes(capacity: 256 * 192)
 
-        init(importID: Int64) { self.importID = importID }
-
-        /// Adds a fill (ids ascending).
-        mutating func add(_ fill: StoredFillText) {
-            JournalChain.encode(fill, into: &block)
-            added(id: fill.id)
-        }
-
-        /// Adds a stored fill read in place (ids ascending).
-        mutating func add(_ fill: StoredFillColumns) {
-            JournalChain.encode(fill, into: &block)
-            added(id: fill.id)
-        }
-
-        private mutating func added(id: Int64) {
-            if count == 0 { first = id }
-            last = id
+        mutating func added(key: Int64) {
+            if count == 0 { first = key }
+            last = key
             count += 1
             if count == Self.blockSize { close() }
         }
 
-        mutating func finish() -> [FillBlock] {
+        mutating func finish() -> [Block] {
             if count > 0 { close() }
             return blocks
         }
 
         private mutating func close() {
-            blocks.append(FillBlock(importID: importID, firstFillID: first, lastFillID: last, fills: count,
-                                    sha256: SHA256.hash(data: block.bytes).hexString))
-            block.removeAll()
+            blocks.append(Block(first: first, last: last, rows: count, sha256: SHA256.hash(data: bytes.bytes).hexString))
+            bytes.removeAll()
             count = 0
         }
+    }
+
+    /// An import's fills, in id order, in blocks.
+    struct FillDigester {
+        let importID: Int64
+        private var digester = BlockDigester()
+
+        init(importID: Int64) { self.importID = importID }
+
+        /// Adds a fill (ids ascending).
+        mutating func add(_ fill: StoredFillText) {
+            JournalChain.encode(fill, into: &digester.bytes)
+            digester.added(key: fill.id)
+        }
+
+        /// Adds a stored fill read in place (ids ascending).
+        mutating func add(_ fill: StoredFillColumns) {
+            JournalChain.encode(fill, into: &digester.bytes)
+            digester.added(key: fill.id)
+        }
+
+        mutating func finish() -> [FillBlock] {
+            digester.finish().map { FillBlock(importID: importID, firstFillID: $0.first, lastFillID: $0.last, fills: $0.rows, sha256: $0.sha256) }
+        }
+    }
+
+    /// A snapshot import's rows in blocks: its marks in key order, then its index prices, then
+    /// its settlement prices.
+    struct MarketDigester {
+        let importID: Int64
+        private var digester = BlockDigester()
+
+        init(importID: Int64) { self.importID = importID }
+
+        mutating func add(_ mark: StoredMarkColumns) {
+            JournalChain.encode(mark, into: &digester.bytes)
+            digester.added(key: mark.time)
+        }
+
+        mutating func add(_ price: StoredIndexPriceColumns, kind: IndexPrice.Kind) {
+            JournalChain.encode(price, kind: kind, into: &digester.bytes)
+            digester.added(key: price.time)
+        }
+
+        mutating func finish() -> [MarketBlock] {
+            digester.finish().enumerated().map { index, block in
+                MarketBlock(importID: importID, block: index, rows: block.rows, firstTime: block.first, lastTime: block.last,
+                            sha256: block.sha256)
+            }
+        }
+    }
+
+    /// The blocks of what snapshot import `importID` stored, read back in key order (its marks
+    /// lie between `from` and `to`), for its record.
+    static func marketBlocks(importID: Int64, marksFrom from: Timestamp?, to: Timestamp?, ledger: Ledger) throws -> [MarketBlock] {
+        var digester = MarketDigester(importID: importID)
+        if let from, let to {
+            try ledger.marks.forEachMarkColumns(importID: importID, from: from, to: to) { digester.add($0) }
+        }
+        for kind in [IndexPrice.Kind.observation, .settlement] {
+            try ledger.indexPrices.forEachPriceColumns(kind, importID: importID) { digester.add($0, kind: kind) }
+        }
+        return digester.finish()
     }
 
     /// The canonical bytes of a record as stored, or nil when there is no such record. An
@@ -81,6 +149,11 @@ public enum JournalChain {
             bytes.integer(Int64(record.rowsDuplicate)); bytes.integer(Int64(record.rowsRejected)); bytes.time(record.importedAt)
             for block in try ledger.chain.blocks(importID: id) {
                 bytes.integer(block.firstFillID); bytes.integer(block.lastFillID); bytes.integer(Int64(block.fills)); bytes.text(block.sha256)
+            }
+            // Schema version 15: a snapshot import's blocks, marked by a text no fill block starts with.
+            for block in try ledger.chain.marketBlocks(importID: id) {
+                bytes.text("market"); bytes.integer(Int64(block.block)); bytes.integer(Int64(block.rows))
+                bytes.integer(block.firstTime); bytes.integer(block.lastTime); bytes.text(block.sha256)
             }
             return bytes.bytes
         case .void:
@@ -181,6 +254,12 @@ public enum JournalChain {
                                       recordSHA256: SHA256.hash(data: bytes).hexString))
     }
 
+    /// Appends a snapshot import with the blocks of the rows it stored.
+    static func appendSnapshotImport(id: Int64, marksFrom from: Timestamp?, to: Timestamp?, ledger: Ledger) throws {
+        for block in try marketBlocks(importID: id, marksFrom: from, to: to, ledger: ledger) { try ledger.chain.insert(block) }
+        try append(.importRun, id: id, ledger: ledger)
+    }
+
     /// Appends a trades import with the blocks of its fills.
     static func appendImport(id: Int64, blocks: [FillBlock], ledger: Ledger) throws {
         for block in blocks { try ledger.chain.insert(block) }
@@ -215,6 +294,13 @@ public enum JournalChain {
         try ledger.fills.forEachFillColumns { fill in digesters[fill.importID, default: FillDigester(importID: fill.importID)].add(fill) }
         for (_, var digester) in digesters.sorted(by: { $0.key < $1.key }) {
             for block in digester.finish() { try ledger.chain.insert(block) }
+        }
+        // And the rows of every snapshot import, as it would have digested them.
+        for record in try ledger.imports.all() where record.kind == "snapshots" {
+            for block in try marketBlocks(importID: record.id, marksFrom: Timestamp(microseconds: .min), to: Timestamp(microseconds: .max),
+                                          ledger: ledger) {
+                try ledger.chain.insert(block)
+            }
         }
         for record in records { try append(record.kind, id: record.id, ledger: ledger) }
         return records.count

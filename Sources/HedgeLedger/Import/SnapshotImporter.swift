@@ -103,7 +103,8 @@ public struct SnapshotImporter {
                 id: importID, kind: "snapshots", fileName: file, sha256: outcome.sha256, sizeBytes: outcome.sizeBytes,
                 format: outcome.format, rowsAccepted: counts.marks + counts.index + counts.settlements,
                 rowsDuplicate: counts.duplicates, rowsRejected: 0, importedAt: now))
-            try JournalChain.append(.importRun, id: importID, ledger: ledger)
+            try JournalChain.appendSnapshotImport(id: importID, marksFrom: coverage.values.map(\.first).min(),
+                                                  to: coverage.values.map(\.last).max(), ledger: ledger)
             return SnapshotImportSummary(file: file, importID: importID, format: outcome.format, marks: counts.marks,
                                          indexPrices: counts.index, settlements: counts.settlements,
                                          duplicates: counts.duplicates)

@@ -85,9 +85,12 @@ public struct LedgerVerifier {
         checks.append(with(chainCheck, seconds: chainSeconds))
         checks.append(with(fillCheck, seconds: fillSeconds))
         if quick {
+            checks.append(Check(name: "market data", passed: nil, detail: "not checked (--quick)"))
             checks.append(Check(name: "positions", passed: nil, detail: "not checked (--quick)"))
             checks.append(Check(name: "exposure history", passed: nil, detail: "not checked (--quick)"))
         } else {
+            let (market, marketSeconds) = try timed { try checkMarketData() }
+            checks.append(with(market, seconds: marketSeconds))
             let (positions, positionSeconds) = try timed { try checkPositions() }
             checks.append(with(positions, seconds: positionSeconds))
             let (history, historySeconds) = try timed { try checkHistory() }
@@ -190,6 +193,42 @@ public struct LedgerVerifier {
             }
         }
         return (Check(name: "fills", passed: true, detail: "\(count) fills match their imports' digests"), count)
+    }
+
+    /// Every mark, index and settlement price of a snapshot import with digests (schema version
+    /// 15 on) against them. Older imports are covered by their record only.
+    private func checkMarketData() throws -> Check {
+        let covered = Set(try ledger.chain.importsWithMarketBlocks())
+        var digesters: [Int64: JournalChain.MarketDigester] = [:]
+        var rows = 0
+        try ledger.marks.forEachMarkColumns { mark in
+            guard covered.contains(mark.importID) else { return }
+            rows += 1
+            digesters[mark.importID, default: .init(importID: mark.importID)].add(mark)
+        }
+        for kind in [IndexPrice.Kind.observation, .settlement] {
+            try ledger.indexPrices.forEachPriceColumns(kind) { price in
+                guard covered.contains(price.importID) else { return }
+                rows += 1
+                digesters[price.importID, default: .init(importID: price.importID)].add(price, kind: kind)
+            }
+        }
+        for importID in covered.sorted() {
+            var digester = digesters[importID] ?? .init(importID: importID)
+            let computed = digester.finish(), stored = try ledger.chain.marketBlocks(importID: importID)
+            for index in 0..<max(computed.count, stored.count) {
+                let a = index < computed.count ? computed[index] : nil, b = index < stored.count ? stored[index] : nil
+                if a == b { continue }
+                let block = (b ?? a)!
+                let span = "\(Timestamp(microseconds: block.firstTime).iso8601) to \(Timestamp(microseconds: block.lastTime).iso8601)"
+                return Check(name: "market data", passed: false,
+                             detail: "the rows of snapshot import #\(importID) from \(span) (block \(block.block)) differ from the digest recorded when they were imported (a mark, index or settlement price changed, added or removed)")
+            }
+        }
+        let older = try ledger.imports.all().filter { $0.kind == "snapshots" && !covered.contains($0.id) }.count
+        return Check(name: "market data", passed: true,
+                     detail: "\(rows) marks and prices of \(covered.count) snapshot import\(covered.count == 1 ? "" : "s") match their digests"
+                        + (older > 0 ? "; \(older) import\(older == 1 ? "" : "s") from before schema version 15 \(older == 1 ? "is" : "are") covered by \(older == 1 ? "its" : "their") record only" : ""))
     }
 
     /// The maintained positions against a replay of every live fill.

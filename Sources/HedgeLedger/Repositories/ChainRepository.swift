@@ -35,7 +35,19 @@ public struct FillBlock: Sendable, Hashable {
     public var sha256: String
 }
 
-/// The journal chain and the fill blocks. Append-only.
+/// The digest of up to 256 consecutive rows of one snapshot import: its marks, then its index
+/// prices, then its settlement prices, each in key order; `block` numbers them from 0.
+public struct MarketBlock: Sendable, Hashable {
+    public var importID: Int64
+    public var block: Int
+    public var rows: Int
+    /// The times of the block's first and last rows (µs).
+    public var firstTime: Int64
+    public var lastTime: Int64
+    public var sha256: String
+}
+
+/// The journal chain and the fill and market blocks. Append-only.
 public struct ChainRepository {
     let connection: Connection
 
@@ -72,6 +84,25 @@ public struct ChainRepository {
         try connection.cached("""
             SELECT import_id, first_fill_id, last_fill_id, fills, sha256 FROM fill_blocks WHERE import_id = ? ORDER BY first_fill_id
             """).rows([importID]) { FillBlock(importID: $0.int64(0), firstFillID: $0.int64(1), lastFillID: $0.int64(2), fills: $0.int(3), sha256: $0.text(4)) }
+    }
+
+    public func insert(_ block: MarketBlock) throws {
+        try connection.cached("INSERT INTO market_blocks (import_id, block, rows, first_us, last_us, sha256) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute([block.importID, block.block, block.rows, block.firstTime, block.lastTime, block.sha256])
+    }
+
+    public func marketBlocks(importID: Int64) throws -> [MarketBlock] {
+        try connection.cached("""
+            SELECT import_id, block, rows, first_us, last_us, sha256 FROM market_blocks WHERE import_id = ? ORDER BY block
+            """).rows([importID]) {
+                MarketBlock(importID: $0.int64(0), block: $0.int(1), rows: $0.int(2), firstTime: $0.int64(3), lastTime: $0.int64(4),
+                            sha256: $0.text(5))
+            }
+    }
+
+    /// The snapshot imports that have market blocks.
+    public func importsWithMarketBlocks() throws -> [Int64] {
+        try connection.cached("SELECT DISTINCT import_id FROM market_blocks ORDER BY import_id").rows { $0.int64(0) }
     }
 
     static func decode(_ row: Row) throws -> ChainEntry {

@@ -47,3 +47,23 @@ public struct IndexPriceRepository {
         try connection.cached("SELECT COUNT(*) FROM \(Self.table(kind))").firstRow { $0.int(0) } ?? 0
     }
 }
+
+/// One stored index or settlement price's columns, read in place. Valid only inside the visit.
+public struct StoredIndexPriceColumns {
+    let row: Row
+    public var time: Int64 { row.int64(0) }
+    public var importID: Int64 { row.int64(1) }
+    public var index: UnsafeBufferPointer<UInt8>? { row.textBytes(2) }
+    public var price: UnsafeBufferPointer<UInt8>? { row.textBytes(3) }
+}
+
+extension IndexPriceRepository {
+    /// Prices of a kind in key order (index, then time), read in place: all, or one import's.
+    public func forEachPriceColumns(_ kind: IndexPrice.Kind, importID: Int64? = nil,
+                                    _ visit: (StoredIndexPriceColumns) throws -> Void) throws {
+        try connection.cached("""
+            SELECT time_us, import_id, index_name, price FROM \(Self.table(kind)) WHERE (? IS NULL OR import_id = ?)
+            ORDER BY index_name, time_us
+            """).forEachRow([importID, importID]) { try visit(StoredIndexPriceColumns(row: $0)) }
+    }
+}

@@ -146,3 +146,36 @@ public struct MarkRepository {
         return StoredMark(mark: mark, instrumentID: row.int64(14), importID: row.int64(15))
     }
 }
+
+/// One stored mark's columns, read in place: what a snapshot import's digests and `verify` hash.
+/// Valid only inside the visit it is given to.
+public struct StoredMarkColumns {
+    let row: Row
+    /// The instrument's symbol; nil when the mark's instrument is not stored.
+    public let instrument: UnsafeBufferPointer<UInt8>?
+    public var time: Int64 { row.int64(0) }
+    public var importID: Int64 { row.int64(1) }
+    /// mark_price, underlying_price, index_price, bid_price, ask_price, as stored.
+    public func price(_ index: Int32) -> UnsafeBufferPointer<UInt8>? { row.textBytes(3 + index) }
+    static let prices: Int32 = 5
+    /// mark_iv, bid_iv, ask_iv, interest_rate and the venue's delta, gamma, vega, theta, rho.
+    public func real(_ index: Int32) -> Double? { row.isNull(8 + index) ? nil : row.double(8 + index) }
+    static let reals: Int32 = 9
+}
+
+extension MarkRepository {
+    /// Marks in key order (time, then instrument), their columns read in place: every mark, or
+    /// those of one import between two times.
+    public func forEachMarkColumns(importID: Int64? = nil, from: Timestamp? = nil, to: Timestamp? = nil,
+                                   _ visit: (StoredMarkColumns) throws -> Void) throws {
+        let symbols = try InstrumentSymbols(connection: connection)
+        try connection.cached("""
+            SELECT time_us, import_id, instrument_id, mark_price, underlying_price, index_price, bid_price, ask_price,
+                   mark_iv, bid_iv, ask_iv, interest_rate, venue_delta, venue_gamma, venue_vega, venue_theta, venue_rho
+            FROM marks WHERE time_us >= ? AND time_us <= ? AND (? IS NULL OR import_id = ?)
+            ORDER BY time_us, instrument_id
+            """).forEachRow([from ?? Timestamp(microseconds: .min), to ?? Timestamp(microseconds: .max), importID, importID]) { row in
+            try visit(StoredMarkColumns(row: row, instrument: symbols[row.int64(2)]))
+        }
+    }
+}

@@ -16,6 +16,7 @@ public enum Schema {
         Migration(version: 12, name: "0012_journal_chain.sql", bytes: PackageResources._012_journal_chain_sql),
         Migration(version: 13, name: "0013_corrections.sql", bytes: PackageResources._013_corrections_sql),
         Migration(version: 14, name: "0014_quotes.sql", bytes: PackageResources._014_quotes_sql),
+        Migration(version: 15, name: "0015_market_blocks.sql", bytes: PackageResources._015_market_blocks_sql),
     ]
 
     public static let migrator = Migrator(migrations: migrations)

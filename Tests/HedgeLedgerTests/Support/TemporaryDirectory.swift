@@ -68,6 +68,7 @@ func time(_ text: String) -> Timestamp {
 /// no segments, no book settings), to test what an older hedgeledger's ledger meets.
 func downgradeToVersion4(_ ledger: Ledger) throws {
     try ledger.connection.execute("""
+        DROP TABLE market_blocks;
         ALTER TABLE marks DROP COLUMN bid_price;
         ALTER TABLE marks DROP COLUMN ask_price;
         DROP TABLE journal_chain;
