@@ -51,9 +51,13 @@ struct TamperTests {
 
     /// A copy of the template with `sql` run by the sqlite3 shell, the triggers of `tables` dropped
     /// around it and recreated with their original text.
-    func tampered(_ sql: String, tables: [String], in directory: TemporaryDirectory) throws -> String {
+    func tampered(_ sql: String, tables: [String], in directory: TemporaryDirectory, from source: String? = nil) throws -> String {
         let db = directory.file("t.sqlite")
-        try Self.template.write(to: URL(fileURLWithPath: db))
+        if let source {
+            try FileManager.default.copyItem(atPath: source, toPath: db)
+        } else {
+            try Self.template.write(to: URL(fileURLWithPath: db))
+        }
         var triggers: [(name: String, sql: String)] = []
         do {
             let connection = try Connection(path: db, mode: .readOnly, create: false)
@@ -94,6 +98,21 @@ struct TamperTests {
         #expect(forged.status == 2 && forged.stdout.contains("is not in today's chain"))
     }
 
+    @Test("snapshot rows in any order are digested as verify reads them back, and a later edit is caught")
+    func shuffledSnapshots() throws {
+        let directory = TemporaryDirectory()
+        var lines = RecomputeTests.marks.split(separator: "\n").map(String.init)
+        let header = lines.removeFirst()
+        let shuffled = ([header] + lines.reversed()).joined(separator: "\n") + "\n"
+        let db = try cliLedger(in: directory, trades: Self.trades, snapshots: shuffled)
+        let verified = try hedgeledger(["verify", "--db", db])
+        #expect(verified.status == 0 && verified.stdout.contains("match their digests"), "\(verified.stdout)")
+        let edited = try tampered("UPDATE marks SET mark_price = '0.07' WHERE time_us = (SELECT MAX(time_us) FROM marks)", tables: ["marks"],
+                                  in: directory, from: db)
+        let caught = try hedgeledger(["verify", "--db", edited])
+        #expect(caught.status == 2 && caught.stdout.contains("snapshot import #2: mark:"), "\(caught.stdout)")
+    }
+
     @Test("each tampering is detected and named", arguments: [
         ("UPDATE fills SET price = '94000' WHERE trade_id = '3'", ["fills"], "fills #1 to #4 of import #1 differ"),
         ("UPDATE fills SET quantity = '60000' WHERE trade_id = '3'", ["fills"], "of import #1 differ"),
@@ -130,12 +149,12 @@ struct TamperTests {
         ("UPDATE positions SET quantity = '1' WHERE book = 'main' AND instrument_id = (SELECT id FROM instruments WHERE symbol = 'BTC-PERPETUAL')", [], "book 'main' BTC-PERPETUAL: stored quantity 1"),
         ("UPDATE position_settlements SET realised_pnl = '5'", [], "settlement"),
         ("UPDATE instruments SET strike = '90000' WHERE symbol = 'BTC-27NOV26-100000-C'", [], "BTC-27NOV26-100000-C is stored with terms its name does not give"),
-        ("UPDATE marks SET mark_price = '0.06' WHERE time_us = (SELECT MAX(time_us) FROM marks)", ["marks"], "the rows of snapshot import #2 from"),
-        ("UPDATE marks SET mark_iv = 80 WHERE time_us = (SELECT MIN(time_us) FROM marks)", ["marks"], "the rows of snapshot import #2 from"),
+        ("UPDATE marks SET mark_price = '0.06' WHERE time_us = (SELECT MAX(time_us) FROM marks)", ["marks"], "snapshot import #2: mark:"),
+        ("UPDATE marks SET mark_iv = 80 WHERE time_us = (SELECT MIN(time_us) FROM marks)", ["marks"], "snapshot import #2: mark:"),
         ("DELETE FROM marks WHERE time_us = (SELECT MIN(time_us) FROM marks) AND instrument_id = (SELECT MIN(instrument_id) FROM marks)", ["marks"], "snapshot import #2"),
         ("INSERT INTO marks (instrument_id, time_us, mark_price, import_id) SELECT instrument_id, time_us + 1, mark_price, import_id FROM marks LIMIT 1", ["marks"], "snapshot import #2"),
-        ("UPDATE index_prices SET price = '90000'", ["index_prices"], "snapshot import #2"),
-        ("UPDATE settlement_prices SET price = '90000'", ["settlement_prices"], "snapshot import #2"),
+        ("UPDATE index_prices SET price = '90000'", ["index_prices"], "snapshot import #2: index:btc_usd"),
+        ("UPDATE settlement_prices SET price = '90000'", ["settlement_prices"], "snapshot import #2: settlement:btc_usd"),
         ("UPDATE market_blocks SET sha256 = replace(sha256, substr(sha256, 1, 1), 'e')", ["market_blocks"], "import #2 differs from what was chained"),
         ("DELETE FROM market_blocks", ["market_blocks"], "import #2 differs from what was chained"),
     ] as [(String, [String], String)])

@@ -2,7 +2,8 @@
 /// then each field in order, a text as its UTF-8 bytes and a 0 byte; an integer, a time (µs)
 /// or a double's IEEE-754 bits as 8 bytes little-endian; an exact amount as its 16-byte count
 /// of 10⁻¹⁸ little-endian. A field that may be absent starts with one byte: 0xFF absent (for a
-/// text, never the first byte of UTF-8), else 0x01 before a number or exact amount. Equal
+/// text, never the first byte of UTF-8), else 0x01 before a number or exact amount; −0.0 is
+/// written as +0.0. Equal
 /// checksums then mean equal records, field for field, with no rounding anywhere.
 struct CanonicalBytes {
     private(set) var bytes: [UInt8] = []
@@ -46,7 +47,10 @@ struct CanonicalBytes {
     mutating func time(_ value: Timestamp) { integer(value.microseconds) }
 
     mutating func number(_ value: Double?) {
-        guard let value else { bytes.append(0xFF); return }
+        guard var value else { bytes.append(0xFF); return }
+        // SQLite reads a stored −0.0 back as +0.0: one zero, so a record hashes the same before
+        // and after it is stored.
+        if value == 0 { value = 0 }
         bytes.append(0x01)
         withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
     }

@@ -36,26 +36,48 @@ public enum JournalChain {
         bytes.integer(mark.importID)
     }
 
+    /// The same bytes for a mark as an import writes it.
+    static func encode(_ encoded: MarkRepository.EncodedMark, symbol: String, importID: Int64, into bytes: inout CanonicalBytes) {
+        let mark = encoded.mark, greeks = mark.venueGreeks
+        bytes.begin(tag: "K")
+        bytes.text(symbol); bytes.integer(mark.time.microseconds)
+        for text in [encoded.markPrice, encoded.underlyingPrice, encoded.indexPrice, encoded.bidPrice, encoded.askPrice] { bytes.text(text) }
+        for value in [mark.markIV, mark.bidIV, mark.askIV, mark.interestRate, greeks.delta, greeks.gamma, greeks.vega, greeks.theta, greeks.rho] {
+            bytes.number(value)
+        }
+        bytes.integer(importID)
+    }
+
     /// The canonical bytes of a stored index (`X`) or settlement (`Y`) price.
     static func encode(_ price: StoredIndexPriceColumns, kind: IndexPrice.Kind, into bytes: inout CanonicalBytes) {
         bytes.begin(tag: kind == .settlement ? "Y" : "X")
         bytes.text(bytes: price.index); bytes.integer(price.time); bytes.text(bytes: price.price); bytes.integer(price.importID)
     }
 
-    /// Rows encoded one after another into blocks of `blockSize`, a block's digest the SHA-256
-    /// of its rows' canonical bytes: a trade import's fills (keyed by id), a snapshot import's
-    /// rows (keyed by time).
+    /// The same bytes for a price as an import writes it.
+    static func encode(_ price: IndexPrice, importID: Int64, into bytes: inout CanonicalBytes) {
+        bytes.begin(tag: price.kind == .settlement ? "Y" : "X")
+        bytes.text(price.index); bytes.integer(price.time.microseconds); bytes.text(price.price.description); bytes.integer(importID)
+    }
+
+    /// Rows hashed one after another in blocks of `blockSize`, a block's digest the SHA-256 of
+    /// its rows' canonical bytes: a trade import's fills (keyed by id), a stream of a snapshot
+    /// import's rows (keyed by time).
     struct BlockDigester {
         static let blockSize = 256
         struct Block: Equatable {
             var first: Int64, last: Int64, rows: Int, sha256: String
         }
         private(set) var blocks: [Block] = []
-        /// The open block's rows: encode a row into it, then call `added(key:)`.
-        var bytes = CanonicalBytes(capacity: 256 * 192)
-        private var first: Int64 = 0, last: Int64 = 0, count = 0
+        /// Encode a row into this, then call `added(key:)`.
+        var bytes = CanonicalBytes(capacity: 256)
+        private var hasher = SHA256()
+        private var first: Int64 = 0, count = 0
+        private(set) var last: Int64 = .min
 
         mutating func added(key: Int64) {
+            bytes.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            bytes.removeAll()
             if count == 0 { first = key }
             last = key
             count += 1
@@ -68,8 +90,8 @@ public enum JournalChain {
         }
 
         private mutating func close() {
-            blocks.append(Block(first: first, last: last, rows: count, sha256: SHA256.hash(data: bytes.bytes).hexString))
-            bytes.removeAll()
+            blocks.append(Block(first: first, last: last, rows: count, sha256: hasher.finalize().hexString))
+            hasher = SHA256()
             count = 0
         }
     }
@@ -98,43 +120,100 @@ public enum JournalChain {
         }
     }
 
-    /// A snapshot import's rows in blocks: its marks in key order, then its index prices, then
-    /// its settlement prices.
+    /// A snapshot import's rows in blocks, one stream per instrument's marks and per index's
+    /// prices and settlement prices, each in time order. `verify` feeds it the stored rows in
+    /// key order; an import feeds it rows as it writes them, and a stream whose rows arrive out
+    /// of time order is marked, to be read back in order when the import ends.
     struct MarketDigester {
+        enum Stream: Hashable, Comparable {
+            case mark(instrumentID: Int64)
+            case price(IndexPrice.Kind, index: String)
+
+            static func < (a: Stream, b: Stream) -> Bool {
+                switch (a, b) {
+                case let (.mark(x), .mark(y)): x < y
+                case (.mark, .price): true
+                case (.price, .mark): false
+                case let (.price(k1, i1), .price(k2, i2)): (k1 == .settlement ? 1 : 0, i1) < (k2 == .settlement ? 1 : 0, i2)
+                }
+            }
+        }
+
         let importID: Int64
-        private var digester = BlockDigester()
+        private var streams: [Stream: BlockDigester] = [:]
+        private var names: [Stream: String] = [:]
+        /// Streams whose rows arrived out of time order (an import's only).
+        private(set) var unordered: Set<Stream> = []
 
         init(importID: Int64) { self.importID = importID }
 
-        mutating func add(_ mark: StoredMarkColumns) {
-            JournalChain.encode(mark, into: &digester.bytes)
-            digester.added(key: mark.time)
-        }
-
-        mutating func add(_ price: StoredIndexPriceColumns, kind: IndexPrice.Kind) {
-            JournalChain.encode(price, kind: kind, into: &digester.bytes)
-            digester.added(key: price.time)
-        }
-
-        mutating func finish() -> [MarketBlock] {
-            digester.finish().enumerated().map { index, block in
-                MarketBlock(importID: importID, block: index, rows: block.rows, firstTime: block.first, lastTime: block.last,
-                            sha256: block.sha256)
+        static func name(_ stream: Stream, symbol: String?) -> String {
+            switch stream {
+            case .mark: "mark:\(symbol ?? "?")"
+            case let .price(kind, index): "\(kind == .settlement ? "settlement" : "index"):\(index)"
             }
         }
-    }
 
-    /// The blocks of what snapshot import `importID` stored, read back in key order (its marks
-    /// lie between `from` and `to`), for its record.
-    static func marketBlocks(importID: Int64, marksFrom from: Timestamp?, to: Timestamp?, ledger: Ledger) throws -> [MarketBlock] {
-        var digester = MarketDigester(importID: importID)
-        if let from, let to {
-            try ledger.marks.forEachMarkColumns(importID: importID, from: from, to: to) { digester.add($0) }
+        private mutating func added(to stream: Stream, time: Int64) {
+            if time < streams[stream]!.last { unordered.insert(stream) }
+            streams[stream]!.added(key: time)
         }
-        for kind in [IndexPrice.Kind.observation, .settlement] {
-            try ledger.indexPrices.forEachPriceColumns(kind, importID: importID) { digester.add($0, kind: kind) }
+
+        /// A stored mark, read in place (rows of a stream in time order).
+        mutating func add(_ mark: StoredMarkColumns, instrumentID: Int64) {
+            let stream = Stream.mark(instrumentID: instrumentID)
+            if streams[stream] == nil {
+                streams[stream] = BlockDigester()
+                names[stream] = Self.name(stream, symbol: mark.instrument.map { String(decoding: $0, as: UTF8.self) })
+            }
+            JournalChain.encode(mark, into: &streams[stream]!.bytes)
+            added(to: stream, time: mark.time)
         }
-        return digester.finish()
+
+        /// A mark as an import writes it.
+        mutating func add(_ mark: MarkRepository.EncodedMark, instrumentID: Int64, symbol: String) {
+            let stream = Stream.mark(instrumentID: instrumentID)
+            if streams[stream] == nil {
+                streams[stream] = BlockDigester()
+                names[stream] = Self.name(stream, symbol: symbol)
+            }
+            JournalChain.encode(mark, symbol: symbol, importID: importID, into: &streams[stream]!.bytes)
+            added(to: stream, time: mark.mark.time.microseconds)
+        }
+
+        /// A stored index or settlement price, read in place.
+        mutating func add(_ price: StoredIndexPriceColumns, kind: IndexPrice.Kind) {
+            let stream = Stream.price(kind, index: price.index.map { String(decoding: $0, as: UTF8.self) } ?? "")
+            if streams[stream] == nil { streams[stream] = BlockDigester(); names[stream] = Self.name(stream, symbol: nil) }
+            JournalChain.encode(price, kind: kind, into: &streams[stream]!.bytes)
+            added(to: stream, time: price.time)
+        }
+
+        /// A price as an import writes it.
+        mutating func add(_ price: IndexPrice) {
+            let stream = Stream.price(price.kind, index: price.index)
+            if streams[stream] == nil { streams[stream] = BlockDigester(); names[stream] = Self.name(stream, symbol: nil) }
+            JournalChain.encode(price, importID: importID, into: &streams[stream]!.bytes)
+            added(to: stream, time: price.time.microseconds)
+        }
+
+        /// Starts a stream again (to be fed its rows in time order).
+        mutating func restart(_ stream: Stream) {
+            streams[stream] = BlockDigester()
+            unordered.remove(stream)
+        }
+
+        /// The blocks, by stream name then block number.
+        mutating func finish() -> [MarketBlock] {
+            var blocks: [MarketBlock] = []
+            for stream in streams.keys.sorted(by: { names[$0]! < names[$1]! }) {
+                for (index, block) in streams[stream]!.finish().enumerated() {
+                    blocks.append(MarketBlock(importID: importID, stream: names[stream]!, block: index, rows: block.rows,
+                                              firstTime: block.first, lastTime: block.last, sha256: block.sha256))
+                }
+            }
+            return blocks
+        }
     }
 
     /// The canonical bytes of a record as stored, or nil when there is no such record. An
@@ -152,7 +231,7 @@ public enum JournalChain {
             }
             // Schema version 15: a snapshot import's blocks, marked by a text no fill block starts with.
             for block in try ledger.chain.marketBlocks(importID: id) {
-                bytes.text("market"); bytes.integer(Int64(block.block)); bytes.integer(Int64(block.rows))
+                bytes.text("market"); bytes.text(block.stream); bytes.integer(Int64(block.block)); bytes.integer(Int64(block.rows))
                 bytes.integer(block.firstTime); bytes.integer(block.lastTime); bytes.text(block.sha256)
             }
             return bytes.bytes
@@ -254,10 +333,33 @@ public enum JournalChain {
                                       recordSHA256: SHA256.hash(data: bytes).hexString))
     }
 
-    /// Appends a snapshot import with the blocks of the rows it stored.
-    static func appendSnapshotImport(id: Int64, marksFrom from: Timestamp?, to: Timestamp?, ledger: Ledger) throws {
-        for block in try marketBlocks(importID: id, marksFrom: from, to: to, ledger: ledger) { try ledger.chain.insert(block) }
+    /// Appends a snapshot import with the blocks of the rows it stored. Streams whose rows came
+    /// out of time order are read back in order first.
+    static func appendSnapshotImport(id: Int64, digester: MarketDigester, ledger: Ledger) throws {
+        var digester = digester
+        for stream in digester.unordered {
+            digester.restart(stream)
+            switch stream {
+            case .mark(let instrumentID):
+                try ledger.marks.forEachMarkColumns(importID: id, instrumentID: instrumentID) { digester.add($0, instrumentID: instrumentID) }
+            case let .price(kind, index):
+                try ledger.indexPrices.forEachPriceColumns(kind, importID: id) { price in
+                    if price.index.map({ String(decoding: $0, as: UTF8.self) }) == index { digester.add(price, kind: kind) }
+                }
+            }
+        }
+        for block in digester.finish() { try ledger.chain.insert(block) }
         try append(.importRun, id: id, ledger: ledger)
+    }
+
+    /// The blocks of every row a snapshot import stored, read back (`init` chaining a ledger).
+    static func storedMarketBlocks(importID: Int64, ledger: Ledger) throws -> [MarketBlock] {
+        var digester = MarketDigester(importID: importID)
+        try ledger.marks.forEachMarkColumns(importID: importID) { digester.add($0, instrumentID: $0.instrumentID) }
+        for kind in [IndexPrice.Kind.observation, .settlement] {
+            try ledger.indexPrices.forEachPriceColumns(kind, importID: importID) { digester.add($0, kind: kind) }
+        }
+        return digester.finish()
     }
 
     /// Appends a trades import with the blocks of its fills.
@@ -297,8 +399,7 @@ public enum JournalChain {
         }
         // And the rows of every snapshot import, as it would have digested them.
         for record in try ledger.imports.all() where record.kind == "snapshots" {
-            for block in try marketBlocks(importID: record.id, marksFrom: Timestamp(microseconds: .min), to: Timestamp(microseconds: .max),
-                                          ledger: ledger) {
+            for block in try storedMarketBlocks(importID: record.id, ledger: ledger) {
                 try ledger.chain.insert(block)
             }
         }

@@ -40,6 +40,7 @@ public struct SnapshotImporter {
             var counts = (marks: 0, index: 0, settlements: 0, duplicates: 0)
             var coverage: [Int64: (first: Timestamp, last: Timestamp, added: Int)] = [:]
             var earliest: Timestamp?  // of what this file added: where the exposure history can change from
+            var digester = JournalChain.MarketDigester(importID: importID)  // the rows it stored, for its record
             let assumeUTC = assumeUTC
             let outcome = try ImportPipeline.run(
                 source: source, rowNoun: "snapshots", example: "timestamp,instrument,mark_price,underlying_price,mark_iv",
@@ -62,6 +63,7 @@ public struct SnapshotImporter {
                         return
                     }
                     if try marks.insertIfNew(encoded, instrumentID: stored.id, importID: importID) {
+                        digester.add(encoded, instrumentID: stored.id, symbol: stored.instrument.symbol)
                         counts.marks += 1
                         earliest = min(earliest ?? mark.time, mark.time)
                         if let seen = coverage[stored.id] {
@@ -80,6 +82,7 @@ public struct SnapshotImporter {
                     }
                 case let .index(price, line):
                     if try ledger.indexPrices.insertIfNew(price, importID: importID) {
+                        digester.add(price)
                         earliest = min(earliest ?? price.time, price.time)
                         if price.kind == .settlement { counts.settlements += 1 } else { counts.index += 1 }
                     } else if let existing = try ledger.indexPrices.find(price.kind, index: price.index, time: price.time) {
@@ -103,8 +106,7 @@ public struct SnapshotImporter {
                 id: importID, kind: "snapshots", fileName: file, sha256: outcome.sha256, sizeBytes: outcome.sizeBytes,
                 format: outcome.format, rowsAccepted: counts.marks + counts.index + counts.settlements,
                 rowsDuplicate: counts.duplicates, rowsRejected: 0, importedAt: now))
-            try JournalChain.appendSnapshotImport(id: importID, marksFrom: coverage.values.map(\.first).min(),
-                                                  to: coverage.values.map(\.last).max(), ledger: ledger)
+            try JournalChain.appendSnapshotImport(id: importID, digester: digester, ledger: ledger)
             return SnapshotImportSummary(file: file, importID: importID, format: outcome.format, marks: counts.marks,
                                          indexPrices: counts.index, settlements: counts.settlements,
                                          duplicates: counts.duplicates)

@@ -201,16 +201,20 @@ public struct LedgerVerifier {
         let covered = Set(try ledger.chain.importsWithMarketBlocks())
         var digesters: [Int64: JournalChain.MarketDigester] = [:]
         var rows = 0
-        try ledger.marks.forEachMarkColumns { mark in
-            guard covered.contains(mark.importID) else { return }
-            rows += 1
-            digesters[mark.importID, default: .init(importID: mark.importID)].add(mark)
-        }
-        for kind in [IndexPrice.Kind.observation, .settlement] {
-            try ledger.indexPrices.forEachPriceColumns(kind) { price in
-                guard covered.contains(price.importID) else { return }
+        // A ledger whose marks all came before version 15 has nothing to read here.
+        if !covered.isEmpty {
+            try ledger.marks.forEachMarkColumns { mark in
+                let importID = mark.importID
+                guard covered.contains(importID) else { return }
                 rows += 1
-                digesters[price.importID, default: .init(importID: price.importID)].add(price, kind: kind)
+                digesters[importID, default: .init(importID: importID)].add(mark, instrumentID: mark.instrumentID)
+            }
+            for kind in [IndexPrice.Kind.observation, .settlement] {
+                try ledger.indexPrices.forEachPriceColumns(kind) { price in
+                    guard covered.contains(price.importID) else { return }
+                    rows += 1
+                    digesters[price.importID, default: .init(importID: price.importID)].add(price, kind: kind)
+                }
             }
         }
         for importID in covered.sorted() {
@@ -219,10 +223,11 @@ public struct LedgerVerifier {
             for index in 0..<max(computed.count, stored.count) {
                 let a = index < computed.count ? computed[index] : nil, b = index < stored.count ? stored[index] : nil
                 if a == b { continue }
+                // The first block that differs, named by what was recorded where there is one.
                 let block = (b ?? a)!
                 let span = "\(Timestamp(microseconds: block.firstTime).iso8601) to \(Timestamp(microseconds: block.lastTime).iso8601)"
                 return Check(name: "market data", passed: false,
-                             detail: "the rows of snapshot import #\(importID) from \(span) (block \(block.block)) differ from the digest recorded when they were imported (a mark, index or settlement price changed, added or removed)")
+                             detail: "snapshot import #\(importID): \(block.stream) from \(span) (block \(block.block)) differs from the digest recorded when it was imported (a mark, index or settlement price changed, added or removed)")
             }
         }
         let older = try ledger.imports.all().filter { $0.kind == "snapshots" && !covered.contains($0.id) }.count

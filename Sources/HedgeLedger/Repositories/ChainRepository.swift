@@ -35,10 +35,12 @@ public struct FillBlock: Sendable, Hashable {
     public var sha256: String
 }
 
-/// The digest of up to 256 consecutive rows of one snapshot import: its marks, then its index
-/// prices, then its settlement prices, each in key order; `block` numbers them from 0.
+/// The digest of up to 256 consecutive rows, in time order, of one stream of a snapshot import:
+/// an instrument's marks (`mark:SYMBOL`), an index's prices (`index:NAME`) or its settlement
+/// prices (`settlement:NAME`); `block` numbers a stream's blocks from 0.
 public struct MarketBlock: Sendable, Hashable {
     public var importID: Int64
+    public var stream: String
     public var block: Int
     public var rows: Int
     /// The times of the block's first and last rows (µs).
@@ -87,16 +89,16 @@ public struct ChainRepository {
     }
 
     public func insert(_ block: MarketBlock) throws {
-        try connection.cached("INSERT INTO market_blocks (import_id, block, rows, first_us, last_us, sha256) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute([block.importID, block.block, block.rows, block.firstTime, block.lastTime, block.sha256])
+        try connection.cached("INSERT INTO market_blocks (import_id, stream, block, rows, first_us, last_us, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .execute([block.importID, block.stream, block.block, block.rows, block.firstTime, block.lastTime, block.sha256])
     }
 
     public func marketBlocks(importID: Int64) throws -> [MarketBlock] {
         try connection.cached("""
-            SELECT import_id, block, rows, first_us, last_us, sha256 FROM market_blocks WHERE import_id = ? ORDER BY block
+            SELECT import_id, stream, block, rows, first_us, last_us, sha256 FROM market_blocks WHERE import_id = ? ORDER BY stream, block
             """).rows([importID]) {
-                MarketBlock(importID: $0.int64(0), block: $0.int(1), rows: $0.int(2), firstTime: $0.int64(3), lastTime: $0.int64(4),
-                            sha256: $0.text(5))
+                MarketBlock(importID: $0.int64(0), stream: $0.text(1), block: $0.int(2), rows: $0.int(3), firstTime: $0.int64(4),
+                            lastTime: $0.int64(5), sha256: $0.text(6))
             }
     }
 

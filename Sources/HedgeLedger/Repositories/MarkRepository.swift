@@ -155,6 +155,7 @@ public struct StoredMarkColumns {
     public let instrument: UnsafeBufferPointer<UInt8>?
     public var time: Int64 { row.int64(0) }
     public var importID: Int64 { row.int64(1) }
+    public var instrumentID: Int64 { row.int64(2) }
     /// mark_price, underlying_price, index_price, bid_price, ask_price, as stored.
     public func price(_ index: Int32) -> UnsafeBufferPointer<UInt8>? { row.textBytes(3 + index) }
     static let prices: Int32 = 5
@@ -165,16 +166,16 @@ public struct StoredMarkColumns {
 
 extension MarkRepository {
     /// Marks in key order (time, then instrument), their columns read in place: every mark, or
-    /// those of one import between two times.
-    public func forEachMarkColumns(importID: Int64? = nil, from: Timestamp? = nil, to: Timestamp? = nil,
+    /// those of one import, or of one import's instrument.
+    public func forEachMarkColumns(importID: Int64? = nil, instrumentID: Int64? = nil,
                                    _ visit: (StoredMarkColumns) throws -> Void) throws {
         let symbols = try InstrumentSymbols(connection: connection)
         try connection.cached("""
             SELECT time_us, import_id, instrument_id, mark_price, underlying_price, index_price, bid_price, ask_price,
                    mark_iv, bid_iv, ask_iv, interest_rate, venue_delta, venue_gamma, venue_vega, venue_theta, venue_rho
-            FROM marks WHERE time_us >= ? AND time_us <= ? AND (? IS NULL OR import_id = ?)
+            FROM marks WHERE (? IS NULL OR import_id = ?) AND (? IS NULL OR instrument_id = ?)
             ORDER BY time_us, instrument_id
-            """).forEachRow([from ?? Timestamp(microseconds: .min), to ?? Timestamp(microseconds: .max), importID, importID]) { row in
+            """).forEachRow([importID, importID, instrumentID, instrumentID]) { row in
             try visit(StoredMarkColumns(row: row, instrument: symbols[row.int64(2)]))
         }
     }
