@@ -38,13 +38,15 @@ public enum JournalChain {
 
     /// The same bytes for a mark as an import writes it.
     static func encode(_ encoded: MarkRepository.EncodedMark, symbol: String, importID: Int64, into bytes: inout CanonicalBytes) {
+        // Field by field, no arrays: this runs for every mark an import writes.
         let mark = encoded.mark, greeks = mark.venueGreeks
         bytes.begin(tag: "K")
         bytes.text(symbol); bytes.integer(mark.time.microseconds)
-        for text in [encoded.markPrice, encoded.underlyingPrice, encoded.indexPrice, encoded.bidPrice, encoded.askPrice] { bytes.text(text) }
-        for value in [mark.markIV, mark.bidIV, mark.askIV, mark.interestRate, greeks.delta, greeks.gamma, greeks.vega, greeks.theta, greeks.rho] {
-            bytes.number(value)
-        }
+        bytes.text(encoded.markPrice); bytes.text(encoded.underlyingPrice); bytes.text(encoded.indexPrice)
+        bytes.text(encoded.bidPrice); bytes.text(encoded.askPrice)
+        bytes.number(mark.markIV); bytes.number(mark.bidIV); bytes.number(mark.askIV); bytes.number(mark.interestRate)
+        bytes.number(greeks.delta); bytes.number(greeks.gamma); bytes.number(greeks.vega); bytes.number(greeks.theta)
+        bytes.number(greeks.rho)
         bytes.integer(importID)
     }
 
@@ -140,8 +142,13 @@ public enum JournalChain {
         }
 
         let importID: Int64
-        private var streams: [Stream: BlockDigester] = [:]
-        private var names: [Stream: String] = [:]
+        // Streams by index, found through `indexes`: a mark's stream is one dictionary lookup by
+        // instrument id, its digester then mutated in place.
+        private var digesters: [BlockDigester] = []
+        private var streams: [Stream] = []
+        private var names: [String] = []
+        private var markIndexes: [Int64: Int] = [:]
+        private var priceIndexes: [Stream: Int] = [:]
         /// Streams whose rows arrived out of time order (an import's only).
         private(set) var unordered: Set<Stream> = []
 
@@ -154,61 +161,73 @@ public enum JournalChain {
             }
         }
 
-        private mutating func added(to stream: Stream, time: Int64) {
-            if time < streams[stream]!.last { unordered.insert(stream) }
-            streams[stream]!.added(key: time)
+        private mutating func newStream(_ stream: Stream, symbol: String?) -> Int {
+            digesters.append(BlockDigester())
+            streams.append(stream)
+            names.append(Self.name(stream, symbol: symbol))
+            return digesters.count - 1
+        }
+
+        private mutating func markStream(_ instrumentID: Int64, symbol: () -> String?) -> Int {
+            if let index = markIndexes[instrumentID] { return index }
+            let index = newStream(.mark(instrumentID: instrumentID), symbol: symbol())
+            markIndexes[instrumentID] = index
+            return index
+        }
+
+        private mutating func priceStream(_ kind: IndexPrice.Kind, index name: String) -> Int {
+            let stream = Stream.price(kind, index: name)
+            if let index = priceIndexes[stream] { return index }
+            let index = newStream(stream, symbol: nil)
+            priceIndexes[stream] = index
+            return index
+        }
+
+        private mutating func added(to index: Int, time: Int64) {
+            if time < digesters[index].last { unordered.insert(streams[index]) }
+            digesters[index].added(key: time)
         }
 
         /// A stored mark, read in place (rows of a stream in time order).
         mutating func add(_ mark: StoredMarkColumns, instrumentID: Int64) {
-            let stream = Stream.mark(instrumentID: instrumentID)
-            if streams[stream] == nil {
-                streams[stream] = BlockDigester()
-                names[stream] = Self.name(stream, symbol: mark.instrument.map { String(decoding: $0, as: UTF8.self) })
-            }
-            JournalChain.encode(mark, into: &streams[stream]!.bytes)
-            added(to: stream, time: mark.time)
+            let index = markStream(instrumentID) { mark.instrument.map { String(decoding: $0, as: UTF8.self) } }
+            JournalChain.encode(mark, into: &digesters[index].bytes)
+            added(to: index, time: mark.time)
         }
 
         /// A mark as an import writes it.
         mutating func add(_ mark: MarkRepository.EncodedMark, instrumentID: Int64, symbol: String) {
-            let stream = Stream.mark(instrumentID: instrumentID)
-            if streams[stream] == nil {
-                streams[stream] = BlockDigester()
-                names[stream] = Self.name(stream, symbol: symbol)
-            }
-            JournalChain.encode(mark, symbol: symbol, importID: importID, into: &streams[stream]!.bytes)
-            added(to: stream, time: mark.mark.time.microseconds)
+            let index = markStream(instrumentID) { symbol }
+            JournalChain.encode(mark, symbol: symbol, importID: importID, into: &digesters[index].bytes)
+            added(to: index, time: mark.mark.time.microseconds)
         }
 
         /// A stored index or settlement price, read in place.
         mutating func add(_ price: StoredIndexPriceColumns, kind: IndexPrice.Kind) {
-            let stream = Stream.price(kind, index: price.index.map { String(decoding: $0, as: UTF8.self) } ?? "")
-            if streams[stream] == nil { streams[stream] = BlockDigester(); names[stream] = Self.name(stream, symbol: nil) }
-            JournalChain.encode(price, kind: kind, into: &streams[stream]!.bytes)
-            added(to: stream, time: price.time)
+            let index = priceStream(kind, index: price.index.map { String(decoding: $0, as: UTF8.self) } ?? "")
+            JournalChain.encode(price, kind: kind, into: &digesters[index].bytes)
+            added(to: index, time: price.time)
         }
 
         /// A price as an import writes it.
         mutating func add(_ price: IndexPrice) {
-            let stream = Stream.price(price.kind, index: price.index)
-            if streams[stream] == nil { streams[stream] = BlockDigester(); names[stream] = Self.name(stream, symbol: nil) }
-            JournalChain.encode(price, importID: importID, into: &streams[stream]!.bytes)
-            added(to: stream, time: price.time.microseconds)
+            let index = priceStream(price.kind, index: price.index)
+            JournalChain.encode(price, importID: importID, into: &digesters[index].bytes)
+            added(to: index, time: price.time.microseconds)
         }
 
         /// Starts a stream again (to be fed its rows in time order).
         mutating func restart(_ stream: Stream) {
-            streams[stream] = BlockDigester()
+            if let index = streams.firstIndex(of: stream) { digesters[index] = BlockDigester() }
             unordered.remove(stream)
         }
 
         /// The blocks, by stream name then block number.
         mutating func finish() -> [MarketBlock] {
             var blocks: [MarketBlock] = []
-            for stream in streams.keys.sorted(by: { names[$0]! < names[$1]! }) {
-                for (index, block) in streams[stream]!.finish().enumerated() {
-                    blocks.append(MarketBlock(importID: importID, stream: names[stream]!, block: index, rows: block.rows,
+            for stream in digesters.indices.sorted(by: { names[$0] < names[$1] }) {
+                for (index, block) in digesters[stream].finish().enumerated() {
+                    blocks.append(MarketBlock(importID: importID, stream: names[stream], block: index, rows: block.rows,
                                               firstTime: block.first, lastTime: block.last, sha256: block.sha256))
                 }
             }

@@ -110,7 +110,9 @@ public enum NativeSnapshotFormat {
         let time = row.timestamp(.timestamp, row.required(.timestamp), assumeUTC: assumeUTC)
         let instrument = row.required(.instrument)
         let markText = row.required(.markPrice)
-        let kind = row.value(.kind)?.lowercased() ?? "mark"
+        // Lower-cased only when it is not already `mark` (every row but settlements): a string per row otherwise.
+        let kindText = row.value(.kind)
+        let kind = kindText == nil || kindText == "mark" ? "mark" : kindText!.lowercased()
         guard kind == "mark" || kind == "settlement" else {
             row.problem(.kind, "'\(row.value(.kind)!)' is not mark or settlement")
             return .failure(RowErrors(errors: row.errors))
