@@ -81,6 +81,12 @@ enum Console {
             case .storageFailed: return ExitCode(Exit.storageFailed)
             case .noLedger, .notALedger, .refused, .needsMigration: return ExitCode(Exit.databaseUnusable)
             }
+        case let error as LedgerBackup.Refusal:
+            switch error {
+            case .exists, .sameFile: return ExitCode(Exit.usage)
+            case .failedVerification: return ExitCode(Exit.historyDiffers)
+            case .cannotWrite: return ExitCode(Exit.cannotCreate)
+            }
         case is CorruptDatabase, is UncomputablePosition: return ExitCode(Exit.databaseUnusable)
         default: return .failure
         }

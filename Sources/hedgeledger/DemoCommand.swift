@@ -12,10 +12,12 @@ extension Hedgeledger {
                 Generates a session (five days by default) of a BTC and ETH options book hedged with perpetuals (a few \
                 thousand fills) and its market snapshots (index, perpetual and option marks every \
                 15 minutes, and the settlement price of each Friday expiry), imports both into a \
-                fresh database, and prints, per book and underlying at the end of the session, \
-                the net delta in coin and USD, gamma, vega, theta and how much of the options' \
-                delta the hedges offset. The files stay in the directory, with the commands that \
-                show the full tables.
+                fresh database, recomputes the exposure history, sets hedge policies and records a \
+                decision per hedge order, verifies the ledger, writes the end-of-day report of the \
+                last day in Markdown and HTML, and prints, per book and underlying at the end of the \
+                session, the net delta in coin and USD, gamma, vega, theta and how much of the \
+                options' delta the hedges offset. The files stay in the directory, with the \
+                commands that show the full tables.
                 """)
 
         @Option(help: ArgumentHelp("Where to put trades.csv, snapshots.csv and demo.sqlite; default a new temporary directory. An earlier demo.sqlite there is replaced.",
@@ -77,6 +79,15 @@ extension Hedgeledger {
                 Console.message("hedge policies set and \(decisions) hedge decisions recorded, one per hedge order; verify: \(verified.passed ? "ok" : "FAILED"), journal chain head \(verified.head?.hash ?? "-")")
                 let greeks = try GreeksReport.build(ledger: ledger, at: last, now: now)
                 Console.output(OutputFormat.table.render(BookSummary(greeks: greeks).report))
+                // The end-of-day report of the session's last day, in Markdown and HTML.
+                let lastDay = Timestamp(microseconds: last.microseconds - last.microseconds % 86_400_000_000)
+                let eod = try EndOfDayReport.build(ledger: ledger, date: lastDay, cutoffMinutes: 0, books: [], codeVersion: Hedgeledger.version,
+                                                   generatedAt: now, allowStale: false)
+                let eodTitle = "End of day \(eod.date), cutoff \(eod.to.iso8601)"
+                let eodPath = directory + "/eod-\(eod.date)"
+                try ReportFile.write(MarkdownRenderer.render(eod.report, title: eodTitle), to: eodPath + ".md")
+                try ReportFile.write(HTMLRenderer.render(eod.report, title: eodTitle, charts: eod.charts), to: eodPath + ".html")
+                Console.message("end-of-day report for \(eod.date): \(eodPath).md and \(eodPath).html (\(eod.exceptions.count) exceptions; inputs \(eod.inputsSHA256.prefix(16))…)")
                 let dayStart = Timestamp(microseconds: last.microseconds - 86_400_000_000)
                 let day = try HistoryReport.build(ledger: ledger, filter: .init(), from: dayStart, to: last, everySeconds: 4 * 3600)
                 Console.output("\n" + OutputFormat.table.render(Report(schema: HistoryReport.schema, asOf: last, sections: [day.compactTable])))
@@ -92,6 +103,8 @@ extension Hedgeledger {
                       hedgeledger --db \(databasePath) hedge list --underlying BTC           the hedge journal, with each decision's execution
                       hedgeledger --db \(databasePath) hedge exceptions                     band breaches not answered in time, unexplained fills
                       hedgeledger --db \(databasePath) verify                               integrity and the journal chain
+                      hedgeledger --db \(databasePath) report eod --date \(String(last.iso8601.prefix(10))) --format json --out -   the end-of-day report
+                      hedgeledger --db \(databasePath) backup \(directory)/backup.sqlite        a verified copy
                       hedgeledger --db \(databasePath) imports                              what was imported, with SHA-256
                       hedgeledger --db \(databasePath) marks check --at \(last.iso8601)
                     """)

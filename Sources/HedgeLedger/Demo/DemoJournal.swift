@@ -14,9 +14,10 @@ public enum DemoJournal {
         return "H\(fields[10])"
     }
 
-    /// Records the policies (from `start`) and one decision per hedge order, one millisecond before
-    /// the order's first fill, with the inputs the ledger shows then. Run after `recompute`.
-    /// Returns how many decisions were recorded.
+    /// Records the policies (from `start`, recorded then) and one decision per hedge order, one
+    /// millisecond before the order's first fill, with the inputs the ledger shows then, recorded
+    /// as the desk's bot would: at the moment it decided. Run after `recompute`. Returns how many
+    /// decisions were recorded.
     public static func record(ledger: Ledger, book: String, start: Timestamp, now: Timestamp) throws -> Int {
         let policies = HedgePolicyService(ledger: ledger)
         for (coin, band) in TradeGenerator.hedgeBands.sorted(by: { $0.key < $1.key }) {
@@ -24,7 +25,7 @@ public enum DemoJournal {
             _ = try policies.set(HedgePolicy(book: book, underlying: coin, effective: start, hedgeInstrument: "\(coin)-PERPETUAL",
                                              band: .fixed(width: ExactDecimal(approximating: band, places: 2)), lot: lot,
                                              maxReactionSeconds: 300),
-                                 recordedBy: "demo", now: now)
+                                 recordedBy: "demo", now: start)
         }
         // Each hedge order's fills, from the ledger: they name their decision.
         var orders: [String: (time: Timestamp, instrument: String, quantity: ExactDecimal)] = [:]
@@ -49,6 +50,9 @@ public enum DemoJournal {
                                            rationale: "the desk's own delta left its band of ±\(TradeGenerator.hedgeBands[coin] ?? 0) \(coin)",
                                            source: .record))
         }
-        return try journal.record(decisions, now: now).count
+        try ledger.write {
+            for decision in decisions { _ = try journal.insert(decision, now: decision.time) }
+        }
+        return decisions.count
     }
 }

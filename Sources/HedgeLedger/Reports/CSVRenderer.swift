@@ -22,6 +22,14 @@ public enum CSVRenderer {
         return output
     }
 
+    /// A report as one file per section, named by the section (`summary.csv`), after a
+    /// `header.csv` of its parameters and facts as name,value rows.
+    public static func files(_ report: Report) -> [(name: String, text: String)] {
+        var header = Table(name: "header", title: "", columns: [.init("name"), .init("value")])
+        for (name, value) in report.parameters + report.facts { header.rows.append([.text(name), value]) }
+        return [("header.csv", render(header))] + report.sections.map { ("\($0.name).csv", render($0)) }
+    }
+
     static func render(_ table: Table) -> String {
         var output = table.columns.map { escape($0.name) }.joined(separator: ",") + "\r\n"
         output.reserveCapacity(output.utf8.count + table.rows.count * table.columns.count * 12)

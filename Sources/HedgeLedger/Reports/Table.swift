@@ -1,6 +1,6 @@
 /// A report: typed values, before any of them becomes text. Every renderer (table, CSV,
-/// JSON; later Markdown and HTML) reads the same value, so the formats never disagree, and
-/// only the table renderer rounds.
+/// JSON, Markdown, HTML) reads the same value, so the formats never disagree; only the ones
+/// people read (table, Markdown, HTML, through `TableRenderer.display`) round.
 ///
 /// A report has a versioned schema name, the moment it describes, the parameters it was
 /// asked with, facts about the run (counts), and one or more sections of rows. The JSON

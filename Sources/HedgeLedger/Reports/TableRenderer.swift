@@ -1,6 +1,7 @@
 /// Aligned columns for a terminal, one block per section under its title: numbers
 /// right-aligned and rounded to their column's places, text left-aligned, a rule under the
-/// header. The only renderer that rounds. An empty section says so.
+/// header. Its `display` is the only rounding there is (Markdown and HTML show cells through
+/// it); CSV and JSON are in full. An empty section says so.
 public enum TableRenderer {
     public static func render(_ report: Report) -> String {
         var output = ""

@@ -1,0 +1,120 @@
+import ArgumentParser
+import HedgeLedger
+
+extension Hedgeledger {
+    struct ReportGroup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "report",
+            abstract: "Reports for a desk's sign-off: the end-of-day audit report.",
+            subcommands: [EndOfDay.self])
+    }
+}
+
+extension Hedgeledger.ReportGroup {
+    struct EndOfDay: ParsableCommand {
+        enum Format: String, CaseIterable, ExpressibleByArgument {
+            case md, html, json, csv
+
+            var fileExtension: String { self == .csv ? "" : ".\(rawValue)" }
+        }
+
+        static let configuration = CommandConfiguration(
+            commandName: "eod",
+            abstract: "The end-of-day audit report: the day's exposure, hedges, exceptions and integrity, for a head of risk and an auditor.",
+            discussion: """
+                The day of --date runs from that date at --cutoff (UTC; default 00:00, the calendar \
+                day; 08:00 is Deribit's settlement) to the next day's cutoff. The report reads the \
+                ledger read-only: the header (books, ledger, tool version, the recompute run read, \
+                the journal chain's head, inputs_sha256), a summary per book and underlying (net \
+                delta at the cutoff, its largest value, time outside the policy's band, hedges and \
+                their cost), the exposure and positions at the cutoff, the day's settlements, its \
+                exposure and hedge-ratio timeline, its hedge decisions with their execution, its \
+                exceptions (hedge exceptions, stale marks, unpriced positions, venue-greek \
+                discrepancies, voids), and integrity (verify --quick, the day's imports). \
+                Regenerated from the same ledger it is the same file except generated_at, and \
+                inputs_sha256 is equal. Refused (exit 3) while the exposure history is behind the \
+                ledger, unless --allow-stale, which marks it STALE. It is written to a temporary \
+                file renamed into place (csv: a new directory of one file per section), so a failed \
+                run leaves no partial report; --out - writes to stdout. Example:
+                  hedgeledger report eod --date 2026-11-20 --cutoff 08:00 --format html --out eod.html
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+
+        @Option(help: ArgumentHelp("The day, YYYY-MM-DD.", valueName: "date"), transform: Self.parseDate)
+        var date: Timestamp
+
+        @Option(help: ArgumentHelp("When the day ends, HH:MM UTC.", valueName: "HH:MM"), transform: Self.parseCutoff)
+        var cutoff: Int = 0
+
+        @Option(name: .customLong("book"), help: ArgumentHelp("A book to report (repeat for several); default every book.", valueName: "name"))
+        var books: [String] = []
+
+        @Option(help: "md (Markdown), html (one self-contained file), json (docs/json.md: hedgeledger.eod) or csv (a directory of one file per section).")
+        var format: Format = .md
+
+        @Option(help: ArgumentHelp("Where to write it; - for stdout. Default eod-DATE.EXT (csv: eod-DATE/) here.", valueName: "path"))
+        var out: String?
+
+        @Flag(help: "Make the report even when the exposure history is behind the ledger; it says STALE.")
+        var allowStale = false
+
+        static func parseDate(_ text: String) throws -> Timestamp {
+            let isDate = text.utf8.count == 10 && text.utf8.enumerated().allSatisfy { index, byte in
+                index == 4 || index == 7 ? byte == UInt8(ascii: "-") : (byte >= 48 && byte <= 57)
+            }
+            guard isDate, case .success(let time) = TimestampSyntax.parse(text + "T00:00:00Z") else {
+                throw ValidationError("'\(text.escapingControlCharacters)' is not a date; expected YYYY-MM-DD such as 2026-11-20")
+            }
+            return time
+        }
+
+        static func parseCutoff(_ text: String) throws -> Int {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }), let hours = Int(parts[0]), let minutes = Int(parts[1]),
+                  (0..<24).contains(hours), (0..<60).contains(minutes) else {
+                throw ValidationError("'\(text.escapingControlCharacters)' is not a time of day; expected HH:MM such as 08:00")
+            }
+            return hours * 60 + minutes
+        }
+
+        func run() throws {
+            try Console.run {
+                let now = Console.now()
+                let opened = try ledger.openForReading(now: now)
+                let known = try opened.knownBooks()
+                for book in books where !known.contains(book) {
+                    throw UnknownFilterValue(option: "--book", value: book, known: known)
+                }
+                let built: EndOfDayReport
+                do {
+                    built = try EndOfDayReport.build(ledger: opened, date: date, cutoffMinutes: cutoff, books: books,
+                                                     codeVersion: Hedgeledger.version, generatedAt: now, allowStale: allowStale)
+                } catch let refusal as EndOfDayReport.Refusal {
+                    Console.message("hedgeledger: \(refusal)")
+                    throw ExitCode(Console.Exit.historyBehind)
+                }
+                let stale = built.freshness.isBehind
+                    ? "STALE: the exposure history is behind the ledger (\(built.freshness.pendingChanges) change(s) since the last recompute); this report does not show them"
+                    : nil
+                if let stale { Console.message("hedgeledger: \(stale)") }
+                let report = built.report
+                let title = "End of day \(built.date), cutoff \(built.to.iso8601)"
+                let path = out ?? "eod-\(built.date)\(format.fileExtension)"
+                switch format {
+                case .csv:
+                    guard path != "-" else { throw ValidationError("csv writes a directory of files; give --out DIRECTORY") }
+                    try ReportFile.writeDirectory(CSVRenderer.files(report), to: path)
+                default:
+                    let text = switch format {
+                    case .md: MarkdownRenderer.render(report, title: title, warning: stale)
+                    case .html: HTMLRenderer.render(report, title: title, warning: stale, charts: built.charts)
+                    default: JSONRenderer.render(report)
+                    }
+                    if path == "-" { Console.output(text) } else { try ReportFile.write(text, to: path) }
+                }
+                if path != "-" { Console.message("end-of-day report for \(built.date) written to \(path) (inputs \(built.inputsSHA256.prefix(16))…)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+@testable import HedgeLedger
+
+/// `report eod` and `backup`: the day's report, section by section against the stored history
+/// and what follows from it by hand; the same report regenerated; every format safe to open.
+@Suite("End-of-day report and backup")
+struct EndOfDayTests {
+    /// Options bought at 10:00 and a perpetual sold at 12:30 on 2026-11-19, marks at 12:00 and
+    /// 13:00, a ±0.2 coin band from that day, and a rebalance decided at 12:49 that nothing filled.
+    func ledger(in directory: TemporaryDirectory, book: String = "main") throws -> String {
+        let trades = RecomputeTests.trades.replacingOccurrences(of: "trade_id,timestamp,instrument,side,quantity,price",
+                                                                 with: "trade_id,timestamp,instrument,side,quantity,price,book")
+            .split(separator: "\n").enumerated().map { $0.offset == 0 ? String($0.element) : "\($0.element),\"\(book.replacingOccurrences(of: "\"", with: "\"\""))\"" }
+            .joined(separator: "\n") + "\n"
+        let db = try cliLedger(in: directory, trades: trades, snapshots: RecomputeTests.marks)
+        for arguments in [
+            ["policy", "set", book, "--underlying", "BTC", "--band", "0.2", "--effective", "2026-11-19"],
+            ["hedge", "record", "--book", book, "--underlying", "BTC", "--action", "rebalance", "--instrument", "BTC-PERPETUAL",
+             "--quantity", "-20000", "--price", "95900", "--id", "ext-1", "--at", "2026-11-19T12:49:00Z"],
+            ["recompute"],
+        ] {
+            let result = try hedgeledger(arguments + ["--db", db])
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        return db
+    }
+
+    func eod(_ db: String, _ extra: [String] = []) throws -> CLIResult {
+        try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--out", "-"] + extra)
+    }
+
+    @Test("the day's report, section by section: summary from the stored rows by hand, decisions, exceptions, integrity")
+    func sections() throws {
+        let directory = TemporaryDirectory()
+        let db = try ledger(in: directory)
+        let result = try eod(db, ["--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        try ReportOutputTests().expectDocumented(result.stdout, empty: ["settlements", "imports"])
+        let report = try jsonObject(result.stdout)
+        #expect(report["from"] as? String == "2026-11-19T00:00:00Z" && report["to"] as? String == "2026-11-20T00:00:00Z")
+        #expect(report["stale"] as? Bool == false && report["verified"] as? Bool == true)
+        #expect((report["chain_head"] as? String)?.count == 64 && (report["inputs_sha256"] as? String)?.count == 64)
+
+        // The stored rows of the day, and the row in force at its start (none: the book starts at 10:00).
+        let history = try #require(try jsonObject(try hedgeledger(["history", "--db", db, "--from", "2026-11-19", "--to", "2026-11-19T23:59:59Z",
+                                                                    "--format", "json"]).stdout)["history"] as? [[String: Any]])
+        let rows = history.map { (time: try! TimestampSyntax.parse($0["time"] as! String).get(), net: ($0["net_delta"] as! NSNumber).doubleValue) }
+        #expect(rows.count >= 3)
+        // Outside the ±0.2 band: each row's net delta holds until the next row, the last until midnight.
+        let end = try TimestampSyntax.parse("2026-11-20T00:00:00Z").get()
+        var outside = 0.0
+        for (index, row) in rows.enumerated() where abs(row.net) > 0.2 {
+            outside += (index + 1 < rows.count ? rows[index + 1].time : end).seconds(since: row.time)
+        }
+        let summary = try #require((report["summary"] as? [[String: Any]])?.first)
+        func number(_ field: String) -> Double { (summary[field] as? NSNumber)?.doubleValue ?? .nan }
+        #expect(summary["book"] as? String == "main" && summary["underlying"] as? String == "BTC")
+        #expect(number("net_delta") == rows.last!.net)
+        #expect(number("max_abs_net_delta") == rows.map { abs($0.net) }.max()!)
+        #expect(abs(number("time_outside_band_s") - outside) < 1e-6 && outside > 0)
+        #expect(summary["hedges"] as? Int == 1 && summary["exposure_rows"] as? Int == rows.count)
+
+        let timeline = try #require(report["timeline"] as? [[String: Any]])
+        #expect(timeline.count == rows.count)
+        let decisions = try #require(report["decisions"] as? [[String: Any]])
+        #expect(decisions.map { $0["decision_id"] as? String } == ["ext-1"] && decisions[0]["execution"] as? String == "unfilled")
+        let kinds = Set(try #require(report["exceptions"] as? [[String: Any]]).compactMap { $0["kind"] as? String })
+        #expect(kinds.isSuperset(of: ["unfilled", "unlinked-fill", "backdated-policy", "late-record"]), "\(kinds)")
+        let imports = try #require(report["imports"] as? [[String: Any]])
+        #expect(imports.isEmpty)  // imported today, not on 2026-11-19
+        let integrity = try #require(report["integrity"] as? [[String: Any]])
+        #expect(integrity.contains { $0["check"] as? String == "journal chain" && $0["result"] as? String == "ok" })
+        let positions = try #require(report["positions"] as? [[String: Any]])
+        #expect(Set(positions.compactMap { $0["instrument"] as? String }) == ["BTC-27NOV26-100000-C", "BTC-20NOV26-95000-P", "BTC-PERPETUAL"])
+    }
+
+    @Test("regenerated, the report is the same except its generated_at line; every format is written whole")
+    func reproducible() throws {
+        let directory = TemporaryDirectory()
+        let db = try ledger(in: directory)
+        func withoutGeneratedAt(_ text: String) -> String {
+            text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("generated_at") }.joined(separator: "\n")
+        }
+        for format in ["md", "html", "json"] {
+            let first = try eod(db, ["--format", format]), second = try eod(db, ["--format", format])
+            #expect(first.status == 0 && second.status == 0, "\(format): \(first.stderr)")
+            #expect(withoutGeneratedAt(first.stdout) == withoutGeneratedAt(second.stdout), "\(format)")
+            #expect(first.stdout != withoutGeneratedAt(first.stdout), "\(format) has a generated_at line")
+        }
+        // Files: written under their default names, a CSV directory of one file per section.
+        let written = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--format", "html"], directory: directory.path)
+        #expect(written.status == 0 && written.stderr.contains("written to eod-2026-11-19.html"), "\(written.stderr)")
+        let html = try String(contentsOfFile: directory.file("eod-2026-11-19.html"), encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("Content-Security-Policy") && html.contains("<svg"))
+        #expect(!html.contains("<script") && !html.contains("http://") || html.contains("http://www.w3.org/2000/svg"))
+        let csv = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--format", "csv", "--out", directory.file("csv")])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.file("csv")).sorted()
+        #expect(files.contains("header.csv") && files.contains("summary.csv") && files.contains("timeline.csv") && files.contains("exceptions.csv"))
+        let again = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--format", "csv", "--out", directory.file("csv")])
+        #expect(again.status != 0 && again.stderr.contains("exists"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
+    @Test("a history behind the ledger is refused (exit 3, nothing written) unless --allow-stale, which says STALE")
+    func stale() throws {
+        let directory = TemporaryDirectory()
+        let db = try ledger(in: directory)
+        let later = directory.write("later.csv", "trade_id,timestamp,instrument,side,quantity,price\n9,2026-11-19T14:00:00Z,BTC-PERPETUAL,buy,10,97000\n")
+        #expect(try hedgeledger(["import", "trades", "--db", db, later]).status == 0)
+        let refused = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19"], directory: directory.path)
+        #expect(refused.status == 3 && refused.stderr.contains("--allow-stale"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.file("eod-2026-11-19.md")))
+        let allowed = try eod(db, ["--allow-stale"])
+        #expect(allowed.status == 0 && allowed.stdout.contains("**STALE") && allowed.stdout.contains("- stale: yes"), "\(allowed.stdout)")
+        let unknown = try eod(db, ["--book", "mian"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("did you mean 'main'"), "\(unknown.stderr)")
+    }
+
+    @Test("values from the data cannot become markup: HTML, Markdown and CSV", arguments: ["<script>alert(1)</script>", "=HYPERLINK(\"x\")|**b**"])
+    func injection(book: String) throws {
+        let directory = TemporaryDirectory()
+        let db = try ledger(in: directory, book: book)
+        let html = try eod(db, ["--format", "html"]).stdout
+        #expect(!html.contains(book) && !html.contains("<script"))
+        #expect(html.contains(HTMLRenderer.escape(book)))
+        let markdown = try eod(db, ["--format", "md"]).stdout
+        #expect(!markdown.contains("<script") && !markdown.contains("|**b**"))
+        #expect(markdown.contains(MarkdownRenderer.escape(book)))
+        let out = directory.file("csv")
+        #expect(try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--format", "csv", "--out", out]).status == 0)
+        let summary = try String(contentsOfFile: out + "/summary.csv", encoding: .utf8)
+        if book.hasPrefix("=") { #expect(summary.contains("\"'=HYPERLINK(\"\"x\"\")|**b**\"")) } else { #expect(summary.contains(book)) }
+    }
+
+    @Test("backup: a verified copy, owner-only, never over an existing file")
+    func backup() throws {
+        let directory = TemporaryDirectory()
+        let db = try ledger(in: directory)
+        let copy = directory.file("copy.sqlite")
+        let made = try hedgeledger(["backup", "--db", db, copy])
+        #expect(made.status == 0 && made.stderr.contains("backed up to") && made.stderr.contains("chain head"), "\(made.stderr)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: copy)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let original = try jsonObject(try hedgeledger(["verify", "--db", db, "--format", "json"]).stdout)
+        let copied = try jsonObject(try hedgeledger(["verify", "--db", copy, "--format", "json"]).stdout)
+        #expect(copied["passed"] as? Bool == true && copied["head"] as? String == original["head"] as? String)
+        let again = try hedgeledger(["backup", "--db", db, copy])
+        #expect(again.status == 64 && again.stderr.contains("never replaces"), "\(again.stderr)")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+}
