@@ -28,7 +28,8 @@ extension Hedgeledger.ReportGroup {
                 the journal chain's head, inputs_sha256), a summary per book and underlying (net \
                 delta at the cutoff, its largest value, time outside the policy's band, hedges and \
                 their cost), the exposure and positions at the cutoff, the day's settlements, its \
-                exposure and hedge-ratio timeline, its hedge decisions with their execution, its \
+                exposure and hedge-ratio timeline (the last row of every --every, default 5m, with \
+                the largest |net delta| it stands for; all for every row), its hedge decisions with their execution, its \
                 exceptions (hedge exceptions, stale marks, unpriced positions, venue-greek \
                 discrepancies, voids), and integrity (verify --quick, the day's imports). \
                 Regenerated from the same ledger it is the same file except generated_at, and \
@@ -55,6 +56,11 @@ extension Hedgeledger.ReportGroup {
 
         @Option(help: ArgumentHelp("Where to write it; - for stdout. Default eod-DATE.EXT (csv: eod-DATE/) here.", valueName: "path"))
         var out: String?
+
+        @Option(help: ArgumentHelp("The timeline: the last row of every interval (1m, 5m, 1h, or seconds), or all for every stored row.",
+                                   valueName: "width"),
+                transform: { $0 == "all" ? 0 : try DurationArgument.seconds($0, option: "--every") })
+        var every: Int64 = EndOfDayReport.defaultTimelineSeconds
 
         @Flag(help: "Make the report even when the exposure history is behind the ledger; it says STALE.")
         var allowStale = false
@@ -89,7 +95,8 @@ extension Hedgeledger.ReportGroup {
                 let built: EndOfDayReport
                 do {
                     built = try EndOfDayReport.build(ledger: opened, date: date, cutoffMinutes: cutoff, books: books,
-                                                     codeVersion: Hedgeledger.version, generatedAt: now, allowStale: allowStale)
+                                                     codeVersion: Hedgeledger.version, generatedAt: now, allowStale: allowStale,
+                                                     timelineSeconds: every == 0 ? nil : every)
                 } catch let refusal as EndOfDayReport.Refusal {
                     Console.message("hedgeledger: \(refusal)")
                     throw ExitCode(Console.Exit.historyBehind)

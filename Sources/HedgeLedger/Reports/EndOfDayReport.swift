@@ -28,6 +28,8 @@ public struct EndOfDayReport: Sendable {
 
     public var date: String
     public var cutoffMinutes: Int
+    /// The timeline's bucket width in seconds; nil: every row.
+    public var timelineSeconds: Int64?
     public var from: Timestamp
     public var to: Timestamp
     /// The books asked for; empty: every book.
@@ -67,6 +69,29 @@ public struct EndOfDayReport: Sendable {
         public var points: [Point]
         /// The day's rebalance decisions: when, and what they traded.
         public var trades: [(time: Timestamp, label: String)]
+
+        /// At most four points per `buckets`-th of the day (its first, lowest, highest and last
+        /// net delta), in time order: what a chart of that width can show of a day of many rows.
+        static func thinned(_ points: [Point], from: Timestamp, to: Timestamp, buckets: Int = 900) -> [Point] {
+            guard points.count > 4 * buckets else { return points }
+            let span = max(1, to.microseconds - from.microseconds)
+            var kept: [Point] = [], bucket: [Point] = [], current = -1
+            func flush() {
+                guard let first = bucket.first else { return }
+                let low = bucket.min { $0.netDelta < $1.netDelta }!, high = bucket.max { $0.netDelta < $1.netDelta }!
+                var chosen = [first, low, high, bucket.last!]
+                chosen.sort { $0.time < $1.time }
+                for point in chosen where kept.last?.time != point.time { kept.append(point) }
+                bucket.removeAll(keepingCapacity: true)
+            }
+            for point in points {
+                let index = Int((point.time.microseconds - from.microseconds) * Int64(buckets) / span)
+                if index != current { flush(); current = index }
+                bucket.append(point)
+            }
+            flush()
+            return kept
+        }
     }
 
     /// One finding of the day, whatever produced it.
@@ -107,8 +132,14 @@ public struct EndOfDayReport: Sendable {
         return (from, Timestamp(microseconds: from.microseconds + 86_400_000_000))
     }
 
+    /// The timeline's default: the last row of every 5 minutes, with the largest |net delta|
+    /// among the rows it stands for (a busy day has a row per fill; `history` has them all).
+    public static let defaultTimelineSeconds: Int64 = 300
+
+    /// `timelineSeconds`: the timeline's bucket width; nil: every stored row.
     public static func build(ledger: Ledger, date: Timestamp, cutoffMinutes: Int, books asked: [String], codeVersion: String,
-                             generatedAt: Timestamp, allowStale: Bool) throws -> EndOfDayReport {
+                             generatedAt: Timestamp, allowStale: Bool,
+                             timelineSeconds: Int64? = defaultTimelineSeconds) throws -> EndOfDayReport {
         let freshness = try HistoryFreshness.of(ledger)
         if freshness.isBehind && !allowStale { throw Refusal.behind(freshness) }
         let (from, to) = window(date: date, cutoffMinutes: cutoffMinutes)
@@ -144,11 +175,24 @@ public struct EndOfDayReport: Sendable {
                                                 detail: "no mark at or before the cutoff: " + unmarked.joined(separator: ", ")))
                 }
             }
-            timelineReports.append(try HistoryReport.build(ledger: ledger, filter: filter, from: from, to: last, everySeconds: nil).report)
+            timelineReports.append(try HistoryReport.build(ledger: ledger, filter: filter, from: from, to: last,
+                                                           everySeconds: timelineSeconds).report)
             decisionReports.append(try HedgeDecisionsReport.journal(ledger: ledger, book: filter.book, underlying: nil, from: from, to: last).report)
+            // Unexplained hedge fills are one line per book and underlying: a day may have thousands.
+            var unlinked: [String: [HedgeExceptions.Entry]] = [:]
             for entry in try HedgeExceptions(ledger: ledger).list(book: filter.book, from: from, to: last) {
+                if entry.kind == .unlinkedFill {
+                    unlinked["\(entry.book)\u{0}\(entry.underlying)", default: []].append(entry)
+                    continue
+                }
                 exceptions.append(Exception(kind: entry.kind.rawValue, time: entry.time, book: entry.book, underlying: entry.underlying,
                                             subject: entry.decision ?? entry.fill ?? "", detail: entry.detail))
+            }
+            for (_, entries) in unlinked {
+                let first = entries[0], count = entries.count
+                exceptions.append(Exception(kind: HedgeExceptions.Entry.Kind.unlinkedFill.rawValue, time: first.time, book: first.book,
+                                            underlying: first.underlying, subject: "\(count) fill\(count == 1 ? "" : "s")",
+                                            detail: "hedge-instrument fills from \(first.time.iso8601) to \(entries.last!.time.iso8601) that no decision names or is linked to; the first: \(first.fill ?? "") \(first.detail). `hedgeledger hedge exceptions --book \(first.book) --from \(from.iso8601) --to \(last.iso8601)` lists each"))
             }
         }
         for discrepancy in try MarksCheckReport.build(ledger: ledger, at: last).discrepancies where discrepancy.time >= from {
@@ -168,7 +212,7 @@ public struct EndOfDayReport: Sendable {
         let (summaries, charts) = try summarize(ledger: ledger, from: from, last: last, includes: includes)
 
         var report = EndOfDayReport(
-            date: String(date.iso8601.prefix(10)), cutoffMinutes: cutoffMinutes, from: from, to: to, books: asked,
+            date: String(date.iso8601.prefix(10)), cutoffMinutes: cutoffMinutes, timelineSeconds: timelineSeconds, from: from, to: to, books: asked,
             ledgerFile: ledger.path, codeVersion: codeVersion, generatedAt: generatedAt, freshness: freshness,
             chainHead: verification.head, chainRecords: verification.records, inputsSHA256: "", summaries: summaries,
             exposure: merged(exposureReports, "exposure"), positions: merged(exposureReports, "positions"), settlements: settlements,
@@ -191,6 +235,7 @@ public struct EndOfDayReport: Sendable {
     func computeInputsSHA256() -> String {
         var bytes = CanonicalBytes(tag: "E")
         bytes.text(Self.schema.name); bytes.integer(Int64(Self.schema.version)); bytes.text(date); bytes.integer(Int64(cutoffMinutes))
+        bytes.integer(timelineSeconds ?? 0)
         for book in books.sorted() { bytes.text(book) }
         bytes.text(chainHead?.hash ?? ""); bytes.integer(Int64(chainRecords))
         bytes.integer(freshness.latestRun?.id ?? -1); bytes.text(freshness.latestRun?.outputsSHA256 ?? "")
@@ -232,6 +277,7 @@ public struct EndOfDayReport: Sendable {
                 if end > start && abs(row.netDelta - target) > halfWidth + ExposureRow.ratioEpsilon { outside += end.seconds(since: start) }
             }
             if !policies.isEmpty { summary.secondsOutsideBand = outside }
+            chart.points = Chart.thinned(chart.points, from: from, to: chart.to)
             for stored in try ledger.hedgeDecisions.decisions(book: pair.book, underlying: pair.underlying, from: from, to: last)
             where stored.decision.action == .rebalance && !superseded.contains(stored.id) {
                 summary.hedges += 1
@@ -279,7 +325,7 @@ public struct EndOfDayReport: Sendable {
         }
         var timeline = self.timeline
         timeline.name = "timeline"
-        timeline.title = "Exposure and hedge ratio over the day"
+        timeline.title = "Exposure and hedge ratio over the day" + (timelineSeconds.map { ", the last row of every \($0) s" } ?? ", every row")
         var decisions = self.decisions
         decisions.title = "Hedge decisions of the day"
         var found = Table(name: "exceptions", title: "Exceptions", columns: [
@@ -303,6 +349,7 @@ public struct EndOfDayReport: Sendable {
         let cutoff = Self.clock(cutoffMinutes)
         return Report(schema: Self.schema, asOf: to, parameters: [
             ("date", .text(date)), ("cutoff", .text(cutoff)), ("books", .text(books.joined(separator: ","))),
+            ("timeline_every_s", timelineSeconds.map { .integer(Int($0)) } ?? .empty),
         ], facts: [
             ("from", .time(from)), ("to", .time(to)), ("ledger", .text(ledgerFile)), ("tool_version", .text(codeVersion)),
             ("recompute_run", freshness.latestRun.map { .integer(Int($0.id)) } ?? .empty), ("stale", .bool(freshness.isBehind)),
