@@ -87,6 +87,7 @@ enum Console {
             case .failedVerification: return ExitCode(Exit.historyDiffers)
             case .cannotWrite: return ExitCode(Exit.cannotCreate)
             }
+        case let error as ReportFile.WriteError: return ExitCode(error.exists ? Exit.usage : Exit.cannotCreate)
         case is CorruptDatabase, is UncomputablePosition: return ExitCode(Exit.databaseUnusable)
         default: return .failure
         }

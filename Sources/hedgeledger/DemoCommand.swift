@@ -80,13 +80,15 @@ extension Hedgeledger {
                 let greeks = try GreeksReport.build(ledger: ledger, at: last, now: now)
                 Console.output(OutputFormat.table.render(BookSummary(greeks: greeks).report))
                 // The end-of-day report of the session's last day, in Markdown and HTML.
-                let lastDay = Timestamp(microseconds: last.microseconds - last.microseconds % 86_400_000_000)
+                // The session's last scheduled day (its fills may run a little past it).
+                let lastScheduled = settings.start.adding(seconds: Int64(days - 1) * 86_400).microseconds
+                let lastDay = Timestamp(microseconds: lastScheduled - lastScheduled % 86_400_000_000)
                 let eod = try EndOfDayReport.build(ledger: ledger, date: lastDay, cutoffMinutes: 0, books: [], codeVersion: Hedgeledger.version,
                                                    generatedAt: now, allowStale: false)
                 let eodTitle = "End of day \(eod.date), cutoff \(eod.to.iso8601)"
                 let eodPath = directory + "/eod-\(eod.date)"
-                try ReportFile.write(MarkdownRenderer.render(eod.report, title: eodTitle), to: eodPath + ".md")
-                try ReportFile.write(HTMLRenderer.render(eod.report, title: eodTitle, charts: eod.charts), to: eodPath + ".html")
+                try ReportFile.write(MarkdownRenderer.render(eod.report, title: eodTitle), to: eodPath + ".md", replacing: true)
+                try ReportFile.write(HTMLRenderer.render(eod.report, title: eodTitle, charts: eod.charts), to: eodPath + ".html", replacing: true)
                 Console.message("end-of-day report for \(eod.date): \(eodPath).md and \(eodPath).html (\(eod.exceptions.count) exceptions; inputs \(eod.inputsSHA256.prefix(16))…)")
                 let dayStart = Timestamp(microseconds: last.microseconds - 86_400_000_000)
                 let day = try HistoryReport.build(ledger: ledger, filter: .init(), from: dayStart, to: last, everySeconds: 4 * 3600)

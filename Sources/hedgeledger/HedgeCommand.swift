@@ -92,8 +92,9 @@ extension Hedgeledger.Hedge {
                 given. Examples:
                   hedgeledger hedge record --book main --underlying BTC --action rebalance --instrument BTC-PERPETUAL --quantity -20000 --price 95010 --rationale "delta +0.3 over band"
                   hedgeledger hedge record --book main --underlying BTC --action skip --reason "venue down" --at "2026-11-20 14:03Z"
-                A correction is a new decision naming the one it replaces; the old one stays in the \
-                journal, marked superseded, and its fills count for the correction:
+                A correction is a new decision naming the one it replaces, at that decision's time \
+                unless --at is given; the old one stays in the journal, marked superseded, and its \
+                fills count for the correction:
                   hedgeledger hedge record --supersedes D12 --book main --underlying BTC --action rebalance --instrument BTC-PERPETUAL --quantity -2000 --price 95010 --rationale "D12 had the sign wrong"
                 A decision recorded by hand later after its time than its policy's maximum reaction \
                 time is listed by `hedge exceptions` (late-record).
@@ -119,7 +120,7 @@ extension Hedgeledger.Hedge {
         @Option(parsing: .unconditional, help: ArgumentHelp("The reference price the trade was decided at, in the instrument's quote currency.", valueName: "price"))
         var price: String?
 
-        @Option(help: ArgumentHelp("When it was decided: ISO-8601 with a zone, or a date; default now.", valueName: "time"),
+        @Option(help: ArgumentHelp("When it was decided: ISO-8601 with a zone, or a date; default now (a correction: the time of the decision it supersedes).", valueName: "time"),
                 transform: TimeArgument.parse)
         var at: Timestamp?
 
@@ -167,6 +168,10 @@ extension Hedgeledger.Hedge {
                     rationale: rationale, source: .record, supersedes: supersedes)
                 if let netDelta { decision.inputs.netDelta = netDelta }
                 let opened = try ledger.openForWriting(create: false, now: now)
+                // A correction is of what was decided then: its time, unless --at says otherwise.
+                if at == nil, let supersedes, let earlier = try opened.hedgeDecisions.find(key: supersedes) {
+                    decision.time = earlier.decision.time
+                }
                 let stored = try HedgeJournalService(ledger: opened, waitSeconds: wait).record([decision], now: now)[0]
                 let d = stored.decision
                 Console.message("decision \(d.key) recorded: \(d.action.rawValue)\(d.quantity.map { " \($0) \(d.instrument ?? "")" } ?? "") for \(d.book) \(d.underlying) at \(d.time.iso8601)\(d.policyID.map { " under policy #\($0)" } ?? " (no policy in force)")\(d.supersedes.map { "; it supersedes \($0)" } ?? "")")

@@ -36,7 +36,9 @@ extension Hedgeledger.ReportGroup {
                 inputs_sha256 is equal. Refused (exit 3) while the exposure history is behind the \
                 ledger, unless --allow-stale, which marks it STALE. It is written to a temporary \
                 file renamed into place (csv: a new directory of one file per section), so a failed \
-                run leaves no partial report; --out - writes to stdout. Example:
+                run leaves no partial report; an existing file is replaced only with --force; the \
+                report is readable by its owner only (0600), like the ledger; --out - writes to \
+                stdout. Example:
                   hedgeledger report eod --date 2026-11-20 --cutoff 08:00 --format html --out eod.html
                 """)
 
@@ -65,6 +67,13 @@ extension Hedgeledger.ReportGroup {
         @Flag(help: "Make the report even when the exposure history is behind the ledger; it says STALE.")
         var allowStale = false
 
+        @Flag(help: "Replace an existing report at --out (it is otherwise refused).")
+        var force = false
+
+        func validate() throws {
+            if format == .csv && out == "-" { throw ValidationError("csv writes a directory of files, not stdout; give --out DIRECTORY") }
+        }
+
         static func parseDate(_ text: String) throws -> Timestamp {
             let isDate = text.utf8.count == 10 && text.utf8.enumerated().allSatisfy { index, byte in
                 index == 4 || index == 7 ? byte == UInt8(ascii: "-") : (byte >= 48 && byte <= 57)
@@ -88,6 +97,7 @@ extension Hedgeledger.ReportGroup {
             try Console.run {
                 let now = Console.now()
                 let opened = try ledger.openForReading(now: now)
+                let books = Array(Set(self.books)).sorted()
                 let known = try opened.knownBooks()
                 for book in books where !known.contains(book) {
                     throw UnknownFilterValue(option: "--book", value: book, known: known)
@@ -110,15 +120,14 @@ extension Hedgeledger.ReportGroup {
                 let path = out ?? "eod-\(built.date)\(format.fileExtension)"
                 switch format {
                 case .csv:
-                    guard path != "-" else { throw ValidationError("csv writes a directory of files; give --out DIRECTORY") }
-                    try ReportFile.writeDirectory(CSVRenderer.files(report), to: path)
+                    try ReportFile.writeDirectory(CSVRenderer.files(report), to: path, replacing: force)
                 default:
                     let text = switch format {
                     case .md: MarkdownRenderer.render(report, title: title, warning: stale)
                     case .html: HTMLRenderer.render(report, title: title, warning: stale, charts: built.charts)
                     default: JSONRenderer.render(report)
                     }
-                    if path == "-" { Console.output(text) } else { try ReportFile.write(text, to: path) }
+                    if path == "-" { Console.output(text) } else { try ReportFile.write(text, to: path, replacing: force) }
                 }
                 if path != "-" { Console.message("end-of-day report for \(built.date) written to \(path) (inputs \(built.inputsSHA256.prefix(16))…)") }
             }

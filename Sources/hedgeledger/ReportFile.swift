@@ -3,20 +3,24 @@ import Glibc
 #endif
 
 /// A report written whole or not at all: into a temporary file (or directory) beside the
-/// destination, flushed to disk, then renamed into place. A failed run leaves nothing behind,
-/// and a reader never sees half a report.
+/// destination, readable by its owner only (0600, like the ledger it comes from), flushed to
+/// disk, then renamed into place. A failed run leaves nothing behind, and a reader never sees
+/// half a report. An existing destination is replaced only when asked.
 enum ReportFile {
     struct WriteError: Error, CustomStringConvertible {
         let path: String
         let reason: String
+        /// The destination exists and was not to be replaced: a usage error, not a failure to write.
+        var exists = false
         var description: String { "\(path): cannot write the report: \(reason); nothing was written" }
     }
 
-    /// Writes `text` to `path`, replacing what was there.
-    static func write(_ text: String, to path: String) throws {
+    /// Writes `text` to `path`.
+    static func write(_ text: String, to path: String, replacing: Bool = false) throws {
+        try refuseExisting(path, replacing: replacing)
         let temporary = path + ".tmp-\(getpid())"
         do {
-            try writeFile(text, to: temporary)
+            try writeFile(text, to: temporary, reportedAs: path)
             try rename(temporary, to: path)
         } catch {
             unlink(temporary)
@@ -24,14 +28,30 @@ enum ReportFile {
         }
     }
 
-    /// Writes each file into the directory `path` (made new; an existing one is refused).
-    static func writeDirectory(_ files: [(name: String, text: String)], to path: String) throws {
-        if access(path, F_OK) == 0 { throw WriteError(path: path, reason: "it exists; give a new directory for the CSV files") }
+    /// Writes each file into the directory `path`, made new (an existing one is replaced only
+    /// when asked, after the new one is complete).
+    static func writeDirectory(_ files: [(name: String, text: String)], to path: String, replacing: Bool = false) throws {
+        try refuseExisting(path, replacing: replacing)
         let temporary = path + ".tmp-\(getpid())"
-        guard mkdir(temporary, 0o755) == 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+        guard mkdir(temporary, 0o700) == 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
         do {
-            for file in files { try writeFile(file.text, to: temporary + "/" + file.name) }
-            try rename(temporary, to: path)
+            for file in files { try writeFile(file.text, to: temporary + "/" + file.name, reportedAs: path + "/" + file.name) }
+            if access(path, F_OK) == 0 {
+                // The old directory out of the way, then gone, once the new one is in place.
+                let old = path + ".old-\(getpid())"
+                try rename(path, to: old)
+                try rename(temporary, to: path)
+                if let entries = opendir(old) {
+                    while let entry = readdir(entries) {
+                        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                        if name != "." && name != ".." { unlink(old + "/" + name) }
+                    }
+                    closedir(entries)
+                }
+                rmdir(old)
+            } else {
+                try rename(temporary, to: path)
+            }
         } catch {
             for file in files { unlink(temporary + "/" + file.name) }
             rmdir(temporary)
@@ -39,20 +59,24 @@ enum ReportFile {
         }
     }
 
-    private static func writeFile(_ text: String, to path: String) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+    private static func refuseExisting(_ path: String, replacing: Bool) throws {
+        if !replacing && access(path, F_OK) == 0 { throw WriteError(path: path, reason: "it exists; pass --force to replace it", exists: true) }
+    }
+
+    private static func writeFile(_ text: String, to path: String, reportedAs shown: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw WriteError(path: shown, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw WriteError(path: path, reason: String(cString: strerror(errno)))
+                throw WriteError(path: shown, reason: String(cString: strerror(errno)))
             }
             bytes = bytes.dropFirst(written)
         }
-        guard fsync(descriptor) == 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+        guard fsync(descriptor) == 0 else { throw WriteError(path: shown, reason: String(cString: strerror(errno))) }
     }
 
     private static func rename(_ from: String, to: String) throws {

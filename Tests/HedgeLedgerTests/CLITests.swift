@@ -225,6 +225,9 @@ struct CLITests {
         let exceptions = try jsonObject(try hedgeledger(["hedge", "exceptions", "--db", db, "--format", "json"]).stdout)
         let kinds = Set((exceptions["exceptions"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String })
         #expect(!kinds.contains("unlinked-fill") && !kinds.contains("unknown-decision"), "\(kinds)")
+        // The end-of-day report of the last day, in Markdown and HTML, beside the files.
+        #expect(result.stderr.contains("end-of-day report for 2026-11-20: \(directory.file("eod-2026-11-20.md"))"), "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: directory.file("eod-2026-11-20.html")))
         let again = try hedgeledger(arguments)
         #expect(again.stdout == result.stdout)  // a fresh database each time, same seed, same book
     }

@@ -70,10 +70,26 @@ struct CorrectionTests {
                                          "--action", "hold"])
         #expect(otherPair.status != 0 && otherPair.stderr.contains("book 'other'"), "\(otherPair.stderr)")
 
+        // Without --at, a correction is at the time of the decision it corrects, not now.
+        let untimed = try hedgeledger(["hedge", "record", "--db", db, "--supersedes", "ext-2", "--id", "ext-2b", "--book", "main",
+                                       "--underlying", "BTC", "--action", "hold"])
+        #expect(untimed.status == 0 && untimed.stderr.contains("at 2026-11-19T12:50:30Z"), "\(untimed.stderr)")
+
+        // An imported log's corrections: refusals point at the supersedes cell; a decision cannot supersede itself.
+        let log = directory.write("log.csv", """
+            decision_id,time,book,underlying,action,reason,supersedes
+            imp-1,2026-11-19T13:00:00Z,main,BTC,skip,venue down,imp-1
+
+            """)
+        let refused = try hedgeledger(["import", "decisions", "--db", db, log])
+        #expect(refused.status == 65 && refused.stderr.contains("log.csv:2:") && refused.stderr.contains("supersedes: decision 'imp-1' names itself"),
+                "\(refused.stderr)")
+        #expect(!refused.stderr.contains("log.csv:2:1:"), "\(refused.stderr)")
+
         // Everything before stays as it was: the old head is still in the chain, and all verifies.
         let verified = try hedgeledger(["verify", "--db", db, "--head", head, "--format", "json"])
         let object = try jsonObject(verified.stdout)
-        #expect(verified.status == 0 && object["passed"] as? Bool == true && object["records"] as? Int == 12, "\(verified.stdout)")
+        #expect(verified.status == 0 && object["passed"] as? Bool == true && object["records"] as? Int == 13, "\(verified.stdout)")
     }
 
     @Test("late records: a decision recorded by hand long after its time, and a policy effective from before it was recorded")
@@ -129,6 +145,13 @@ struct CorrectionTests {
             \(v11)
             INSERT INTO hedge_decisions SELECT * FROM kept_decisions;
             INSERT INTO hedge_links SELECT * FROM kept_links;
+            ALTER TABLE exposure_history DROP COLUMN pnl_actual_usd;
+            ALTER TABLE exposure_history DROP COLUMN pnl_delta_usd;
+            ALTER TABLE exposure_history DROP COLUMN pnl_gamma_usd;
+            ALTER TABLE exposure_history DROP COLUMN pnl_vega_usd;
+            ALTER TABLE exposure_history DROP COLUMN pnl_theta_usd;
+            ALTER TABLE exposure_history DROP COLUMN pnl_options_usd;
+            ALTER TABLE exposure_history DROP COLUMN pnl_hedges_usd;
             DROP TABLE market_blocks;
             ALTER TABLE marks DROP COLUMN bid_price;
             ALTER TABLE marks DROP COLUMN ask_price;

@@ -34,12 +34,12 @@ struct EndOfDayTests {
     func sections() throws {
         let directory = TemporaryDirectory()
         let db = try ledger(in: directory)
-        let result = try eod(db, ["--format", "json"])
+        let result = try eod(db, ["--format", "json", "--every", "all"])
         #expect(result.status == 0, "\(result.stderr)")
         try ReportOutputTests().expectDocumented(result.stdout, empty: ["settlements", "imports"])
         let report = try jsonObject(result.stdout)
         #expect(report["from"] as? String == "2026-11-19T00:00:00Z" && report["to"] as? String == "2026-11-20T00:00:00Z")
-        #expect(report["stale"] as? Bool == false && report["verified"] as? Bool == true)
+        #expect(report["stale"] as? Bool == false && report["quick_verify_passed"] as? Bool == true)
         #expect((report["chain_head"] as? String)?.count == 64 && (report["inputs_sha256"] as? String)?.count == 64)
 
         // The stored rows of the day, and the row in force at its start (none: the book starts at 10:00).
@@ -60,6 +60,29 @@ struct EndOfDayTests {
         #expect(number("max_abs_net_delta") == rows.map { abs($0.net) }.max()!)
         #expect(abs(number("time_outside_band_s") - outside) < 1e-6 && outside > 0)
         #expect(summary["hedges"] as? Int == 1 && summary["exposure_rows"] as? Int == rows.count)
+
+        // The P&L explain is the day's intervals summed; effectiveness follows from them (domain.md).
+        func value(_ row: [String: Any], _ field: String) -> Double? { (row[field] as? NSNumber)?.doubleValue }
+        let intervals = history.filter { value($0, "pnl_usd") != nil }
+        func total(_ field: String) -> Double { intervals.compactMap { value($0, field) }.reduce(0, +) }
+        let explain = try #require((report["pnl_explain"] as? [[String: Any]])?.first)
+        #expect(explain["intervals"] as? Int == intervals.count && intervals.count >= 2)
+        for (field, source) in [("pnl_usd", "pnl_usd"), ("delta_usd", "pnl_delta_usd"), ("gamma_usd", "pnl_gamma_usd"),
+                                ("vega_usd", "pnl_vega_usd"), ("theta_usd", "pnl_theta_usd"), ("options_pnl_usd", "pnl_options_usd"),
+                                ("hedges_pnl_usd", "pnl_hedges_usd")] {
+            #expect(abs((value(explain, field) ?? .nan) - total(source)) < 1e-6, "\(field)")
+        }
+        let options = total("pnl_options_usd"), hedges = total("pnl_hedges_usd")
+        let effectiveness = try #require((report["effectiveness"] as? [[String: Any]])?.first)
+        #expect(abs((value(effectiveness, "dollar_offset") ?? .nan) - (-hedges / options)) < 1e-9)
+        #expect(effectiveness["highly_effective"] as? Bool == (0.8...1.25).contains(-hedges / options))
+        func variance(_ values: [Double]) -> Double {
+            let mean = values.reduce(0, +) / Double(values.count)
+            return values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)
+        }
+        let unhedged = intervals.map { value($0, "pnl_options_usd")! }
+        let hedged = intervals.map { value($0, "pnl_options_usd")! + value($0, "pnl_hedges_usd")! }
+        #expect(abs((value(effectiveness, "variance_reduction") ?? .nan) - (1 - variance(hedged) / variance(unhedged))) < 1e-9)
 
         let timeline = try #require(report["timeline"] as? [[String: Any]])
         #expect(timeline.count == rows.count)
@@ -100,7 +123,17 @@ struct EndOfDayTests {
         #expect(files.contains("header.csv") && files.contains("summary.csv") && files.contains("timeline.csv") && files.contains("exceptions.csv"))
         let again = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--format", "csv", "--out", directory.file("csv")])
         #expect(again.status != 0 && again.stderr.contains("exists"))
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }
+        // An existing report is replaced only with --force; csv cannot go to stdout (a usage error).
+        let exists = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--format", "html"], directory: directory.path)
+        #expect(exists.status == 64 && exists.stderr.contains("pass --force"), "\(exists.stderr)")
+        let forced = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--format", "csv", "--out", directory.file("csv"), "--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        let permissions = try FileManager.default.attributesOfItem(atPath: directory.file("eod-2026-11-19.html"))[.posixPermissions] as? NSNumber
+        #expect(permissions?.intValue == 0o600)
+        #expect(try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--format", "csv", "--out", "-"]).status == 64)
+        let nowhere = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--out", directory.file("no/such/dir.md")])
+        #expect(nowhere.status == 73 && nowhere.stderr.contains("no/such/dir.md: cannot write") && !nowhere.stderr.contains(".tmp-"), "\(nowhere.stderr)")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") || $0.contains(".old-") }
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
@@ -148,7 +181,7 @@ struct EndOfDayTests {
         let copied = try jsonObject(try hedgeledger(["verify", "--db", copy, "--format", "json"]).stdout)
         #expect(copied["passed"] as? Bool == true && copied["head"] as? String == original["head"] as? String)
         let again = try hedgeledger(["backup", "--db", db, copy])
-        #expect(again.status == 64 && again.stderr.contains("never replaces"), "\(again.stderr)")
+        #expect(again.status == 64 && again.stderr.contains("never replaces anything"), "\(again.stderr)")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }
         #expect(leftovers.isEmpty, "\(leftovers)")
     }

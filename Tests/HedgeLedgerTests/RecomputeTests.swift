@@ -47,6 +47,51 @@ struct RecomputeTests {
         }
     }
 
+    @Test("the P&L explain of an interval by hand: Black-76 revaluation against delta, gamma, vega and theta of the row before")
+    func pnlExplain() throws {
+        let directory = TemporaryDirectory()
+        let db = try cliLedger(in: directory, trades: Self.trades, snapshots: Self.marks)
+        #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
+        let rows = try history(db)
+        func row(_ time: String) throws -> [String: Any] { try #require(rows.first { $0["time"] as? String == time }) }
+        func number(_ row: [String: Any], _ field: String) -> Double? { (row[field] as? NSNumber)?.doubleValue }
+        // Before 12:00 nothing had a mark: the first priced row has no explain.
+        #expect(try row("2026-11-19T12:00:00Z")["pnl_usd"] is NSNull)
+        // 10 calls 100000 (27 Nov) and 5 puts 95000 (20 Nov), 1 coin each; the value in USD is price in coin × F.
+        func options(forward: Double, callIV: Double, putIV: Double, at time: String) -> (value: Double, delta: Double, gamma: Double, vega: Double, theta: Double) {
+            let call = Greeks(call: true, forward: forward, strike: 100_000, iv: callIV, from: time, to: "2026-11-27T08:00:00Z")
+            let put = Greeks(call: false, forward: forward, strike: 95_000, iv: putIV, from: time, to: "2026-11-20T08:00:00Z")
+            return (10 * call.priceInCoin * forward + 5 * put.priceInCoin * forward, 10 * call.delta + 5 * put.delta,
+                    10 * call.gamma + 5 * put.gamma, 10 * call.vega + 5 * put.vega, 10 * call.theta + 5 * put.theta)
+        }
+        func close(_ a: Double?, _ b: Double, _ what: String) {
+            #expect(a.map { abs($0 - b) <= 1e-6 * max(1, abs(b)) } == true, "\(what): \(String(describing: a)) against \(b) by hand")
+        }
+        // 12:00 to 12:30: the same marks; only time passed. The perpetual sold at 12:30 was not held before.
+        let noon = options(forward: 96_000, callIV: 50, putIV: 55, at: "2026-11-19T12:00:00Z")
+        let half = options(forward: 96_000, callIV: 50, putIV: 55, at: "2026-11-19T12:30:00Z")
+        let r1230 = try row("2026-11-19T12:30:00Z")
+        close(number(r1230, "pnl_usd"), half.value - noon.value, "12:30 P&L")
+        close(number(r1230, "pnl_theta_usd"), noon.theta * 0.5 / 24, "12:30 theta")
+        close(number(r1230, "pnl_delta_usd"), 0, "12:30 delta")
+        close(number(r1230, "pnl_hedges_usd"), 0, "12:30 hedges")
+        // 12:30 to 13:00: F 96000 to 97000, volatilities up a point, the perpetual (−50000 USD) from 96000 to 97000.
+        let one = options(forward: 97_000, callIV: 51, putIV: 56, at: "2026-11-19T13:00:00Z")
+        let perpetual = -50_000 / 96_000.0
+        let r1300 = try row("2026-11-19T13:00:00Z")
+        close(number(r1300, "pnl_options_usd"), one.value - half.value, "13:00 options P&L")
+        close(number(r1300, "pnl_hedges_usd"), -50_000 * (97_000 / 96_000.0 - 1), "13:00 perpetual P&L")
+        close(number(r1300, "pnl_delta_usd"), (half.delta + perpetual) * 1_000, "13:00 delta")
+        close(number(r1300, "pnl_gamma_usd"), 0.5 * half.gamma * 1_000 * 1_000, "13:00 gamma")
+        close(number(r1300, "pnl_vega_usd"), half.vega * 1, "13:00 vega")
+        close(number(r1300, "pnl_theta_usd"), half.theta * 0.5 / 24, "13:00 theta")
+        let explained = [number(r1300, "pnl_delta_usd"), number(r1300, "pnl_gamma_usd"), number(r1300, "pnl_vega_usd"),
+                         number(r1300, "pnl_theta_usd")].compactMap { $0 }.reduce(0, +)
+        close(number(r1300, "pnl_residual_usd"), (number(r1300, "pnl_usd") ?? .nan) - explained, "13:00 residual")
+        // The delta explains most of it; what is left is third-order and cross terms.
+        #expect(abs(number(r1300, "pnl_residual_usd") ?? .nan) < 0.05 * abs(number(r1300, "pnl_usd") ?? 0))
+    }
+
     func history(_ db: String, _ extra: [String] = []) throws -> [[String: Any]] {
         let result = try hedgeledger(["history", "--db", db, "--format", "json"] + extra)
         #expect(result.status == 0, "\(result.stderr)")
@@ -230,7 +275,8 @@ struct RecomputeTests {
             try ledger.connection.execute("""
                 INSERT INTO exposure_history SELECT book, underlying, time_us + 1, options_delta, options_net_delta, hedge_delta,
                     net_delta, gamma, vega, theta, underlying_price, usd_per_coin, net_delta_usd, hedge_ratio, target_delta,
-                    required_hedge, hedge_instrument, oldest_mark_age_s, positions, unpriced, run, gross_options_delta
+                    required_hedge, hedge_instrument, oldest_mark_age_s, positions, unpriced, run, gross_options_delta,
+                    pnl_actual_usd, pnl_delta_usd, pnl_gamma_usd, pnl_vega_usd, pnl_theta_usd, pnl_options_usd, pnl_hedges_usd
                 FROM exposure_history WHERE time_us = \(time("2026-11-19T10:00:00Z").microseconds)
                 """)
         }
@@ -362,6 +408,13 @@ struct RecomputeTests {
         do {  // back to version 9, as the previous release left it
             let ledger = try Ledger(path: db, create: false, now: testNow)
             try ledger.connection.execute("""
+                ALTER TABLE exposure_history DROP COLUMN pnl_actual_usd;
+                ALTER TABLE exposure_history DROP COLUMN pnl_delta_usd;
+                ALTER TABLE exposure_history DROP COLUMN pnl_gamma_usd;
+                ALTER TABLE exposure_history DROP COLUMN pnl_vega_usd;
+                ALTER TABLE exposure_history DROP COLUMN pnl_theta_usd;
+                ALTER TABLE exposure_history DROP COLUMN pnl_options_usd;
+                ALTER TABLE exposure_history DROP COLUMN pnl_hedges_usd;
                 DROP TABLE market_blocks;
                 ALTER TABLE marks DROP COLUMN bid_price;
                 ALTER TABLE marks DROP COLUMN ask_price;

@@ -36,6 +36,31 @@ public struct ExposureRow: Sendable, Hashable {
     /// Σ |delta| of the option positions, of the hedged kind: what a relative hedging band is a
     /// fraction of. nil in rows written before schema version 10, until a recompute.
     public var grossOptionsDelta: Double? = nil
+    /// The P&L since the pair's previous row and what explains it; nil for a pair's first row,
+    /// or when a position held then cannot be valued now (schema version 16).
+    public var explain: PnLExplain? = nil
+
+    /// P&L over one interval, USD (domain.md, "P&L attribution"): `actual` is the positions held
+    /// through it revalued at the row's marks; the rest explain it from the earlier row's greeks.
+    public struct PnLExplain: Sendable, Hashable {
+        public var actual: Double
+        public var delta: Double
+        public var gamma: Double
+        public var vega: Double
+        public var theta: Double
+        /// `actual` of the option positions and of the others (the hedges).
+        public var options: Double
+        public var hedges: Double
+
+        public init(actual: Double = 0, delta: Double = 0, gamma: Double = 0, vega: Double = 0, theta: Double = 0,
+                    options: Double = 0, hedges: Double = 0) {
+            self.actual = actual; self.delta = delta; self.gamma = gamma; self.vega = vega; self.theta = theta
+            self.options = options; self.hedges = hedges
+        }
+
+        /// What the greeks do not explain.
+        public var residual: Double { actual - delta - gamma - vega - theta }
+    }
 
     /// Below this many coins of options delta a hedge ratio means nothing.
     public static let ratioEpsilon = 1e-9

@@ -107,7 +107,9 @@ public struct DecisionImporter {
                 parserFor: { header, file in
                     RowParser.columns(Column.self, header: header, required: [.decisionID, .time, .book, .underlying, .action],
                                       file: file, formatName: Self.formatName, describedAs: "the decision format") { row in
-                        Self.decision(from: row, assumeUTC: assumeUTC).map { (decision: $0, line: row.line) }
+                        Self.decision(from: row, assumeUTC: assumeUTC).map {
+                            (decision: $0, line: row.line, supersedesColumn: row.header.index(of: .supersedes) == nil ? 1 : row.cell(.supersedes).column)
+                        }
                     }
                 },
                 progress: nil
@@ -133,7 +135,13 @@ public struct DecisionImporter {
                     _ = try journal.insert(item.decision, now: now, importID: importID, sourceLine: item.line)
                     added += 1
                 } catch let refusal as HedgeJournalService.Refusal {
-                    errors.append(InputError(file: file, line: item.line, column: 1, message: refusal.description))
+                    // A refusal about the decision it supersedes points at that cell.
+                    let column = switch refusal {
+                    case .unknownDecision, .alreadySuperseded, .correctionOfAnotherPair, .supersedesItself: item.supersedesColumn
+                    default: 1
+                    }
+                    errors.append(InputError(file: file, line: item.line, column: column,
+                                             message: (column == 1 ? "" : "supersedes: ") + refusal.description))
                 } catch let unknown as UnknownInstrument {
                     errors.append(InputError(file: file, line: item.line, column: 1, message: "instrument: \(unknown.description)"))
                 }

@@ -72,7 +72,8 @@ public struct HedgeExceptions {
         entries += try unansweredBreaches(book: book, underlying: coin, from: from, to: to, superseded: superseded)
         for stored in try ledger.hedgePolicies.versions(book: book) where coin == nil || stored.policy.underlying == coin {
             let policy = stored.policy
-            guard stored.recordedAt > policy.effective, from.map({ stored.recordedAt >= $0 }) ?? true,
+            // Like every kind, by the time it gives: here the time the policy is effective from.
+            guard stored.recordedAt > policy.effective, from.map({ policy.effective >= $0 }) ?? true,
                   to.map({ policy.effective <= $0 }) ?? true else { continue }
             entries.append(Entry(kind: .backdatedPolicy, time: policy.effective, book: policy.book, underlying: policy.underlying,
                                  decision: nil, fill: nil,
@@ -116,6 +117,8 @@ public struct HedgeExceptions {
                 breach = nil
                 let deadline = Timestamp(microseconds: open.start.microseconds + open.policy.policy.maxReactionSeconds * 1_000_000)
                 if rebalances.contains(where: { $0 >= open.start && $0 <= deadline }) { return }
+                // Still open at the end of the range with time left to react: not (yet) unanswered.
+                if end == nil, let to, deadline > to { return }
                 let lasted = end.map { "for \($0.seconds(since: open.start)) s" } ?? "still at the end of the range"
                 entries.append(Entry(kind: .unansweredBreach, time: open.start, book: pairBook, underlying: coin, decision: nil, fill: nil,
                                      detail: "net delta outside the band ±\(open.halfWidth) around the target \(lasted) (largest deviation \(open.worst)); no rebalance within \(open.policy.policy.maxReactionSeconds) s (policy #\(open.policy.id))"))

@@ -18,6 +18,7 @@ public struct HedgeJournalService {
         case fillNotLinked(tradeID: String)
         case fillNamesDecision(tradeID: String, decision: String)
         case noReason
+        case supersedesItself(String)
 
         public var description: String {
             switch self {
@@ -44,6 +45,8 @@ public struct HedgeJournalService {
             case let .fillNamesDecision(tradeID, decision):
                 return "fill '\(tradeID.escapingControlCharacters)' names decision '\(decision.escapingControlCharacters)' in its own hedge_decision column: that is part of the fill; void the fill and import it corrected instead"
             case .noReason: return "an unlink says why (--reason)"
+            case .supersedesItself(let key):
+                return "decision '\(key.escapingControlCharacters)' names itself as the decision it supersedes; a correction names an earlier decision (recorded before it: earlier in the file, or already in the journal)"
             }
         }
     }
@@ -254,6 +257,7 @@ public struct HedgeJournalService {
         }
         var supersedesID: Int64?
         if let key = decision.supersedes {
+            if key == decision.key { throw Refusal.supersedesItself(key) }
             guard let earlier = try ledger.hedgeDecisions.find(key: key) else {
                 let keys = try ledger.hedgeDecisions.decisions().map(\.decision.key)
                 throw Refusal.unknownDecision(key, suggestion: Suggestion.nearest(to: key, among: keys))

@@ -15,7 +15,7 @@ public struct LedgerBackup {
 
         public var description: String {
             switch self {
-            case .exists(let path): return "\(path) exists; a backup never replaces a file: give a new path"
+            case .exists(let path): return "\(path) exists; a backup never replaces anything there: give a new file path"
             case .sameFile(let path): return "\(path) is the ledger itself; give another path"
             case let .failedVerification(path, result):
                 let failed = result.checks.first { $0.passed == false }.map { "\($0.name): \($0.detail)" } ?? "the earlier head is not in the chain"
@@ -36,6 +36,10 @@ public struct LedgerBackup {
     /// Copies, verifies and places the backup at `path`; returns the copy's verification.
     public func backup(to path: String, now: Timestamp) throws -> LedgerVerifier.Result {
         if access(path, F_OK) == 0 { throw Refusal.exists(path) }
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        if access(directory.isEmpty ? "/" : directory, W_OK) != 0 {
+            throw Refusal.cannotWrite(path, "the directory \(directory.isEmpty ? "/" : directory) \(access(directory.isEmpty ? "/" : directory, F_OK) == 0 ? "is not writable" : "does not exist")")
+        }
         if let source = realpath(ledger.path, nil) {
             defer { free(source) }
             if String(cString: source) == path { throw Refusal.sameFile(path) }

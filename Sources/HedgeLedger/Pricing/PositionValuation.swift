@@ -16,6 +16,9 @@ public struct PositionValuation: Sendable, Hashable {
     public var volatilityImplied: Bool
     /// The forward the option was priced on, or the futures price.
     public var forward: Double
+    /// Options: the position's Black-76 value, USD. Futures, perpetuals, spot: 0 (their P&L
+    /// comes from the price, `forward`).
+    public var value: Double = 0
 
     public enum Problem: Error, Equatable, Sendable, CustomStringConvertible {
         case noForward
@@ -72,6 +75,15 @@ public struct PositionValuation: Sendable, Hashable {
         }
     }
 
+    /// The same instrument's valuation for `factor` times the quantity: every figure but the
+    /// volatility and the forward is linear in it.
+    public func scaled(by factor: Double) -> PositionValuation {
+        var scaled = self
+        scaled.delta *= factor; scaled.netDelta *= factor; scaled.gamma *= factor; scaled.vega *= factor
+        scaled.theta *= factor; scaled.value *= factor
+        return scaled
+    }
+
     public static func value(_ position: Position, mark: Mark, at time: Timestamp) -> Result<PositionValuation, Problem> {
         value(Terms(position.instrument), quantity: position.quantity.doubleValue, mark: MarkPrices(mark), at: time)
     }
@@ -108,7 +120,7 @@ public struct PositionValuation: Sendable, Hashable {
                 : delta
             return .success(PositionValuation(delta: delta, netDelta: netDelta, gamma: quantity * g.gamma,
                                               vega: quantity * g.vega, theta: quantity * g.theta, volatility: sigma,
-                                              volatilityImplied: implied, forward: forward))
+                                              volatilityImplied: implied, forward: forward, value: quantity * g.value))
         case .future, .perpetual, .spot:
             if let expiry = instrument.expiry, time >= expiry { return .failure(.expired) }
             guard markPrice > 0 else { return .failure(.nonPositivePrice) }

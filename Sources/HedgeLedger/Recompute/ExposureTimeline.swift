@@ -50,6 +50,17 @@ struct ExposureTimeline {
     private var settings: [PairKey: InForce] = [:]
     /// Pairs whose row must be written at the current time.
     private(set) var changed: Set<PairKey> = []
+    /// A position as a row valued it: where the next row's P&L explain starts from.
+    private struct Valued {
+        let slot: Int
+        let quantity: Double
+        let valuation: PositionValuation
+    }
+    /// Each pair's last row: its time and the positions it valued (nil: it could not value them all).
+    private var previous: [PairKey: (time: Timestamp, held: [Valued]?)] = [:]
+    /// By slot, where a row's valued position is in its list (-1: not there): the explain's
+    /// lookup without a dictionary per row. Reset after each use.
+    private var valuedIndex: [Int] = []
     /// How many positions the rows valued (priced): the work a recompute does.
     private(set) var valuations = 0
 
@@ -134,6 +145,19 @@ struct ExposureTimeline {
 
     mutating func forgetChanges() { changed.removeAll() }
 
+    /// Starts each restored pair's P&L explain from its last stored row before the pass (at
+    /// `lastRowTime`): the restored positions valued then, with the restored marks. Nothing that
+    /// moves a pair happened between its last row and the pass's start, or it would have a later
+    /// row, so this is what that row valued.
+    mutating func restorePrevious(lastRowTime: (PairKey) throws -> Timestamp?) rethrows {
+        for (pair, held) in holdings {
+            guard let time = try lastRowTime(pair) else { continue }
+            var valued: [Valued] = []
+            let row = row(for: pair, held: held, at: time, valued: &valued)
+            previous[pair] = (time, row.unpriced == 0 ? valued : nil)
+        }
+    }
+
     /// A new mark: every pair holding the instrument gets a row.
     mutating func apply(_ mark: Mark, instrument: Instrument, instrumentID: Int64) {
         let slot = slot(of: instrument, id: instrumentID)
@@ -186,14 +210,63 @@ struct ExposureTimeline {
     /// The rows of the pairs changed since the last call, at `time`, by book then underlying.
     mutating func takeRows(at time: Timestamp) -> [ExposureRow] {
         defer { changed.removeAll(keepingCapacity: true) }
-        return changed.sorted().map { pair in
-            let row = row(for: pair, held: holdings[pair] ?? [], at: time)
+        var rows: [ExposureRow] = []
+        for pair in changed.sorted() {
+            var valued: [Valued] = []
+            var row = row(for: pair, held: holdings[pair] ?? [], at: time, valued: &valued)
+            row.explain = explain(since: previous[pair].map { ($0.time, $0.held) }, now: valued, at: time)
+            previous[pair] = (time, row.unpriced == 0 ? valued : nil)
             valuations += row.positions - row.unpriced
-            return row
+            rows.append(row)
         }
+        return rows
     }
 
-    private func row(for pair: PairKey, held: [Held], at time: Timestamp) -> ExposureRow {
+    /// The P&L, since the pair's previous row, of the positions it held, each revalued at this
+    /// row's marks, and what the previous row's greeks explain of it (domain.md). nil for the
+    /// first row, after a row that could not value every position, or when a position held then
+    /// cannot be valued now (expired, or no mark).
+    private mutating func explain(since before: (time: Timestamp, held: [Valued]?)?, now: [Valued], at time: Timestamp)
+        -> ExposureRow.PnLExplain? {
+        guard let before, let held = before.held else { return nil }
+        var explain = ExposureRow.PnLExplain()
+        let days = time.seconds(since: before.time) / 86_400
+        if valuedIndex.count < instruments.count { valuedIndex += Array(repeating: -1, count: instruments.count - valuedIndex.count) }
+        for (index, entry) in now.enumerated() { valuedIndex[entry.slot] = index }
+        defer { for entry in now { valuedIndex[entry.slot] = -1 } }
+        for old in held {
+            // The same position now: valuations are linear in quantity, so a changed one scales.
+            let revalued: PositionValuation
+            let at = valuedIndex[old.slot]
+            if at >= 0, case let entry = now[at], entry.quantity != 0 {
+                revalued = entry.quantity == old.quantity ? entry.valuation : entry.valuation.scaled(by: old.quantity / entry.quantity)
+            } else {
+                guard !unsettled[old.slot], let mark = marks[old.slot],
+                      case .success(let value) = PositionValuation.value(terms[old.slot], quantity: old.quantity, mark: mark, at: time)
+                else { return nil }
+                revalued = value
+            }
+            let was = old.valuation
+            let move = revalued.forward - was.forward
+            explain.delta += was.delta * move
+            if terms[old.slot].kind == .option {
+                let actual = revalued.value - was.value
+                explain.actual += actual
+                explain.options += actual
+                explain.gamma += 0.5 * was.gamma * move * move
+                explain.vega += was.vega * ((revalued.volatility ?? 0) - (was.volatility ?? 0)) * 100
+                explain.theta += was.theta * days
+            } else {
+                // Linear: quantity × ΔF; inverse: amount × (F/F₀ − 1), which is the delta (amount / F₀) × ΔF.
+                let actual = was.delta * move
+                explain.actual += actual
+                explain.hedges += actual
+            }
+        }
+        return explain
+    }
+
+    private func row(for pair: PairKey, held: [Held], at time: Timestamp, valued: inout [Valued]) -> ExposureRow {
         let inForce = settings[pair] ?? InForce(settings: .defaults(book: pair.book, underlying: pair.underlying), hedges: nil)
         let settings = inForce.settings
         var row = ExposureRow(time: time, book: pair.book, underlying: pair.underlying, optionsDelta: 0, optionsNetDelta: 0,
@@ -209,6 +282,7 @@ struct ExposureTimeline {
                 row.unpriced += 1
                 continue
             }
+            valued.append(Valued(slot: entry.slot, quantity: entry.quantity, valuation: valuation))
             if oldestMark.map({ mark.time < $0 }) ?? true { oldestMark = mark.time }
             if firstForward == nil { firstForward = valuation.forward }
             row.gamma += valuation.gamma

@@ -263,6 +263,9 @@ public struct RecomputeService {
             for (time, id, instrument) in allExpiries where time < start && settled[id] == nil {
                 timeline.restoreUnsettled(instrument)
             }
+            try timeline.restorePrevious { pair in
+                try ledger.exposure.latest(book: pair.book, underlying: pair.underlying, atOrBefore: before)?.row.time
+            }
             timeline.forgetChanges()
         }
 
@@ -398,6 +401,8 @@ public struct RecomputeService {
         }
         bytes.exact(row.targetDelta); bytes.text(row.hedgeInstrument)
         bytes.integer(Int64(row.positions)); bytes.integer(Int64(row.unpriced))
+        let e = row.explain
+        for value in [e?.actual, e?.delta, e?.gamma, e?.vega, e?.theta, e?.options, e?.hedges] { bytes.number(value) }
         hasher.update(data: bytes.bytes)
     }
 

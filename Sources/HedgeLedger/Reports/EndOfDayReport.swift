@@ -24,7 +24,26 @@ public struct EndOfDayReport: Sendable {
         public var hedgeFees: [String: ExactDecimal]
         public var slippageCost: [String: ExactDecimal]
         public var rows: Int
+        /// The P&L explain of the intervals ending during the day, summed; `intervals` of them had
+        /// one, `unexplained` did not (a pair's first row, an expiry).
+        public var explain = ExposureRow.PnLExplain()
+        public var intervals = 0
+        public var unexplained = 0
+        /// Fees of all the pair's fills of the day, by currency.
+        public var fees: [String: ExactDecimal] = [:]
+        /// Hedge effectiveness (domain.md): −hedge P&L ÷ options P&L (nil when the options' is
+        /// under 1 USD); 1 − Var(hedged) ÷ Var(unhedged) across the intervals; the hedging cost
+        /// (fees and slippage, USD) per USD of standard deviation removed.
+        public var dollarOffset: Double?
+        public var varianceReduction: Double?
+        public var hedgingCostUSD: Double?
+        public var costPerRiskRemoved: Double?
+
+        public var highlyEffective: Bool? { dollarOffset.map { (0.80...1.25).contains($0) } }
     }
+
+    /// A residual above this share of the day's P&L (and above 1 USD) is an exception.
+    public static let residualShare = 0.10
 
     public var date: String
     public var cutoffMinutes: Int
@@ -204,12 +223,16 @@ public struct EndOfDayReport: Sendable {
                                         subject: entry.void.importID.map { "import #\($0)" } ?? "\(entry.venue ?? "") \(entry.tradeID ?? "")",
                                         detail: "\(entry.fills) fill\(entry.fills == 1 ? "" : "s") voided by \(entry.void.voidedBy): \(entry.void.reason)"))
         }
+        let (summaries, charts) = try summarize(ledger: ledger, from: from, last: last, includes: includes)
+        for s in summaries where abs(s.explain.residual) > max(1, residualShare * abs(s.explain.actual)) {
+            exceptions.append(Exception(kind: "pnl-residual", time: last, book: s.book, underlying: s.underlying, subject: "residual",
+                                        detail: "the greeks leave \(s.explain.residual) USD of the day's \(s.explain.actual) USD P&L unexplained (more than \(Int(residualShare * 100))% of it)"))
+        }
         exceptions.sort { ($0.time, $0.book, $0.underlying, $0.kind, $0.subject) < ($1.time, $1.book, $1.underlying, $1.kind, $1.subject) }
 
         let verification = try LedgerVerifier(ledger: ledger, codeVersion: codeVersion).verify(quick: true)
         let settlements = try ledger.settlements.settlements(from: from, to: last).filter { includes($0.book) }
         let imports = try ImportsReport.build(ledger: ledger).entries.filter { $0.record.importedAt >= from && $0.record.importedAt <= last }
-        let (summaries, charts) = try summarize(ledger: ledger, from: from, last: last, includes: includes)
 
         var report = EndOfDayReport(
             date: String(date.iso8601.prefix(10)), cutoffMinutes: cutoffMinutes, timelineSeconds: timelineSeconds, from: from, to: to, books: asked,
@@ -278,6 +301,21 @@ public struct EndOfDayReport: Sendable {
             }
             if !policies.isEmpty { summary.secondsOutsideBand = outside }
             chart.points = Chart.thinned(chart.points, from: from, to: chart.to)
+            // The explain of every interval ending in the day, and what it says of the hedge.
+            var unhedged: [Double] = [], hedged: [Double] = []
+            for row in rows where row.time > from {
+                guard let e = row.explain else { summary.unexplained += 1; continue }
+                summary.intervals += 1
+                summary.explain.actual += e.actual; summary.explain.delta += e.delta; summary.explain.gamma += e.gamma
+                summary.explain.vega += e.vega; summary.explain.theta += e.theta
+                summary.explain.options += e.options; summary.explain.hedges += e.hedges
+                unhedged.append(e.options)
+                hedged.append(e.options + e.hedges)
+            }
+            if abs(summary.explain.options) >= 1 { summary.dollarOffset = -summary.explain.hedges / summary.explain.options }
+            let unhedgedSD = standardDeviation(unhedged), hedgedSD = standardDeviation(hedged)
+            if let unhedgedSD, let hedgedSD, unhedgedSD > 0 { summary.varianceReduction = 1 - (hedgedSD * hedgedSD) / (unhedgedSD * unhedgedSD) }
+            summary.fees = try ledger.fills.fees(book: pair.book, underlying: pair.underlying, from: from, to: last)
             for stored in try ledger.hedgeDecisions.decisions(book: pair.book, underlying: pair.underlying, from: from, to: last)
             where stored.decision.action == .rebalance && !superseded.contains(stored.id) {
                 summary.hedges += 1
@@ -294,10 +332,34 @@ public struct EndOfDayReport: Sendable {
                     throw CorruptDatabase(detail: "the hedging cost of \(pair.book) \(pair.underlying) on \(from.iso8601) cannot be summed exactly: \(error)")
                 }
             }
+            // The hedging cost in USD: coin amounts at the cutoff's USD price, dollar stablecoins as dollars.
+            let usdPerCoin = rows.last?.usdPerCoin
+            func usd(_ amounts: [String: ExactDecimal]) -> Double? {
+                var total = 0.0
+                for (currency, amount) in amounts {
+                    if currency == pair.underlying, let usdPerCoin { total += amount.doubleValue * usdPerCoin }
+                    else if ["USD", "USDC", "USDT"].contains(currency) { total += amount.doubleValue }
+                    else { return nil }
+                }
+                return total
+            }
+            if let fees = usd(summary.hedgeFees), let slippage = usd(summary.slippageCost) {
+                summary.hedgingCostUSD = fees + slippage
+                if let unhedgedSD, let hedgedSD, unhedgedSD > hedgedSD {
+                    summary.costPerRiskRemoved = (fees + slippage) / (unhedgedSD - hedgedSD)
+                }
+            }
             summaries.append(summary)
             charts.append(chart)
         }
         return (summaries, charts)
+    }
+
+    /// The sample standard deviation; nil below two values.
+    static func standardDeviation(_ values: [Double]) -> Double? {
+        guard values.count > 1 else { return nil }
+        let mean = values.reduce(0, +) / Double(values.count)
+        return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
     }
 
     public var report: Report {
@@ -310,6 +372,23 @@ public struct EndOfDayReport: Sendable {
             summary.rows.append([.text(s.book), .text(s.underlying), .number(s.netDelta), .number(s.netDeltaUSD), .number(s.maxAbsNetDelta),
                                  .number(s.secondsOutsideBand), .integer(s.hedges), .amounts(s.hedgeFees), .amounts(s.slippageCost),
                                  .integer(s.rows)])
+        }
+        var explain = Table(name: "pnl_explain", title: "P&L explain of the day, USD (the intervals between exposure rows, summed)", columns: [
+            .init("book"), .init("underlying"), .init("pnl_usd", places: 2), .init("delta_usd", places: 2), .init("gamma_usd", places: 2),
+            .init("vega_usd", places: 2), .init("theta_usd", places: 2), .init("residual_usd", places: 2), .init("fees"),
+            .init("options_pnl_usd", places: 2), .init("hedges_pnl_usd", places: 2), .init("intervals"), .init("unexplained_intervals"),
+        ])
+        var effectiveness = Table(name: "effectiveness", title: "Hedge effectiveness", columns: [
+            .init("book"), .init("underlying"), .init("dollar_offset", places: 4), .init("highly_effective"),
+            .init("variance_reduction", places: 4), .init("hedging_cost_usd", places: 2), .init("cost_per_risk_removed", places: 4),
+        ])
+        for s in summaries {
+            let e = s.explain
+            explain.rows.append([.text(s.book), .text(s.underlying), .number(e.actual), .number(e.delta), .number(e.gamma), .number(e.vega),
+                                 .number(e.theta), .number(e.residual), .amounts(s.fees), .number(e.options), .number(e.hedges),
+                                 .integer(s.intervals), .integer(s.unexplained)])
+            effectiveness.rows.append([.text(s.book), .text(s.underlying), .number(s.dollarOffset), s.highlyEffective.map(Table.Cell.bool) ?? .empty,
+                                       .number(s.varianceReduction), .number(s.hedgingCostUSD), .number(s.costPerRiskRemoved)])
         }
         var exposure = self.exposure
         exposure.name = "exposure_at_cutoff"
@@ -354,7 +433,7 @@ public struct EndOfDayReport: Sendable {
             ("from", .time(from)), ("to", .time(to)), ("ledger", .text(ledgerFile)), ("tool_version", .text(codeVersion)),
             ("recompute_run", freshness.latestRun.map { .integer(Int($0.id)) } ?? .empty), ("stale", .bool(freshness.isBehind)),
             ("chain_head", chainHead.map { .text($0.hash) } ?? .empty), ("chain_records", .integer(chainRecords)),
-            ("verified", .bool(verification.passed)), ("inputs_sha256", .text(inputsSHA256)), ("generated_at", .time(generatedAt)),
-        ], sections: [summary, exposure, positions, settled, timeline, decisions, found, integrity, imported])
+            ("quick_verify_passed", .bool(verification.passed)), ("inputs_sha256", .text(inputsSHA256)), ("generated_at", .time(generatedAt)),
+        ], sections: [summary, exposure, positions, settled, timeline, decisions, found, explain, effectiveness, integrity, imported])
     }
 }

@@ -86,7 +86,9 @@ public struct HistoryReport: Sendable {
             .init("underlying_price", places: 2), .init("usd_per_coin", places: 2), .init("net_delta_usd", places: 2),
             .init("hedge_ratio", places: 4), .init("target_delta"), .init("required_hedge", places: 6), .init("hedge_instrument"),
             .init("oldest_mark_age_s", places: 0), .init("positions"), .init("unpriced"), .init("gross_options_delta", places: 6),
-            .init("run"),
+            .init("run"), .init("pnl_usd", places: 2), .init("pnl_delta_usd", places: 2), .init("pnl_gamma_usd", places: 2),
+            .init("pnl_vega_usd", places: 2), .init("pnl_theta_usd", places: 2), .init("pnl_residual_usd", places: 2),
+            .init("pnl_options_usd", places: 2), .init("pnl_hedges_usd", places: 2),
         ])
         for entry in entries {
             let row = entry.row
@@ -97,6 +99,9 @@ public struct HistoryReport: Sendable {
                 .number(row.netDeltaUSD), .number(row.hedgeRatio), .amount(row.targetDelta), .number(row.requiredHedge),
                 row.hedgeInstrument.map(Table.Cell.text) ?? .empty, .number(row.oldestMarkAgeSeconds),
                 .integer(row.positions), .integer(row.unpriced), .number(row.grossOptionsDelta), .integer(Int(entry.run)),
+                .number(row.explain?.actual), .number(row.explain?.delta), .number(row.explain?.gamma), .number(row.explain?.vega),
+                .number(row.explain?.theta), .number(row.explain?.residual), .number(row.explain?.options),
+                .number(row.explain?.hedges),
             ])
         }
         return Report(schema: Self.schema, asOf: to, parameters: [

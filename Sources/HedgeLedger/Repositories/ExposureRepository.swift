@@ -22,8 +22,11 @@ public struct ExposureRepository {
     static let columns = """
         time_us, book, underlying, options_delta, options_net_delta, hedge_delta, net_delta, gamma, vega, theta,
         underlying_price, usd_per_coin, net_delta_usd, hedge_ratio, target_delta, required_hedge, hedge_instrument,
-        oldest_mark_age_s, positions, unpriced, run, gross_options_delta
+        oldest_mark_age_s, positions, unpriced, run, gross_options_delta, pnl_actual_usd, pnl_delta_usd, pnl_gamma_usd,
+        pnl_vega_usd, pnl_theta_usd, pnl_options_usd, pnl_hedges_usd
         """
+    /// Where `forEachBucket` finds its extra column, after `columns`.
+    static let columnCount: Int32 = 29
 
     /// Removes the history from `time` on (all of it when nil), before a run rewrites it.
     public func deleteHistory(from time: Timestamp?) throws {
@@ -33,7 +36,8 @@ public struct ExposureRepository {
     /// Writes a row with typed bindings (no boxed values): a recompute writes one per event.
     public func insert(_ row: ExposureRow, run: Int64) throws {
         let statement = try connection.cached("""
-            INSERT INTO exposure_history (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO exposure_history (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                                                                  ?, ?, ?, ?, ?, ?, ?)
             """)
         statement.reset()
         try statement.bind(row.time.microseconds, at: 1)
@@ -51,6 +55,10 @@ public struct ExposureRepository {
         try statement.bind(Int64(row.unpriced), at: 20)
         try statement.bind(run, at: 21)
         try statement.bind(row.grossOptionsDelta, at: 22)
+        let e = row.explain
+        for (offset, value) in [e?.actual, e?.delta, e?.gamma, e?.vega, e?.theta, e?.options, e?.hedges].enumerated() {
+            try statement.bind(value, at: Int32(23 + offset))
+        }
         try statement.run()
     }
 
@@ -90,14 +98,26 @@ public struct ExposureRepository {
             .joined(separator: ", ")
         let filter = Self.filter(book: book, underlying: underlying, from: from, to: to)
         try connection.cached("""
-            SELECT \(columns), b.max_abs FROM (
-                SELECT book, underlying, MAX(time_us) AS last, MAX(ABS(net_delta)) AS max_abs FROM exposure_history
+            SELECT \(columns), b.max_abs, b.rows, b.explained, b.actual, b.delta, b.gamma, b.vega, b.theta, b.options, b.hedges FROM (
+                SELECT book, underlying, MAX(time_us) AS last, MAX(ABS(net_delta)) AS max_abs, COUNT(*) AS rows,
+                       COUNT(pnl_actual_usd) AS explained, SUM(pnl_actual_usd) AS actual, SUM(pnl_delta_usd) AS delta,
+                       SUM(pnl_gamma_usd) AS gamma, SUM(pnl_vega_usd) AS vega, SUM(pnl_theta_usd) AS theta,
+                       SUM(pnl_options_usd) AS options, SUM(pnl_hedges_usd) AS hedges
+                FROM exposure_history
                 WHERE \(filter.sql)
                 GROUP BY book, underlying, time_us / ?
             ) b JOIN exposure_history h ON h.book = b.book AND h.underlying = b.underlying AND h.time_us = b.last
             ORDER BY h.book, h.underlying, h.time_us
             """).forEachRow(filter.bindings + [width]) { row in
-                try visit(try Self.decode(row), row.int64(20), row.double(22))
+                // The bucket's row stands for all of them: its P&L explain is theirs summed, when every one has one.
+                var bucket = try Self.decode(row)
+                let n = Self.columnCount
+                bucket.explain = row.int64(n + 1) == row.int64(n + 2)
+                    ? ExposureRow.PnLExplain(actual: row.double(n + 3), delta: row.double(n + 4), gamma: row.double(n + 5),
+                                             vega: row.double(n + 6), theta: row.double(n + 7), options: row.double(n + 8),
+                                             hedges: row.double(n + 9))
+                    : nil
+                try visit(bucket, row.int64(20), row.double(n))
             }
     }
 
@@ -119,7 +139,11 @@ public struct ExposureRepository {
             vega: try number(8), theta: try number(9), underlyingPrice: try real(10), usdPerCoin: try real(11),
             netDeltaUSD: try real(12), hedgeRatio: try real(13), targetDelta: try row.exact(14), requiredHedge: try real(15),
             hedgeInstrument: row.optionalText(16), oldestMarkAgeSeconds: try real(17), positions: row.int(18),
-            unpriced: row.int(19), grossOptionsDelta: try real(21))
+            unpriced: row.int(19), grossOptionsDelta: try real(21),
+            explain: try real(22).map { actual in
+                ExposureRow.PnLExplain(actual: actual, delta: try real(23) ?? 0, gamma: try real(24) ?? 0, vega: try real(25) ?? 0,
+                                       theta: try real(26) ?? 0, options: try real(27) ?? 0, hedges: try real(28) ?? 0)
+            })
     }
 
     /// Records a run; returns its id.

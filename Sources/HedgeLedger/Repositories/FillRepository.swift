@@ -329,3 +329,23 @@ extension FillRepository {
         }
     }
 }
+
+extension FillRepository {
+    /// The fees of a book's live fills in an underlying's instruments between two times
+    /// (inclusive), by currency, summed exactly.
+    public func fees(book: String, underlying: String, from: Timestamp, to: Timestamp) throws -> [String: ExactDecimal] {
+        var fees: [String: ExactDecimal] = [:]
+        try connection.cached("""
+            SELECT f.fee, f.fee_currency FROM fills f JOIN instruments i ON i.id = f.instrument_id
+            WHERE f.book = ? AND i.underlying = ? AND f.time_us >= ? AND f.time_us <= ? AND \(Self.live)
+            """).forEachRow([book, underlying, from, to]) { row in
+            let fee = try row.exact(0)
+            do throws(ArithmeticOverflow) {
+                fees[row.text(1)] = try (fees[row.text(1)] ?? .zero) + fee
+            } catch {
+                throw CorruptDatabase(detail: "the fees of book '\(book)' in \(underlying) cannot be summed exactly: \(error)")
+            }
+        }
+        return fees
+    }
+}
