@@ -145,16 +145,7 @@ struct CorrectionTests {
             \(v11)
             INSERT INTO hedge_decisions SELECT * FROM kept_decisions;
             INSERT INTO hedge_links SELECT * FROM kept_links;
-            ALTER TABLE exposure_history DROP COLUMN pnl_actual_usd;
-            ALTER TABLE exposure_history DROP COLUMN pnl_delta_usd;
-            ALTER TABLE exposure_history DROP COLUMN pnl_gamma_usd;
-            ALTER TABLE exposure_history DROP COLUMN pnl_vega_usd;
-            ALTER TABLE exposure_history DROP COLUMN pnl_theta_usd;
-            ALTER TABLE exposure_history DROP COLUMN pnl_options_usd;
-            ALTER TABLE exposure_history DROP COLUMN pnl_hedges_usd;
-            DROP TABLE market_blocks;
-            ALTER TABLE marks DROP COLUMN bid_price;
-            ALTER TABLE marks DROP COLUMN ask_price;
+            \(undoMigrationsFourteenToSixteen)
             DELETE FROM schema_migrations WHERE version >= 13;
             """
         let process = Process()

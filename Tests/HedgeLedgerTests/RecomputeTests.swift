@@ -408,16 +408,7 @@ struct RecomputeTests {
         do {  // back to version 9, as the previous release left it
             let ledger = try Ledger(path: db, create: false, now: testNow)
             try ledger.connection.execute("""
-                ALTER TABLE exposure_history DROP COLUMN pnl_actual_usd;
-                ALTER TABLE exposure_history DROP COLUMN pnl_delta_usd;
-                ALTER TABLE exposure_history DROP COLUMN pnl_gamma_usd;
-                ALTER TABLE exposure_history DROP COLUMN pnl_vega_usd;
-                ALTER TABLE exposure_history DROP COLUMN pnl_theta_usd;
-                ALTER TABLE exposure_history DROP COLUMN pnl_options_usd;
-                ALTER TABLE exposure_history DROP COLUMN pnl_hedges_usd;
-                DROP TABLE market_blocks;
-                ALTER TABLE marks DROP COLUMN bid_price;
-                ALTER TABLE marks DROP COLUMN ask_price;
+                \(undoMigrationsFourteenToSixteen)
                 DROP TABLE journal_chain;
                 DROP TABLE fill_blocks;
                 DROP INDEX fills_by_hedge_decision;

@@ -68,9 +68,7 @@ func time(_ text: String) -> Timestamp {
 /// no segments, no book settings), to test what an older hedgeledger's ledger meets.
 func downgradeToVersion4(_ ledger: Ledger) throws {
     try ledger.connection.execute("""
-        DROP TABLE market_blocks;
-        ALTER TABLE marks DROP COLUMN bid_price;
-        ALTER TABLE marks DROP COLUMN ask_price;
+        \(undoMigrationsFourteenToSixteen)
         DROP TABLE journal_chain;
         DROP TABLE fill_blocks;
         DROP INDEX fills_by_hedge_decision;
@@ -89,3 +87,18 @@ func downgradeToVersion4(_ ledger: Ledger) throws {
         DELETE FROM schema_migrations WHERE version >= 5;
         """)
 }
+
+/// SQL undoing migrations 14 to 16 (the P&L explain columns, market blocks, quotes): shared by
+/// the tests that take a ledger back to an earlier version.
+let undoMigrationsFourteenToSixteen = """
+    ALTER TABLE exposure_history DROP COLUMN pnl_actual_usd;
+    ALTER TABLE exposure_history DROP COLUMN pnl_delta_usd;
+    ALTER TABLE exposure_history DROP COLUMN pnl_gamma_usd;
+    ALTER TABLE exposure_history DROP COLUMN pnl_vega_usd;
+    ALTER TABLE exposure_history DROP COLUMN pnl_theta_usd;
+    ALTER TABLE exposure_history DROP COLUMN pnl_options_usd;
+    ALTER TABLE exposure_history DROP COLUMN pnl_hedges_usd;
+    DROP TABLE market_blocks;
+    ALTER TABLE marks DROP COLUMN bid_price;
+    ALTER TABLE marks DROP COLUMN ask_price;
+    """
