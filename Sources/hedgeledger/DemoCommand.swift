@@ -105,7 +105,7 @@ extension Hedgeledger {
                       hedgeledger --db \(databasePath) hedge list --underlying BTC           the hedge journal, with each decision's execution
                       hedgeledger --db \(databasePath) hedge exceptions                     band breaches not answered in time, unexplained fills
                       hedgeledger --db \(databasePath) verify                               integrity and the journal chain
-                      hedgeledger --db \(databasePath) report eod --date \(String(last.iso8601.prefix(10))) --format json --out -   the end-of-day report
+                      hedgeledger --db \(databasePath) report eod --date \(eod.date) --format json --out -   the end-of-day report
                       hedgeledger --db \(databasePath) backup \(directory)/backup.sqlite        a verified copy
                       hedgeledger --db \(databasePath) imports                              what was imported, with SHA-256
                       hedgeledger --db \(databasePath) marks check --at \(last.iso8601)

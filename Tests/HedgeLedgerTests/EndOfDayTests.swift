@@ -84,6 +84,16 @@ struct EndOfDayTests {
         let hedged = intervals.map { value($0, "pnl_options_usd")! + value($0, "pnl_hedges_usd")! }
         #expect(abs((value(effectiveness, "variance_reduction") ?? .nan) - (1 - variance(hedged) / variance(unhedged))) < 1e-9)
 
+        // A row at a cutoff is the first of its day: the expiry at 08:00 on the 20th is in the day starting then, once.
+        let expiryDay = try jsonObject(try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-20", "--cutoff", "08:00",
+                                                        "--format", "json", "--out", "-"]).stdout)
+        let dayBefore = try jsonObject(try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--cutoff", "08:00",
+                                                        "--format", "json", "--out", "-"]).stdout)
+        let expiryExplain = try #require((expiryDay["pnl_explain"] as? [[String: Any]])?.first)
+        let beforeExplain = try #require((dayBefore["pnl_explain"] as? [[String: Any]])?.first)
+        #expect(expiryExplain["unexplained_intervals"] as? Int == 1 && expiryExplain["intervals"] as? Int == 0, "\(expiryExplain)")
+        #expect(beforeExplain["intervals"] as? Int == intervals.count, "\(beforeExplain)")
+
         let timeline = try #require(report["timeline"] as? [[String: Any]])
         #expect(timeline.count == rows.count)
         let decisions = try #require(report["decisions"] as? [[String: Any]])

@@ -303,7 +303,9 @@ public struct EndOfDayReport: Sendable {
             chart.points = Chart.thinned(chart.points, from: from, to: chart.to)
             // The explain of every interval ending in the day, and what it says of the hedge.
             var unhedged: [Double] = [], hedged: [Double] = []
-            for row in rows where row.time > from {
+            // The rows of the day, [from, to): an interval belongs to the day its ending row is in,
+            // so a row at a cutoff counts once, in the day it starts.
+            for row in rows where row.time >= from {
                 guard let e = row.explain else { summary.unexplained += 1; continue }
                 summary.intervals += 1
                 summary.explain.actual += e.actual; summary.explain.delta += e.delta; summary.explain.gamma += e.gamma

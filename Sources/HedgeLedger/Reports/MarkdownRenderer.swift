@@ -44,7 +44,11 @@ public enum MarkdownRenderer {
             switch character {
             case "<": escaped += "&lt;"
             case ">": escaped += "&gt;"
-            case "&": escaped += "&amp;"
+            case "&":
+                // Only what would read as an entity (`&lt;`, `&#60;`) needs it: `P&L` stays as written.
+                var next = index + 1
+                while next < characters.count, characters[next].isLetter || characters[next].isNumber || characters[next] == "#" { next += 1 }
+                escaped += next > index + 1 && next < characters.count && characters[next] == ";" ? "&amp;" : "&"
             case "\"": escaped += "&quot;"
             case "_":
                 let inWord = index > 0 && index + 1 < characters.count
