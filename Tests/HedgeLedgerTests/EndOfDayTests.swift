@@ -126,6 +126,8 @@ struct EndOfDayTests {
         #expect(written.status == 0 && written.stderr.contains("written to eod-2026-11-19.html"), "\(written.stderr)")
         let html = try String(contentsOfFile: directory.file("eod-2026-11-19.html"), encoding: .utf8)
         #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("Content-Security-Policy") && html.contains("<svg"))
+        // Three charts per pair: net delta against the band, the hedge ratio, the P&L explain as bars.
+        #expect(html.contains("aria-label=\"hedge ratio\"") && html.contains("the day's P&amp;L explain, USD"), "\(html.prefix(200))")
         #expect(!html.contains("<script") && !html.contains("http://") || html.contains("http://www.w3.org/2000/svg"))
         let csv = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--format", "csv", "--out", directory.file("csv")])
         #expect(csv.status == 0, "\(csv.stderr)")

@@ -88,6 +88,8 @@ public struct EndOfDayReport: Sendable {
         public var points: [Point]
         /// The day's rebalance decisions: when, and what they traded.
         public var trades: [(time: Timestamp, label: String)]
+        /// The day's P&L explain, when some interval had one.
+        public var explain: ExposureRow.PnLExplain?
 
         /// At most four points per `buckets`-th of the day (its first, lowest, highest and last
         /// net delta), in time order: what a chart of that width can show of a day of many rows.
@@ -352,6 +354,7 @@ public struct EndOfDayReport: Sendable {
                 }
             }
             summaries.append(summary)
+            if summary.intervals > 0 { chart.explain = summary.explain }
             charts.append(chart)
         }
         return (summaries, charts)

@@ -37,7 +37,7 @@ public enum HTMLRenderer {
         }
         html += "</dl>\n"
         if !charts.isEmpty {
-            html += "<h2>Net delta against the band, and the hedge ratio</h2>\n"
+            html += "<h2>Net delta against the band, the hedge ratio, and the P&amp;L explain</h2>\n"
             for chart in charts { html += render(chart) }
         }
         for table in report.sections {
@@ -109,6 +109,30 @@ public enum HTMLRenderer {
             ratioSVG += "</svg>\n"
         }
         return "<figure>\n\(svg)\(ratioSVG)<figcaption>\(caption); the hedge ratio (purple) below</figcaption>\n</figure>\n"
+            + (chart.explain.map { render($0, book: chart.book, underlying: chart.underlying) } ?? "")
+    }
+
+    /// The day's P&L explain as horizontal bars from a zero line: each greek's part, the
+    /// residual, and the P&L they add up to.
+    static func render(_ explain: ExposureRow.PnLExplain, book: String, underlying: String) -> String {
+        let parts: [(String, Double, String)] = [
+            ("delta", explain.delta, "#0969da"), ("gamma", explain.gamma, "#1a7f37"), ("vega", explain.vega, "#8250df"),
+            ("theta", explain.theta, "#bf8700"), ("residual", explain.residual, "#8c959f"), ("P&L", explain.actual, "#1b1f23"),
+        ]
+        let width = 900.0, label = 90.0, value = 110.0, row = 22.0, height = row * Double(parts.count) + 10
+        let largest = max(parts.map { abs($0.1) }.max() ?? 0, 1e-9)
+        let zero = label + (width - label - value) / 2, half = (width - label - value) / 2 - 4
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"P&amp;L explain\">\n"
+        svg += "<line x1=\"\(f(zero))\" x2=\"\(f(zero))\" y1=\"2\" y2=\"\(f(height - 4))\" stroke=\"#57606a\"/>\n"
+        for (index, part) in parts.enumerated() {
+            let y = 5 + row * Double(index), length = half * abs(part.1) / largest
+            let x = part.1 < 0 ? zero - length : zero
+            svg += "<text x=\"\(f(label - 6))\" y=\"\(f(y + 13))\" font-size=\"11\" text-anchor=\"end\">\(escape(part.0))</text>\n"
+            svg += "<rect x=\"\(f(x))\" y=\"\(f(y + 2))\" width=\"\(f(max(length, 0.5)))\" height=\"\(f(row - 6))\" fill=\"\(part.2)\"/>\n"
+            svg += "<text x=\"\(f(width - 4))\" y=\"\(f(y + 13))\" font-size=\"11\" text-anchor=\"end\">\(escape(TableRenderer.display(.number(part.1), places: 2)))</text>\n"
+        }
+        svg += "</svg>\n"
+        return "<figure>\n\(svg)<figcaption>\(escape(book)) \(escape(underlying)): the day's P&amp;L explain, USD</figcaption>\n</figure>\n"
     }
 
     /// A step line: each value holds until the next point, the last until `to`.
