@@ -13,8 +13,8 @@ struct Hedgeledger: ParsableCommand {
             Start with `hedgeledger demo`, which builds a sample book and prints its positions \
             and greeks. --db works before the subcommand too: `hedgeledger --db book.sqlite positions`.
 
-            Exit codes: 0 success; 2 `recompute --check` found the stored history differs, or a \
-            `verify` check failed; 3 it is \
+            Exit codes: 0 success; 2 `recompute --check` found the stored history differs, a \
+            `verify` check failed, or `reconcile` found a difference; 3 it is \
             behind the ledger or was never computed; 64 bad arguments (including an unknown --book, import or \
             fill); 65 an input file was refused (nothing from it was written); 66 an input file \
             cannot be read; 69 the database is not usable by this hedgeledger (missing, not a \
@@ -24,7 +24,7 @@ struct Hedgeledger: ParsableCommand {
             write the ledger or its directory; 1 anything else.
             """,
         version: Hedgeledger.version,
-        subcommands: [Init.self, Import.self, Positions.self, Greeks.self, Marks.self, Imports.self, VoidCommand.self, Book.self, Recompute.self, History.self, Exposure.self, Policy.self, Hedge.self, Simulate.self, Verify.self, ReportGroup.self, Backup.self,
+        subcommands: [Init.self, Import.self, Positions.self, Greeks.self, Marks.self, Imports.self, VoidCommand.self, Book.self, Recompute.self, History.self, Exposure.self, Policy.self, Hedge.self, Simulate.self, Verify.self, ReportGroup.self, Backup.self, Reconcile.self,
                       Voids.self, Demo.self, Generate.self]
     )
 

@@ -1,0 +1,141 @@
+import Foundation
+
+/// A venue's report of an account's positions, as Deribit's `private/get_positions` gives them:
+/// the API's JSON (an array of positions, or the response object with them in `result`), or the
+/// same fields as CSV. Read: `instrument_name` (or `instrument`), `size` (signed; USD for inverse
+/// futures and perpetuals, coin for options), `average_price` and `delta` when present; other
+/// fields (`kind`, `direction`, `mark_price` ...) are ignored. Every problem is located.
+public enum VenuePositionReport {
+    public struct Entry: Sendable, Hashable {
+        public var instrument: String
+        public var size: ExactDecimal
+        public var averagePrice: ExactDecimal?
+        public var delta: Double?
+        /// Where it is in the file: a CSV line, or a JSON element's index from 1.
+        public var place: Int
+    }
+
+    /// Reads the report at `path` (a file: JSON when it starts with `[` or `{`, else CSV).
+    public static func read(path: String) throws -> [Entry] {
+        let source = try ByteSource(path: path)
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
+            if count == 0 { break }
+            bytes += chunk[..<count]
+        }
+        let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
+        if first == UInt8(ascii: "[") || first == UInt8(ascii: "{") { return try json(bytes, file: source.name) }
+        return try csv(try ByteSource(path: path))
+    }
+
+    static func json(_ bytes: [UInt8], file: String) throws -> [Entry] {
+        var errors = InputErrors(file: file)
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+        } catch {
+            errors.append(InputError(file: file, line: 1, column: 1, message: "not valid JSON: \(error.localizedDescription)"))
+            throw errors
+        }
+        let array = (parsed as? [Any]) ?? ((parsed as? [String: Any])?["result"] as? [Any])
+        guard let array else {
+            errors.append(InputError(file: file, line: 1, column: 1,
+                                     message: "expected an array of positions, or get_positions' response with them in \"result\""))
+            throw errors
+        }
+        var entries: [Entry] = []
+        for (index, element) in array.enumerated() {
+            let place = index + 1
+            func problem(_ message: String) {
+                errors.append(InputError(file: file, line: 1, column: 1, message: "position \(place): \(message)"))
+            }
+            guard let object = element as? [String: Any] else { problem("not an object"); continue }
+            let name = (object["instrument_name"] ?? object["instrument"]) as? String
+            guard let name, !name.trimmingCharacters(in: .whitespaces).isEmpty else { problem("instrument_name: missing"); continue }
+            func decimal(_ key: String, required: Bool) -> ExactDecimal?? {
+                guard let value = object[key], !(value is NSNull) else {
+                    if required { problem("\(key): missing") }
+                    return required ? nil : .some(nil)
+                }
+                // JSON numbers arrive as doubles: their shortest text is the decimal the venue wrote.
+                let text = (value as? String) ?? (value as? NSNumber).map { Table.Cell.shortest($0.doubleValue) } ?? ""
+                guard case .success(let parsed) = DecimalSyntax.parse(text), AmountLimits.accepts(parsed) else {
+                    problem("\(key): '\(text)' is not a decimal number"); return nil
+                }
+                return .some(parsed)
+            }
+            guard let size = decimal("size", required: true), let size, let average = decimal("average_price", required: false) else { continue }
+            var delta: Double?
+            if let value = object["delta"], !(value is NSNull) {
+                guard let number = value as? NSNumber, number.doubleValue.isFinite else { problem("delta: not a number"); continue }
+                delta = number.doubleValue
+            }
+            entries.append(Entry(instrument: name, size: size, averagePrice: average, delta: delta, place: place))
+        }
+        guard errors.isEmpty else { throw errors }
+        return entries
+    }
+
+    static func csv(_ source: ByteSource) throws -> [Entry] {
+        let file = source.name
+        var errors = InputErrors(file: file)
+        var entries: [Entry] = []
+        var columns: (instrument: Int, size: Int, average: Int?, delta: Int?)?
+        let reader = CSVReader(source: source)
+        try reader.read { result in
+            let record: CSVReader.Record
+            switch result {
+            case .failure(let error): errors.append(error); return
+            case .success(let read): record = read
+            }
+            guard let found = columns else {
+                let names = record.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                let instrument = names.firstIndex(of: "instrument_name") ?? names.firstIndex(of: "instrument")
+                let size = names.firstIndex(of: "size")
+                guard let instrument, let size else {
+                    errors.append(InputError(file: file, line: record.line, column: 1,
+                        message: "the header needs instrument_name (or instrument) and size, as get_positions names them; it has \(names.joined(separator: ","))"))
+                    columns = (-1, -1, nil, nil)
+                    return
+                }
+                columns = (instrument, size, names.firstIndex(of: "average_price"), names.firstIndex(of: "delta"))
+                return
+            }
+            guard found.instrument >= 0 else { return }
+            func cell(_ index: Int?) -> String? {
+                guard let index, index < record.fields.count else { return nil }
+                let value = record.fields[index].trimmingCharacters(in: .whitespaces)
+                return value.isEmpty ? nil : value
+            }
+            func problem(_ index: Int, _ message: String) {
+                let position: (line: Int, column: Int) = index < record.positions.count ? record.positions[index] : (record.line, 1)
+                errors.append(InputError(file: file, line: position.line, column: position.column, message: message))
+            }
+            guard let name = cell(found.instrument) else { problem(found.instrument, "instrument_name: empty"); return }
+            guard let sizeText = cell(found.size), case .success(let size) = DecimalSyntax.parse(sizeText), AmountLimits.accepts(size) else {
+                problem(found.size, "size: '\(cell(found.size) ?? "")' is not a decimal number (signed, in the instrument's amount unit)")
+                return
+            }
+            var average: ExactDecimal?
+            if let text = cell(found.average) {
+                guard case .success(let parsed) = DecimalSyntax.parse(text), AmountLimits.accepts(parsed) else {
+                    problem(found.average!, "average_price: '\(text)' is not a decimal number"); return
+                }
+                average = parsed
+            }
+            var delta: Double?
+            if let text = cell(found.delta) {
+                guard case .success(let parsed) = DoubleSyntax.parse(text), parsed.isFinite else {
+                    problem(found.delta!, "delta: '\(text)' is not a number"); return
+                }
+                delta = parsed
+            }
+            entries.append(Entry(instrument: name, size: size, averagePrice: average, delta: delta, place: record.line))
+        }
+        if columns == nil { errors.append(InputError(file: file, line: 1, column: 1, message: "the file is empty: expected a header with instrument_name and size")) }
+        guard errors.isEmpty else { throw errors }
+        return entries
+    }
+}

@@ -1,0 +1,97 @@
+/// The ledger's positions against a venue's report of them (`reconcile positions`): per
+/// instrument, the quantity each side holds (the books asked, summed) and whether they agree
+/// within a tolerance. A position the report leaves out is a difference, never "flat".
+public struct ReconciliationReport: Sendable {
+    public enum Status: String, Sendable {
+        case match, differs
+        case ledgerOnly = "ledger-only"
+        case venueOnly = "venue-only"
+    }
+
+    public struct Line: Sendable {
+        public var instrument: String
+        public var ledgerQuantity: ExactDecimal
+        public var venueQuantity: ExactDecimal?
+        public var difference: ExactDecimal
+        /// The ledger's average entry price when one book holds the position.
+        public var ledgerAveragePrice: ExactDecimal?
+        public var venueAveragePrice: ExactDecimal?
+        public var venueDelta: Double?
+        public var status: Status
+    }
+
+    public var asOf: Timestamp
+    public var books: [String]
+    public var tolerance: ExactDecimal
+    public var lines: [Line]
+
+    public var differs: Bool { lines.contains { $0.status != .match } }
+
+    public static let schema = Report.Schema(name: "hedgeledger.reconcile", version: 1)
+
+    public static func build(ledger: Ledger, venue: [VenuePositionReport.Entry], at time: Timestamp, now: Timestamp, books: [String],
+                             tolerance: ExactDecimal) throws -> ReconciliationReport {
+        var held: [String: (quantity: ExactDecimal, average: ExactDecimal?, holders: Int)] = [:]
+        for filter in books.isEmpty ? [PositionsReport.Filter()] : books.map({ PositionsReport.Filter(book: $0) }) {
+            for position in try PositionsReport.build(ledger: ledger, at: time, now: now, filter: filter).positions where !position.quantity.isZero {
+                let symbol = position.instrument.symbol
+                let before = held[symbol] ?? (.zero, nil, 0)
+                do throws(ArithmeticOverflow) {
+                    held[symbol] = (try before.quantity + position.quantity, before.holders == 0 ? position.averageEntryPrice : nil, before.holders + 1)
+                } catch {
+                    throw CorruptDatabase(detail: "the positions in \(symbol) cannot be summed exactly: \(error)")
+                }
+            }
+        }
+        var reported: [String: (size: ExactDecimal, average: ExactDecimal?, delta: Double?)] = [:]
+        for entry in venue {
+            let symbol = entry.instrument.trimmingCharacters(in: " ").uppercased()
+            let before = reported[symbol]
+            do throws(ArithmeticOverflow) {
+                reported[symbol] = (try (before?.size ?? .zero) + entry.size, before == nil ? entry.averagePrice : nil,
+                                    before == nil ? entry.delta : nil)
+            } catch {
+                throw CorruptDatabase(detail: "the report's sizes of \(symbol) cannot be summed exactly: \(error)")
+            }
+        }
+        var lines: [Line] = []
+        for symbol in Set(held.keys).union(reported.keys).sorted() {
+            let ours = held[symbol], theirs = reported[symbol]
+            let quantity = ours?.quantity ?? .zero
+            if quantity.isZero && (theirs?.size.isZero ?? true) { continue }
+            let difference: ExactDecimal
+            do throws(ArithmeticOverflow) {
+                difference = try quantity - (theirs?.size ?? .zero)
+            } catch {
+                throw CorruptDatabase(detail: "\(symbol): the difference cannot be computed exactly: \(error)")
+            }
+            let status: Status = theirs == nil ? .ledgerOnly
+                : ours == nil ? .venueOnly
+                : (difference.isNegative ? (try? .zero - difference) ?? difference : difference) <= tolerance ? .match : .differs
+            lines.append(Line(instrument: symbol, ledgerQuantity: quantity, venueQuantity: theirs?.size, difference: difference,
+                              ledgerAveragePrice: ours.flatMap { $0.holders == 1 ? $0.average : nil }, venueAveragePrice: theirs?.average,
+                              venueDelta: theirs?.delta, status: status))
+        }
+        return ReconciliationReport(asOf: time, books: books, tolerance: tolerance, lines: lines)
+    }
+
+    public var report: Report {
+        var table = Table(name: "positions", title: "Ledger positions against the venue's report at \(asOf.iso8601)", columns: [
+            .init("instrument"), .init("status"), .init("ledger_quantity"), .init("venue_quantity"), .init("difference"),
+            .init("ledger_average_price", places: 8), .init("venue_average_price", places: 8), .init("venue_delta", places: 6),
+        ])
+        for line in lines {
+            table.rows.append([.text(line.instrument), .text(line.status.rawValue), .amount(line.ledgerQuantity),
+                               line.venueQuantity.map(Table.Cell.amount) ?? .empty, .amount(line.difference),
+                               line.ledgerAveragePrice.map(Table.Cell.amount) ?? .empty, line.venueAveragePrice.map(Table.Cell.amount) ?? .empty,
+                               .number(line.venueDelta)])
+        }
+        let count = { (status: Status) in lines.filter { $0.status == status }.count }
+        return Report(schema: Self.schema, asOf: asOf, parameters: [
+            ("books", .text(books.joined(separator: ","))), ("tolerance", .amount(tolerance)),
+        ], facts: [
+            ("matches", .integer(count(.match))), ("differences", .integer(count(.differs))),
+            ("ledger_only", .integer(count(.ledgerOnly))), ("venue_only", .integer(count(.venueOnly))),
+        ], sections: [table])
+    }
+}

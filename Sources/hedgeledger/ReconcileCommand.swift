@@ -1,0 +1,72 @@
+import ArgumentParser
+import HedgeLedger
+
+extension Hedgeledger {
+    struct Reconcile: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the ledger against a venue: its positions against the venue's report of them.",
+            subcommands: [Positions.self])
+    }
+}
+
+extension Hedgeledger.Reconcile {
+    struct Positions: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare the ledger's positions with a venue position report; exit 2 when anything differs.",
+            discussion: """
+                FILE is Deribit's private/get_positions as JSON (the response, or its result array) \
+                or the same fields as CSV: instrument_name (or instrument), size (signed; USD for \
+                inverse futures and perpetuals, coin for options), and average_price and delta when \
+                present; other fields are ignored. The ledger's positions as of --at (default now), of \
+                the books given (default every book, summed per instrument), are compared: match \
+                (within --tolerance, default 0: exact), differs, ledger-only (the report leaves out a \
+                position the ledger holds: never read as flat) and venue-only. The ledger is read \
+                only. Exit 0 when everything matches, 2 otherwise. Example:
+                  hedgeledger reconcile positions positions.json --book main --tolerance 0.0001
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var output: FormatOptions
+
+        @Argument(help: ArgumentHelp("The venue's position report (JSON or CSV).", valueName: "file"))
+        var file: String
+
+        @Option(help: ArgumentHelp("When the report was taken: ISO-8601 with a zone, or a date; default now.", valueName: "time"),
+                transform: TimeArgument.parse)
+        var at: Timestamp?
+
+        @Option(name: .customLong("book"), help: ArgumentHelp("A book the venue account holds (repeat for several); default every book.", valueName: "name"))
+        var books: [String] = []
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("The largest difference in quantity that still matches (the instrument's amount unit).", valueName: "amount"))
+        var tolerance: String = "0"
+
+        func validate() throws {
+            guard case .success(let value) = DecimalSyntax.parse(tolerance), !value.isNegative else {
+                throw ValidationError("--tolerance '\(tolerance.escapingControlCharacters)' must be a decimal number, zero or more")
+            }
+            if file == "-" { throw ValidationError("give the report as a file: it is read twice to tell JSON from CSV") }
+        }
+
+        func run() throws {
+            var differs = false
+            try Console.run {
+                let now = Console.now()
+                let opened = try ledger.openForReading(now: now)
+                let known = try opened.knownBooks()
+                for book in books where !known.contains(book) {
+                    throw UnknownFilterValue(option: "--book", value: book, known: known)
+                }
+                let venue = try VenuePositionReport.read(path: file)
+                let reconciled = try ReconciliationReport.build(ledger: opened, venue: venue, at: at ?? now, now: now,
+                                                                books: Array(Set(books)).sorted(),
+                                                                tolerance: try DecimalSyntax.parse(tolerance).get())
+                Console.output(output.format.render(reconciled.report))
+                differs = reconciled.differs
+                let counts = Dictionary(grouping: reconciled.lines, by: \.status).mapValues(\.count)
+                Console.message("\(counts[.match] ?? 0) match, \(counts[.differs] ?? 0) differ, \(counts[.ledgerOnly] ?? 0) only in the ledger, \(counts[.venueOnly] ?? 0) only in the report")
+            }
+            if differs { throw ExitCode(Console.Exit.historyDiffers) }
+        }
+    }
+}

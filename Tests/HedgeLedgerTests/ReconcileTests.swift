@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import HedgeLedger
+
+/// `reconcile positions`: the ledger against a venue's position report, JSON or CSV.
+@Suite("Reconciliation")
+struct ReconcileTests {
+    // Long 10 calls, 5 puts; short 49,000 USD of the perpetual.
+    func ledger(in directory: TemporaryDirectory) throws -> String {
+        try cliLedger(in: directory, trades: RecomputeTests.trades + "4,2026-11-19T12:40:00Z,BTC-PERPETUAL,buy,1000,95100\n")
+    }
+
+    @Test("matches, differences and positions on one side only, from get_positions JSON; exit 2 when anything differs")
+    func json() throws {
+        let directory = TemporaryDirectory()
+        let db = try ledger(in: directory)
+        // Deribit's response: the call matches, the perpetual differs by 10 USD, the put is missing, an ETH future is extra.
+        let report = directory.write("positions.json", """
+            {"jsonrpc": "2.0", "result": [
+              {"instrument_name": "BTC-27NOV26-100000-C", "size": 10.0, "average_price": 0.05, "delta": 3.2, "kind": "option"},
+              {"instrument_name": "BTC-PERPETUAL", "size": -48990, "average_price": 94998.5, "delta": -0.51, "kind": "future"},
+              {"instrument_name": "ETH-PERPETUAL", "size": 100, "kind": "future"}
+            ]}
+            """)
+        let result = try hedgeledger(["reconcile", "positions", "--db", db, report, "--at", "2026-11-19T13:00:00Z", "--format", "json"])
+        #expect(result.status == 2, "\(result.stderr)")
+        try ReportOutputTests().expectDocumented(result.stdout)
+        let lines = try #require(try jsonObject(result.stdout)["positions"] as? [[String: Any]])
+        let status = Dictionary(uniqueKeysWithValues: lines.map { ($0["instrument"] as! String, $0["status"] as! String) })
+        #expect(status == ["BTC-27NOV26-100000-C": "match", "BTC-PERPETUAL": "differs", "BTC-20NOV26-95000-P": "ledger-only",
+                           "ETH-PERPETUAL": "venue-only"])
+        let perpetual = try #require(lines.first { $0["instrument"] as? String == "BTC-PERPETUAL" })
+        #expect((perpetual["difference"] as? NSNumber)?.doubleValue == -10 && (perpetual["ledger_quantity"] as? NSNumber)?.doubleValue == -49000)
+        // Within a tolerance of 10 USD the perpetual matches; the put is still missing from the report.
+        let tolerant = try hedgeledger(["reconcile", "positions", "--db", db, report, "--tolerance", "10", "--format", "json"])
+        let tolerantLines = try #require(try jsonObject(tolerant.stdout)["positions"] as? [[String: Any]])
+        #expect(tolerantLines.first { $0["instrument"] as? String == "BTC-PERPETUAL" }?["status"] as? String == "match")
+        #expect(tolerant.status == 2 && tolerant.stderr.contains("1 only in the ledger"))
+    }
+
+    @Test("a CSV report with extra columns; everything matching exits 0; bad cells are located")
+    func csv() throws {
+        let directory = TemporaryDirectory()
+        let db = try ledger(in: directory)
+        let matching = directory.write("positions.csv", """
+            instrument_name,kind,size,average_price,delta
+            BTC-27NOV26-100000-C,option,10,0.05,3.2
+            BTC-20NOV26-95000-P,option,5,0.02,-1.9
+            btc-perpetual,future,-49000,94998.5,-0.51
+
+            """)
+        let result = try hedgeledger(["reconcile", "positions", "--db", db, matching])
+        #expect(result.status == 0 && result.stderr.contains("3 match, 0 differ"), "\(result.stdout) \(result.stderr)")
+        let bad = directory.write("bad.csv", "instrument_name,size\nBTC-PERPETUAL,lots\n")
+        let refused = try hedgeledger(["reconcile", "positions", "--db", db, bad])
+        #expect(refused.status == 65 && refused.stderr.contains("bad.csv:2:15: size: 'lots' is not a decimal number"), "\(refused.stderr)")
+        let header = directory.write("header.csv", "symbol,amount\nBTC-PERPETUAL,1\n")
+        let wrong = try hedgeledger(["reconcile", "positions", "--db", db, header])
+        #expect(wrong.status == 65 && wrong.stderr.contains("header.csv:1:1: the header needs instrument_name"), "\(wrong.stderr)")
+        let typo = try hedgeledger(["reconcile", "positions", "--db", db, matching, "--book", "mian"])
+        #expect(typo.status == 64 && typo.stderr.contains("did you mean 'main'"), "\(typo.stderr)")
+    }
+}
