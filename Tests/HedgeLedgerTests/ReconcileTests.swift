@@ -32,7 +32,8 @@ struct ReconcileTests {
         let perpetual = try #require(lines.first { $0["instrument"] as? String == "BTC-PERPETUAL" })
         #expect((perpetual["difference"] as? NSNumber)?.doubleValue == -10 && (perpetual["ledger_quantity"] as? NSNumber)?.doubleValue == -49000)
         // Within a tolerance of 10 USD the perpetual matches; the put is still missing from the report.
-        let tolerant = try hedgeledger(["reconcile", "positions", "--db", db, report, "--tolerance", "10", "--format", "json"])
+        let tolerant = try hedgeledger(["reconcile", "positions", "--db", db, report, "--tolerance", "10", "--at", "2026-11-19T13:00:00Z",
+                                        "--format", "json"])
         let tolerantLines = try #require(try jsonObject(tolerant.stdout)["positions"] as? [[String: Any]])
         #expect(tolerantLines.first { $0["instrument"] as? String == "BTC-PERPETUAL" }?["status"] as? String == "match")
         #expect(tolerant.status == 2 && tolerant.stderr.contains("1 only in the ledger"))
@@ -49,7 +50,7 @@ struct ReconcileTests {
             btc-perpetual,future,-49000,94998.5,-0.51
 
             """)
-        let result = try hedgeledger(["reconcile", "positions", "--db", db, matching])
+        let result = try hedgeledger(["reconcile", "positions", "--db", db, matching, "--at", "2026-11-19T13:00:00Z"])
         #expect(result.status == 0 && result.stderr.contains("3 match, 0 differ"), "\(result.stdout) \(result.stderr)")
         let bad = directory.write("bad.csv", "instrument_name,size\nBTC-PERPETUAL,lots\n")
         let refused = try hedgeledger(["reconcile", "positions", "--db", db, bad])
@@ -57,6 +58,18 @@ struct ReconcileTests {
         let header = directory.write("header.csv", "symbol,amount\nBTC-PERPETUAL,1\n")
         let wrong = try hedgeledger(["reconcile", "positions", "--db", db, header])
         #expect(wrong.status == 65 && wrong.stderr.contains("header.csv:1:1: the header needs instrument_name"), "\(wrong.stderr)")
+        let twice = directory.write("twice.csv", "instrument_name,size\nBTC-PERPETUAL,-24500\nbtc-perpetual,-24500\n")
+        let duplicate = try hedgeledger(["reconcile", "positions", "--db", db, twice])
+        #expect(duplicate.status == 65 && duplicate.stderr.contains("twice.csv:3:1: btc-perpetual is listed again (first at line 2)"), "\(duplicate.stderr)")
+        // After the put's expiry (20 Nov 08:00) the venue no longer lists it, and neither does the comparison.
+        let later = directory.write("later.csv", """
+            instrument_name,size
+            BTC-27NOV26-100000-C,10
+            BTC-PERPETUAL,-49000
+
+            """)
+        let afterExpiry = try hedgeledger(["reconcile", "positions", "--db", db, later, "--at", "2026-11-21"])
+        #expect(afterExpiry.status == 0 && afterExpiry.stderr.contains("2 match, 0 differ, 0 only in the ledger"), "\(afterExpiry.stderr)")
         let typo = try hedgeledger(["reconcile", "positions", "--db", db, matching, "--book", "mian"])
         #expect(typo.status == 64 && typo.stderr.contains("did you mean 'main'"), "\(typo.stderr)")
     }

@@ -15,8 +15,24 @@ public enum VenuePositionReport {
         public var place: Int
     }
 
-    /// Reads the report at `path` (a file: JSON when it starts with `[` or `{`, else CSV).
+    /// Reads the report at `path` (a file: JSON when it starts with `[` or `{`, else CSV). An
+    /// instrument listed twice (names compared case-insensitively) is an error: a venue lists
+    /// each position once, and adding them up would hide a bad export.
     public static func read(path: String) throws -> [Entry] {
+        let (entries, isJSON) = try readEntries(path: path)
+        var errors = InputErrors(file: path)
+        var seen: [String: Int] = [:]
+        for entry in entries {
+            let key = entry.instrument.trimmingCharacters(in: .whitespaces).uppercased()
+            guard let first = seen[key] else { seen[key] = entry.place; continue }
+            errors.append(InputError(file: path, line: isJSON ? 1 : entry.place, column: 1,
+                message: (isJSON ? "position \(entry.place): " : "") + "\(entry.instrument) is listed again (first at \(isJSON ? "position" : "line") \(first)); a report lists each position once"))
+        }
+        guard errors.isEmpty else { throw errors }
+        return entries
+    }
+
+    private static func readEntries(path: String) throws -> (entries: [Entry], isJSON: Bool) {
         let source = try ByteSource(path: path)
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -26,8 +42,8 @@ public enum VenuePositionReport {
             bytes += chunk[..<count]
         }
         let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
-        if first == UInt8(ascii: "[") || first == UInt8(ascii: "{") { return try json(bytes, file: source.name) }
-        return try csv(try ByteSource(path: path))
+        if first == UInt8(ascii: "[") || first == UInt8(ascii: "{") { return (try json(bytes, file: source.name), true) }
+        return (try csv(try ByteSource(path: path)), false)
     }
 
     static func json(_ bytes: [UInt8], file: String) throws -> [Entry] {

@@ -33,7 +33,9 @@ public struct ReconciliationReport: Sendable {
                              tolerance: ExactDecimal) throws -> ReconciliationReport {
         var held: [String: (quantity: ExactDecimal, average: ExactDecimal?, holders: Int)] = [:]
         for filter in books.isEmpty ? [PositionsReport.Filter()] : books.map({ PositionsReport.Filter(book: $0) }) {
-            for position in try PositionsReport.build(ledger: ledger, at: time, now: now, filter: filter).positions where !position.quantity.isZero {
+            // An expired instrument is off the venue's books whether or not its settlement is known.
+            for position in try PositionsReport.build(ledger: ledger, at: time, now: now, filter: filter).positions
+            where !position.quantity.isZero && !position.instrument.isExpired(at: time) {
                 let symbol = position.instrument.symbol
                 let before = held[symbol] ?? (.zero, nil, 0)
                 do throws(ArithmeticOverflow) {
