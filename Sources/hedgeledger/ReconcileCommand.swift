@@ -53,10 +53,7 @@ extension Hedgeledger.Reconcile {
             try Console.run {
                 let now = Console.now()
                 let opened = try ledger.openForReading(now: now)
-                let known = try opened.knownBooks()
-                for book in books where !known.contains(book) {
-                    throw UnknownFilterValue(option: "--book", value: book, known: known)
-                }
+                for book in books { try PositionsReport.Filter(book: book).validate(in: opened) }
                 let venue = try VenuePositionReport.read(path: file)
                 let reconciled = try ReconciliationReport.build(ledger: opened, venue: venue, at: at ?? now, now: now,
                                                                 books: Array(Set(books)).sorted(),

@@ -98,10 +98,7 @@ extension Hedgeledger.ReportGroup {
                 let now = Console.now()
                 let opened = try ledger.openForReading(now: now)
                 let books = Array(Set(self.books)).sorted()
-                let known = try opened.knownBooks()
-                for book in books where !known.contains(book) {
-                    throw UnknownFilterValue(option: "--book", value: book, known: known)
-                }
+                for book in books { try PositionsReport.Filter(book: book).validate(in: opened) }
                 let built: EndOfDayReport
                 do {
                     built = try EndOfDayReport.build(ledger: opened, date: date, cutoffMinutes: cutoff, books: books,

@@ -32,18 +32,22 @@ public enum VenuePositionReport {
         return entries
     }
 
+    /// JSON is read whole from the source the first bytes were sniffed from; CSV streams from
+    /// a fresh one through the CSV reader.
     private static func readEntries(path: String) throws -> (entries: [Entry], isJSON: Bool) {
         let source = try ByteSource(path: path)
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var first: UInt8?
         while true {
             let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
             if count == 0 { break }
             bytes += chunk[..<count]
+            if first == nil { first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) } }
+            if let first, first != UInt8(ascii: "["), first != UInt8(ascii: "{") { return (try csv(try ByteSource(path: path)), false) }
         }
-        let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
-        if first == UInt8(ascii: "[") || first == UInt8(ascii: "{") { return (try json(bytes, file: source.name), true) }
-        return (try csv(try ByteSource(path: path)), false)
+        if first == nil { return (try csv(try ByteSource(path: path)), false) }
+        return (try json(bytes, file: source.name), true)
     }
 
     static func json(_ bytes: [UInt8], file: String) throws -> [Entry] {

@@ -36,9 +36,10 @@ public struct LedgerBackup {
     /// Copies, verifies and places the backup at `path`; returns the copy's verification.
     public func backup(to path: String, now: Timestamp) throws -> LedgerVerifier.Result {
         if access(path, F_OK) == 0 { throw Refusal.exists(path) }
-        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        if access(directory.isEmpty ? "/" : directory, W_OK) != 0 {
-            throw Refusal.cannotWrite(path, "the directory \(directory.isEmpty ? "/" : directory) \(access(directory.isEmpty ? "/" : directory, F_OK) == 0 ? "is not writable" : "does not exist")")
+        let parent = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let directory = parent.isEmpty ? "/" : parent
+        if access(directory, W_OK) != 0 {
+            throw Refusal.cannotWrite(path, "the directory \(directory) \(access(directory, F_OK) == 0 ? "is not writable" : "does not exist")")
         }
         if let source = realpath(ledger.path, nil) {
             defer { free(source) }

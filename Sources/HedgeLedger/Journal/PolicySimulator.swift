@@ -112,10 +112,7 @@ public struct PolicySimulator {
     public func finish() -> Outcome {
         var result = outcome
         result.meanAbsNetDelta = seconds > 0 ? weightedAbs / seconds : abs(previous.map { $0.optionsDelta + hedge } ?? 0)
-        if pnls.count > 1 {
-            let mean = pnls.reduce(0, +) / Double(pnls.count)
-            result.hedgedPnLStandardDeviation = (pnls.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(pnls.count - 1)).squareRoot()
-        }
+        result.hedgedPnLStandardDeviation = SampleStatistics.standardDeviation(pnls) ?? 0
         return result
     }
 }

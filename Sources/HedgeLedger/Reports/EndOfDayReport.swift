@@ -317,7 +317,7 @@ public struct EndOfDayReport: Sendable {
                 hedged.append(e.options + e.hedges)
             }
             if abs(summary.explain.options) >= 1 { summary.dollarOffset = -summary.explain.hedges / summary.explain.options }
-            let unhedgedSD = standardDeviation(unhedged), hedgedSD = standardDeviation(hedged)
+            let unhedgedSD = SampleStatistics.standardDeviation(unhedged), hedgedSD = SampleStatistics.standardDeviation(hedged)
             if let unhedgedSD, let hedgedSD, unhedgedSD > 0 { summary.varianceReduction = 1 - (hedgedSD * hedgedSD) / (unhedgedSD * unhedgedSD) }
             summary.fees = try ledger.fills.fees(book: pair.book, underlying: pair.underlying, from: from, to: last)
             for stored in try ledger.hedgeDecisions.decisions(book: pair.book, underlying: pair.underlying, from: from, to: last)
@@ -358,13 +358,6 @@ public struct EndOfDayReport: Sendable {
             charts.append(chart)
         }
         return (summaries, charts)
-    }
-
-    /// The sample standard deviation; nil below two values.
-    static func standardDeviation(_ values: [Double]) -> Double? {
-        guard values.count > 1 else { return nil }
-        let mean = values.reduce(0, +) / Double(values.count)
-        return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
     }
 
     public var report: Report {

@@ -108,10 +108,6 @@ public struct UnknownFilterValue: Error, CustomStringConvertible {
     public let value: String
     public let known: [String]
 
-    public init(option: String, value: String, known: [String]) {
-        self.option = option; self.value = value; self.known = known
-    }
-
     public var description: String {
         let hint = Suggestion.hint(for: value, among: known)
         let list = known.isEmpty ? "the ledger has none yet" : "known: \(known.joined(separator: ", "))"
