@@ -50,6 +50,18 @@ public enum VenuePositionReport {
         return (try json(bytes, file: source.name), true)
     }
 
+    /// A size or price: an exact decimal within the amounts the ledger keeps, or why not.
+    struct AmountProblem: Error, CustomStringConvertible { let description: String }
+
+    static func amount(_ text: String) -> Result<ExactDecimal, AmountProblem> {
+        switch DecimalSyntax.parse(text) {
+        case .failure(let problem): return .failure(AmountProblem(description: "'\(text.escapingControlCharacters)' \(problem)"))
+        case .success(let value) where !AmountLimits.accepts(value):
+            return .failure(AmountProblem(description: "'\(text)' is outside the amounts hedgeledger keeps (at most \(AmountLimits.maximumText) in magnitude)"))
+        case .success(let value): return .success(value)
+        }
+    }
+
     static func json(_ bytes: [UInt8], file: String) throws -> [Entry] {
         var errors = InputErrors(file: file)
         let parsed: Any
@@ -81,10 +93,10 @@ public enum VenuePositionReport {
                 }
                 // JSON numbers arrive as doubles: their shortest text is the decimal the venue wrote.
                 let text = (value as? String) ?? (value as? NSNumber).map { Table.Cell.shortest($0.doubleValue) } ?? ""
-                guard case .success(let parsed) = DecimalSyntax.parse(text), AmountLimits.accepts(parsed) else {
-                    problem("\(key): '\(text)' is not a decimal number"); return nil
+                switch amount(text) {
+                case .success(let parsed): return .some(parsed)
+                case .failure(let why): problem("\(key): \(why)"); return nil
                 }
-                return .some(parsed)
             }
             guard let size = decimal("size", required: true), let size, let average = decimal("average_price", required: false) else { continue }
             var delta: Double?
@@ -134,16 +146,18 @@ public enum VenuePositionReport {
                 errors.append(InputError(file: file, line: position.line, column: position.column, message: message))
             }
             guard let name = cell(found.instrument) else { problem(found.instrument, "instrument_name: empty"); return }
-            guard let sizeText = cell(found.size), case .success(let size) = DecimalSyntax.parse(sizeText), AmountLimits.accepts(size) else {
-                problem(found.size, "size: '\(cell(found.size) ?? "")' is not a decimal number (signed, in the instrument's amount unit)")
-                return
+            guard let sizeText = cell(found.size) else { problem(found.size, "size: empty; expected a signed decimal in the instrument's amount unit"); return }
+            let size: ExactDecimal
+            switch amount(sizeText) {
+            case .success(let parsed): size = parsed
+            case .failure(let why): problem(found.size, "size: \(why)"); return
             }
             var average: ExactDecimal?
             if let text = cell(found.average) {
-                guard case .success(let parsed) = DecimalSyntax.parse(text), AmountLimits.accepts(parsed) else {
-                    problem(found.average!, "average_price: '\(text)' is not a decimal number"); return
+                switch amount(text) {
+                case .success(let parsed): average = parsed
+                case .failure(let why): problem(found.average!, "average_price: \(why)"); return
                 }
-                average = parsed
             }
             var delta: Double?
             if let text = cell(found.delta) {
