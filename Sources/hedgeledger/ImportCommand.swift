@@ -34,7 +34,7 @@ struct ImportOptions: ParsableArguments {
 extension Hedgeledger.Import {
     struct Trades: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import fills from trade CSV files (the native format; see the README).",
+            abstract: "Import fills from trade CSV files: the native format, or a Deribit transaction log (see the README).",
             discussion: """
                 Each file is imported in one transaction: if any row is bad, nothing from that \
                 file is written and every bad row is reported as FILE:LINE:COLUMN: message. \
@@ -45,6 +45,17 @@ extension Hedgeledger.Import {
 
                 Required columns: trade_id, timestamp, instrument, side, quantity, price. \
                 Optional: book, fee, fee_currency, venue, order_id, hedge_decision, note.
+
+                A Deribit transaction log (any of its four header versions) is recognised by its \
+                header. Its rows are applied in UserSeq order (newest-first files and overlapping \
+                downloads import cleanly) and kept with all their columns; trades and position \
+                moves become fills of venue deribit keyed by Deribit's trade id, into --book. \
+                Each new row is checked: the book's position after it equals the log's Position, \
+                Change equals Cash Flow minus Fee Charged (or Cash Flow when the fee came from the \
+                fee balance), and the running balance equals Balance. A mismatch refuses the file \
+                with both values, unless --no-check. Account and currency come from the file name \
+                (transaction_log-<uid>-<CUR>-….csv) or --account and --currency. Example:
+                  hedgeledger import trades --book deribit-main transaction_log-123456-BTC-2026-11.csv
                 """)
 
         @OptionGroup var ledger: LedgerOptions
@@ -56,11 +67,26 @@ extension Hedgeledger.Import {
         @Flag(help: "Read timestamps without a zone as UTC instead of refusing them.")
         var assumeUTC = false
 
+        @Option(help: ArgumentHelp("The account of a Deribit transaction log; default from its file name (transaction_log-<uid>-<CUR>-….csv).", valueName: "uid"))
+        var account: String?
+
+        @Option(help: ArgumentHelp("The currency of a Deribit transaction log; default from its file name.", valueName: "code"))
+        var currency: String?
+
+        @Flag(help: "Import a Deribit transaction log whose Position, Change or Balance disagrees with the ledger, recording each difference (see `hedgeledger balances`) instead of refusing the file.")
+        var noCheck = false
+
         @Argument(help: ArgumentHelp("Trade CSV files; - reads standard input.", valueName: "file"))
         var files: [String]
 
         func validate() throws {
             guard !book.isEmpty else { throw ValidationError("--book must not be empty") }
+            if let account, account.isEmpty || account.contains(where: \.isWhitespace) {
+                throw ValidationError("--account '\(account.escapingControlCharacters)' must be a venue account id without spaces")
+            }
+            if let currency, !InstrumentName.isCurrencyCode(currency) {
+                throw ValidationError("--currency '\(currency.escapingControlCharacters)' is not a currency code such as BTC or USDC")
+            }
             guard files.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("standard input (-) can be read only once") }
         }
 
@@ -68,6 +94,7 @@ extension Hedgeledger.Import {
             try importOptions.importEach(files, ledger: ledger) { opened, source, now in
                 let importer = TradeImporter(
                     ledger: opened, options: NativeTradeFormat.Options(defaultBook: book, assumeUTC: assumeUTC),
+                    venueLogOptions: VenueLogOptions(account: account, currency: currency, check: !noCheck),
                     waitSeconds: importOptions.wait)
                 let progress = ProgressLine(enabled: !importOptions.quiet && Console.stderrIsTerminal)
                 defer { progress.clear() }

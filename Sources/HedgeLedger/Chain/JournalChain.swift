@@ -253,6 +253,11 @@ public enum JournalChain {
                 bytes.text("market"); bytes.text(block.stream); bytes.integer(Int64(block.block)); bytes.integer(Int64(block.rows))
                 bytes.integer(block.firstTime); bytes.integer(block.lastTime); bytes.text(block.sha256)
             }
+            // Schema version 17: a venue log import's blocks, marked likewise.
+            for block in try ledger.venueLog.blocks(importID: id) {
+                bytes.text("venue-log"); bytes.integer(block.firstEntryID); bytes.integer(block.lastEntryID)
+                bytes.integer(Int64(block.entries)); bytes.text(block.sha256)
+            }
             return bytes.bytes
         case .void:
             guard let void = try ledger.voids.find(id: id) else { return nil }
@@ -293,6 +298,12 @@ public enum JournalChain {
             bytes.time(link.recordedAt); bytes.text(link.recordedBy)
             // Fields added in schema version 13, written only when present so older records keep their bytes.
             if let reason = link.reason { bytes.text(reason) }
+            return bytes.bytes
+        case .assertion:
+            guard let stored = try ledger.positionAssertions.find(id: id) else { return nil }
+            var bytes = CanonicalBytes(tag: "A")
+            bytes.integer(stored.id); bytes.text(stored.book); bytes.text(stored.instrument); bytes.exact(stored.quantity)
+            bytes.time(stored.time); bytes.text(stored.note); bytes.time(stored.recordedAt); bytes.text(stored.recordedBy)
             return bytes.bytes
         }
     }
@@ -407,6 +418,9 @@ public enum JournalChain {
             if let d = try ledger.hedgeDecisions.find(id: id) { records.append((d.recordedAt, .decision, id)) }
         }
         for id in try ledger.chain.recordIDs(of: .link) { if let l = try ledger.hedgeLinks.find(id: id) { records.append((l.recordedAt, .link, id)) } }
+        for id in try ledger.chain.recordIDs(of: .assertion) {
+            if let a = try ledger.positionAssertions.find(id: id) { records.append((a.recordedAt, .assertion, id)) }
+        }
         guard !records.isEmpty else { return 0 }
         let order = ChainEntry.Kind.allCases
         records.sort { ($0.time, order.firstIndex(of: $0.kind)!, $0.id) < ($1.time, order.firstIndex(of: $1.kind)!, $1.id) }
@@ -421,6 +435,9 @@ public enum JournalChain {
             for block in try storedMarketBlocks(importID: record.id, ledger: ledger) {
                 try ledger.chain.insert(block)
             }
+        }
+        for importID in try ledger.venueLog.importIDs() {
+            for block in try storedVenueLogBlocks(importID: importID, ledger: ledger) { try ledger.venueLog.insert(block) }
         }
         for record in records { try append(record.kind, id: record.id, ledger: ledger) }
         return records.count

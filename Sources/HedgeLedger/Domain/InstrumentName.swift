@@ -108,7 +108,7 @@ public enum InstrumentName {
         return .success(Timestamp(year: 2000 + year, month: month, day: day, hour: 8))
     }
 
-    static func isCurrencyCode(_ text: String) -> Bool {
+    public static func isCurrencyCode(_ text: String) -> Bool {
         (2...10).contains(text.utf8.count) && text.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) }
     }
 }

@@ -11,6 +11,12 @@ public struct RowParser<Item: Sendable>: Sendable {
         self.parse = parse
     }
 
+    /// The same parser, its items wrapped (one importer reading several formats).
+    public func mapped<Other: Sendable>(_ transform: @escaping @Sendable (Item) -> Other) -> RowParser<Other> {
+        let parse = self.parse
+        return RowParser<Other>(formatName: formatName, fieldCount: fieldCount) { parse($0).map(transform) }
+    }
+
     /// The parser of a format with a fixed set of columns, mapped from `header`.
     public static func columns<Column: CSVColumn>(
         _ type: Column.Type, header: CSVReader.Record, required: Set<Column>, file: String, formatName: String,

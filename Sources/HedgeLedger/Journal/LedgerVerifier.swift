@@ -84,6 +84,10 @@ public struct LedgerVerifier {
         let ((fillCheck, fills), fillSeconds) = try fillOutcome.get()
         checks.append(with(chainCheck, seconds: chainSeconds))
         checks.append(with(fillCheck, seconds: fillSeconds))
+        let (venueLogs, venueLogSeconds) = try timed { try checkVenueLogs() }
+        checks.append(with(venueLogs, seconds: venueLogSeconds))
+        let (assertions, assertionSeconds) = try timed { try checkAssertions() }
+        checks.append(with(assertions, seconds: assertionSeconds))
         if quick {
             checks.append(Check(name: "market data", passed: nil, detail: "not checked (--quick)"))
             checks.append(Check(name: "positions", passed: nil, detail: "not checked (--quick)"))
@@ -193,6 +197,38 @@ public struct LedgerVerifier {
             }
         }
         return (Check(name: "fills", passed: true, detail: "\(count) fills match their imports' digests"), count)
+    }
+
+    /// Every venue log row against its import's block digests.
+    private func checkVenueLogs() throws -> Check {
+        var rows = 0
+        let imports = try ledger.venueLog.importIDs()
+        for importID in imports {
+            let computed = try JournalChain.storedVenueLogBlocks(importID: importID, ledger: ledger)
+            let stored = try ledger.venueLog.blocks(importID: importID)
+            rows += computed.reduce(0) { $0 + $1.entries }
+            for index in 0..<max(computed.count, stored.count) {
+                let a = index < computed.count ? computed[index] : nil, b = index < stored.count ? stored[index] : nil
+                if a == b { continue }
+                let block = (b ?? a)!
+                return Check(name: "venue logs", passed: false,
+                             detail: "log rows #\(block.firstEntryID) to #\(block.lastEntryID) of import #\(importID) differ from the digest recorded when they were imported (a row changed, added or removed)")
+            }
+        }
+        return Check(name: "venue logs", passed: true,
+                     detail: "\(rows) venue log row\(rows == 1 ? "" : "s") of \(imports.count) import\(imports.count == 1 ? "" : "s") match their digests")
+    }
+
+    /// Every recorded position assertion against the fills.
+    private func checkAssertions() throws -> Check {
+        let outcomes = try PositionAssertionService(ledger: ledger).checkAll()
+        let failed = outcomes.filter { !$0.holds }
+        guard let first = failed.first else {
+            return Check(name: "position assertions", passed: true,
+                         detail: "\(outcomes.count) assertion\(outcomes.count == 1 ? "" : "s") hold")
+        }
+        return Check(name: "position assertions", passed: false,
+                     detail: first.description + (failed.count > 1 ? "; and \(failed.count - 1) more fail" : ""))
     }
 
     /// Every mark, index and settlement price of a snapshot import with digests (schema version

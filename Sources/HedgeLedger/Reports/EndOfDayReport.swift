@@ -225,6 +225,15 @@ public struct EndOfDayReport: Sendable {
                                         subject: entry.void.importID.map { "import #\($0)" } ?? "\(entry.venue ?? "") \(entry.tradeID ?? "")",
                                         detail: "\(entry.fills) fill\(entry.fills == 1 ? "" : "s") voided by \(entry.void.voidedBy): \(entry.void.reason)"))
         }
+        // Checkpoints hold forever after: a failing one is listed every day from its time on.
+        for outcome in try PositionAssertionService(ledger: ledger).checkAll(through: last)
+        where !outcome.holds && includes(outcome.assertion.book) {
+            let a = outcome.assertion
+            exceptions.append(Exception(kind: "assertion", time: a.time, book: a.book,
+                                        underlying: try ledger.instruments.find(id: a.instrumentID)?.instrument.underlying ?? "",
+                                        subject: a.instrument,
+                                        detail: "assertion #\(a.id) by \(a.recordedBy): asserted \(a.quantity), the ledger holds \(outcome.held)"))
+        }
         let (summaries, charts) = try summarize(ledger: ledger, from: from, last: last, includes: includes)
         for s in summaries where abs(s.explain.residual) > max(1, residualShare * abs(s.explain.actual)) {
             exceptions.append(Exception(kind: "pnl-residual", time: last, book: s.book, underlying: s.underlying, subject: "residual",

@@ -4,7 +4,7 @@ public struct ChainEntry: Sendable, Hashable {
         case importRun = "import"
         case void
         case bookSetting = "book-setting"
-        case policy, decision, link
+        case policy, decision, link, assertion
 
         /// The table its records live in.
         var table: String {
@@ -15,6 +15,7 @@ public struct ChainEntry: Sendable, Hashable {
             case .policy: "hedge_policies"
             case .decision: "hedge_decisions"
             case .link: "hedge_links"
+            case .assertion: "position_assertions"
             }
         }
     }

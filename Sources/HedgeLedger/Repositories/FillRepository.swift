@@ -110,6 +110,18 @@ public struct FillRepository {
             """).rows([importID]) { ($0.int64(0), $0.text(1), $0.int64(2), try $0.timestamp(3)) }
     }
 
+    /// The signed quantity a book held in an instrument from the live fills before `time`.
+    public func liveQuantity(book: String, instrumentID: Int64, before time: Timestamp) throws -> ExactDecimal {
+        var total = ExactDecimal.zero
+        try connection.cached("""
+            SELECT f.side, f.quantity FROM fills f WHERE f.book = ? AND f.instrument_id = ? AND f.time_us < ? AND \(Self.live)
+            """).forEachRow([book, instrumentID, time]) { row in
+                let quantity = try row.exact(1)
+                try total += row.text(0) == "buy" ? quantity : -quantity
+            }
+        return total
+    }
+
     public func count() throws -> Int {
         try connection.cached("SELECT COUNT(*) FROM fills").firstRow { $0.int(0) } ?? 0
     }

@@ -76,6 +76,8 @@ public final class Ledger {
     public var hedgeDecisions: HedgeDecisionRepository { HedgeDecisionRepository(connection: connection) }
     public var hedgeLinks: HedgeLinkRepository { HedgeLinkRepository(connection: connection) }
     public var chain: ChainRepository { ChainRepository(connection: connection) }
+    public var venueLog: VenueLogRepository { VenueLogRepository(connection: connection) }
+    public var positionAssertions: PositionAssertionRepository { PositionAssertionRepository(connection: connection) }
 
     /// Opens the ledger at `path` for `access`; `now` is recorded as the time of any
     /// migration applied.

@@ -18,6 +18,7 @@ public enum Schema {
         Migration(version: 14, name: "0014_quotes.sql", bytes: PackageResources._014_quotes_sql),
         Migration(version: 15, name: "0015_market_blocks.sql", bytes: PackageResources._015_market_blocks_sql),
         Migration(version: 16, name: "0016_pnl_explain.sql", bytes: PackageResources._016_pnl_explain_sql),
+        Migration(version: 17, name: "0017_venue_logs.sql", bytes: PackageResources._017_venue_logs_sql),
     ]
 
     public static let migrator = Migrator(migrations: migrations)

@@ -1,0 +1,229 @@
+/// Deribit's transaction log export, one file per currency (`transaction_log-<uid>-<CUR>-….csv`),
+/// in the four header versions seen in the wild (../shared/reference/formats.md):
+///
+///     v4: ID,UserSeq,Date,Instrument,Type,Side,Amount,Base Amount,Position,Price,Mark Price,Index Price,Cash Flow,Funding,Fee Rate,Fee Charged,Fee Balance,Change,Balance,Equity,Trade ID,Order ID,Info,Note
+///     v3: the same without Amount
+///     v2: v3 without Note
+///     v1: Size for Base Amount, Fee Paid for Fee Charged, no Index Price
+///
+/// Every row is read into an `Entry`, whatever its type; `VenueLogImport` orders them by
+/// `UserSeq` and turns them into ledger events. Dates are UTC (the export has no zone).
+public enum DeribitTransactionLog {
+    public static let venue = "deribit"
+
+    public enum Column: Int, CSVColumn {
+        case id, userSeq, date, instrument, type, side, amount, baseAmount, size, position, price, markPrice
+        case indexPrice, cashFlow, funding, feeRate, feeCharged, feePaid, feeBalance, change, balance, equity
+        case tradeID, orderID, info, note
+
+        public var name: String {
+            switch self {
+            case .id: "id"
+            case .userSeq: "userseq"
+            case .date: "date"
+            case .instrument: "instrument"
+            case .type: "type"
+            case .side: "side"
+            case .amount: "amount"
+            case .baseAmount: "base amount"
+            case .size: "size"
+            case .position: "position"
+            case .price: "price"
+            case .markPrice: "mark price"
+            case .indexPrice: "index price"
+            case .cashFlow: "cash flow"
+            case .funding: "funding"
+            case .feeRate: "fee rate"
+            case .feeCharged: "fee charged"
+            case .feePaid: "fee paid"
+            case .feeBalance: "fee balance"
+            case .change: "change"
+            case .balance: "balance"
+            case .equity: "equity"
+            case .tradeID: "trade id"
+            case .orderID: "order id"
+            case .info: "info"
+            case .note: "note"
+            }
+        }
+    }
+
+    /// The header versions, newest first: their columns in file order.
+    static let versions: [(name: String, columns: [Column])] = [
+        ("v4", [.id, .userSeq, .date, .instrument, .type, .side, .amount, .baseAmount, .position, .price, .markPrice,
+                .indexPrice, .cashFlow, .funding, .feeRate, .feeCharged, .feeBalance, .change, .balance, .equity,
+                .tradeID, .orderID, .info, .note]),
+        ("v3", [.id, .userSeq, .date, .instrument, .type, .side, .baseAmount, .position, .price, .markPrice,
+                .indexPrice, .cashFlow, .funding, .feeRate, .feeCharged, .feeBalance, .change, .balance, .equity,
+                .tradeID, .orderID, .info, .note]),
+        ("v2", [.id, .userSeq, .date, .instrument, .type, .side, .baseAmount, .position, .price, .markPrice,
+                .indexPrice, .cashFlow, .funding, .feeRate, .feeCharged, .feeBalance, .change, .balance, .equity,
+                .tradeID, .orderID, .info]),
+        ("v1", [.id, .userSeq, .date, .instrument, .type, .side, .size, .position, .price, .markPrice,
+                .cashFlow, .funding, .feeRate, .feePaid, .feeBalance, .change, .balance, .equity,
+                .tradeID, .orderID, .info]),
+    ]
+
+    static let required: Set<Column> = [.id, .userSeq, .date, .instrument, .type, .side, .position, .price,
+                                        .cashFlow, .change, .balance]
+
+    /// The row types Deribit documents. Another type is an input error: a new kind of money
+    /// movement must not pass unnoticed into the balance.
+    public enum EntryType: String, Sendable, CaseIterable {
+        case trade, deposit, withdrawal, settlement, delivery, transfer, swap, correction, fee
+        case positionMove = "position move"
+        case transferFromInsurance = "transfer from insurance"
+        case socializedFund = "socialized fund"
+
+        /// Rows that change the position in their instrument by their amount.
+        var isExecution: Bool { self == .trade || self == .positionMove }
+    }
+
+    /// Whether a header row is a Deribit transaction log's.
+    public static func recognises(_ header: CSVReader.Record) -> Bool {
+        header.fields.contains { $0.trimmingCharacters(in: " \t\u{FEFF}").lowercased() == "userseq" }
+    }
+
+    /// One row, read and checked on its own; where its cells are, for errors found later.
+    public struct Entry: Sendable {
+        public var line: Int
+        public var entryID: String
+        public var userSeq: Int64
+        public var time: Timestamp
+        public var type: EntryType
+        public var instrument: String?
+        /// `open buy`, `close sell`, `long`, `-`, ... as written (nil when empty or `-`).
+        public var side: String?
+        /// The direction of an execution's amount.
+        public var direction: Fill.Side?
+        /// As written, in the instrument's amount unit; an execution moves its magnitude.
+        public var amount: ExactDecimal?
+        /// The position in the instrument after this row, signed.
+        public var position: ExactDecimal?
+        public var price: ExactDecimal?
+        public var markPrice: ExactDecimal?
+        public var indexPrice: ExactDecimal?
+        public var cashFlow: ExactDecimal
+        public var funding: ExactDecimal?
+        public var feeRate: ExactDecimal?
+        public var feeCharged: ExactDecimal
+        public var feeBalance: ExactDecimal?
+        public var change: ExactDecimal
+        public var balance: ExactDecimal
+        public var equity: ExactDecimal?
+        public var tradeID: String?
+        public var orderID: String?
+        public var info: String?
+        public var note: String?
+        public var cells: Cells
+
+        /// Where the cells a later check names are.
+        public struct Cells: Sendable {
+            public var id, date, instrument, amount, price, position, change, balance, tradeID: (line: Int, column: Int)
+        }
+    }
+
+    public static func parser(for header: CSVReader.Record, file: String) -> Result<RowParser<Entry>, InputErrors> {
+        let names = header.fields.map { $0.trimmingCharacters(in: " \t\u{FEFF}").lowercased() }
+        let version = versions.first { $0.columns.map(\.name) == names }?.name
+        return RowParser.columns(Column.self, header: header, required: required, file: file,
+                                 formatName: "deribit-transaction-log-\(version ?? "columns")",
+                                 describedAs: "a Deribit transaction log") { read($0) }
+            .flatMap { parser in
+                var errors = InputErrors(file: file)
+                if !names.contains(where: { ["amount", "base amount", "size"].contains($0) }) {
+                    errors.append(InputError(file: file, line: header.line, column: 1,
+                        message: "missing column Amount (or Base Amount, or Size in the oldest logs); a Deribit transaction log needs the amount of each row"))
+                }
+                if !names.contains(where: { ["fee charged", "fee paid"].contains($0) }) {
+                    errors.append(InputError(file: file, line: header.line, column: 1,
+                        message: "missing column Fee Charged (Fee Paid in the oldest logs); a Deribit transaction log needs the fee of each row"))
+                }
+                return errors.isEmpty ? .success(parser) : .failure(errors)
+            }
+    }
+
+    static func read(_ row: CSVRow<Column>) -> Result<Entry, RowErrors> {
+        var row = row
+        let entryID = row.required(.id)
+        var userSeq: Int64?
+        if let text = row.required(.userSeq) {
+            userSeq = Int64(text)
+            if userSeq == nil || userSeq! < 0 { row.problem(.userSeq, "'\(text)' is not a whole number of zero or more") }
+        }
+        // The export writes `2026-11-20 14:03:07` in UTC.
+        let time = row.timestamp(.date, row.required(.date), assumeUTC: true)
+        var type: EntryType?
+        if let text = row.required(.type) {
+            type = EntryType(rawValue: text.lowercased())
+            if type == nil {
+                row.problem(.type, "'\(text)' is not a transaction type hedgeledger knows (\(EntryType.allCases.map(\.rawValue).joined(separator: ", "))); nothing from the file was imported, so no cash movement is lost")
+            }
+        }
+        let instrument = row.value(.instrument).flatMap { $0 == "-" ? nil : $0 }
+        let side = row.value(.side).flatMap { $0 == "-" ? nil : $0 }
+        let amountColumn: Column = row.header.index(of: .amount) != nil ? .amount
+            : row.header.index(of: .baseAmount) != nil ? .baseAmount : .size
+        let feeColumn: Column = row.header.index(of: .feeCharged) != nil ? .feeCharged : .feePaid
+        let signedAmount = row.decimal(amountColumn, row.value(amountColumn))
+        let position = row.decimal(.position, row.value(.position))
+        let price = row.decimal(.price, row.value(.price))
+        let markPrice = row.decimal(.markPrice, row.value(.markPrice))
+        let indexPrice = row.decimal(.indexPrice, row.value(.indexPrice))
+        let cashFlow = row.value(.cashFlow) == nil ? .zero : row.decimal(.cashFlow, row.value(.cashFlow))
+        let funding = row.decimal(.funding, row.value(.funding))
+        let feeRate = row.decimal(.feeRate, row.value(.feeRate))
+        let fee = row.value(feeColumn) == nil ? .zero : row.decimal(feeColumn, row.value(feeColumn))
+        let feeBalance = row.decimal(.feeBalance, row.value(.feeBalance))
+        let change = row.decimal(.change, row.required(.change))
+        let balance = row.decimal(.balance, row.required(.balance))
+        let equity = row.decimal(.equity, row.value(.equity))
+
+        var direction: Fill.Side?
+        var amount = signedAmount
+        if let type, type.isExecution {
+            if instrument == nil { row.problem(.instrument, "is empty; a \(type.rawValue) names its instrument") }
+            let words = side?.lowercased().split(separator: " ").last
+            direction = words == "buy" ? .buy : words == "sell" ? .sell : nil
+            if direction == nil {
+                row.problem(.side, "'\(side ?? "")' is not a trade side; expected open buy, open sell, close buy or close sell")
+            }
+            if let signedAmount, signedAmount.isNegative, direction == .buy {
+                row.problem(amountColumn, "'\(signedAmount)' is negative on a \(side ?? "") row; a buy's amount is positive")
+            }
+            if amount == nil || amount!.isZero {
+                row.problem(amountColumn, "is \(amount == nil ? "empty" : "zero"); a \(type.rawValue) moves an amount of its instrument")
+                amount = nil
+            }
+            if price == nil { row.problem(.price, "is empty; a \(type.rawValue) has a price") }
+            if position == nil { row.problem(.position, "is empty; a \(type.rawValue) states the position after it") }
+            if type == .trade && row.value(.tradeID) == nil {
+                row.problem(.tradeID, "is empty; every trade has Deribit's trade id, the key that makes a re-import a duplicate")
+            }
+        }
+        if let price, price.isNegative { row.problem(.price, "'\(price)' is negative; a price cannot be") }
+        guard row.errors.isEmpty, let entryID, let userSeq, let time, let type, let cashFlow, let fee, let change, let balance else {
+            return .failure(RowErrors(errors: row.errors))
+        }
+        let cells = Entry.Cells(id: row.position(.id), date: row.position(.date), instrument: row.position(.instrument),
+                                amount: row.position(amountColumn), price: row.position(.price),
+                                position: row.position(.position), change: row.position(.change), balance: row.position(.balance),
+                                tradeID: row.position(.tradeID))
+        return .success(Entry(line: row.line, entryID: entryID, userSeq: userSeq, time: time, type: type, instrument: instrument,
+                              side: side, direction: direction, amount: amount, position: position, price: price,
+                              markPrice: markPrice, indexPrice: indexPrice, cashFlow: cashFlow, funding: funding,
+                              feeRate: feeRate, feeCharged: fee, feeBalance: feeBalance, change: change, balance: balance,
+                              equity: equity, tradeID: row.value(.tradeID), orderID: row.value(.orderID),
+                              info: row.value(.info), note: row.value(.note), cells: cells))
+    }
+
+    /// The account and currency a file name gives: `transaction_log-<uid>-<CUR>-….csv`.
+    public static func accountAndCurrency(fromFileName path: String) -> (account: String, currency: String)? {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts[0].lowercased() == "transaction_log", !parts[1].isEmpty else { return nil }
+        let currency = parts[2].split(separator: ".").first.map(String.init) ?? ""
+        guard InstrumentName.isCurrencyCode(currency.uppercased()) else { return nil }
+        return (String(parts[1]), currency.uppercased())
+    }
+}

@@ -1,0 +1,176 @@
+/// The state of one file's import inside its transaction.
+struct ImportRun {
+    let ledger: Ledger
+    let file: String
+    let importID: Int64
+    /// The id of this file's first fill: fills are appended, so its fills are those from here on.
+    let firstFillID: Int64
+    let inserter: FillRepository.Inserter
+    var instruments: InstrumentResolver
+    var accepted = 0
+    var duplicates = 0
+    /// The digests of this file's fills, for the journal chain.
+    var digester: JournalChain.FillDigester
+    /// The positions this file touches, in the order first touched, found through `slots`.
+    var touched: [TouchedPosition] = []
+    var slots: [PositionBuilder.Key: Int] = [:]
+
+    struct TouchedPosition {
+        let key: PositionBuilder.Key
+        var track: PositionTrack
+        /// The earliest time among this file's fills of the position.
+        var earliest: Timestamp
+        /// A fill older than ones already applied arrived: replay from before `earliest` at the end.
+        var needsRebuild = false
+    }
+
+    init(ledger: Ledger, file: String) throws {
+        self.ledger = ledger
+        self.file = file
+        importID = try ledger.imports.nextID()
+        digester = JournalChain.FillDigester(importID: importID)
+        firstFillID = try ledger.fills.highestID() + 1
+        inserter = try ledger.fills.inserter()
+        instruments = try InstrumentResolver(ledger: ledger)
+    }
+
+    /// Stores a row's fill, or finds it already stored. Returns the fill's id, or nil when the
+    /// row is refused (its errors appended). `differences` names what makes a stored fill with
+    /// the same (venue, trade id) another fill; by default, any field.
+    @discardableResult
+    mutating func accept(_ row: NativeTradeFormat.Row, amounts: FillRepository.EncodedAmounts,
+                         differences: (_ new: Fill, _ stored: Fill) -> [String] = { $0.differences(from: $1) },
+                         errors: inout InputErrors) throws -> Int64? {
+        var fill = row.fill
+        guard let stored = try instruments.resolve(fill.instrument, at: row.instrumentPosition, file: file, errors: &errors) else {
+            return nil
+        }
+        let instrument = stored.instrument
+        if !row.feeCurrencyGiven { fill.feeCurrency = instrument.settlementCurrency }
+        if let size = instrument.contractSize, !fill.quantity.isMultiple(of: size) {
+            errors.append(InputError(file: file, line: row.quantityPosition.line, column: row.quantityPosition.column,
+                message: "quantity: '\(fill.quantity)' is not a multiple of \(instrument.symbol)'s contract size \(size) \(instrument.amountUnit) (its amounts are in \(instrument.amountUnit), not coin)"))
+            return nil
+        }
+        let problems = fill.problems(trading: instrument)
+        guard problems.isEmpty else {
+            for problem in problems {
+                let (line, column) = row.position(of: problem.field)
+                let name = switch problem.field { case .timestamp: "timestamp"; case .quantity: "quantity"; case .price: "price" }
+                errors.append(InputError(file: file, line: line, column: column, message: "\(name): \(problem.message)"))
+            }
+            return nil
+        }
+        guard let id = try inserter.insertIfNew(fill, amounts: amounts, instrumentID: stored.id, importID: importID,
+                                                sourceLine: row.line) else {
+            return try insertRevisionOrCompare(fill, row: row, amounts: amounts, stored: stored, differences: differences,
+                                               errors: &errors)
+        }
+        try applyToPosition(fill, id: id, revision: 0, row: row, instrument: stored, amounts: amounts, errors: &errors)
+        return id
+    }
+
+    private mutating func applyToPosition(_ fill: Fill, id: Int64, revision: Int, row: NativeTradeFormat.Row,
+                                          instrument: StoredInstrument, amounts: FillRepository.EncodedAmounts,
+                                          errors: inout InputErrors) throws {
+        accepted += 1
+        // What was just stored, as verify will read it back.
+        digester.add(StoredFillText(id: id, venue: fill.venue, tradeID: fill.tradeID, revision: revision,
+                                    timeMicroseconds: fill.time.microseconds, instrument: instrument.instrument.symbol, book: fill.book,
+                                    side: fill.side.rawValue, quantity: amounts.quantity, price: amounts.price, fee: amounts.fee,
+                                    feeCurrency: fill.feeCurrency, orderID: fill.orderID, hedgeDecision: fill.hedgeDecision,
+                                    note: fill.note, importID: importID, sourceLine: Int64(row.line)))
+        let held = PositionBuilder.Key(book: fill.book, instrumentID: instrument.id)
+        let slot: Int
+        if let existing = slots[held] {
+            slot = existing
+        } else {
+            let track = try PositionTrack.resume(book: fill.book, instrument: instrument, ledger: ledger)
+            slot = touched.count
+            touched.append(TouchedPosition(key: held, track: track, earliest: fill.time))
+            slots[held] = slot
+        }
+        // Mutated in place: this runs for every fill.
+        if fill.time < touched[slot].earliest { touched[slot].earliest = fill.time }
+        let key = fill.orderKey
+        if touched[slot].needsRebuild { return }
+        if touched[slot].track.position.accepts(inOrder: key) {
+            do {
+                try touched[slot].track.apply(fill, id: id, ledger: ledger)
+            } catch let error as ArithmeticOverflow {
+                errors.append(InputError(file: file, line: row.line, column: row.quantityPosition.column,
+                    message: "quantity: applying this fill to book '\(fill.book)' in \(fill.instrument) makes \(error)"))
+                return
+            }
+        } else {
+            touched[slot].needsRebuild = true
+        }
+    }
+
+    /// The (venue, trade id) is already in the ledger: the same fill again is a duplicate, a
+    /// different one a conflict, unless every earlier fill with that key was voided: then
+    /// this one is the correction, stored as the next revision.
+    private mutating func insertRevisionOrCompare(_ fill: Fill, row: NativeTradeFormat.Row,
+                                                  amounts: FillRepository.EncodedAmounts, stored: StoredInstrument,
+                                                  differences: (Fill, Fill) -> [String],
+                                                  errors: inout InputErrors) throws -> Int64? {
+        if let existing = try ledger.fills.findLive(venue: fill.venue, tradeID: fill.tradeID) {
+            return try compare(fill, with: existing, line: row.line, differences: differences, errors: &errors)
+        }
+        let revision = try ledger.fills.revisions(venue: fill.venue, tradeID: fill.tradeID)
+        guard let id = try inserter.insertIfNew(fill, amounts: amounts, instrumentID: stored.id, importID: importID,
+                                                sourceLine: row.line, revision: revision) else { return nil }
+        try applyToPosition(fill, id: id, revision: revision, row: row, instrument: stored, amounts: amounts, errors: &errors)
+        return id
+    }
+
+    private mutating func compare(_ fill: Fill, with existing: StoredFill, line: Int, differences: (Fill, Fill) -> [String],
+                                  errors: inout InputErrors) throws -> Int64? {
+        let differences = differences(fill, existing.fill)
+        if differences.isEmpty {
+            duplicates += 1
+            return existing.id
+        }
+        let source = try earlierSource(importID: existing.importID, line: existing.sourceLine, currentImportID: importID,
+                                       currentFile: file, ledger: ledger)
+        errors.append(InputError(file: file, line: line, column: 1,
+            message: "trade_id '\(fill.tradeID)' of venue '\(fill.venue)' was already imported from \(source) with a different \(differences.joined(separator: ", ")); a fill is never changed once recorded"))
+        return nil
+    }
+
+    mutating func finish(_ outcome: ReadOutcome, now: Timestamp, rowsAccepted: Int? = nil, rowsDuplicate: Int? = nil) throws -> ImportSummary {
+        guard outcome.errors.isEmpty else { throw outcome.errors }
+
+        let late = touched.filter(\.needsRebuild)
+        do {
+            try PositionUpkeep.merge(importedFrom: firstFillID, into: Dictionary(uniqueKeysWithValues: late.map { ($0.key, $0.earliest) }),
+                                     ledger: ledger)
+        } catch let error as UncomputablePosition {
+            var errors = InputErrors(file: file)
+            errors.append(InputError(file: file, line: 1, column: 1, message: error.description))
+            throw errors
+        }
+        for entry in touched where !entry.needsRebuild {
+            try entry.track.save(ledger: ledger)
+        }
+
+        // What foreign keys would have checked row by row: every fill went to a touched
+        // position, so its instrument is one of theirs; its import is this one, written next.
+        for instrumentID in Set(touched.map(\.key.instrumentID)) where try ledger.instruments.find(id: instrumentID) == nil {
+            throw CorruptDatabase(detail: "imported fills reference instrument \(instrumentID), which does not exist")
+        }
+        if let earliest = touched.map(\.earliest).min() {
+            try ledger.exposure.recordChange(earliest: earliest, cause: "trades import #\(importID)", at: now)
+        }
+        try ledger.imports.insert(ImportRecord(
+            id: importID, kind: "trades", fileName: file, sha256: outcome.sha256, sizeBytes: outcome.sizeBytes,
+            format: outcome.format, rowsAccepted: rowsAccepted ?? accepted, rowsDuplicate: rowsDuplicate ?? duplicates, rowsRejected: 0,
+            importedAt: now))
+        try JournalChain.appendImport(id: importID, blocks: digester.finish(), ledger: ledger)
+        return ImportSummary(file: file, importID: importID, format: outcome.format, rowsRead: outcome.rows,
+                             accepted: accepted, duplicates: duplicates, positionsUpdated: touched.count,
+                             positionsRebuilt: late.count, sha256: outcome.sha256,
+                             sizeBytes: outcome.sizeBytes)
+    }
+}
+

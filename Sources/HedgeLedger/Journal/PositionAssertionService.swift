@@ -1,0 +1,82 @@
+/// `assert position`: a desk's statement that a book held a quantity of an instrument at a
+/// time, recorded once (append-only, chained) and checked by every `verify` and end-of-day
+/// report after. The position is the book's live fills at or before the time; an instrument
+/// past its expiry is flat.
+public struct PositionAssertionService {
+    public let ledger: Ledger
+    public var waitSeconds: Double
+
+    public init(ledger: Ledger, waitSeconds: Double = 0) {
+        self.ledger = ledger
+        self.waitSeconds = waitSeconds
+    }
+
+    /// An assertion and what the ledger holds.
+    public struct Outcome: Sendable {
+        public var assertion: PositionAssertion
+        public var held: ExactDecimal
+        public var holds: Bool { held == assertion.quantity }
+
+        public var description: String {
+            let a = assertion
+            return "assertion #\(a.id): book '\(a.book)' \(a.instrument) at \(a.time.iso8601): asserted \(a.quantity), the ledger holds \(held)"
+        }
+    }
+
+    public enum Refusal: Error, CustomStringConvertible {
+        case unknownBook(String, suggestion: String?)
+        case unknownInstrument(UnknownInstrument)
+        case tooLarge(ExactDecimal)
+
+        public var description: String {
+            switch self {
+            case let .unknownBook(book, suggestion):
+                "no book '\(book.escapingControlCharacters)' in the ledger" + (suggestion.map { "; did you mean '\($0)'?" } ?? "; books come from imported fills, `book set` or `policy set`")
+            case .unknownInstrument(let error): error.description
+            case .tooLarge(let quantity): "quantity \(quantity) is too large: amounts are at most \(AmountLimits.maximumText) in magnitude"
+            }
+        }
+    }
+
+    /// Records the assertion, whether or not it holds now, and says whether it does.
+    public func record(book: String, instrument symbol: String, quantity: ExactDecimal, at time: Timestamp, note: String?,
+                       recordedBy: String, now: Timestamp) throws -> Outcome {
+        try ledger.write(waitSeconds: waitSeconds) {
+            try recordInTransaction(book: book, instrument: symbol, quantity: quantity, at: time, note: note,
+                                    recordedBy: recordedBy, now: now)
+        }
+    }
+
+    private func recordInTransaction(book: String, instrument symbol: String, quantity: ExactDecimal, at time: Timestamp,
+                                     note: String?, recordedBy: String, now: Timestamp) throws -> Outcome {
+        let books = try ledger.knownBooks()
+        guard books.contains(book) else {
+            throw Refusal.unknownBook(book, suggestion: Suggestion.nearest(to: book, among: books))
+        }
+        guard AmountLimits.accepts(quantity) else { throw Refusal.tooLarge(quantity) }
+        let instrument: StoredInstrument
+        do { instrument = try ledger.instruments.findOrAdd(named: symbol) } catch let error as UnknownInstrument {
+            throw Refusal.unknownInstrument(error)
+        }
+        var assertion = PositionAssertion(id: 0, book: book, instrument: instrument.instrument.symbol, instrumentID: instrument.id,
+                                          quantity: quantity, time: time, note: note, recordedAt: now, recordedBy: recordedBy)
+        assertion.id = try ledger.positionAssertions.insert(assertion)
+        try JournalChain.append(.assertion, id: assertion.id, ledger: ledger)
+        return try check(assertion)
+    }
+
+    /// Every assertion about a time at or before `time`, each with what the ledger holds.
+    public func checkAll(through time: Timestamp = Timestamp.supported.upperBound) throws -> [Outcome] {
+        try ledger.positionAssertions.all(through: time).map(check)
+    }
+
+    public func check(_ assertion: PositionAssertion) throws -> Outcome {
+        guard let instrument = try ledger.instruments.find(id: assertion.instrumentID) else {
+            throw CorruptDatabase(detail: "position assertion #\(assertion.id) names instrument \(assertion.instrumentID), which does not exist")
+        }
+        if instrument.instrument.isExpired(at: assertion.time) { return Outcome(assertion: assertion, held: .zero) }
+        let through = Timestamp(microseconds: assertion.time.microseconds + 1)
+        let held = try ledger.fills.liveQuantity(book: assertion.book, instrumentID: assertion.instrumentID, before: through)
+        return Outcome(assertion: assertion, held: held)
+    }
+}

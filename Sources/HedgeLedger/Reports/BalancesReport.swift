@@ -1,0 +1,98 @@
+/// Cash per venue account and currency as of a time, derived from the venue logs imported:
+/// the opening balance (the first row's `Balance` − `Change`), plus every row's `Change` by
+/// kind, against the venue's own `Balance` on the last row. Also lists the check mismatches
+/// recorded by imports run with `--no-check`.
+public struct BalancesReport: Sendable {
+    public struct Balance: Sendable {
+        public var venue: String
+        public var account: String
+        public var currency: String
+        public var opening: ExactDecimal
+        public var trading = ExactDecimal.zero
+        public var settlements = ExactDecimal.zero
+        public var transfers = ExactDecimal.zero
+        public var other = ExactDecimal.zero
+        public var fees = ExactDecimal.zero
+        public var cash: ExactDecimal
+        public var venueBalance: ExactDecimal
+        public var rows = 0
+        public var lastRow: Timestamp
+    }
+
+    public var at: Timestamp
+    public var account: String?
+    public var balances: [Balance]
+    public var mismatches: [(mismatch: VenueLogMismatch, entry: StoredVenueLogEntry)]
+
+    public static func build(ledger: Ledger, at: Timestamp, account: String?) throws -> BalancesReport {
+        var balances: [Balance] = []
+        try ledger.venueLog.forEachEntry(through: at, account: account) { stored in
+            let r = stored.record
+            let change = try exact(r.change), venueBalance = try exact(r.balance)
+            if balances.last.map({ ($0.venue, $0.account, $0.currency) != (r.venue, r.account, r.currency) }) ?? true {
+                let opening = try venueBalance - change
+                balances.append(Balance(venue: r.venue, account: r.account, currency: r.currency, opening: opening, cash: opening,
+                                        venueBalance: venueBalance, lastRow: Timestamp(microseconds: r.timeMicroseconds)))
+            }
+            let i = balances.count - 1
+            switch DeribitTransactionLog.EntryType(rawValue: r.type) {
+            case .trade, .delivery, .positionMove: try balances[i].trading += change
+            case .settlement: try balances[i].settlements += change
+            case .deposit, .withdrawal, .transfer, .swap: try balances[i].transfers += change
+            default: try balances[i].other += change
+            }
+            try balances[i].fees += try exact(r.feeCharged)
+            try balances[i].cash += change
+            balances[i].venueBalance = venueBalance
+            balances[i].rows += 1
+            balances[i].lastRow = Timestamp(microseconds: r.timeMicroseconds)
+        }
+        return BalancesReport(at: at, account: account, balances: balances,
+                              mismatches: try ledger.venueLog.mismatches(through: at, account: account))
+    }
+
+    private static func exact(_ text: String) throws -> ExactDecimal {
+        guard case .success(let value) = DecimalSyntax.parse(text) else {
+            throw CorruptDatabase(detail: "'\(text)' in venue_log_entries is not an exact decimal")
+        }
+        return value
+    }
+
+    public static let schema = Report.Schema(name: "hedgeledger.balances", version: 1)
+
+    public var report: Report {
+        var table = Table(name: "balances", title: "Cash balances", columns: [
+            .init("venue"), .init("account"), .init("currency"), .init("opening"), .init("trading"), .init("settlements"),
+            .init("transfers"), .init("other"), .init("cash"), .init("venue_balance"), .init("agrees"), .init("fees"),
+            .init("rows"), .init("last_row"),
+        ])
+        for b in balances {
+            table.rows.append([
+                .text(b.venue), .text(b.account), .text(b.currency), .amount(b.opening), .amount(b.trading),
+                .amount(b.settlements), .amount(b.transfers), .amount(b.other), .amount(b.cash), .amount(b.venueBalance),
+                .bool(b.cash == b.venueBalance), .amount(b.fees), .integer(b.rows), .time(b.lastRow),
+            ])
+        }
+        var sections = [table]
+        if !mismatches.isEmpty {
+            var found = Table(name: "mismatches", title: "Check mismatches recorded with --no-check", columns: [
+                .init("venue"), .init("account"), .init("currency"), .init("id"), .init("user_seq"), .init("time"),
+                .init("type"), .init("instrument"), .init("check"), .init("venue_value"), .init("ledger_value"), .init("import"),
+                .init("line"),
+            ])
+            for (mismatch, entry) in mismatches {
+                let r = entry.record
+                found.rows.append([
+                    .text(r.venue), .text(r.account), .text(r.currency), .text(r.entryID), .integer(Int(r.userSeq)),
+                    .time(Timestamp(microseconds: r.timeMicroseconds)), .text(r.type), r.instrument.map { .text($0) } ?? .empty,
+                    .text(mismatch.rule.rawValue), .text(mismatch.venueValue), .text(mismatch.ledgerValue),
+                    .integer(Int(entry.importID)), .integer(Int(entry.sourceLine)),
+                ])
+            }
+            sections.append(found)
+        }
+        return Report(schema: Self.schema, asOf: at, parameters: [("account", account.map { .text($0) } ?? .empty)],
+                      facts: [("accounts", .integer(balances.count)), ("mismatches", .integer(mismatches.count))],
+                      sections: sections)
+    }
+}

@@ -1,0 +1,52 @@
+/// A checkpoint a desk records: book B held Q of instrument I at time T (migration 0017).
+public struct PositionAssertion: Sendable, Hashable {
+    public var id: Int64
+    public var book: String
+    public var instrument: String
+    public var instrumentID: Int64
+    /// Signed, in the instrument's amount unit.
+    public var quantity: ExactDecimal
+    public var time: Timestamp
+    public var note: String?
+    public var recordedAt: Timestamp
+    public var recordedBy: String
+}
+
+/// Position assertions. Append-only.
+public struct PositionAssertionRepository {
+    let connection: Connection
+
+    static let columns = """
+        a.id, a.book, i.symbol, a.instrument_id, a.quantity, a.time_us, a.note, a.recorded_at_us, a.recorded_by
+        """
+
+    /// Stores the assertion (its id is ignored) and returns its id.
+    public func insert(_ assertion: PositionAssertion) throws -> Int64 {
+        try connection.cached("""
+            INSERT INTO position_assertions (book, instrument_id, quantity, time_us, note, recorded_at_us, recorded_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute([assertion.book, assertion.instrumentID, assertion.quantity, assertion.time, assertion.note,
+                          assertion.recordedAt, assertion.recordedBy])
+        return connection.lastInsertRowID
+    }
+
+    public func find(id: Int64) throws -> PositionAssertion? {
+        try connection.cached("""
+            SELECT \(Self.columns) FROM position_assertions a JOIN instruments i ON i.id = a.instrument_id WHERE a.id = ?
+            """).firstRow([id]) { try Self.decode($0) }
+    }
+
+    /// Every assertion about a time at or before `time`, in time order.
+    public func all(through time: Timestamp = Timestamp.supported.upperBound) throws -> [PositionAssertion] {
+        try connection.cached("""
+            SELECT \(Self.columns) FROM position_assertions a JOIN instruments i ON i.id = a.instrument_id
+            WHERE a.time_us <= ? ORDER BY a.time_us, a.id
+            """).rows([time]) { try Self.decode($0) }
+    }
+
+    static func decode(_ row: Row) throws -> PositionAssertion {
+        PositionAssertion(id: row.int64(0), book: row.text(1), instrument: row.text(2), instrumentID: row.int64(3),
+                          quantity: try row.exact(4), time: try row.timestamp(5), note: row.optionalText(6),
+                          recordedAt: try row.timestamp(7), recordedBy: row.text(8))
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import HedgeLedger
+
+extension Hedgeledger {
+    struct Balances: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show cash per venue account and currency, from the transaction logs imported.",
+            discussion: """
+                For each account and currency: the opening balance (the first imported row's Balance \
+                minus its Change), then every row's Change up to --at by kind (trading: trades, \
+                position moves and deliveries; settlements, with funding; transfers: deposits, \
+                withdrawals, transfers and swaps; other), the cash that gives, the venue's own \
+                Balance on the last row, and whether the two agree. fees is the sum of Fee Charged \
+                (already inside trading). Check mismatches recorded by `import trades --no-check` \
+                are listed after. Example:
+                  hedgeledger balances --at 2026-11-20T17:00:00Z --account 123456
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var output: FormatOptions
+
+        @Option(help: ArgumentHelp("As of this time: ISO-8601 with a zone, or a date YYYY-MM-DD meaning 00:00Z; default now.",
+                                   valueName: "time"), transform: TimeArgument.parse)
+        var at: Timestamp?
+
+        @Option(help: ArgumentHelp("Only this venue account (the Deribit user id of the log).", valueName: "id"))
+        var account: String?
+
+        func run() throws {
+            try output.printReport(of: ledger) { opened, now in
+                try BalancesReport.build(ledger: opened, at: at ?? now, account: account).report
+            }
+        }
+    }
+
+    struct Assert: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record checkpoints the ledger must always agree with.",
+            subcommands: [AssertPosition.self])
+    }
+
+    struct AssertPosition: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "position",
+            abstract: "Record that a book held a quantity of an instrument at a time; verify and the EOD report check it from then on.",
+            discussion: """
+                The assertion is appended to the journal (chained like every record) and never \
+                changed. The ledger's position is the book's live fills at or before --at (an \
+                instrument past its expiry is flat). The assertion is recorded even when the ledger \
+                disagrees, since the statement usually comes from the venue: the command then exits \
+                2, and `verify` and `report eod` flag it until the missing fills are imported or the \
+                wrong ones voided. Example:
+                  hedgeledger assert position --book main --instrument BTC-PERPETUAL --quantity -50000 --at 2026-11-20T17:00:00Z
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+
+        @Option(help: ArgumentHelp("The book.", valueName: "name"))
+        var book: String
+
+        @Option(help: ArgumentHelp("The instrument (a Deribit name, or one imported).", valueName: "symbol"))
+        var instrument: String
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("The signed position, in the instrument's amount unit (USD for inverse perpetuals and futures, coin for options).", valueName: "amount"))
+        var quantity: String
+
+        @Option(help: ArgumentHelp("When the book held it: ISO-8601 with a zone, or a date.", valueName: "time"),
+                transform: TimeArgument.parse)
+        var at: Timestamp
+
+        @Option(help: ArgumentHelp("Where the figure comes from (a statement, a venue report ...).", valueName: "text"))
+        var note: String?
+
+        @Option(help: ArgumentHelp("Who records it; default $USER, else the account running it.", valueName: "name"))
+        var by: String?
+
+        @Option(help: ArgumentHelp("Wait up to this many seconds for another writer to finish.", valueName: "seconds"))
+        var wait: Double = 0
+
+        func validate() throws {
+            if case .failure(let problem) = DecimalSyntax.parse(quantity) {
+                throw ValidationError("--quantity '\(quantity.escapingControlCharacters)' \(problem)")
+            }
+            guard wait >= 0, wait.isFinite else { throw ValidationError("--wait must be zero or more seconds") }
+        }
+
+        func run() throws {
+            var holds = true
+            try Console.run {
+                let now = Console.now()
+                let opened = try ledger.openForWriting(create: false, now: now)
+                let outcome = try PositionAssertionService(ledger: opened, waitSeconds: wait)
+                    .record(book: book, instrument: instrument, quantity: try DecimalSyntax.parse(quantity).get(), at: at,
+                            note: note, recordedBy: Console.actor(by), now: now)
+                holds = outcome.holds
+                Console.message("recorded " + outcome.description + (outcome.holds ? ": holds" : ": DOES NOT HOLD"))
+            }
+            if !holds { throw ExitCode(Console.Exit.historyDiffers) }
+        }
+    }
+}

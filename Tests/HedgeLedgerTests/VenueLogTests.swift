@@ -1,0 +1,234 @@
+import Foundation
+import Testing
+@testable import HedgeLedger
+
+/// Deribit transaction logs through `import trades`: every header version, the row types, the
+/// ordering and duplicate rules, the built-in checks, `balances`, and `assert position`.
+@Suite("Venue transaction logs")
+struct VenueLogTests {
+    /// One log row by Deribit's column names; the Balance is filled in by `log(_:version:)`.
+    typealias Row = [String: String]
+
+    static let headers = [
+        "v4": "ID,UserSeq,Date,Instrument,Type,Side,Amount,Base Amount,Position,Price,Mark Price,Index Price,Cash Flow,Funding,Fee Rate,Fee Charged,Fee Balance,Change,Balance,Equity,Trade ID,Order ID,Info,Note",
+        "v3": "ID,UserSeq,Date,Instrument,Type,Side,Base Amount,Position,Price,Mark Price,Index Price,Cash Flow,Funding,Fee Rate,Fee Charged,Fee Balance,Change,Balance,Equity,Trade ID,Order ID,Info,Note",
+        "v2": "ID,UserSeq,Date,Instrument,Type,Side,Base Amount,Position,Price,Mark Price,Index Price,Cash Flow,Funding,Fee Rate,Fee Charged,Fee Balance,Change,Balance,Equity,Trade ID,Order ID,Info",
+        "v1": "ID,UserSeq,Date,Instrument,Type,Side,Size,Position,Price,Mark Price,Cash Flow,Funding,Fee Rate,Fee Paid,Fee Balance,Change,Balance,Equity,Trade ID,Order ID,Info",
+    ]
+
+    /// A month of one BTC account: a deposit; a perpetual opened, partly closed, settled with
+    /// funding and topped up by a position move; a call sold and expired worthless; a withdrawal.
+    static let rows: [Row] = [
+        ["ID": "1001", "UserSeq": "11", "Date": "2026-11-02 09:00:00", "Type": "deposit", "Side": "-", "Cash Flow": "2",
+         "Change": "2", "Info": "bc1qdeposit"],
+        ["ID": "1002", "UserSeq": "12", "Date": "2026-11-02 10:00:00", "Instrument": "BTC-PERPETUAL", "Type": "trade",
+         "Side": "open buy", "Amount": "10000", "Position": "10000", "Price": "100000", "Mark Price": "100010",
+         "Cash Flow": "0", "Fee Rate": "0.0005", "Fee Charged": "0.00005", "Change": "-0.00005", "Trade ID": "70001",
+         "Order ID": "9001"],
+        ["ID": "1003", "UserSeq": "13", "Date": "2026-11-02 11:00:00", "Instrument": "BTC-27NOV26-100000-C", "Type": "trade",
+         "Side": "open sell", "Amount": "1", "Position": "-1", "Price": "0.05", "Cash Flow": "0.05", "Fee Charged": "0.0003",
+         "Change": "0.0497", "Trade ID": "70002", "Order ID": "9002"],
+        // A partial close; the fee came from the fee balance, so Change is the Cash Flow.
+        ["ID": "1004", "UserSeq": "14", "Date": "2026-11-02 12:00:00", "Instrument": "BTC-PERPETUAL", "Type": "trade",
+         "Side": "close sell", "Amount": "4000", "Position": "6000", "Price": "101000", "Cash Flow": "0.00039604",
+         "Fee Charged": "0.00002", "Fee Balance": "0.01", "Change": "0.00039604", "Trade ID": "70003", "Order ID": "9003"],
+        ["ID": "1005", "UserSeq": "15", "Date": "2026-11-03 08:00:00", "Instrument": "BTC-PERPETUAL", "Type": "settlement",
+         "Side": "long", "Position": "6000", "Price": "101500", "Cash Flow": "0.00003", "Funding": "0.00001",
+         "Change": "0.00003"],
+        ["ID": "1006", "UserSeq": "16", "Date": "2026-11-04 09:30:00", "Instrument": "BTC-PERPETUAL", "Type": "position move",
+         "Side": "buy", "Amount": "1000", "Position": "7000", "Price": "101200", "Cash Flow": "0", "Change": "0",
+         "Trade ID": "70004", "Info": "From subaccount 654321"],
+        ["ID": "1007", "UserSeq": "17", "Date": "2026-11-10 15:00:00", "Type": "withdrawal", "Side": "-", "Cash Flow": "-0.5",
+         "Fee Charged": "0.0001", "Change": "-0.5001", "Info": "bc1qwithdrawal"],
+        ["ID": "1008", "UserSeq": "18", "Date": "2026-11-27 08:00:00", "Instrument": "BTC-27NOV26-100000-C", "Type": "delivery",
+         "Side": "close buy", "Amount": "1", "Position": "0", "Price": "0", "Cash Flow": "0", "Change": "0"],
+    ]
+
+    /// The log's text in a header version, rows in the order given, each Balance the running sum.
+    static func log(_ rows: [Row], version: String = "v4", balances from: [Row] = rows) -> String {
+        var balances: [String: Decimal] = [:], running = Decimal(0)
+        for row in from.sorted(by: { Int($0["UserSeq"]!)! < Int($1["UserSeq"]!)! }) {
+            running += Decimal(string: row["Change"]!)!
+            balances[row["ID"]!] = running
+        }
+        let header = headers[version]!
+        var lines = [header]
+        for row in rows {
+            lines.append(header.split(separator: ",").map { name -> String in
+                switch name {
+                case "Amount", "Base Amount", "Size": return row["Amount"] ?? ""
+                case "Fee Charged", "Fee Paid": return row["Fee Charged"] ?? "0"
+                case "Balance": return row["Balance"] ?? "\(balances[row["ID"]!]!)"
+                default: return row[String(name)] ?? ""
+                }
+            }.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func positions(_ db: String, at: String = "2026-11-20T00:00:00Z") throws -> [String: String] {
+        let result = try hedgeledger(["positions", "--db", db, "--at", at, "--format", "json"])
+        let rows = try #require(try jsonObject(result.stdout)["positions"] as? [[String: Any]])
+        return Dictionary(uniqueKeysWithValues: rows.map { ("\($0["book"]!) \($0["instrument"]!)", "\($0["quantity"]!)") })
+    }
+
+    static func balances(_ db: String, _ extra: [String] = []) throws -> [[String: Any]] {
+        let result = try hedgeledger(["balances", "--db", db, "--format", "json"] + extra)
+        #expect(result.status == 0, "\(result.stderr)")
+        return try #require(try jsonObject(result.stdout)["balances"] as? [[String: Any]])
+    }
+
+    @Test("each header version: trades, a partial close, settlement with funding, a position move, deposit, withdrawal, option delivery",
+          arguments: ["v4", "v3", "v2", "v1"])
+    func versions(version: String) throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        let file = directory.write("transaction_log-123456-BTC-2026-11.csv", Self.log(Self.rows, version: version))
+        let result = try hedgeledger(["import", "trades", "--db", db, file])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("8 log rows of account 123456 BTC imported (3 trade, 1 deposit, 1 withdrawal, 1 settlement, 1 delivery, 1 position move)"), "\(result.stderr)")
+        #expect(result.stderr.contains("4 fills added") && result.stderr.contains("balance 1.54997604 BTC"), "\(result.stderr)")
+        // 10000 bought, 4000 sold, 1000 moved in; the call sold is open before expiry.
+        #expect(try Self.positions(db) == ["main BTC-PERPETUAL": "7000", "main BTC-27NOV26-100000-C": "-1"])
+        let imports = try hedgeledger(["imports", "--db", db, "--format", "json"])
+        let format = try #require((try jsonObject(imports.stdout)["imports"] as? [[String: Any]])?.first?["format"] as? String)
+        #expect(format == "deribit-transaction-log-\(version)")
+        let cash = try #require(try Self.balances(db).first)
+        #expect("\(cash["cash"]!)" == "1.54997604" && cash["agrees"] as? Bool == true && "\(cash["transfers"]!)" == "1.4999")
+        #expect("\(cash["settlements"]!)" == "3e-05" || "\(cash["settlements"]!)" == "0.00003")
+        // Cash as of a time before the withdrawal.
+        let earlier = try #require(try Self.balances(db, ["--at", "2026-11-05T00:00:00Z"]).first)
+        #expect("\(earlier["cash"]!)" == "2.05007604")
+        let verify = try hedgeledger(["verify", "--db", db])
+        #expect(verify.status == 0 && verify.stdout.contains("8 venue log rows of 1 import match"), "\(verify.stdout)")
+        // Again: every row a duplicate, nothing added.
+        let again = try hedgeledger(["import", "trades", "--db", db, file])
+        #expect(again.status == 0 && again.stderr.contains("nothing new: 0 log rows") && again.stderr.contains("8 duplicate rows skipped"),
+                "\(again.stderr)")
+        #expect(try Self.positions(db) == ["main BTC-PERPETUAL": "7000", "main BTC-27NOV26-100000-C": "-1"])
+    }
+
+    @Test("a newest-first file and overlapping downloads give the same ledger as one file in order")
+    func orderAndOverlap() throws {
+        let directory = TemporaryDirectory()
+        let whole = directory.file("whole.sqlite"), reversed = directory.file("reversed.sqlite"), pieces = directory.file("pieces.sqlite")
+        #expect(try hedgeledger(["import", "trades", "--db", whole,
+                                 directory.write("transaction_log-1-BTC-a.csv", Self.log(Self.rows))]).status == 0)
+        let newestFirst = try hedgeledger(["import", "trades", "--db", reversed,
+                                           directory.write("transaction_log-1-BTC-b.csv", Self.log(Self.rows.reversed()))])
+        #expect(newestFirst.status == 0, "\(newestFirst.stderr)")
+        #expect(try hedgeledger(["import", "trades", "--db", pieces,
+                                 directory.write("transaction_log-1-BTC-c.csv", Self.log(Array(Self.rows[0..<5])))]).status == 0)
+        // The second download overlaps the first by three rows; its balances continue from the stored rows.
+        let overlap = try hedgeledger(["import", "trades", "--db", pieces,
+                                       directory.write("transaction_log-1-BTC-d.csv", Self.log(Array(Self.rows[2...])))])
+        #expect(overlap.status == 0 && overlap.stderr.contains("3 log rows") && overlap.stderr.contains("3 duplicate rows skipped"),
+                "\(overlap.stderr)")
+        for db in [reversed, pieces] {
+            #expect(try Self.positions(db) == Self.positions(whole))
+            #expect("\(try Self.balances(db)[0]["cash"]!)" == "\(try Self.balances(whole)[0]["cash"]!)")
+        }
+        // The same rows with one changed cell are not duplicates: refused, naming the column.
+        var changed = Self.rows
+        changed[3]["Price"] = "101001"
+        let conflict = try hedgeledger(["import", "trades", "--db", whole,
+                                        directory.write("transaction_log-1-BTC-e.csv", Self.log(changed))])
+        #expect(conflict.status == 65 && conflict.stderr.contains("already imported from") && conflict.stderr.contains("different"),
+                "\(conflict.stderr)")
+    }
+
+    @Test("a Position, Change or Balance that disagrees refuses the file at its cell, leaving the ledger as it was; --no-check records it")
+    func checks() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        #expect(try hedgeledger(["init", "--db", db]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        var wrong = Self.rows
+        wrong[3]["Position"] = "6500"                                 // the venue says more than the fills give
+        wrong[4]["Change"] = "0.00004"                                // Change is not the Cash Flow
+        let file = directory.write("transaction_log-1-BTC-f.csv", Self.log(wrong, balances: Self.rows))
+        let refused = try hedgeledger(["import", "trades", "--db", db, file])
+        #expect(refused.status == 65, "\(refused.stderr)")
+        #expect(refused.stderr.contains("transaction_log-1-BTC-f.csv:5:") && refused.stderr.contains("Position: the log says 6500 USD of BTC-PERPETUAL after this row; book 'main' holds 6000"),
+                "\(refused.stderr)")
+        #expect(refused.stderr.contains(":6:") && refused.stderr.contains("Change: the log says 0.00004; Cash Flow 0.00003 is 0.00003"),
+                "\(refused.stderr)")
+        #expect(refused.stderr.contains("Balance: the log says") , "\(refused.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        let recorded = try hedgeledger(["import", "trades", "--db", db, "--no-check", file])
+        #expect(recorded.status == 0 && recorded.stderr.contains("check mismatches recorded"), "\(recorded.stderr)")
+        let report = try hedgeledger(["balances", "--db", db, "--format", "json"])
+        let mismatches = try #require(try jsonObject(report.stdout)["mismatches"] as? [[String: Any]])
+        #expect(Set(mismatches.map { "\($0["id"]!) \($0["check"]!)" }).isSuperset(of: ["1004 position", "1005 change"]))
+        // The fills are what the log traded, whatever it said about them.
+        #expect(try Self.positions(db)["main BTC-PERPETUAL"] == "7000")
+    }
+
+    @Test("an unknown type, a missing trade id and a file name without an account are located errors")
+    func refusals() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        var rows = Self.rows
+        rows[0]["Type"] = "airdrop"
+        rows[1]["Trade ID"] = nil
+        let bad = try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-1-BTC-g.csv", Self.log(rows))])
+        #expect(bad.status == 65, "\(bad.stderr)")
+        #expect(bad.stderr.contains("transaction_log-1-BTC-g.csv:2:30: type: 'airdrop' is not a transaction type hedgeledger knows"),
+                "\(bad.stderr)")
+        #expect(bad.stderr.contains("transaction_log-1-BTC-g.csv:3:") && bad.stderr.contains("trade id: is empty"), "\(bad.stderr)")
+        let anonymous = directory.write("export.csv", Self.log(Self.rows))
+        let unnamed = try hedgeledger(["import", "trades", "--db", db, anonymous])
+        #expect(unnamed.status == 65 && unnamed.stderr.contains("export.csv:1:1: a Deribit transaction log is one account's one currency"),
+                "\(unnamed.stderr)")
+        let named = try hedgeledger(["import", "trades", "--db", db, "--account", "42", "--currency", "BTC", anonymous])
+        #expect(named.status == 0 && named.stderr.contains("account 42 BTC"), "\(named.stderr)")
+    }
+
+    @Test("a fill imported first from the native file with the same venue trade id is the same fill")
+    func nativeThenLog() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        let native = directory.write("native.csv", """
+            trade_id,timestamp,instrument,side,quantity,price,venue
+            70001,2026-11-02T10:00:00.250Z,BTC-PERPETUAL,buy,10000,100000,deribit
+
+            """)
+        #expect(try hedgeledger(["import", "trades", "--db", db, native]).status == 0)
+        let log = try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-1-BTC-h.csv", Self.log(Self.rows))])
+        #expect(log.status == 0 && log.stderr.contains("3 fills added and 1 already in the ledger"), "\(log.stderr)")
+        #expect(try Self.positions(db)["main BTC-PERPETUAL"] == "7000")
+        // A different quantity under the same trade id is a conflict, not a second fill.
+        var other = Self.rows
+        other[1]["Amount"] = "20000"; other[1]["Position"] = "20000"; other[1]["ID"] = "2002"
+        let clash = try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-2-BTC-i.csv", Self.log(Array(other[0...1]), balances: Array(other[0...1])))])
+        #expect(clash.status == 65 && clash.stderr.contains("trade_id '70001' of venue 'deribit' was already imported") && clash.stderr.contains("quantity"),
+                "\(clash.stderr)")
+    }
+
+    @Test("assert position: recorded and chained; verify and the end-of-day report flag one that does not hold")
+    func assertions() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        #expect(try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-1-BTC-j.csv", Self.log(Self.rows))]).status == 0)
+        let holds = try hedgeledger(["assert", "position", "--db", db, "--book", "main", "--instrument", "BTC-PERPETUAL",
+                                     "--quantity", "6000", "--at", "2026-11-03T12:00:00Z", "--note", "venue statement"])
+        #expect(holds.status == 0 && holds.stderr.contains("holds"), "\(holds.stderr)")
+        #expect(try hedgeledger(["verify", "--db", db]).status == 0)
+        let fails = try hedgeledger(["assert", "position", "--db", db, "--book", "main", "--instrument", "BTC-PERPETUAL",
+                                     "--quantity", "-6000", "--at", "2026-11-03T12:00:00Z"])
+        #expect(fails.status == 2 && fails.stderr.contains("asserted -6000, the ledger holds 6000: DOES NOT HOLD"), "\(fails.stderr)")
+        let verify = try hedgeledger(["verify", "--db", db])
+        #expect(verify.status != 0 && verify.stdout.contains("assertion #2: book 'main' BTC-PERPETUAL"), "\(verify.stdout)")
+        #expect(verify.stdout.contains("journal chain") && !verify.stdout.contains("journal chain         FAILED"))
+        // Typos are refused before anything is written.
+        let typo = try hedgeledger(["assert", "position", "--db", db, "--book", "mian", "--instrument", "BTC-PERPETUAL",
+                                    "--quantity", "1", "--at", "2026-11-03T12:00:00Z"])
+        #expect(typo.status != 0 && typo.stderr.contains("did you mean 'main'"), "\(typo.stderr)")
+        // The end-of-day report lists the failing assertion among its exceptions from its day on.
+        #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
+        let report = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-05", "--format", "json", "--out", "-"])
+        #expect(report.status == 0, "\(report.stderr)")
+        let exceptions = try #require(try jsonObject(report.stdout)["exceptions"] as? [[String: Any]])
+        #expect(exceptions.contains { $0["kind"] as? String == "assertion" && ($0["detail"] as? String)?.contains("asserted -6000") == true })
+    }
+}
