@@ -240,7 +240,7 @@ struct TradeImportHazardTests {
     }
 
     @Test("a venue export is named, not listed column by column",
-          arguments: [("ID,UserSeq,Date,Instrument,Type,Side,Amount,Base Amount,Position,Price,Mark Price,Index Price,Cash Flow,Funding,Fee Rate,Fee Charged,Fee Balance,Change,Balance,Equity,Trade ID,Order ID,Info,Note", "a Deribit transaction log"),
+          arguments: [("Time,Currency,Contract,Type,Direction,Quantity,Position,Filled Price,Funding,Fee Paid,Cash Flow,Change,Wallet Balance,Fee Rate,Trade ID,Order ID", "a Bybit transaction log"),
                       ("exchange,symbol,timestamp,local_timestamp,type,strike_price,expiration,open_interest,last_price,bid_price,bid_amount,bid_iv,ask_price,ask_amount,ask_iv,mark_price,mark_iv,underlying_index,underlying_price,delta,gamma,vega,theta,rho", "a Tardis options_chain snapshot file")])
     func knownExport(header: String, name: String) throws {
         try withLedger { ledger, directory throws in

@@ -231,4 +231,23 @@ struct VenueLogTests {
         let exceptions = try #require(try jsonObject(report.stdout)["exceptions"] as? [[String: Any]])
         #expect(exceptions.contains { $0["kind"] as? String == "assertion" && ($0["detail"] as? String)?.contains("asserted -6000") == true })
     }
+
+    @Test("a log row or an assertion changed with the sqlite3 shell is found by verify", arguments: [
+        ("UPDATE venue_log_entries SET change = '3' WHERE entry_id = '1001'", "venue_log_entries", "log rows #1 to #8 of import #1 differ"),
+        ("UPDATE position_assertions SET quantity = '7000'", "position_assertions", "assertion #1 differs from what was chained as entry 2"),
+    ])
+    func tampering(sql: String, table: String, finding: String) throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        #expect(try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-1-BTC-k.csv", Self.log(Self.rows))]).status == 0)
+        #expect(try hedgeledger(["assert", "position", "--db", db, "--book", "main", "--instrument", "BTC-PERPETUAL",
+                                 "--quantity", "6000", "--at", "2026-11-03T12:00:00Z"]).status == 0)
+        do {
+            let ledger = try Ledger(path: db, create: false, now: testNow)
+            try ledger.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        let tampered = try TamperTests().tampered(sql, tables: [table], in: directory, from: db)
+        let verify = try hedgeledger(["verify", "--db", tampered])
+        #expect(verify.status != 0 && verify.stdout.contains(finding), "\(verify.stdout)")
+    }
 }

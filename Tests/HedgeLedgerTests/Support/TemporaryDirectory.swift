@@ -68,7 +68,7 @@ func time(_ text: String) -> Timestamp {
 /// no segments, no book settings), to test what an older hedgeledger's ledger meets.
 func downgradeToVersion4(_ ledger: Ledger) throws {
     try ledger.connection.execute("""
-        \(undoMigrationsFourteenToSixteen)
+        \(undoMigrationsFourteenToSeventeen)
         DROP TABLE journal_chain;
         DROP TABLE fill_blocks;
         DROP INDEX fills_by_hedge_decision;
@@ -88,9 +88,30 @@ func downgradeToVersion4(_ ledger: Ledger) throws {
         """)
 }
 
-/// SQL undoing migrations 14 to 16 (the P&L explain columns, market blocks, quotes): shared by
-/// the tests that take a ledger back to an earlier version.
-let undoMigrationsFourteenToSixteen = """
+/// SQL undoing migrations 14 to 17 (venue logs and assertions, the P&L explain columns, market
+/// blocks, quotes): shared by the tests that take a ledger back to an earlier version. The journal
+/// chain is rebuilt as migration 0012 wrote it, without the 'assertion' kind.
+let undoMigrationsFourteenToSeventeen = """
+    DROP TABLE venue_log_mismatches;
+    DROP TABLE venue_log_blocks;
+    DROP TABLE venue_log_entries;
+    DROP TABLE position_assertions;
+    CREATE TABLE journal_chain_copy AS SELECT * FROM journal_chain;
+    DROP TABLE journal_chain;
+    CREATE TABLE journal_chain (
+        seq INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('import', 'void', 'book-setting', 'policy', 'decision', 'link')),
+        record_id INTEGER NOT NULL,
+        record_sha256 TEXT NOT NULL CHECK (length(record_sha256) = 64),
+        hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+        UNIQUE (kind, record_id)
+    ) STRICT;
+    INSERT INTO journal_chain SELECT * FROM journal_chain_copy;
+    DROP TABLE journal_chain_copy;
+    CREATE TRIGGER journal_chain_refuse_update BEFORE UPDATE ON journal_chain
+    BEGIN SELECT RAISE(ABORT, 'the journal chain is append-only: UPDATE is refused'); END;
+    CREATE TRIGGER journal_chain_refuse_delete BEFORE DELETE ON journal_chain
+    BEGIN SELECT RAISE(ABORT, 'the journal chain is append-only: DELETE is refused'); END;
     ALTER TABLE exposure_history DROP COLUMN pnl_actual_usd;
     ALTER TABLE exposure_history DROP COLUMN pnl_delta_usd;
     ALTER TABLE exposure_history DROP COLUMN pnl_gamma_usd;
