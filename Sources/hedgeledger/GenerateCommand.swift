@@ -5,7 +5,7 @@ extension Hedgeledger {
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Generate realistic sample data for tests and benchmarks.",
-            subcommands: [Trades.self, Snapshots.self])
+            subcommands: [Trades.self, Snapshots.self, DeribitLog.self])
     }
 }
 
@@ -118,6 +118,56 @@ extension Hedgeledger.Generate {
                 let file = try OutputFile(path: output)
                 try file.writeLine(SnapshotGenerator.header)
                 try SnapshotGenerator(settings: settings).generate { try file.writeLine($0) }
+                try file.flush()
+            }
+        }
+    }
+
+    struct DeribitLog: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "deribit-log",
+            abstract: "Write a Deribit transaction log (header version 4) of one BTC account.",
+            discussion: """
+                A deposit, trades in the perpetual, a future and options, daily 08:00 settlements and \
+                transfers, each row's Position and Balance consistent with the rows before, so \
+                `import trades` accepts it with its checks on. Name the file \
+                transaction_log-<uid>-BTC-….csv so the import knows the account. The same seed gives \
+                the same file.
+                """)
+
+        @Option(help: "How many rows.")
+        var rows = 10_000
+
+        @Option(help: "Random seed.")
+        var seed: UInt64 = 1
+
+        @Option(help: "How many days the rows span.")
+        var days = 20
+
+        @Option(help: ArgumentHelp("When the log starts (ISO-8601, or a date meaning 00:00Z).", valueName: "time"), transform: TimeArgument.parse)
+        var start: Timestamp?
+
+        @Option(name: [.short, .long], help: ArgumentHelp("Write here instead of standard output.", valueName: "file"))
+        var output: String?
+
+        /// Declared so that `--db` given before `generate` is refused, not silently ignored.
+        @OptionGroup(visibility: .hidden) var ledger: LedgerOptions
+
+        func validate() throws {
+            try ledger.refuseForFilesOnly("generate")
+            guard rows > 0, days > 0 else { throw ValidationError("--rows and --days must be at least 1") }
+        }
+
+        func run() throws {
+            try Console.run {
+                var settings = DeribitLogGenerator.Settings()
+                settings.rows = rows
+                settings.seed = seed
+                settings.days = days
+                if let start { settings.start = start }
+                let file = try OutputFile(path: output)
+                try file.writeLine(DeribitLogGenerator.header)
+                try DeribitLogGenerator(settings: settings).generate { try file.writeLine($0) }
                 try file.flush()
             }
         }
