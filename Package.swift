@@ -30,7 +30,7 @@ let package = Package(
                 "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.embedInCode("Migrations")]
+            resources: [.embedInCode("Migrations"), .embedInCode("Mappings")]
         ),
         .executableTarget(
             name: "hedgeledger",

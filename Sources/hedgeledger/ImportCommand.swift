@@ -73,6 +73,9 @@ extension Hedgeledger.Import {
         @Option(help: ArgumentHelp("The currency of a Deribit transaction log; default from its file name.", valueName: "code"))
         var currency: String?
 
+        @Option(help: ArgumentHelp("Read the files through a mapping: bybit, okx, tastytrade (built in), or a mapping file (JSON; see docs/mappings.md).", valueName: "name|file"))
+        var map: String?
+
         @Flag(help: "Import a Deribit transaction log whose Position, Change or Balance disagrees with the ledger, recording each difference (see `hedgeledger balances`) instead of refusing the file.")
         var noCheck = false
 
@@ -91,11 +94,18 @@ extension Hedgeledger.Import {
         }
 
         func run() throws {
+            var mapping: TradeMapping?
+            if let map {
+                do { mapping = try TradeMapping.load(map) } catch let problem as TradeMapping.Problem {
+                    Console.message("hedgeledger: mapping \(problem.description)")
+                    throw ExitCode(Console.Exit.inputRefused)
+                }
+            }
             try importOptions.importEach(files, ledger: ledger) { opened, source, now in
                 let importer = TradeImporter(
                     ledger: opened, options: NativeTradeFormat.Options(defaultBook: book, assumeUTC: assumeUTC),
                     venueLogOptions: VenueLogOptions(account: account, currency: currency, check: !noCheck),
-                    waitSeconds: importOptions.wait)
+                    mapping: mapping, waitSeconds: importOptions.wait)
                 let progress = ProgressLine(enabled: !importOptions.quiet && Console.stderrIsTerminal)
                 defer { progress.clear() }
                 return try importer.importTrades(from: source, now: now, progress: progress.show).line

@@ -158,6 +158,7 @@ struct VenueLogTests {
         let recorded = try hedgeledger(["import", "trades", "--db", db, "--no-check", file])
         #expect(recorded.status == 0 && recorded.stderr.contains("check mismatches recorded"), "\(recorded.stderr)")
         let report = try hedgeledger(["balances", "--db", db, "--format", "json"])
+        try ReportOutputTests().expectDocumented(report.stdout)
         let mismatches = try #require(try jsonObject(report.stdout)["mismatches"] as? [[String: Any]])
         #expect(Set(mismatches.map { "\($0["id"]!) \($0["check"]!)" }).isSuperset(of: ["1004 position", "1005 change"]))
         // The fills are what the log traded, whatever it said about them.

@@ -18,10 +18,20 @@ public struct DeribitLogGenerator {
 
     public init(settings: Settings) { self.settings = settings }
 
-    private static let futures = ["BTC-PERPETUAL", "BTC-25DEC26"]
-    private static let options = ["BTC-25DEC26-90000-P", "BTC-25DEC26-100000-C", "BTC-25DEC26-110000-C", "BTC-26MAR27-100000-C"]
+    /// A Deribit expiry label (`5JAN27`) for the day `days` after `time`: every instrument
+    /// traded expires after the log ends.
+    private static func expiryLabel(_ time: Timestamp, plusDays days: Int) -> String {
+        let iso = Timestamp(microseconds: time.microseconds + Int64(days) * 86_400_000_000).iso8601
+        let year = iso.prefix(4).suffix(2), month = Int(iso.dropFirst(5).prefix(2))!, day = Int(iso.dropFirst(8).prefix(2))!
+        let months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+        return "\(day)\(months[month - 1])\(year)"
+    }
 
     public func generate(_ emit: (String) throws -> Void) throws {
+        let near = Self.expiryLabel(settings.start, plusDays: settings.days + 30)
+        let far = Self.expiryLabel(settings.start, plusDays: settings.days + 120)
+        let futures = ["BTC-PERPETUAL", "BTC-\(near)"]
+        let options = ["BTC-\(near)-90000-P", "BTC-\(near)-100000-C", "BTC-\(near)-110000-C", "BTC-\(far)-100000-C"]
         var random = SeededRandom(seed: settings.seed)
         var positions: [String: ExactDecimal] = [:]
         var balance = ExactDecimal.zero
@@ -52,7 +62,7 @@ public struct DeribitLogGenerator {
             time += step
             index *= 1 + 0.0004 * random.normal()
             if time >= nextSettlement {
-                for symbol in Self.futures where !(positions[symbol] ?? .zero).isZero {
+                for symbol in futures where !(positions[symbol] ?? .zero).isZero {
                     guard Int(sequence) < settings.rows else { break }
                     let held = positions[symbol]!
                     let funding = ExactDecimal(approximating: 0.000001 * random.normal(), places: 8)
@@ -69,8 +79,8 @@ public struct DeribitLogGenerator {
                 continue
             }
             let isOption = random.unit() < 0.4
-            let symbol = isOption ? Self.options[Int(random.next() % UInt64(Self.options.count))]
-                : Self.futures[Int(random.next() % UInt64(Self.futures.count))]
+            let symbol = isOption ? options[Int(random.next() % UInt64(options.count))]
+                : futures[Int(random.next() % UInt64(futures.count))]
             let held = positions[symbol] ?? .zero
             let buy = held.isZero ? random.unit() < 0.5 : (random.unit() < 0.6) == held.isNegative
             var amount = isOption ? ExactDecimal(units: Int128(1 + random.next() % 20) * ExactDecimal.unitsPerOne / 10)

@@ -72,8 +72,9 @@ public final class CSVTable {
                         self.errors.append(InputError(file: file, line: record.line, column: 1,
                             message: "the header has one column: the file separates fields with \(separator == ";" ? "';'" : "tabs"), and hedgeledger reads comma-separated files (RFC 4180); save it as CSV with commas (in pandas: to_csv(sep=','))"))
                     } else if let known = KnownExport.recognise(record.fields) {
-                        self.errors.append(InputError(file: file, line: record.line, column: 1,
-                            message: "this is \(known), which hedgeledger cannot import as \(rowNoun) yet; see the README for the formats it reads"))
+                        self.errors.append(InputError(file: file, line: record.line, column: 1, message: known.mapping.map {
+                            "this is \(known.name); import it with `hedgeledger import trades --map \($0)` (a mapping hedgeledger ships)"
+                        } ?? "this is \(known.name), which hedgeledger cannot import as \(rowNoun) yet; see the README for the formats it reads"))
                     } else {
                         headerErrors.errors.forEach { self.errors.append($0) }
                     }

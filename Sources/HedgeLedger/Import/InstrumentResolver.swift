@@ -11,10 +11,16 @@ struct InstrumentResolver {
         for stored in try ledger.instruments.all() { known[stored.instrument.symbol] = stored }
     }
 
-    /// The instrument, or nil with the reason appended to `errors` at `position`.
+    /// The instrument, or nil with the reason appended to `errors` at `position`. A name
+    /// hedgeledger cannot read is added from `definition` when one is given (a mapping's).
     mutating func resolve(_ symbol: String, at position: (line: Int, column: Int), file: String,
-                          errors: inout InputErrors) throws -> StoredInstrument? {
+                          errors: inout InputErrors, definition: Instrument? = nil, importID: Int64? = nil) throws -> StoredInstrument? {
         if let stored = known[symbol] { return stored }
+        if let definition, case .failure = InstrumentName.parse(symbol) {
+            let stored = try ledger.instruments.insert(definition, importID: importID)
+            known[symbol] = stored
+            return stored
+        }
         if refused[symbol] == nil {
             switch InstrumentName.parse(symbol) {
             case .success(let instrument):

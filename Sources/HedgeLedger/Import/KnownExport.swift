@@ -1,22 +1,32 @@
-/// Exports users bring that hedgeledger recognises by their header but does not read yet, so
-/// the error names the file's real format instead of listing every column as unknown.
+/// Exports users bring that hedgeledger recognises by their header, so the error names the
+/// file's real format (and the built-in mapping that reads it) instead of listing every column
+/// as unknown.
 enum KnownExport {
-    static func recognise(_ header: [String]) -> String? {
+    struct Recognised {
+        var name: String
+        /// The built-in mapping `import trades --map` reads it with, if any.
+        var mapping: String?
+    }
+
+    static func recognise(_ header: [String]) -> Recognised? {
         let names = Set(header.map { $0.trimmingCharacters(in: " \t\u{FEFF}").lowercased() })
         if names.isSuperset(of: ["userseq", "instrument", "type", "side", "position"]) {
-            return "a Deribit transaction log"
+            return Recognised(name: "a Deribit transaction log", mapping: nil)
         }
         if names.isSuperset(of: ["exchange", "symbol", "timestamp", "local_timestamp", "mark_iv"]) {
-            return "a Tardis options_chain snapshot file"
+            return Recognised(name: "a Tardis options_chain snapshot file", mapping: nil)
         }
         if names.isSuperset(of: ["contract", "direction", "filled price", "wallet balance"]) {
-            return "a Bybit transaction log"
+            return Recognised(name: "a Bybit transaction log", mapping: "bybit")
         }
         if names.isSuperset(of: ["order id", "trade type", "instrument", "position balance"]) {
-            return "an OKX trade history"
+            return Recognised(name: "an OKX trade history", mapping: "okx")
+        }
+        if names.isSuperset(of: ["date", "sub type", "action", "instrument type", "root symbol", "call or put"]) {
+            return Recognised(name: "a tastytrade transaction history", mapping: "tastytrade")
         }
         if names.isSuperset(of: ["trades", "header", "datadiscriminator", "asset category"]) {
-            return "an Interactive Brokers activity statement"
+            return Recognised(name: "an Interactive Brokers activity statement", mapping: nil)
         }
         return nil
     }

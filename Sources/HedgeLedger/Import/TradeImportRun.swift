@@ -40,9 +40,10 @@ struct ImportRun {
     @discardableResult
     mutating func accept(_ row: NativeTradeFormat.Row, amounts: FillRepository.EncodedAmounts,
                          differences: (_ new: Fill, _ stored: Fill) -> [String] = { $0.differences(from: $1) },
-                         errors: inout InputErrors) throws -> Int64? {
+                         definition: Instrument? = nil, errors: inout InputErrors) throws -> Int64? {
         var fill = row.fill
-        guard let stored = try instruments.resolve(fill.instrument, at: row.instrumentPosition, file: file, errors: &errors) else {
+        guard let stored = try instruments.resolve(fill.instrument, at: row.instrumentPosition, file: file, errors: &errors,
+                                                   definition: definition, importID: importID) else {
             return nil
         }
         let instrument = stored.instrument

@@ -14,11 +14,14 @@ public struct ImportSummary: Sendable {
     public var sizeBytes: Int64
     /// Set when the file was a venue transaction log.
     public var venueLog: VenueLogOutcome?
+    /// Rows a mapping's `only` or `skip` left out.
+    public var skippedByMapping = 0
 
     public var line: String {
         if let log = venueLog { return venueLogLine(log) }
         let news = accepted == 0 && duplicates > 0 ? "nothing new: " : ""
-        return "\(file): \(news)\(accepted) fill\(accepted == 1 ? "" : "s") imported, \(duplicates) duplicate\(duplicates == 1 ? "" : "s") skipped, \(positionsUpdated) position\(positionsUpdated == 1 ? "" : "s") updated (import #\(importID))"
+        let left = skippedByMapping > 0 ? ", \(skippedByMapping) row\(skippedByMapping == 1 ? "" : "s") left out by the mapping" : ""
+        return "\(file): \(news)\(accepted) fill\(accepted == 1 ? "" : "s") imported, \(duplicates) duplicate\(duplicates == 1 ? "" : "s") skipped\(left), \(positionsUpdated) position\(positionsUpdated == 1 ? "" : "s") updated (import #\(importID))"
     }
 }
 
@@ -42,6 +45,10 @@ extension ImportSummary {
 enum TradeFileRow: Sendable {
     case native(NativeTradeFormat.Item)
     case venueLog(DeribitTransactionLog.Entry)
+    /// A row read through a mapping file, with the instrument it defines when its name is not one hedgeledger reads.
+    case mapped(MappedTradeFormat.Item)
+    /// A row the mapping leaves out.
+    case skipped
 }
 
 /// Progress of a long import, for a terminal's status line.
@@ -65,13 +72,16 @@ public struct TradeImporter {
     public let ledger: Ledger
     public var options: NativeTradeFormat.Options
     public var venueLogOptions: VenueLogOptions
+    /// Read every file through this mapping instead of detecting its format.
+    public var mapping: TradeMapping?
     public var waitSeconds: Double
 
     public init(ledger: Ledger, options: NativeTradeFormat.Options = .init(), venueLogOptions: VenueLogOptions = .init(),
-                waitSeconds: Double = 0) {
+                mapping: TradeMapping? = nil, waitSeconds: Double = 0) {
         self.ledger = ledger
         self.options = options
         self.venueLogOptions = venueLogOptions
+        self.mapping = mapping
         self.waitSeconds = waitSeconds
     }
 
@@ -85,12 +95,14 @@ public struct TradeImporter {
         defer { try? ledger.connection.execute("PRAGMA foreign_keys = ON") }
         return try ledger.write(waitSeconds: waitSeconds) {
             var run = try ImportRun(ledger: ledger, file: source.name)
-            let options = options
+            let options = options, mapping = mapping
             var logEntries: [DeribitTransactionLog.Entry] = []
+            var skipped = 0
             var outcome = try ImportPipeline.run(
                 source: source, rowNoun: "trades", example: "trade_id,timestamp,instrument,side,quantity,price",
                 parserFor: { header, file in
-                    DeribitTransactionLog.recognises(header)
+                    if let mapping { return MappedTradeFormat.parser(mapping: mapping, header: header, file: file, options: options) }
+                    return DeribitTransactionLog.recognises(header)
                         ? DeribitTransactionLog.parser(for: header, file: file).map { $0.mapped(TradeFileRow.venueLog) }
                         : NativeTradeFormat.parser(for: header, file: file, options: options).map { $0.mapped(TradeFileRow.native) }
                 },
@@ -99,9 +111,16 @@ public struct TradeImporter {
                 switch row {
                 case .native(let item): try run.accept(item.row, amounts: item.amounts, errors: &errors)
                 case .venueLog(let entry): logEntries.append(entry)
+                case .mapped(let item):
+                    try run.accept(item.native.row, amounts: item.native.amounts, definition: item.definition, errors: &errors)
+                case .skipped: skipped += 1
                 }
             }
-            guard !logEntries.isEmpty, outcome.errors.isEmpty else { return try run.finish(outcome, now: now) }
+            guard !logEntries.isEmpty, outcome.errors.isEmpty else {
+                var summary = try run.finish(outcome, now: now)
+                summary.skippedByMapping = skipped
+                return summary
+            }
             // A log is applied whole, in UserSeq order, once every row has been read.
             let log = VenueLogImport(ledger: ledger, file: source.name, importID: run.importID, book: options.defaultBook,
                                      options: venueLogOptions)

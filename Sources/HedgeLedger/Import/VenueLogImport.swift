@@ -68,9 +68,11 @@ struct VenueLogImport {
 
         for entry in ordered {
             defer { previous = entry }
+            // A refused row takes the log's balance, so the rows after it are checked on their own.
             if let previous, previous.userSeq == entry.userSeq, previous.entryID != entry.entryID {
                 errors.append(InputError(file: file, line: entry.line, column: entry.cells.id.column,
                     message: "UserSeq \(entry.userSeq) is also on line \(previous.line) with another ID; UserSeq orders the log and is unique"))
+                cash = entry.balance
                 continue
             }
             let record = Self.record(entry, venue: venue, account: account, currency: currency)
@@ -78,13 +80,17 @@ struct VenueLogImport {
             var instrument: StoredInstrument?
             if let symbol = entry.instrument {
                 instrument = try run.instruments.resolve(symbol, at: entry.cells.instrument, file: file, errors: &errors)
-                if instrument == nil { continue }
+                if instrument == nil { cash = entry.balance; continue }
             }
             if entry.type.isExecution, let instrument {
                 let before = run.duplicates
                 guard let id = try run.accept(fillRow(entry, instrument: instrument.instrument, currency: currency),
                                               amounts: FillRepository.EncodedAmounts(fill(entry, currency: currency)),
-                                              differences: Self.sameExecution, errors: &errors) else { continue }
+                                              differences: Self.sameExecution, errors: &errors) else {
+                    cash = entry.balance
+                    if let stated = entry.position { positions[instrument.instrument.symbol] = stated }
+                    continue
+                }
                 fillID = id
                 if run.duplicates > before { outcome.fillsAlreadyInLedger += 1 } else { outcome.fills += 1 }
             }

@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+@testable import HedgeLedger
+
+/// `import trades --map`: the shipped mappings on small files written from each venue's header,
+/// and a wrong mapping's errors, which name the mapping key and the CSV cell.
+@Suite("Mapped trade imports")
+struct MappingTests {
+    static func positions(_ db: String) throws -> [String: [String: Any]] {
+        let result = try hedgeledger(["positions", "--db", db, "--format", "json"])
+        let rows = try #require(try jsonObject(result.stdout)["positions"] as? [[String: Any]])
+        return Dictionary(uniqueKeysWithValues: rows.map { ("\($0["instrument"]!)", $0) })
+    }
+
+    @Test("Bybit derivatives transaction log: trades only, contracts renamed, quoted thousands")
+    func bybit() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        let file = directory.write("bybit.csv", """
+            Time,Currency,Contract,Type,Direction,Quantity,Position,Filled Price,Funding,Fee Paid,Cash Flow,Change,Wallet Balance,Fee Rate,Trade ID,Order ID
+            2026-11-02 10:00:00,USDT,BTCUSDT,TRADE,BUY,0.5,0.5,"95,000.5",0,28.5,0,-28.5,9971.5,0.0006,b-1,o-1
+            2026-11-02 10:05:00,USDT,BTCUSDT,TRADE,SELL,0.2,0.3,95100,0,11.41,20,8.59,9980.09,0.0006,b-2,o-2
+            2026-11-02 16:00:00,USDT,BTCUSDT,SETTLEMENT,,0,0.3,95050,1.2,0,0,1.2,9981.29,,,
+            2026-11-03 09:00:00,USDC,BTC-27NOV26-100000-C,TRADE,SELL,1,-1,1500,0,3,1500,1497,11478.29,0.0003,b-3,o-3
+            2026-11-03 09:10:00,BTC,BTCUSD,TRADE,Sell,1000,-1000,95000,0,0.0000063,0,-0.0000063,1,0.0006,b-4,o-4
+
+            """)
+        // Without the mapping the file is named, and the mapping suggested.
+        let named = try hedgeledger(["import", "trades", "--db", db, file])
+        #expect(named.status == 65 && named.stderr.contains("this is a Bybit transaction log; import it with `hedgeledger import trades --map bybit`"),
+                "\(named.stderr)")
+        let result = try hedgeledger(["import", "trades", "--db", db, "--map", "bybit", file])
+        #expect(result.status == 0 && result.stderr.contains("4 fills imported") && result.stderr.contains("1 row left out by the mapping"),
+                "\(result.stderr)")
+        let positions = try Self.positions(db)
+        #expect(Set(positions.keys) == ["BTC_USDT-PERPETUAL", "BTC_USDC-27NOV26-100000-C", "BTC-PERPETUAL"])
+        #expect("\(positions["BTC_USDT-PERPETUAL"]!["quantity"]!)" == "0.3" && "\(positions["BTC-PERPETUAL"]!["quantity"]!)" == "-1000")
+        let imports = try hedgeledger(["imports", "--db", db, "--format", "json"])
+        #expect(imports.stdout.contains("map:bybit-derivatives-transaction-log"))
+        // Again: the same trade ids of venue bybit are duplicates.
+        let again = try hedgeledger(["import", "trades", "--db", db, "--map", "bybit", file])
+        #expect(again.stderr.contains("nothing new"), "\(again.stderr)")
+    }
+
+    @Test("OKX trade history: a byte-order mark, Unit twice, -- for empty, the price from the balance change")
+    func okx() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        let file = directory.write("okx.csv", """
+            \u{FEFF}id,Order id,Time,Trade Type,Instrument,Type,Amount,Unit,PL,Fee,Position Change,Position Balance,Balance Change,Balance,Unit
+            101,5001,2026-11-02 18:00:00,Spot,BTC-USDT,Buy,0.1,BTC,--,-0.0001,--,--,"-9,500.5",10000,USDT
+            102,5002,2026-11-02 18:30:00,Spot,BTC-USDT,Sell,0.05,BTC,--,-2.5,--,--,4800,14800,USDT
+            103,5003,2026-11-02 19:00:00,Spot,BTC-USDT,Transfer in,1,BTC,--,0,--,--,1,2,BTC
+
+            """)
+        let result = try hedgeledger(["import", "trades", "--db", db, "--map", "okx", file])
+        #expect(result.status == 0 && result.stderr.contains("2 fills imported"), "\(result.stderr)")
+        let spot = try #require(try Self.positions(db)["BTC_USDT"])
+        // Bought 0.1 at 9500.5 / 0.1 = 95005, sold 0.05 at 96000: realised 0.05 × 995.
+        #expect("\(spot["quantity"]!)" == "0.05" && "\(spot["avg_price"]!)" == "95005" && "\(spot["realised_pnl"]!)" == "49.75")
+        // 18:00 at UTC+8 is 10:00Z.
+        #expect(spot["first_fill"] as? String == "2026-11-02T10:00:00Z")
+    }
+
+    @Test("tastytrade: newest-first rows, +0100 offsets, options defined from the row, money movements left out")
+    func tastytrade() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        let file = directory.write("tasty.csv", """
+            Date,Type,Sub Type,Action,Symbol,Instrument Type,Description,Value,Quantity,Average Price,Commissions,Fees,Multiplier,Root Symbol,Underlying Symbol,Expiration Date,Strike Price,Call or Put,Order #,Currency
+            2026-11-03T15:45:10+0100,Trade,Sell to Close,SELL_TO_CLOSE,SPY   261218P00500000,Equity Option,Sold 1 SPY 12/18/26 Put 500.00 @ 4.10,410.00,1,410.00,-1.00,-0.14,100,SPY,SPY,12/18/26,500,PUT,3301,USD
+            2026-11-03T10:00:00-0500,Money Movement,Transfer,--,--,--,Wire,"5,000.00",0,--,--,0.00,--,--,--,--,--,--,--,USD
+            2026-11-02T16:30:05+0100,Trade,Buy to Open,BUY_TO_OPEN,SPY   261218P00500000,Equity Option,Bought 2 SPY 12/18/26 Put 500.00 @ 3.95,-790.00,2,-395.00,-2.00,-0.28,100,SPY,SPY,12/18/26,500,PUT,3300,USD
+            2026-11-02T16:00:00+0100,Trade,Buy,BUY,SPY,Equity,Bought 100 SPY @ 590.10,"-59,010.00",100,"-590.10",0.00,-0.05,1,SPY,SPY,--,--,--,3299,USD
+
+            """)
+        let result = try hedgeledger(["import", "trades", "--db", db, "--map", "tastytrade", file])
+        #expect(result.status == 0 && result.stderr.contains("3 fills imported") && result.stderr.contains("1 row left out"), "\(result.stderr)")
+        let positions = try Self.positions(db)
+        let put = try #require(positions["SPY 261218P00500000"])
+        // Bought 2 at 3.95, sold 1 at 4.10, 100 shares each: realised 15 USD; fees 3.42.
+        #expect("\(put["quantity"]!)" == "1" && "\(put["avg_price"]!)" == "3.95" && "\(put["realised_pnl"]!)" == "15")
+        #expect(put["kind"] as? String == "option" && put["first_fill"] as? String == "2026-11-02T15:30:05Z")
+        #expect("\(try #require(positions["SPY"])["quantity"]!)" == "100")
+    }
+
+    @Test("a wrong mapping: errors name the mapping key, and the CSV cell for row problems")
+    func wrongMappings() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        let csv = directory.write("trades.csv", """
+            When,Ticker,Qty,Px,Ref
+            1762077600000,BTC-PERPETUAL,-1000,95000,r1
+            1762077660000,BTC-PERPETUAL,abc,95000,r2
+            1762077720000,btc-perp,500,95010,r3
+
+            """)
+        func mapping(_ text: String) -> String { directory.write("m\(text.hashValue).json", text) }
+        let good = mapping("""
+            {"name": "house", "venue": "house", "side_from_quantity_sign": true,
+             "columns": {"trade_id": "Ref", "timestamp": {"column": "When", "format": "epoch_ms"},
+                         "instrument": {"column": "Ticker", "transform": [{"map": {"btc-perp": "BTC-PERPETUAL"}}]},
+                         "quantity": "Qty", "price": "Px"}}
+            """)
+        let refused = try hedgeledger(["import", "trades", "--db", db, "--map", good, csv])
+        #expect(refused.status == 65 && refused.stderr.contains("trades.csv:3:29: quantity (columns.quantity ← 'Qty'): 'abc'"), "\(refused.stderr)")
+        let typo = mapping(#"{"name": "x", "columns": {"trade_id": "Ref", "timestamp": "When", "instrument": "Ticker", "side": "S", "quantty": "Qty", "price": "Px"}}"#)
+        let typoResult = try hedgeledger(["import", "trades", "--db", db, "--map", typo, csv])
+        #expect(typoResult.status == 65 && typoResult.stderr.contains("columns.quantty: is not a native field (did you mean 'quantity'?)"),
+                "\(typoResult.stderr)")
+        let absent = mapping(#"{"name": "x", "side_from_quantity_sign": true, "columns": {"trade_id": "Reference", "timestamp": {"column": "When", "format": "epoch_ms"}, "instrument": "Ticker", "quantity": "Qty", "price": "Px"}}"#)
+        let absentResult = try hedgeledger(["import", "trades", "--db", db, "--map", absent, csv])
+        #expect(absentResult.status == 65 && absentResult.stderr.contains("trades.csv:1:1: mapping 'x' columns.trade_id names column 'Reference', which the header lacks"),
+                "\(absentResult.stderr)")
+        let naive = mapping(#"{"name": "x", "side_from_quantity_sign": true, "columns": {"trade_id": "Ref", "timestamp": {"column": "Ticker", "format": "%Y-%m-%d"}, "instrument": "Ticker", "quantity": "Qty", "price": "Px"}}"#)
+        let naiveResult = try hedgeledger(["import", "trades", "--db", db, "--map", naive, csv])
+        #expect(naiveResult.status == 65 && naiveResult.stderr.contains("columns.timestamp ← 'Ticker': 'BTC-PERPETUAL' is not"), "\(naiveResult.stderr)")
+        let missingFile = try hedgeledger(["import", "trades", "--db", db, "--map", "bybitt", csv])
+        #expect(missingFile.status == 65 && missingFile.stderr.contains("built-in mappings: bybit, okx, tastytrade"), "\(missingFile.stderr)")
+        // Fixed: the row with a bad quantity removed, the rest imports, the side from the sign.
+        let fixed = directory.write("fixed.csv", "When,Ticker,Qty,Px,Ref\n1762077600000,BTC-PERPETUAL,-1000,95000,r1\n1762077720000,btc-perp,500,95010,r3\n")
+        #expect(try hedgeledger(["import", "trades", "--db", db, "--map", good, fixed]).status == 0)
+        #expect("\(try #require(try Self.positions(db)["BTC-PERPETUAL"])["quantity"]!)" == "-500")
+        #expect(try #require(try Self.positions(db)["BTC-PERPETUAL"])["first_fill"] as? String == "2025-11-02T10:00:00Z")
+        #expect(try Ledger(path: db, create: false, now: testNow).instruments.all().count == 1)
+    }
+}
