@@ -48,8 +48,6 @@ CREATE TABLE venue_log_entries (
 ) STRICT;
 
 CREATE INDEX venue_log_entries_by_seq ON venue_log_entries (venue, account, currency, user_seq);
-CREATE INDEX venue_log_entries_by_instrument ON venue_log_entries (venue, account, currency, instrument, user_seq)
-    WHERE instrument IS NOT NULL;
 
 CREATE TABLE venue_log_blocks (
     import_id INTEGER NOT NULL REFERENCES imports(id) DEFERRABLE INITIALLY DEFERRED,

@@ -124,7 +124,12 @@ struct VenueLogTests {
                                        directory.write("transaction_log-1-BTC-d.csv", Self.log(Array(Self.rows[2...])))])
         #expect(overlap.status == 0 && overlap.stderr.contains("3 log rows") && overlap.stderr.contains("3 duplicate rows skipped"),
                 "\(overlap.stderr)")
-        for db in [reversed, pieces] {
+        // Two downloads concatenated, the later first: the rows go back in the middle of the file.
+        let concatenated = directory.file("concatenated.sqlite")
+        let backwards = try hedgeledger(["import", "trades", "--db", concatenated, directory.write("transaction_log-1-BTC-f.csv",
+            Self.log(Array(Self.rows[4...]) + Array(Self.rows[..<4])))])
+        #expect(backwards.status == 0 && backwards.stderr.contains("8 log rows"), "\(backwards.stderr)")
+        for db in [reversed, pieces, concatenated] {
             #expect(try Self.positions(db) == Self.positions(whole))
             #expect("\(try Self.balances(db)[0]["cash"]!)" == "\(try Self.balances(whole)[0]["cash"]!)")
         }

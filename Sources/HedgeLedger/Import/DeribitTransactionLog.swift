@@ -116,6 +116,11 @@ public enum DeribitTransactionLog {
         public var info: String?
         public var note: String?
         public var cells: Cells
+        /// The row as stored (amounts in canonical text), made on the reading thread; the
+        /// importer fills in the account and currency.
+        public var record: VenueLogRecord
+        /// A trade's or position move's amounts as its fill stores them.
+        public var amounts: FillRepository.EncodedAmounts?
 
         /// Where the cells a later check names are.
         public struct Cells: Sendable {
@@ -209,12 +214,29 @@ public enum DeribitTransactionLog {
                                 amount: row.position(amountColumn), price: row.position(.price),
                                 position: row.position(.position), change: row.position(.change), balance: row.position(.balance),
                                 tradeID: row.position(.tradeID))
+        func text(_ value: ExactDecimal?, _ column: Column) -> String? {
+            value.map { FillRepository.EncodedAmounts.stored($0, readFrom: row.value(column)) }
+        }
+        let record = VenueLogRecord(
+            venue: venue, account: "", currency: "", entryID: entryID, userSeq: userSeq, timeMicroseconds: time.microseconds,
+            type: type.rawValue, instrument: instrument, side: side, amount: text(amount, amountColumn), position: text(position, .position),
+            price: text(price, .price), markPrice: text(markPrice, .markPrice), indexPrice: text(indexPrice, .indexPrice),
+            cashFlow: text(cashFlow, .cashFlow)!, funding: text(funding, .funding), feeRate: text(feeRate, .feeRate),
+            feeCharged: text(fee, feeColumn)!, feeBalance: text(feeBalance, .feeBalance), change: text(change, .change)!,
+            balance: text(balance, .balance)!, equity: text(equity, .equity), tradeID: row.value(.tradeID),
+            orderID: row.value(.orderID), info: row.value(.info), note: row.value(.note))
+        var amounts: FillRepository.EncodedAmounts?
+        if type.isExecution, let amount, let price {
+            let written = row.value(amountColumn)
+            amounts = FillRepository.EncodedAmounts(quantity: amount.magnitude, price: price, fee: fee,
+                                                    texts: (amount.isNegative ? nil : written, row.value(.price), row.value(feeColumn)))
+        }
         return .success(Entry(line: row.line, entryID: entryID, userSeq: userSeq, time: time, type: type, instrument: instrument,
                               side: side, direction: direction, amount: amount, position: position, price: price,
                               markPrice: markPrice, indexPrice: indexPrice, cashFlow: cashFlow, funding: funding,
                               feeRate: feeRate, feeCharged: fee, feeBalance: feeBalance, change: change, balance: balance,
                               equity: equity, tradeID: row.value(.tradeID), orderID: row.value(.orderID),
-                              info: row.value(.info), note: row.value(.note), cells: cells))
+                              info: row.value(.info), note: row.value(.note), cells: cells, record: record, amounts: amounts))
     }
 
     /// The account and currency a file name gives: `transaction_log-<uid>-<CUR>-….csv`.

@@ -96,7 +96,7 @@ public struct TradeImporter {
         return try ledger.write(waitSeconds: waitSeconds) {
             var run = try ImportRun(ledger: ledger, file: source.name)
             let options = options, mapping = mapping
-            var logEntries: [DeribitTransactionLog.Entry] = []
+            var log: VenueLogImport?
             var skipped = 0
             var outcome = try ImportPipeline.run(
                 source: source, rowNoun: "trades", example: "trade_id,timestamp,instrument,side,quantity,price",
@@ -110,21 +110,23 @@ public struct TradeImporter {
             ) { row, errors in
                 switch row {
                 case .native(let item): try run.accept(item.row, amounts: item.amounts, errors: &errors)
-                case .venueLog(let entry): logEntries.append(entry)
+                case .venueLog(let entry):
+                    if log == nil {
+                        log = VenueLogImport(ledger: ledger, file: source.name, book: options.defaultBook, options: venueLogOptions)
+                    }
+                    try log!.add(entry, run: &run)
                 case .mapped(let item):
                     try run.accept(item.native.row, amounts: item.native.amounts, definition: item.definition, errors: &errors)
                 case .skipped: skipped += 1
                 }
             }
-            guard !logEntries.isEmpty, outcome.errors.isEmpty else {
+            guard let log else {
                 var summary = try run.finish(outcome, now: now)
                 summary.skippedByMapping = skipped
                 return summary
             }
-            // A log is applied whole, in UserSeq order, once every row has been read.
-            let log = VenueLogImport(ledger: ledger, file: source.name, importID: run.importID, book: options.defaultBook,
-                                     options: venueLogOptions)
-            let applied = try log.apply(logEntries, run: &run, errors: &outcome.errors)
+            let applied = outcome.errors.isEmpty ? try log.finish(run: &run) : nil
+            outcome.errors = outcome.errors.merged(with: log.errors)
             var summary = try run.finish(outcome, now: now, rowsAccepted: applied?.rowsImported, rowsDuplicate: applied?.duplicates)
             summary.venueLog = applied
             return summary

@@ -43,87 +43,149 @@ public struct VenueLogOutcome: Sendable {
 ///   (which includes funding);
 /// - balance: the running balance (the last stored row's, or the file's first row's opening
 ///   `Balance` − `Change`, plus each row's `Change`) equals `Balance`.
-struct VenueLogImport {
+final class VenueLogImport {
     let ledger: Ledger
     let file: String
-    let importID: Int64
     let book: String
     let options: VenueLogOptions
+    private let account: String
+    private let currency: String
+    private(set) var outcome: VenueLogOutcome
+    /// What the rows found: kept apart from the pipeline's until the end, since a file whose
+    /// rows turn out of order is applied again from the start.
+    private(set) var errors: InputErrors
+    /// Every row read, for that ordered replay.
+    private var entries: [DeribitTransactionLog.Entry] = []
+    /// Rows are applied as they arrive while their UserSeq rises; a file that goes back
+    /// (newest first, or concatenated downloads) is applied whole, sorted, at the end.
+    private var disordered = false
+    private var state: State?
+    private var usable = true
+    private var savepointOpen = false
 
-    func apply(_ entries: [DeribitTransactionLog.Entry], run: inout ImportRun, errors: inout InputErrors) throws -> VenueLogOutcome? {
-        guard let (account, currency) = accountAndCurrency(errors: &errors) else { return nil }
-        var outcome = VenueLogOutcome(account: account, currency: currency)
-        // Usually already in order (or exactly reversed): sorting then costs one pass.
-        let ordered = entries.isSorted { $0.userSeq < $1.userSeq } ? entries
-            : Array(entries.reversed()).isSorted { $0.userSeq < $1.userSeq } ? Array(entries.reversed())
-            : entries.sorted { $0.userSeq < $1.userSeq }
-        guard let first = ordered.first else { return outcome }
-        let venue = DeribitTransactionLog.venue
-        let inserter = try ledger.venueLog.inserter()
-        var digester = JournalChain.VenueLogDigester(importID: importID)
-        var cash = try ledger.venueLog.latest(venue: venue, account: account, currency: currency, before: first.userSeq)
-            .map { try exact($0.record.balance) } ?? (try first.balance - first.change)
+    /// The running figures of the rows applied so far.
+    private struct State {
+        let inserter: VenueLogRepository.Inserter
+        var digester: JournalChain.VenueLogDigester
+        var cash: ExactDecimal
         var positions: [String: ExactDecimal] = [:]
         var previous: DeribitTransactionLog.Entry?
+    }
 
-        for entry in ordered {
-            defer { previous = entry }
-            // A refused row takes the log's balance, so the rows after it are checked on their own.
-            if let previous, previous.userSeq == entry.userSeq, previous.entryID != entry.entryID {
-                errors.append(InputError(file: file, line: entry.line, column: entry.cells.id.column,
-                    message: "UserSeq \(entry.userSeq) is also on line \(previous.line) with another ID; UserSeq orders the log and is unique"))
-                cash = entry.balance
-                continue
-            }
-            let record = Self.record(entry, venue: venue, account: account, currency: currency)
-            var fillID: Int64?
-            var instrument: StoredInstrument?
-            if let symbol = entry.instrument {
-                instrument = try run.instruments.resolve(symbol, at: entry.cells.instrument, file: file, errors: &errors)
-                if instrument == nil { cash = entry.balance; continue }
-            }
-            if entry.type.isExecution, let instrument {
-                let before = run.duplicates
-                guard let id = try run.accept(fillRow(entry, instrument: instrument.instrument, currency: currency),
-                                              amounts: FillRepository.EncodedAmounts(fill(entry, currency: currency)),
-                                              differences: Self.sameExecution, errors: &errors) else {
-                    cash = entry.balance
-                    if let stated = entry.position { positions[instrument.instrument.symbol] = stated }
-                    continue
-                }
-                fillID = id
-                if run.duplicates > before { outcome.fillsAlreadyInLedger += 1 } else { outcome.fills += 1 }
-            }
-            guard let id = try inserter.insertIfNew(record, book: book, fillID: fillID, importID: importID, sourceLine: entry.line) else {
-                if try isDuplicate(record, entry: entry, errors: &errors) {
-                    outcome.duplicates += 1
-                    try advance(&positions, cash: &cash, entry: entry, instrument: instrument, account: account, currency: currency)
-                }
-                continue
-            }
-            outcome.rowsImported += 1
-            outcome.rowsByType[entry.type, default: 0] += 1
-            let found = try advance(&positions, cash: &cash, entry: entry, instrument: instrument, account: account, currency: currency)
-            for mismatch in found {
-                if options.check {
-                    let cell = switch mismatch.rule {
-                    case .position: entry.cells.position
-                    case .change: entry.cells.change
-                    case .balance: entry.cells.balance
-                    }
-                    errors.append(InputError(file: file, line: cell.line, column: cell.column, message: mismatch.message))
-                } else {
-                    try ledger.venueLog.insert(VenueLogMismatch(entryID: id, rule: mismatch.rule, venueValue: mismatch.venue.description,
-                                                                ledgerValue: mismatch.ledger.description))
-                    outcome.mismatches += 1
-                }
-            }
-            digester.add(StoredVenueLogEntry(id: id, record: record, book: book, fillID: fillID, importID: importID,
-                                             sourceLine: Int64(entry.line)))
+    private static let savepoint = "venue_log_rows"
+
+    init(ledger: Ledger, file: String, book: String, options: VenueLogOptions) {
+        self.ledger = ledger; self.file = file; self.book = book; self.options = options
+        errors = InputErrors(file: file)
+        let named = DeribitTransactionLog.accountAndCurrency(fromFileName: file)
+        account = options.account ?? named?.account ?? ""
+        currency = options.currency ?? named?.currency ?? ""
+        outcome = VenueLogOutcome(account: account, currency: currency)
+        if account.isEmpty || currency.isEmpty {
+            usable = false
+            errors.append(InputError(file: file, line: 1, column: 1,
+                message: "a Deribit transaction log is one account's one currency, and this file's name does not say which (Deribit names it transaction_log-<uid>-<CURRENCY>-….csv); pass --account UID and --currency CUR"))
         }
-        for block in digester.finish() { try ledger.venueLog.insert(block) }
-        outcome.balance = cash
+    }
+
+    /// Takes the next row of the file: applied at once while the file is in UserSeq order.
+    func add(_ entry: DeribitTransactionLog.Entry, run: inout ImportRun) throws {
+        guard usable else { return }
+        entries.append(entry)
+        if disordered || entries.count == 1 { return }  // the first row waits for the second to show the order
+        if entries.count == 2 {
+            if entry.userSeq < entries[0].userSeq { disordered = true; return }
+            try ledger.connection.execute("SAVEPOINT \(Self.savepoint)")
+            savepointOpen = true
+            try apply(entries[0], run: &run)
+        }
+        if let previous = state?.previous, entry.userSeq < previous.userSeq { disordered = true; return }
+        try apply(entry, run: &run)
+    }
+
+    /// Applies what is left (the whole file, sorted, when it was out of order) and writes the blocks.
+    func finish(run: inout ImportRun) throws -> VenueLogOutcome? {
+        guard usable else { return nil }
+        if disordered {
+            if state != nil {
+                // Undo the rows applied in file order, and start again in UserSeq order.
+                try ledger.connection.execute("ROLLBACK TO \(Self.savepoint)")
+                run = try ImportRun(ledger: ledger, file: file)
+                state = nil
+                errors = InputErrors(file: file)
+                outcome = VenueLogOutcome(account: account, currency: currency)
+            }
+            for entry in entries.sorted(by: { $0.userSeq < $1.userSeq }) { try apply(entry, run: &run) }
+        } else if entries.count == 1 {
+            try apply(entries[0], run: &run)
+        }
+        if savepointOpen { try ledger.connection.execute("RELEASE \(Self.savepoint)") }
+        guard var state else { return outcome }
+        for block in state.digester.finish() { try ledger.venueLog.insert(block) }
+        outcome.balance = state.cash
         return outcome
+    }
+
+    private func apply(_ entry: DeribitTransactionLog.Entry, run: inout ImportRun) throws {
+        if state == nil {
+            state = State(inserter: try ledger.venueLog.inserter(), digester: JournalChain.VenueLogDigester(importID: run.importID),
+                          cash: try ledger.venueLog.latest(venue: DeribitTransactionLog.venue, account: account, currency: currency,
+                                                           before: entry.userSeq).map { try exact($0.record.balance) }
+                              ?? (try entry.balance - entry.change))
+        }
+        defer { state!.previous = entry }
+        // A refused row takes the log's balance, so the rows after it are checked on their own.
+        if let previous = state!.previous, previous.userSeq == entry.userSeq, previous.entryID != entry.entryID {
+            errors.append(InputError(file: file, line: entry.line, column: entry.cells.id.column,
+                message: "UserSeq \(entry.userSeq) is also on line \(previous.line) with another ID; UserSeq orders the log and is unique"))
+            state!.cash = entry.balance
+            return
+        }
+        var record = entry.record
+        record.account = account; record.currency = currency
+        var fillID: Int64?
+        var instrument: StoredInstrument?
+        if let symbol = entry.instrument {
+            instrument = try run.instruments.resolve(symbol, at: entry.cells.instrument, file: file, errors: &errors)
+            if instrument == nil { state!.cash = entry.balance; return }
+        }
+        if entry.type.isExecution, let instrument, let amounts = entry.amounts {
+            let before = run.duplicates
+            guard let id = try run.accept(fillRow(entry, currency: currency), amounts: amounts, differences: Self.sameExecution,
+                                          errors: &errors) else {
+                state!.cash = entry.balance
+                if let stated = entry.position { state!.positions[instrument.instrument.symbol] = stated }
+                return
+            }
+            fillID = id
+            if run.duplicates > before { outcome.fillsAlreadyInLedger += 1 } else { outcome.fills += 1 }
+        }
+        let importID = run.importID
+        guard let id = try state!.inserter.insertIfNew(record, book: book, fillID: fillID, importID: importID, sourceLine: entry.line) else {
+            if try isDuplicate(record, entry: entry, importID: importID) {
+                outcome.duplicates += 1
+                try advance(entry, instrument: instrument)
+            }
+            return
+        }
+        outcome.rowsImported += 1
+        outcome.rowsByType[entry.type, default: 0] += 1
+        for mismatch in try advance(entry, instrument: instrument) {
+            if options.check {
+                let cell = switch mismatch.rule {
+                case .position: entry.cells.position
+                case .change: entry.cells.change
+                case .balance: entry.cells.balance
+                }
+                errors.append(InputError(file: file, line: cell.line, column: cell.column, message: mismatch.message))
+            } else {
+                try ledger.venueLog.insert(VenueLogMismatch(entryID: id, rule: mismatch.rule, venueValue: mismatch.venue.description,
+                                                            ledgerValue: mismatch.ledger.description))
+                outcome.mismatches += 1
+            }
+        }
+        state!.digester.add(StoredVenueLogEntry(id: id, record: record, book: book, fillID: fillID, importID: importID,
+                                                sourceLine: Int64(entry.line)))
     }
 
     struct Mismatch {
@@ -136,19 +198,13 @@ struct VenueLogImport {
     /// Moves the running position and balance past `entry`; what disagrees with the log.
     /// After a disagreement the log's figure is taken, so one difference is reported once.
     @discardableResult
-    private func advance(_ positions: inout [String: ExactDecimal], cash: inout ExactDecimal, entry: DeribitTransactionLog.Entry,
-                         instrument: StoredInstrument?, account: String, currency: String) throws -> [Mismatch] {
+    private func advance(_ entry: DeribitTransactionLog.Entry, instrument: StoredInstrument?) throws -> [Mismatch] {
         var found: [Mismatch] = []
         do {
             if let change = try changeProblem(entry) { found.append(change) }
             if let instrument, let stated = entry.position {
                 let symbol = instrument.instrument.symbol
-                var held: ExactDecimal
-                if let known = positions[symbol] {
-                    held = known
-                } else {
-                    held = try opening(instrument, entry: entry, account: account, currency: currency)
-                }
+                var held = try state!.positions[symbol] ?? opening(instrument, entry: entry)
                 switch entry.type {
                 case .trade, .positionMove:
                     let quantity = entry.amount?.magnitude ?? .zero
@@ -163,24 +219,23 @@ struct VenueLogImport {
                         message: "Position: the log says \(stated) \(instrument.instrument.amountUnit) of \(symbol) after this row; book '\(book)' holds \(held) from the ledger's fills; import the earlier log first, or pass --no-check to import it and record the difference"))
                     held = stated
                 }
-                positions[symbol] = held
+                state!.positions[symbol] = held
             }
-            try cash += entry.change
+            try state!.cash += entry.change
         } catch let overflow as ArithmeticOverflow {
-            found.append(Mismatch(rule: .balance, venue: entry.balance, ledger: cash, message: "Balance: \(overflow)"))
+            found.append(Mismatch(rule: .balance, venue: entry.balance, ledger: state!.cash, message: "Balance: \(overflow)"))
         }
-        if cash != entry.balance {
-            found.append(Mismatch(rule: .balance, venue: entry.balance, ledger: cash,
-                message: "Balance: the log says \(entry.balance) \(currency) after this row; the previous balance plus this row's Change is \(cash)"))
-            cash = entry.balance
+        if state!.cash != entry.balance {
+            found.append(Mismatch(rule: .balance, venue: entry.balance, ledger: state!.cash,
+                message: "Balance: the log says \(entry.balance) \(currency) after this row; the previous balance plus this row's Change is \(state!.cash)"))
+            state!.cash = entry.balance
         }
         return found
     }
 
     /// The position before the instrument's first row in this file: the log's own figure on the
     /// last stored row, else the book's fills before the row (flat once the instrument expired).
-    private func opening(_ instrument: StoredInstrument, entry: DeribitTransactionLog.Entry, account: String,
-                         currency: String) throws -> ExactDecimal {
+    private func opening(_ instrument: StoredInstrument, entry: DeribitTransactionLog.Entry) throws -> ExactDecimal {
         if let stored = try ledger.venueLog.latestPosition(venue: DeribitTransactionLog.venue, account: account, currency: currency,
                                                            instrument: instrument.instrument.symbol, before: entry.userSeq),
            let text = stored.position {
@@ -206,7 +261,7 @@ struct VenueLogImport {
             message: "Change: the log says \(entry.change); Cash Flow \(entry.cashFlow)\(entry.type == .settlement ? "" : " - Fee Charged \(entry.feeCharged)") is \(expected)")
     }
 
-    private func isDuplicate(_ record: VenueLogRecord, entry: DeribitTransactionLog.Entry, errors: inout InputErrors) throws -> Bool {
+    private func isDuplicate(_ record: VenueLogRecord, entry: DeribitTransactionLog.Entry, importID: Int64) throws -> Bool {
         guard let stored = try ledger.venueLog.find(venue: record.venue, account: record.account, currency: record.currency,
                                                     entryID: record.entryID) else { return false }
         let differences = record.differences(from: stored.record)
@@ -218,16 +273,6 @@ struct VenueLogImport {
         return false
     }
 
-    private func accountAndCurrency(errors: inout InputErrors) -> (String, String)? {
-        let named = DeribitTransactionLog.accountAndCurrency(fromFileName: file)
-        guard let account = options.account ?? named?.account, let currency = options.currency ?? named?.currency else {
-            errors.append(InputError(file: file, line: 1, column: 1,
-                message: "a Deribit transaction log is one account's one currency, and this file's name does not say which (Deribit names it transaction_log-<uid>-<CURRENCY>-….csv); pass --account UID and --currency CUR"))
-            return nil
-        }
-        return (account, currency)
-    }
-
     private func exact(_ text: String) throws -> ExactDecimal {
         guard case .success(let value) = DecimalSyntax.parse(text) else {
             throw CorruptDatabase(detail: "'\(text)' in venue_log_entries is not an exact decimal")
@@ -235,17 +280,15 @@ struct VenueLogImport {
         return value
     }
 
-    private func fill(_ entry: DeribitTransactionLog.Entry, currency: String) -> Fill {
-        Fill(venue: DeribitTransactionLog.venue, tradeID: entry.tradeID ?? "position-move-\(entry.entryID)", time: entry.time,
-             instrument: entry.instrument ?? "", book: book, side: entry.direction ?? .buy, quantity: entry.amount?.magnitude ?? .zero,
-             price: entry.price ?? .zero, fee: entry.feeCharged, feeCurrency: currency, orderID: entry.orderID,
-             note: entry.type == .positionMove ? ["position move", entry.info].compactMap { $0 }.joined(separator: ": ") : nil)
-    }
-
-    private func fillRow(_ entry: DeribitTransactionLog.Entry, instrument: Instrument, currency: String) -> NativeTradeFormat.Row {
-        NativeTradeFormat.Row(fill: fill(entry, currency: currency), feeCurrencyGiven: true, line: entry.line,
-                              instrumentPosition: entry.cells.instrument, quantityPosition: entry.cells.amount,
-                              timestampPosition: entry.cells.date, pricePosition: entry.cells.price)
+    private func fillRow(_ entry: DeribitTransactionLog.Entry, currency: String) -> NativeTradeFormat.Row {
+        let fill = Fill(venue: DeribitTransactionLog.venue, tradeID: entry.tradeID ?? "position-move-\(entry.entryID)", time: entry.time,
+                        instrument: entry.instrument ?? "", book: book, side: entry.direction ?? .buy,
+                        quantity: entry.amount?.magnitude ?? .zero, price: entry.price ?? .zero, fee: entry.feeCharged,
+                        feeCurrency: currency, orderID: entry.orderID,
+                        note: entry.type == .positionMove ? ["position move", entry.info].compactMap { $0 }.joined(separator: ": ") : nil)
+        return NativeTradeFormat.Row(fill: fill, feeCurrencyGiven: true, line: entry.line, instrumentPosition: entry.cells.instrument,
+                                     quantityPosition: entry.cells.amount, timestampPosition: entry.cells.date,
+                                     pricePosition: entry.cells.price)
     }
 
     /// A log trade is the fill already stored under its trade id when these agree; the fee,
@@ -259,22 +302,5 @@ struct VenueLogImport {
         if new.quantity != stored.quantity { names.append("quantity") }
         if new.price != stored.price { names.append("price") }
         return names
-    }
-
-    static func record(_ e: DeribitTransactionLog.Entry, venue: String, account: String, currency: String) -> VenueLogRecord {
-        VenueLogRecord(venue: venue, account: account, currency: currency, entryID: e.entryID, userSeq: e.userSeq,
-                       timeMicroseconds: e.time.microseconds, type: e.type.rawValue, instrument: e.instrument, side: e.side,
-                       amount: e.amount?.description, position: e.position?.description, price: e.price?.description,
-                       markPrice: e.markPrice?.description, indexPrice: e.indexPrice?.description,
-                       cashFlow: e.cashFlow.description, funding: e.funding?.description, feeRate: e.feeRate?.description,
-                       feeCharged: e.feeCharged.description, feeBalance: e.feeBalance?.description, change: e.change.description,
-                       balance: e.balance.description, equity: e.equity?.description, tradeID: e.tradeID, orderID: e.orderID,
-                       info: e.info, note: e.note)
-    }
-}
-
-private extension Array {
-    func isSorted(by precedes: (Element, Element) -> Bool) -> Bool {
-        zip(self, dropFirst()).allSatisfy { !precedes($1, $0) }
     }
 }

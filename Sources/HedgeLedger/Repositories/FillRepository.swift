@@ -42,7 +42,16 @@ public struct FillRepository {
             fee = Self.stored(fill.fee, readFrom: texts.fee)
         }
 
-        private static func stored(_ value: ExactDecimal, readFrom text: String?) -> String {
+        public init(quantity: ExactDecimal, price: ExactDecimal, fee: ExactDecimal,
+                    texts: (quantity: String?, price: String?, fee: String?)) {
+            self.quantity = Self.stored(quantity, readFrom: texts.quantity)
+            self.price = Self.stored(price, readFrom: texts.price)
+            self.fee = Self.stored(fee, readFrom: texts.fee)
+        }
+
+        /// The text a value is stored as: the cell it was read from when already canonical (no
+        /// formatting on the hot path), else its canonical form.
+        static func stored(_ value: ExactDecimal, readFrom text: String?) -> String {
             if let text, DecimalSyntax.isCanonical(text) { return text }
             return value.description
         }

@@ -131,14 +131,15 @@ public struct VenueLogRepository {
             """).firstRow([venue, account, currency, userSeq]) { Self.decode($0) }
     }
 
-    /// The position the venue stated in the instrument on its stored row just before `userSeq`.
+    /// The position the venue stated in the instrument on its stored row just before `userSeq`
+    /// (read back along the sequence index: the instrument's last row is usually recent).
     public func latestPosition(venue: String, account: String, currency: String, instrument: String,
                                before userSeq: Int64) throws -> (position: String?, type: String)? {
         try connection.cached("""
             SELECT position, type FROM venue_log_entries
-            WHERE venue = ? AND account = ? AND currency = ? AND instrument = ? AND user_seq < ? AND instrument IS NOT NULL
+            WHERE venue = ? AND account = ? AND currency = ? AND user_seq < ? AND instrument = ?
             ORDER BY user_seq DESC LIMIT 1
-            """).firstRow([venue, account, currency, instrument, userSeq]) { ($0.optionalText(0), $0.text(1)) }
+            """).firstRow([venue, account, currency, userSeq, instrument]) { ($0.optionalText(0), $0.text(1)) }
     }
 
     /// Every stored row at or before `time` (of one account, when given), by account and sequence.
