@@ -129,7 +129,12 @@ struct VenueLogTests {
         let backwards = try hedgeledger(["import", "trades", "--db", concatenated, directory.write("transaction_log-1-BTC-f.csv",
             Self.log(Array(Self.rows[4...]) + Array(Self.rows[..<4])))])
         #expect(backwards.status == 0 && backwards.stderr.contains("8 log rows"), "\(backwards.stderr)")
-        for db in [reversed, pieces, concatenated] {
+        // From standard input, which cannot be read twice, a newest-first log is gathered first.
+        let piped = directory.file("piped.sqlite")
+        let fromStdin = try hedgeledger(["import", "trades", "--db", piped, "--account", "1", "--currency", "BTC", "-"],
+                                        stdin: Self.log(Self.rows.reversed()))
+        #expect(fromStdin.status == 0 && fromStdin.stderr.contains("8 log rows"), "\(fromStdin.stderr)")
+        for db in [reversed, pieces, concatenated, piped] {
             #expect(try Self.positions(db) == Self.positions(whole))
             #expect("\(try Self.balances(db)[0]["cash"]!)" == "\(try Self.balances(whole)[0]["cash"]!)")
         }

@@ -54,6 +54,12 @@ public final class ByteSource {
         self.expectedSize = (info.st_mode & S_IFMT) == S_IFREG ? Int64(info.st_size) : nil
     }
 
+    /// A regular file, which can be read again from the start (`reopened`); standard input and pipes cannot.
+    public var canReopen: Bool { ownsDescriptor && expectedSize != nil }
+
+    /// The same file, opened again to be read from its start.
+    public func reopened() throws -> ByteSource { try ByteSource(path: name) }
+
     deinit {
         if ownsDescriptor { close(descriptor) }
         if isCompressed { compressedChunk.deallocate() }

@@ -93,44 +93,58 @@ public struct TradeImporter {
         // resolves every instrument itself, and `finish` checks the instruments it used once.
         try ledger.connection.execute("PRAGMA foreign_keys = OFF")
         defer { try? ledger.connection.execute("PRAGMA foreign_keys = ON") }
-        return try ledger.write(waitSeconds: waitSeconds) {
-            var run = try ImportRun(ledger: ledger, file: source.name)
-            let options = options, mapping = mapping
-            var log: VenueLogImport?
-            var skipped = 0
-            var outcome = try ImportPipeline.run(
-                source: source, rowNoun: "trades", example: "trade_id,timestamp,instrument,side,quantity,price",
-                parserFor: { header, file in
-                    if let mapping { return MappedTradeFormat.parser(mapping: mapping, header: header, file: file, options: options) }
-                    return DeribitTransactionLog.recognises(header)
-                        ? DeribitTransactionLog.parser(for: header, file: file).map { $0.mapped(TradeFileRow.venueLog) }
-                        : NativeTradeFormat.parser(for: header, file: file, options: options).map { $0.mapped(TradeFileRow.native) }
-                },
-                progress: progress
-            ) { row, errors in
-                switch row {
-                case .native(let item): try run.accept(item.row, amounts: item.amounts, errors: &errors)
-                case .venueLog(let entry):
-                    if log == nil {
-                        log = VenueLogImport(ledger: ledger, file: source.name, book: options.defaultBook, options: venueLogOptions)
-                    }
-                    try log!.add(entry, run: &run)
-                case .mapped(let item):
-                    try run.accept(item.native.row, amounts: item.native.amounts, definition: item.definition, errors: &errors)
-                case .skipped: skipped += 1
-                }
+        // A venue log is applied as it streams while its UserSeq rises; one that goes back is
+        // imported again from the start, its rows gathered and sorted first (kept in memory).
+        do {
+            return try ledger.write(waitSeconds: waitSeconds) {
+                try importOnce(source, now: now, gatherLog: !source.canReopen, progress: progress)
             }
-            guard let log else {
-                var summary = try run.finish(outcome, now: now)
-                summary.skippedByMapping = skipped
-                return summary
+        } catch is VenueLogImport.OutOfOrder {
+            let again = try source.reopened()
+            return try ledger.write(waitSeconds: waitSeconds) {
+                try importOnce(again, now: now, gatherLog: true, progress: progress)
             }
-            let applied = outcome.errors.isEmpty ? try log.finish(run: &run) : nil
-            outcome.errors = outcome.errors.merged(with: log.errors)
-            var summary = try run.finish(outcome, now: now, rowsAccepted: applied?.rowsImported, rowsDuplicate: applied?.duplicates)
-            summary.venueLog = applied
-            return summary
         }
     }
-}
 
+    private func importOnce(_ source: ByteSource, now: Timestamp, gatherLog: Bool,
+                            progress: ((ImportProgress) -> Void)?) throws -> ImportSummary {
+        var run = try ImportRun(ledger: ledger, file: source.name)
+        let options = options, mapping = mapping
+        var log: VenueLogImport?
+        var skipped = 0
+        var outcome = try ImportPipeline.run(
+            source: source, rowNoun: "trades", example: "trade_id,timestamp,instrument,side,quantity,price",
+            parserFor: { header, file in
+                if let mapping { return MappedTradeFormat.parser(mapping: mapping, header: header, file: file, options: options) }
+                return DeribitTransactionLog.recognises(header)
+                    ? DeribitTransactionLog.parser(for: header, file: file).map { $0.mapped(TradeFileRow.venueLog) }
+                    : NativeTradeFormat.parser(for: header, file: file, options: options).map { $0.mapped(TradeFileRow.native) }
+            },
+            progress: progress
+        ) { row, errors in
+            switch row {
+            case .native(let item): try run.accept(item.row, amounts: item.amounts, errors: &errors)
+            case .venueLog(let entry):
+                if log == nil {
+                    log = VenueLogImport(ledger: ledger, file: source.name, book: options.defaultBook, options: venueLogOptions,
+                                         gather: gatherLog)
+                }
+                try log!.add(entry, run: &run)
+            case .mapped(let item):
+                try run.accept(item.native.row, amounts: item.native.amounts, definition: item.definition, errors: &errors)
+            case .skipped: skipped += 1
+            }
+        }
+        guard let log else {
+            var summary = try run.finish(outcome, now: now)
+            summary.skippedByMapping = skipped
+            return summary
+        }
+        let applied = outcome.errors.isEmpty ? try log.finish(run: &run) : nil
+        outcome.errors = outcome.errors.merged(with: log.errors)
+        var summary = try run.finish(outcome, now: now, rowsAccepted: applied?.rowsImported, rowsDuplicate: applied?.duplicates)
+        summary.venueLog = applied
+        return summary
+    }
+}

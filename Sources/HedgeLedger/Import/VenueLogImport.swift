@@ -51,17 +51,19 @@ final class VenueLogImport {
     private let account: String
     private let currency: String
     private(set) var outcome: VenueLogOutcome
-    /// What the rows found: kept apart from the pipeline's until the end, since a file whose
-    /// rows turn out of order is applied again from the start.
+    /// What the rows found, merged into the file's errors at the end.
     private(set) var errors: InputErrors
-    /// Every row read, for that ordered replay.
-    private var entries: [DeribitTransactionLog.Entry] = []
-    /// Rows are applied as they arrive while their UserSeq rises; a file that goes back
-    /// (newest first, or concatenated downloads) is applied whole, sorted, at the end.
-    private var disordered = false
+    /// With `gather`, every row is kept and applied sorted at the end; otherwise rows are applied
+    /// as they arrive and a row that goes back throws `OutOfOrder` (the importer then reads the
+    /// file again, gathering): a log of a million rows then needs no memory for its rows.
+    private let gather: Bool
+    private var gathered: [DeribitTransactionLog.Entry] = []
+    private var first: DeribitTransactionLog.Entry?
     private var state: State?
     private var usable = true
-    private var savepointOpen = false
+
+    /// The file's UserSeq goes back: it must be gathered and sorted before it is applied.
+    struct OutOfOrder: Error {}
 
     /// The running figures of the rows applied so far.
     private struct State {
@@ -72,10 +74,8 @@ final class VenueLogImport {
         var previous: DeribitTransactionLog.Entry?
     }
 
-    private static let savepoint = "venue_log_rows"
-
-    init(ledger: Ledger, file: String, book: String, options: VenueLogOptions) {
-        self.ledger = ledger; self.file = file; self.book = book; self.options = options
+    init(ledger: Ledger, file: String, book: String, options: VenueLogOptions, gather: Bool) {
+        self.ledger = ledger; self.file = file; self.book = book; self.options = options; self.gather = gather
         errors = InputErrors(file: file)
         let named = DeribitTransactionLog.accountAndCurrency(fromFileName: file)
         account = options.account ?? named?.account ?? ""
@@ -88,38 +88,25 @@ final class VenueLogImport {
         }
     }
 
-    /// Takes the next row of the file: applied at once while the file is in UserSeq order.
+    /// Takes the next row of the file.
     func add(_ entry: DeribitTransactionLog.Entry, run: inout ImportRun) throws {
         guard usable else { return }
-        entries.append(entry)
-        if disordered || entries.count == 1 { return }  // the first row waits for the second to show the order
-        if entries.count == 2 {
-            if entry.userSeq < entries[0].userSeq { disordered = true; return }
-            try ledger.connection.execute("SAVEPOINT \(Self.savepoint)")
-            savepointOpen = true
-            try apply(entries[0], run: &run)
+        if gather { gathered.append(entry); return }
+        if state == nil && first == nil { first = entry; return }  // the first row waits for the second to show the order
+        if let held = first {
+            guard entry.userSeq >= held.userSeq else { throw OutOfOrder() }
+            first = nil
+            try apply(held, run: &run)
         }
-        if let previous = state?.previous, entry.userSeq < previous.userSeq { disordered = true; return }
+        if let previous = state?.previous, entry.userSeq < previous.userSeq { throw OutOfOrder() }
         try apply(entry, run: &run)
     }
 
-    /// Applies what is left (the whole file, sorted, when it was out of order) and writes the blocks.
+    /// Applies what is left (every row, sorted, when gathered) and writes the blocks.
     func finish(run: inout ImportRun) throws -> VenueLogOutcome? {
         guard usable else { return nil }
-        if disordered {
-            if state != nil {
-                // Undo the rows applied in file order, and start again in UserSeq order.
-                try ledger.connection.execute("ROLLBACK TO \(Self.savepoint)")
-                run = try ImportRun(ledger: ledger, file: file)
-                state = nil
-                errors = InputErrors(file: file)
-                outcome = VenueLogOutcome(account: account, currency: currency)
-            }
-            for entry in entries.sorted(by: { $0.userSeq < $1.userSeq }) { try apply(entry, run: &run) }
-        } else if entries.count == 1 {
-            try apply(entries[0], run: &run)
-        }
-        if savepointOpen { try ledger.connection.execute("RELEASE \(Self.savepoint)") }
+        if let held = first { try apply(held, run: &run) }
+        for entry in gathered.sorted(by: { $0.userSeq < $1.userSeq }) { try apply(entry, run: &run) }
         guard var state else { return outcome }
         for block in state.digester.finish() { try ledger.venueLog.insert(block) }
         outcome.balance = state.cash
