@@ -84,7 +84,9 @@ public enum DeribitTransactionLog {
         header.fields.contains { $0.trimmingCharacters(in: " \t\u{FEFF}").lowercased() == "userseq" }
     }
 
-    /// One row, read and checked on its own; where its cells are, for errors found later.
+    /// One row, read and checked on its own: the values the import computes with, the row as
+    /// it is stored, and where its cells are, for errors found later. Kept small: a log that
+    /// is not in UserSeq order is held whole in memory before it is applied.
     public struct Entry: Sendable {
         public var line: Int
         public var entryID: String
@@ -92,8 +94,6 @@ public enum DeribitTransactionLog {
         public var time: Timestamp
         public var type: EntryType
         public var instrument: String?
-        /// `open buy`, `close sell`, `long`, `-`, ... as written (nil when empty or `-`).
-        public var side: String?
         /// The direction of an execution's amount.
         public var direction: Fill.Side?
         /// As written, in the instrument's amount unit; an execution moves its magnitude.
@@ -101,20 +101,10 @@ public enum DeribitTransactionLog {
         /// The position in the instrument after this row, signed.
         public var position: ExactDecimal?
         public var price: ExactDecimal?
-        public var markPrice: ExactDecimal?
-        public var indexPrice: ExactDecimal?
         public var cashFlow: ExactDecimal
-        public var funding: ExactDecimal?
-        public var feeRate: ExactDecimal?
         public var feeCharged: ExactDecimal
-        public var feeBalance: ExactDecimal?
         public var change: ExactDecimal
         public var balance: ExactDecimal
-        public var equity: ExactDecimal?
-        public var tradeID: String?
-        public var orderID: String?
-        public var info: String?
-        public var note: String?
         public var cells: Cells
         /// The row as stored (amounts in canonical text), made on the reading thread; the
         /// importer fills in the account and currency.
@@ -232,11 +222,8 @@ public enum DeribitTransactionLog {
                                                     texts: (amount.isNegative ? nil : written, row.value(.price), row.value(feeColumn)))
         }
         return .success(Entry(line: row.line, entryID: entryID, userSeq: userSeq, time: time, type: type, instrument: instrument,
-                              side: side, direction: direction, amount: amount, position: position, price: price,
-                              markPrice: markPrice, indexPrice: indexPrice, cashFlow: cashFlow, funding: funding,
-                              feeRate: feeRate, feeCharged: fee, feeBalance: feeBalance, change: change, balance: balance,
-                              equity: equity, tradeID: row.value(.tradeID), orderID: row.value(.orderID),
-                              info: row.value(.info), note: row.value(.note), cells: cells, record: record, amounts: amounts))
+                              direction: direction, amount: amount, position: position, price: price, cashFlow: cashFlow,
+                              feeCharged: fee, change: change, balance: balance, cells: cells, record: record, amounts: amounts))
     }
 
     /// The account and currency a file name gives: `transaction_log-<uid>-<CUR>-….csv`.

@@ -128,7 +128,7 @@ public struct TradeImporter {
             case .venueLog(let entry):
                 if log == nil {
                     log = VenueLogImport(ledger: ledger, file: source.name, book: options.defaultBook, options: venueLogOptions,
-                                         gather: gatherLog)
+                                         gather: gatherLog, expectedSize: source.expectedSize)
                 }
                 try log!.add(entry, run: &run)
             case .mapped(let item):

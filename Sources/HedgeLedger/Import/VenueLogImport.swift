@@ -57,6 +57,7 @@ final class VenueLogImport {
     /// as they arrive and a row that goes back throws `OutOfOrder` (the importer then reads the
     /// file again, gathering): a log of a million rows then needs no memory for its rows.
     private let gather: Bool
+    private let expectedSize: Int64?
     private var gathered: [DeribitTransactionLog.Entry] = []
     private var first: DeribitTransactionLog.Entry?
     private var state: State?
@@ -74,8 +75,9 @@ final class VenueLogImport {
         var previous: DeribitTransactionLog.Entry?
     }
 
-    init(ledger: Ledger, file: String, book: String, options: VenueLogOptions, gather: Bool) {
+    init(ledger: Ledger, file: String, book: String, options: VenueLogOptions, gather: Bool, expectedSize: Int64?) {
         self.ledger = ledger; self.file = file; self.book = book; self.options = options; self.gather = gather
+        self.expectedSize = expectedSize
         errors = InputErrors(file: file)
         let named = DeribitTransactionLog.accountAndCurrency(fromFileName: file)
         account = options.account ?? named?.account ?? ""
@@ -91,7 +93,12 @@ final class VenueLogImport {
     /// Takes the next row of the file.
     func add(_ entry: DeribitTransactionLog.Entry, run: inout ImportRun) throws {
         guard usable else { return }
-        if gather { gathered.append(entry); return }
+        if gather {
+            // Room for the whole file at once (a Deribit row is about 180 bytes): growing by doubling would hold two copies.
+            if gathered.isEmpty, let size = expectedSize { gathered.reserveCapacity(Int(size / 150)) }
+            gathered.append(entry)
+            return
+        }
         if state == nil && first == nil { first = entry; return }  // the first row waits for the second to show the order
         if let held = first {
             guard entry.userSeq >= held.userSeq else { throw OutOfOrder() }
@@ -117,7 +124,7 @@ final class VenueLogImport {
         if state == nil {
             state = State(inserter: try ledger.venueLog.inserter(), digester: JournalChain.VenueLogDigester(importID: run.importID),
                           cash: try ledger.venueLog.latest(venue: DeribitTransactionLog.venue, account: account, currency: currency,
-                                                           before: entry.userSeq).map { try exact($0.record.balance) }
+                                                           before: entry.userSeq).map { try ExactDecimal.stored($0.record.balance) }
                               ?? (try entry.balance - entry.change))
         }
         defer { state!.previous = entry }
@@ -226,7 +233,7 @@ final class VenueLogImport {
         if let stored = try ledger.venueLog.latestPosition(venue: DeribitTransactionLog.venue, account: account, currency: currency,
                                                            instrument: instrument.instrument.symbol, before: entry.userSeq),
            let text = stored.position {
-            return stored.type == DeribitTransactionLog.EntryType.delivery.rawValue ? .zero : try exact(text)
+            return stored.type == DeribitTransactionLog.EntryType.delivery.rawValue ? .zero : try ExactDecimal.stored(text)
         }
         if instrument.instrument.isExpired(at: entry.time), entry.type != .delivery { return .zero }
         return try ledger.fills.liveQuantity(book: book, instrumentID: instrument.id, before: entry.time)
@@ -260,19 +267,13 @@ final class VenueLogImport {
         return false
     }
 
-    private func exact(_ text: String) throws -> ExactDecimal {
-        guard case .success(let value) = DecimalSyntax.parse(text) else {
-            throw CorruptDatabase(detail: "'\(text)' in venue_log_entries is not an exact decimal")
-        }
-        return value
-    }
 
     private func fillRow(_ entry: DeribitTransactionLog.Entry, currency: String) -> NativeTradeFormat.Row {
-        let fill = Fill(venue: DeribitTransactionLog.venue, tradeID: entry.tradeID ?? "position-move-\(entry.entryID)", time: entry.time,
+        let fill = Fill(venue: DeribitTransactionLog.venue, tradeID: entry.record.tradeID ?? "position-move-\(entry.entryID)", time: entry.time,
                         instrument: entry.instrument ?? "", book: book, side: entry.direction ?? .buy,
                         quantity: entry.amount?.magnitude ?? .zero, price: entry.price ?? .zero, fee: entry.feeCharged,
-                        feeCurrency: currency, orderID: entry.orderID,
-                        note: entry.type == .positionMove ? ["position move", entry.info].compactMap { $0 }.joined(separator: ": ") : nil)
+                        feeCurrency: currency, orderID: entry.record.orderID,
+                        note: entry.type == .positionMove ? ["position move", entry.record.info].compactMap { $0 }.joined(separator: ": ") : nil)
         return NativeTradeFormat.Row(fill: fill, feeCurrencyGiven: true, line: entry.line, instrumentPosition: entry.cells.instrument,
                                      quantityPosition: entry.cells.amount, timestampPosition: entry.cells.date,
                                      pricePosition: entry.cells.price)

@@ -28,7 +28,7 @@ public struct BalancesReport: Sendable {
         var balances: [Balance] = []
         try ledger.venueLog.forEachEntry(through: at, account: account) { stored in
             let r = stored.record
-            let change = try exact(r.change), venueBalance = try exact(r.balance)
+            let change = try ExactDecimal.stored(r.change), venueBalance = try ExactDecimal.stored(r.balance)
             if balances.last.map({ ($0.venue, $0.account, $0.currency) != (r.venue, r.account, r.currency) }) ?? true {
                 let opening = try venueBalance - change
                 balances.append(Balance(venue: r.venue, account: r.account, currency: r.currency, opening: opening, cash: opening,
@@ -41,7 +41,7 @@ public struct BalancesReport: Sendable {
             case .deposit, .withdrawal, .transfer, .swap: try balances[i].transfers += change
             default: try balances[i].other += change
             }
-            try balances[i].fees += try exact(r.feeCharged)
+            try balances[i].fees += try ExactDecimal.stored(r.feeCharged)
             try balances[i].cash += change
             balances[i].venueBalance = venueBalance
             balances[i].rows += 1
@@ -51,12 +51,6 @@ public struct BalancesReport: Sendable {
                               mismatches: try ledger.venueLog.mismatches(through: at, account: account))
     }
 
-    private static func exact(_ text: String) throws -> ExactDecimal {
-        guard case .success(let value) = DecimalSyntax.parse(text) else {
-            throw CorruptDatabase(detail: "'\(text)' in venue_log_entries is not an exact decimal")
-        }
-        return value
-    }
 
     public static let schema = Report.Schema(name: "hedgeledger.balances", version: 1)
 

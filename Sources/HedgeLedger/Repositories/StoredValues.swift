@@ -5,13 +5,19 @@ public struct CorruptDatabase: Error, CustomStringConvertible {
     public var description: String { "the database holds a value hedgeledger did not write: \(detail)" }
 }
 
-extension Row {
-    func exact(_ column: Int32) throws -> ExactDecimal {
-        let text = self.text(column)
+extension ExactDecimal {
+    /// An amount hedgeledger stored as text, read back; anything else was written behind its back.
+    static func stored(_ text: String) throws -> ExactDecimal {
         guard case .success(let value) = DecimalSyntax.parse(text) else {
             throw CorruptDatabase(detail: "'\(text)' is not an exact decimal")
         }
         return value
+    }
+}
+
+extension Row {
+    func exact(_ column: Int32) throws -> ExactDecimal {
+        try ExactDecimal.stored(text(column))
     }
 
     func optionalExact(_ column: Int32) throws -> ExactDecimal? {
