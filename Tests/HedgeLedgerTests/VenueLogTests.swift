@@ -97,6 +97,8 @@ struct VenueLogTests {
         #expect("\(cash["cash"]!)" == "1.54997604" && cash["agrees"] as? Bool == true && "\(cash["transfers"]!)" == "1.4999")
         #expect("\(cash["settlements"]!)" == "3e-05" || "\(cash["settlements"]!)" == "0.00003")
         // Cash as of a time before the withdrawal.
+        let mistyped = try hedgeledger(["balances", "--db", db, "--account", "123465"])
+        #expect(mistyped.status == 64 && mistyped.stderr.contains("did you mean '123456'?"), "\(mistyped.stderr)")
         let earlier = try #require(try Self.balances(db, ["--at", "2026-11-05T00:00:00Z"]).first)
         #expect("\(earlier["cash"]!)" == "2.05007604")
         let verify = try hedgeledger(["verify", "--db", db])
@@ -234,7 +236,7 @@ struct VenueLogTests {
         // Typos are refused before anything is written.
         let typo = try hedgeledger(["assert", "position", "--db", db, "--book", "mian", "--instrument", "BTC-PERPETUAL",
                                     "--quantity", "1", "--at", "2026-11-03T12:00:00Z"])
-        #expect(typo.status != 0 && typo.stderr.contains("did you mean 'main'"), "\(typo.stderr)")
+        #expect(typo.status == 64 && typo.stderr.contains("did you mean 'main'"), "\(typo.stderr)")
         // The end-of-day report lists the failing assertion among its exceptions from its day on.
         #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
         let report = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-05", "--format", "json", "--out", "-"])

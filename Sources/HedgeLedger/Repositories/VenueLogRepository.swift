@@ -160,6 +160,11 @@ public struct VenueLogRepository {
         try connection.cached("SELECT COUNT(*) FROM venue_log_entries").firstRow { $0.int(0) } ?? 0
     }
 
+    /// Every account with log rows, by name.
+    public func accounts() throws -> [String] {
+        try connection.cached("SELECT DISTINCT account FROM venue_log_entries ORDER BY account").rows { $0.text(0) }
+    }
+
     public func insert(_ block: VenueLogBlock) throws {
         try connection.cached("""
             INSERT INTO venue_log_blocks (import_id, first_entry_id, last_entry_id, entries, sha256) VALUES (?, ?, ?, ?, ?)
