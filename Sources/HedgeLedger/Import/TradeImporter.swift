@@ -136,7 +136,7 @@ public struct TradeImporter {
             case .skipped: skipped += 1
             }
         }
-        guard let log else {
+        guard var log else {
             var summary = try run.finish(outcome, now: now)
             summary.skippedByMapping = skipped
             return summary

@@ -43,7 +43,7 @@ public struct VenueLogOutcome: Sendable {
 ///   (which includes funding);
 /// - balance: the running balance (the last stored row's, or the file's first row's opening
 ///   `Balance` − `Change`, plus each row's `Change`) equals `Balance`.
-final class VenueLogImport {
+struct VenueLogImport {
     let ledger: Ledger
     let file: String
     let book: String
@@ -91,7 +91,7 @@ final class VenueLogImport {
     }
 
     /// Takes the next row of the file.
-    func add(_ entry: DeribitTransactionLog.Entry, run: inout ImportRun) throws {
+    mutating func add(_ entry: DeribitTransactionLog.Entry, run: inout ImportRun) throws {
         guard usable else { return }
         if gather {
             // Room for the whole file at once (a Deribit row is about 180 bytes): growing by doubling would hold two copies.
@@ -110,7 +110,7 @@ final class VenueLogImport {
     }
 
     /// Applies what is left (every row, sorted, when gathered) and writes the blocks.
-    func finish(run: inout ImportRun) throws -> VenueLogOutcome? {
+    mutating func finish(run: inout ImportRun) throws -> VenueLogOutcome? {
         guard usable else { return nil }
         if let held = first { try apply(held, run: &run) }
         for entry in gathered.sorted(by: { $0.userSeq < $1.userSeq }) { try apply(entry, run: &run) }
@@ -120,7 +120,7 @@ final class VenueLogImport {
         return outcome
     }
 
-    private func apply(_ entry: DeribitTransactionLog.Entry, run: inout ImportRun) throws {
+    private mutating func apply(_ entry: DeribitTransactionLog.Entry, run: inout ImportRun) throws {
         if state == nil {
             state = State(inserter: try ledger.venueLog.inserter(), digester: JournalChain.VenueLogDigester(importID: run.importID),
                           cash: try ledger.venueLog.latest(venue: DeribitTransactionLog.venue, account: account, currency: currency,
@@ -192,7 +192,7 @@ final class VenueLogImport {
     /// Moves the running position and balance past `entry`; what disagrees with the log.
     /// After a disagreement the log's figure is taken, so one difference is reported once.
     @discardableResult
-    private func advance(_ entry: DeribitTransactionLog.Entry, instrument: StoredInstrument?) throws -> [Mismatch] {
+    private mutating func advance(_ entry: DeribitTransactionLog.Entry, instrument: StoredInstrument?) throws -> [Mismatch] {
         var found: [Mismatch] = []
         do {
             if let change = try changeProblem(entry) { found.append(change) }
@@ -255,7 +255,7 @@ final class VenueLogImport {
             message: "Change: the log says \(entry.change); Cash Flow \(entry.cashFlow)\(entry.type == .settlement ? "" : " - Fee Charged \(entry.feeCharged)") is \(expected)")
     }
 
-    private func isDuplicate(_ record: VenueLogRecord, entry: DeribitTransactionLog.Entry, importID: Int64) throws -> Bool {
+    private mutating func isDuplicate(_ record: VenueLogRecord, entry: DeribitTransactionLog.Entry, importID: Int64) throws -> Bool {
         guard let stored = try ledger.venueLog.find(venue: record.venue, account: record.account, currency: record.currency,
                                                     entryID: record.entryID) else { return false }
         let differences = record.differences(from: stored.record)
