@@ -34,7 +34,7 @@ struct ImportOptions: ParsableArguments {
 extension Hedgeledger.Import {
     struct Trades: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import fills from trade CSV files: the native format, or a Deribit transaction log (see the README).",
+            abstract: "Import fills from trade CSV files: the native format, a Deribit transaction log, or another venue's through --map.",
             discussion: """
                 Each file is imported in one transaction: if any row is bad, nothing from that \
                 file is written and every bad row is reported as FILE:LINE:COLUMN: message. \
@@ -56,6 +56,11 @@ extension Hedgeledger.Import {
                 with both values, unless --no-check. Account and currency come from the file name \
                 (transaction_log-<uid>-<CUR>-….csv) or --account and --currency. Example:
                   hedgeledger import trades --book deribit-main transaction_log-123456-BTC-2026-11.csv
+
+                With --map, every file is read through a mapping (bybit, okx and tastytrade are \
+                built in; a JSON file of your own is described in docs/mappings.md) and its rows \
+                are then validated as native rows:
+                  hedgeledger import trades --map bybit bybit-transactions.csv
                 """)
 
         @OptionGroup var ledger: LedgerOptions
