@@ -4,7 +4,8 @@
 -- dropped: trades and position moves point at the fill they became; settlements, deliveries,
 -- deposits, withdrawals, transfers, fees and the rest are kept with their columns. Amounts are
 -- exact TEXT as everywhere. The natural key is the venue's own (account, currency, ID), so an
--- overlapping re-download adds nothing. A currency's cash balance is the sum of `change` over
+-- overlapping re-download adds nothing; a void of the import takes its rows out of every figure,
+-- and the corrected file's rows are then the next revision, as fills are. A currency's cash balance is the sum of `change` over
 -- its rows, from the opening balance of the first row imported (balance - change).
 -- venue_log_blocks digests every 256 entries of an import for the journal chain, like fill_blocks.
 -- venue_log_mismatches keeps what the built-in checks found in a file imported with --no-check.
@@ -18,6 +19,8 @@ CREATE TABLE venue_log_entries (
     account TEXT NOT NULL CHECK (account <> ''),
     currency TEXT NOT NULL CHECK (currency <> ''),
     entry_id TEXT NOT NULL CHECK (entry_id <> ''),
+    -- 0 for the first row with this key; n for the one imported after n voids of its imports.
+    revision INTEGER NOT NULL DEFAULT 0 CHECK (revision >= 0),
     user_seq INTEGER NOT NULL,
     time_us INTEGER NOT NULL,
     type TEXT NOT NULL CHECK (type <> ''),
@@ -44,7 +47,7 @@ CREATE TABLE venue_log_entries (
     fill_id INTEGER REFERENCES fills(id),
     import_id INTEGER NOT NULL REFERENCES imports(id) DEFERRABLE INITIALLY DEFERRED,
     source_line INTEGER NOT NULL,
-    UNIQUE (venue, account, currency, entry_id)
+    UNIQUE (venue, account, currency, entry_id, revision)
 ) STRICT;
 
 -- By UserSeq alone: where a file's running balance and positions continue from. An integer key

@@ -12,7 +12,8 @@ extension Hedgeledger {
                 withdrawals, transfers and swaps; other), the cash that gives, the venue's own \
                 Balance on the last row, and whether the two agree. fees is the sum of Fee Charged \
                 (already inside trading). Check mismatches recorded by `import trades --no-check` \
-                are listed after. Example:
+                are listed after. The exit status is 2 when some account's cash disagrees with \
+                the venue's balance. Example:
                   hedgeledger balances --at 2026-11-20T17:00:00Z --account 123456
                 """)
 
@@ -27,9 +28,13 @@ extension Hedgeledger {
         var account: String?
 
         func run() throws {
+            var disagrees = false
             try output.printReport(of: ledger) { opened, now in
-                try BalancesReport.build(ledger: opened, at: at ?? now, account: account).report
+                let report = try BalancesReport.build(ledger: opened, at: at ?? now, account: account)
+                disagrees = report.disagrees
+                return report.report
             }
+            if disagrees { throw ExitCode(Console.Exit.historyDiffers) }
         }
     }
 

@@ -92,7 +92,7 @@ extension Hedgeledger.Import {
             if let account, account.isEmpty || account.contains(where: \.isWhitespace) {
                 throw ValidationError("--account '\(account.escapingControlCharacters)' must be a venue account id without spaces")
             }
-            if let currency, !InstrumentName.isCurrencyCode(currency) {
+            if let currency, !InstrumentName.isCurrencyCode(currency.uppercased()) {
                 throw ValidationError("--currency '\(currency.escapingControlCharacters)' is not a currency code such as BTC or USDC")
             }
             guard files.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("standard input (-) can be read only once") }
@@ -103,13 +103,13 @@ extension Hedgeledger.Import {
             if let map {
                 do { mapping = try TradeMapping.load(map) } catch let problem as TradeMapping.Problem {
                     Console.message("hedgeledger: mapping \(problem.description)")
-                    throw ExitCode(Console.Exit.inputRefused)
+                    throw ExitCode(problem.unreadable ? Console.Exit.cannotRead : Console.Exit.inputRefused)
                 }
             }
             try importOptions.importEach(files, ledger: ledger) { opened, source, now in
                 let importer = TradeImporter(
                     ledger: opened, options: NativeTradeFormat.Options(defaultBook: book, assumeUTC: assumeUTC),
-                    venueLogOptions: VenueLogOptions(account: account, currency: currency, check: !noCheck),
+                    venueLogOptions: VenueLogOptions(account: account, currency: currency?.uppercased(), check: !noCheck),
                     mapping: mapping, waitSeconds: importOptions.wait)
                 let progress = ProgressLine(enabled: !importOptions.quiet && Console.stderrIsTerminal)
                 defer { progress.clear() }

@@ -1,10 +1,10 @@
 extension JournalChain {
-    /// The canonical bytes of a stored venue log row (`G`): its columns as stored, then the book,
-    /// the fill it became (-1 for none), its import and line.
+    /// The canonical bytes of a stored venue log row (`G`): its id and revision, its columns as
+    /// stored, then the book, the fill it became (-1 for none), its import and line.
     static func encode(_ entry: StoredVenueLogEntry, into bytes: inout CanonicalBytes) {
         let r = entry.record
         bytes.begin(tag: "G")
-        bytes.integer(entry.id); bytes.text(r.venue); bytes.text(r.account); bytes.text(r.currency); bytes.text(r.entryID)
+        bytes.integer(entry.id); bytes.integer(entry.revision); bytes.text(r.venue); bytes.text(r.account); bytes.text(r.currency); bytes.text(r.entryID)
         bytes.integer(r.userSeq); bytes.integer(r.timeMicroseconds); bytes.text(r.type)
         for value in [r.instrument, r.side, r.amount, r.position, r.price, r.markPrice, r.indexPrice, r.cashFlow, r.funding,
                       r.feeRate, r.feeCharged, r.feeBalance, r.change, r.balance, r.equity, r.tradeID, r.orderID, r.info, r.note] {

@@ -61,7 +61,8 @@ public struct DeribitLogGenerator {
         while Int(sequence) < settings.rows {
             time += step
             index *= 1 + 0.0004 * random.normal()
-            if time >= nextSettlement {
+            // Every 08:00 passed since the last row settles the futures held.
+            while time >= nextSettlement && Int(sequence) < settings.rows {
                 for symbol in futures where !(positions[symbol] ?? .zero).isZero {
                     guard Int(sequence) < settings.rows else { break }
                     let held = positions[symbol]!
@@ -72,8 +73,8 @@ public struct DeribitLogGenerator {
                             at: nextSettlement)
                 }
                 nextSettlement += 86_400_000_000
-                continue
             }
+            guard Int(sequence) < settings.rows else { break }
             if random.unit() < 0.002 {
                 try row("transfer", cashFlow: ExactDecimal(approximating: random.unit() - 0.5, places: 4), info: "subaccount", at: time)
                 continue

@@ -50,7 +50,8 @@ public final class CSVTable {
     ///   - rowNoun: what a row is, plural ("trades").
     ///   - example: a header to suggest for an empty file.
     ///   - parserFor: the parser for a header, or the reasons it is refused.
-    public func read<Item>(rowNoun: String, example: String,
+    ///   - recogniseExports: name a venue export the header is (off when a mapping reads the file).
+    public func read<Item>(rowNoun: String, example: String, recogniseExports: Bool = true,
                            parserFor: (_ header: CSVReader.Record, _ file: String) -> Result<RowParser<Item>, InputErrors>,
                            _ visit: (Item) throws -> Void) throws {
         let file = reader.source.name
@@ -71,7 +72,7 @@ public final class CSVTable {
                     if record.fields.count == 1, let separator = [";", "\t"].first(where: { record.fields[0].contains($0) }) {
                         self.errors.append(InputError(file: file, line: record.line, column: 1,
                             message: "the header has one column: the file separates fields with \(separator == ";" ? "';'" : "tabs"), and hedgeledger reads comma-separated files (RFC 4180); save it as CSV with commas (in pandas: to_csv(sep=','))"))
-                    } else if let known = KnownExport.recognise(record.fields) {
+                    } else if recogniseExports, let known = KnownExport.recognise(record.fields), known.readAs != rowNoun {
                         self.errors.append(InputError(file: file, line: record.line, column: 1, message: known.mapping.map {
                             "this is \(known.name); import it with `hedgeledger import trades --map \($0)` (a mapping hedgeledger ships)"
                         } ?? "this is \(known.name), which hedgeledger cannot import as \(rowNoun) yet; see the README for the formats it reads"))

@@ -183,10 +183,10 @@ public enum DeribitTransactionLog {
             if direction == nil {
                 row.problem(.side, "'\(side ?? "")' is not a trade side; expected open buy, open sell, close buy or close sell")
             }
-            if let signedAmount, signedAmount.isNegative, direction == .buy {
-                row.problem(amountColumn, "'\(signedAmount)' is negative on a \(side ?? "") row; a buy's amount is positive")
+            if let signedAmount, signedAmount.isNegative {
+                row.problem(amountColumn, "'\(signedAmount)' is negative; expected the amount without a sign, the side giving the direction")
             }
-            if amount == nil || amount!.isZero {
+            if row.value(amountColumn) == nil || amount?.isZero == true {
                 row.problem(amountColumn, "is \(amount == nil ? "empty" : "zero"); a \(type.rawValue) moves an amount of its instrument")
                 amount = nil
             }

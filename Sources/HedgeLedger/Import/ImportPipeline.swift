@@ -17,12 +17,13 @@ public enum ImportPipeline {
     static let batchSize = 2048
 
     public static func run<Item: Sendable>(
-        source: ByteSource, rowNoun: String, example: String,
+        source: ByteSource, rowNoun: String, example: String, recogniseExports: Bool = true,
         parserFor: @escaping @Sendable (_ header: CSVReader.Record, _ file: String) -> Result<RowParser<Item>, InputErrors>,
         progress: ((ImportProgress) -> Void)?,
         write: (Item, inout InputErrors) throws -> Void
     ) throws -> ReadOutcome {
-        let reading = ReaderStage(source: source, rowNoun: rowNoun, example: example, parserFor: parserFor)
+        let reading = ReaderStage(source: source, rowNoun: rowNoun, example: example, recogniseExports: recogniseExports,
+                                  parserFor: parserFor)
         let pipe = BatchPipe<ReaderStage<Item>.Batch>(capacity: 8)
         DispatchQueue.global().async { reading.run(into: pipe) }
         var writeErrors = InputErrors(file: source.name)
@@ -58,6 +59,7 @@ private final class ReaderStage<Item: Sendable>: @unchecked Sendable {
     private let source: ByteSource
     private let rowNoun: String
     private let example: String
+    private let recogniseExports: Bool
     private let parserFor: @Sendable (_ header: CSVReader.Record, _ file: String) -> Result<RowParser<Item>, InputErrors>
     private var failure: (any Error)?
     /// Set by the writer when it has failed; the reader stops at the next row.
@@ -67,12 +69,13 @@ private final class ReaderStage<Item: Sendable>: @unchecked Sendable {
 
     func stop() { stopped.store(true, ordering: .relaxed) }
 
-    init(source: ByteSource, rowNoun: String, example: String,
+    init(source: ByteSource, rowNoun: String, example: String, recogniseExports: Bool,
          parserFor: @escaping @Sendable (_ header: CSVReader.Record, _ file: String) -> Result<RowParser<Item>, InputErrors>) {
         self.table = CSVTable(source: source)
         self.source = source
         self.rowNoun = rowNoun
         self.example = example
+        self.recogniseExports = recogniseExports
         self.parserFor = parserFor
     }
 
@@ -80,7 +83,7 @@ private final class ReaderStage<Item: Sendable>: @unchecked Sendable {
         var items: [Item] = []
         items.reserveCapacity(ImportPipeline.batchSize)
         do {
-            try table.read(rowNoun: rowNoun, example: example, parserFor: parserFor) { item in
+            try table.read(rowNoun: rowNoun, example: example, recogniseExports: recogniseExports, parserFor: parserFor) { item in
                 if stopped.load(ordering: .relaxed) { throw Stopped() }
                 items.append(item)
                 if items.count == ImportPipeline.batchSize {

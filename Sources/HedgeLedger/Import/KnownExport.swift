@@ -6,15 +6,18 @@ enum KnownExport {
         var name: String
         /// The built-in mapping `import trades --map` reads it with, if any.
         var mapping: String?
+        /// The rows an import of this kind reads it as (`trades`): its own header errors are
+        /// then the ones to show.
+        var readAs: String? = nil
     }
 
     static func recognise(_ header: [String]) -> Recognised? {
         let names = Set(header.map { $0.trimmingCharacters(in: " \t\u{FEFF}").lowercased() })
         if names.isSuperset(of: ["userseq", "instrument", "type", "side", "position"]) {
-            return Recognised(name: "a Deribit transaction log", mapping: nil)
+            return Recognised(name: "a Deribit transaction log", mapping: nil, readAs: "trades")
         }
         if names.isSuperset(of: ["exchange", "symbol", "timestamp", "local_timestamp", "mark_iv"]) {
-            return Recognised(name: "a Tardis options_chain snapshot file", mapping: nil)
+            return Recognised(name: "a Tardis options_chain snapshot file", mapping: nil, readAs: "snapshots")
         }
         if names.isSuperset(of: ["contract", "direction", "filled price", "wallet balance"]) {
             return Recognised(name: "a Bybit transaction log", mapping: "bybit")

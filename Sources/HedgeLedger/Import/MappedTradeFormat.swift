@@ -23,6 +23,9 @@ enum MappedTradeFormat {
             let matches = names.indices.filter { names[$0] == name.lowercased() }
             if matches.count >= occurrence {
                 indexes[id] = matches[occurrence - 1]
+            } else if !matches.isEmpty {
+                errors.append(InputError(file: file, line: header.line, column: 1,
+                    message: "mapping '\(mapping.name)' \(key) names occurrence \(occurrence) of column '\(name)', but the header has \(matches.count) column\(matches.count == 1 ? "" : "s") of that name"))
             } else {
                 let hint = Suggestion.nearest(to: name.lowercased(), among: names).map { " (did you mean '\($0)'?)" } ?? ""
                 errors.append(InputError(file: file, line: header.line, column: 1,
@@ -92,11 +95,14 @@ enum MappedTradeFormat {
                 return cells
             }
             var native = cells(mapping.fields)
-            if mapping.sideFromQuantitySign, let quantity = native["quantity"], let text = quantity.text {
-                if case .success(let value) = DecimalSyntax.parse(text) {
-                    native["side"] = Cell(text: value.isNegative ? "sell" : "buy", position: quantity.position, source: "side_from_quantity_sign")
+            if mapping.sideFromQuantitySign, let quantity = native["quantity"] {
+                // A quantity that is no number is reported as such; the side then says nothing more.
+                var side = "buy"
+                if let text = quantity.text, case .success(let value) = DecimalSyntax.parse(text) {
+                    side = value.isNegative ? "sell" : "buy"
                     native["quantity"]?.text = value.magnitude.description
                 }
+                native["side"] = Cell(text: side, position: quantity.position, source: "side_from_quantity_sign")
             }
             native["venue"] = Cell(text: mapping.venue, position: (record.line, 1), source: "venue")
             guard problems.isEmpty else { return .failure(RowErrors(errors: problems)) }
@@ -214,6 +220,8 @@ enum MappedTradeFormat {
                     case .success(let time): cell.text = time.iso8601
                     case .failure(.missingZone):
                         throw Failure(position: cell.position, message: "\(cell.source): '\(text)' has no time zone; give the mapping's zone (UTC or an offset such as +02:00)")
+                    case .failure(.malformed) where format.text != "iso8601":
+                        throw Failure(position: cell.position, message: "\(cell.source): '\(text)' does not match the mapping's format '\(format.text)'")
                     case .failure(let reason): throw Failure(position: cell.position, message: "\(cell.source): '\(text)' \(reason)")
                     }
                 }

@@ -68,6 +68,9 @@ public enum NativeTradeFormat {
     public struct Row: Sendable {
         public var fill: Fill
         public var feeCurrencyGiven: Bool
+        /// The optional fields the row leaves empty (`fee`, `order_id` ...): a fill already stored
+        /// under its trade id is the same fill when every field the row gives agrees.
+        public var unset: Set<String> = []
         public var line: Int
         public var instrumentPosition: (line: Int, column: Int)
         public var quantityPosition: (line: Int, column: Int)
@@ -104,7 +107,11 @@ public enum NativeTradeFormat {
                         book: row.value(.book) ?? options.defaultBook, side: side, quantity: quantity, price: price,
                         fee: fee, feeCurrency: feeCurrency ?? "", orderID: row.value(.orderID),
                         hedgeDecision: row.value(.hedgeDecision), note: row.value(.note))
-        return .success(Row(fill: fill, feeCurrencyGiven: feeCurrency != nil, line: row.line,
+        var unset: Set<String> = []
+        for column in [Column.book, .fee, .feeCurrency, .orderID, .hedgeDecision, .note] where row.value(column) == nil {
+            unset.insert(column.name)
+        }
+        return .success(Row(fill: fill, feeCurrencyGiven: feeCurrency != nil, unset: unset, line: row.line,
                             instrumentPosition: row.position(.instrument), quantityPosition: row.position(.quantity),
                             timestampPosition: row.position(.timestamp), pricePosition: row.position(.price)))
     }

@@ -39,8 +39,10 @@ struct ImportRun {
     /// the same (venue, trade id) another fill; by default, any field.
     @discardableResult
     mutating func accept(_ row: NativeTradeFormat.Row, amounts: FillRepository.EncodedAmounts,
-                         differences: (_ new: Fill, _ stored: Fill) -> [String] = { $0.differences(from: $1) },
+                         differences: ((_ new: Fill, _ stored: Fill) -> [String])? = nil,
                          definition: Instrument? = nil, errors: inout InputErrors) throws -> Int64? {
+        let unset = row.unset
+        let differences = differences ?? { new, stored in new.differences(from: stored).filter { !unset.contains($0) } }
         var fill = row.fill
         guard let stored = try instruments.resolve(fill.instrument, at: row.instrumentPosition, file: file, errors: &errors,
                                                    definition: definition, importID: importID) else {

@@ -32,7 +32,7 @@ extension ImportSummary {
             log.rowsByType[type].map { "\($0) \(type.rawValue)" }
         }.joined(separator: ", ")
         var parts = ["\(file): \(news)\(log.rowsImported) log row\(log.rowsImported == 1 ? "" : "s") of account \(log.account) \(log.currency) imported\(types.isEmpty ? "" : " (\(types))")"]
-        parts.append("\(log.fills) fill\(log.fills == 1 ? "" : "s") added\(log.fillsAlreadyInLedger > 0 ? " and \(log.fillsAlreadyInLedger) already in the ledger" : "")")
+        parts.append("\(log.fills) fill\(log.fills == 1 ? "" : "s") added\(log.fillsAlreadyInLedger > 0 ? " (\(log.fillsAlreadyInLedger) more trade\(log.fillsAlreadyInLedger == 1 ? "" : "s") matched fills already in the ledger)" : "")")
         parts.append("\(log.duplicates) duplicate row\(log.duplicates == 1 ? "" : "s") skipped")
         parts.append("\(positionsUpdated) position\(positionsUpdated == 1 ? "" : "s") updated")
         if log.mismatches > 0 { parts.append("\(log.mismatches) check mismatch\(log.mismatches == 1 ? "" : "es") recorded (see `hedgeledger balances`)") }
@@ -115,6 +115,7 @@ public struct TradeImporter {
         var skipped = 0
         var outcome = try ImportPipeline.run(
             source: source, rowNoun: "trades", example: "trade_id,timestamp,instrument,side,quantity,price",
+            recogniseExports: mapping == nil,
             parserFor: { header, file in
                 if let mapping { return MappedTradeFormat.parser(mapping: mapping, header: header, file: file, options: options) }
                 return DeribitTransactionLog.recognises(header)

@@ -71,6 +71,8 @@ public struct TradeMapping: Sendable {
         enum Kind: Sendable { case iso8601, epoch(perSecond: Int64), pattern([PatternPiece]) }
         enum PatternPiece: Sendable, Equatable { case literal(Character), field(Character) }
         var kind: Kind
+        /// As the mapping writes it (`%d/%m/%Y %H:%M`), for messages.
+        var text: String = "iso8601"
         /// Seconds east of UTC of naive times; nil refuses them.
         var zoneOffset: Int?
         /// For a date-only pattern, the time of day (seconds after midnight in the zone).
@@ -81,6 +83,8 @@ public struct TradeMapping: Sendable {
         public var file: String
         public var key: String
         public var message: String
+        /// The file could not be read at all (as opposed to read and found wrong).
+        public var unreadable = false
         public var description: String { "\(file): \(key.isEmpty ? "" : "\(key): ")\(message)" }
     }
 
@@ -99,8 +103,10 @@ public struct TradeMapping: Sendable {
         }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: nameOrPath)) } catch {
+            let hint = Suggestion.nearest(to: nameOrPath.lowercased(), among: builtInNames).map { "did you mean '\($0)'? " } ?? ""
             throw Problem(file: nameOrPath, key: "",
-                          message: "cannot read the mapping file (\(error.localizedDescription)); give a path, or one of the built-in mappings: \(builtInNames.joined(separator: ", "))")
+                          message: "cannot read the mapping file (\((error as NSError).localizedFailureReason ?? error.localizedDescription)); \(hint)give a path, or one of the built-in mappings: \(builtInNames.joined(separator: ", "))",
+                          unreadable: true)
         }
         return try parse(data, file: nameOrPath)
     }
@@ -345,7 +351,7 @@ public struct TradeMapping: Sendable {
                 }
                 timeOfDay = parts[0] * 3600 + parts[1] * 60
             }
-            return TimeFormat(kind: kind, zoneOffset: zone, timeOfDay: timeOfDay)
+            return TimeFormat(kind: kind, text: formatText, zoneOffset: zone, timeOfDay: timeOfDay)
         }
 
         static func offset(_ text: String) -> Int? {

@@ -85,8 +85,17 @@ struct VenueLogImport {
         outcome = VenueLogOutcome(account: account, currency: currency)
         if account.isEmpty || currency.isEmpty {
             usable = false
+            let missing = [account.isEmpty ? "--account UID" : nil, currency.isEmpty ? "--currency CUR" : nil].compactMap { $0 }
             errors.append(InputError(file: file, line: 1, column: 1,
-                message: "a Deribit transaction log is one account's one currency, and this file's name does not say which (Deribit names it transaction_log-<uid>-<CURRENCY>-….csv); pass --account UID and --currency CUR"))
+                message: "a Deribit transaction log is one account's one currency, and this file's name does not say which (Deribit names it transaction_log-<uid>-<CURRENCY>-….csv); pass \(missing.joined(separator: " and "))"))
+        }
+        if let named {
+            for (given, fromName, option) in [(options.account, named.account, "--account"), (options.currency, named.currency, "--currency")]
+            where given != nil && given != fromName {
+                usable = false
+                errors.append(InputError(file: file, line: 1, column: 1,
+                    message: "\(option) \(given!) disagrees with the file's name, which says \(fromName); drop \(option), or rename the file if its name is wrong"))
+            }
         }
     }
 
@@ -132,36 +141,52 @@ struct VenueLogImport {
         if let previous = state!.previous, previous.userSeq == entry.userSeq, previous.entryID != entry.entryID {
             errors.append(InputError(file: file, line: entry.line, column: entry.cells.id.column,
                 message: "UserSeq \(entry.userSeq) is also on line \(previous.line) with another ID; UserSeq orders the log and is unique"))
-            state!.cash = entry.balance
+            state!.cash = (try? state!.cash + entry.change) ?? entry.balance
             return
         }
         var record = entry.record
         record.account = account; record.currency = currency
         var fillID: Int64?
+        var fillWasStored = false
         var instrument: StoredInstrument?
         if let symbol = entry.instrument {
             instrument = try run.instruments.resolve(symbol, at: entry.cells.instrument, file: file, errors: &errors)
-            if instrument == nil { state!.cash = entry.balance; return }
+            if let settles = instrument?.instrument.settlementCurrency, settles != currency {
+                errors.append(InputError(file: file, line: entry.cells.instrument.line, column: entry.cells.instrument.column,
+                    message: "instrument: \(symbol) settles in \(settles), but this is the \(currency) log (\(options.currency == nil ? "from its file name" : "--currency")); Deribit writes one log per currency"))
+                instrument = nil
+            }
+            if instrument == nil { state!.cash = (try? state!.cash + entry.change) ?? entry.balance; return }
         }
         if entry.type.isExecution, let instrument, let amounts = entry.amounts {
             let before = run.duplicates
             guard let id = try run.accept(fillRow(entry, currency: currency), amounts: amounts, differences: Self.sameExecution,
                                           errors: &errors) else {
-                state!.cash = entry.balance
+                state!.cash = (try? state!.cash + entry.change) ?? entry.balance
                 if let stated = entry.position { state!.positions[instrument.instrument.symbol] = stated }
                 return
             }
             fillID = id
-            if run.duplicates > before { outcome.fillsAlreadyInLedger += 1 } else { outcome.fills += 1 }
+            fillWasStored = run.duplicates > before
         }
         let importID = run.importID
-        guard let id = try state!.inserter.insertIfNew(record, book: book, fillID: fillID, importID: importID, sourceLine: entry.line) else {
-            if try isDuplicate(record, entry: entry, importID: importID) {
-                outcome.duplicates += 1
-                try advance(entry, instrument: instrument)
+        var revision: Int64 = 0
+        var inserted = try state!.inserter.insertIfNew(record, book: book, fillID: fillID, importID: importID, sourceLine: entry.line)
+        if inserted == nil {
+            if let stored = try ledger.venueLog.findLive(venue: record.venue, account: account, currency: currency, entryID: record.entryID) {
+                if try isSame(record, as: stored, entry: entry, importID: importID) {
+                    outcome.duplicates += 1
+                    try advance(entry, instrument: instrument)
+                }
+                return
             }
-            return
+            // Every earlier row with this key was voided with its import: this one is its correction.
+            revision = try ledger.venueLog.revisions(venue: record.venue, account: account, currency: currency, entryID: record.entryID)
+            inserted = try state!.inserter.insertIfNew(record, book: book, fillID: fillID, importID: importID, sourceLine: entry.line,
+                                                       revision: revision)
         }
+        guard let id = inserted else { return }
+        if fillID != nil { if fillWasStored { outcome.fillsAlreadyInLedger += 1 } else { outcome.fills += 1 } }
         outcome.rowsImported += 1
         outcome.rowsByType[entry.type, default: 0] += 1
         for mismatch in try advance(entry, instrument: instrument) {
@@ -178,8 +203,8 @@ struct VenueLogImport {
                 outcome.mismatches += 1
             }
         }
-        state!.digester.add(StoredVenueLogEntry(id: id, record: record, book: book, fillID: fillID, importID: importID,
-                                                sourceLine: Int64(entry.line)))
+        state!.digester.add(StoredVenueLogEntry(id: id, revision: revision, record: record, book: book, fillID: fillID,
+                                                importID: importID, sourceLine: Int64(entry.line)))
     }
 
     struct Mismatch {
@@ -189,8 +214,8 @@ struct VenueLogImport {
         var message: String
     }
 
-    /// Moves the running position and balance past `entry`; what disagrees with the log.
-    /// After a disagreement the log's figure is taken, so one difference is reported once.
+    /// Moves the running position and balance past `entry`; what disagrees with the log. The
+    /// ledger's own figures carry on after a disagreement, so one wrong cell is one error.
     @discardableResult
     private mutating func advance(_ entry: DeribitTransactionLog.Entry, instrument: StoredInstrument?) throws -> [Mismatch] {
         var found: [Mismatch] = []
@@ -211,7 +236,6 @@ struct VenueLogImport {
                 if held != stated {
                     found.append(Mismatch(rule: .position, venue: stated, ledger: held,
                         message: "Position: the log says \(stated) \(instrument.instrument.amountUnit) of \(symbol) after this row; book '\(book)' holds \(held) from the ledger's fills; import the earlier log first, or pass --no-check to import it and record the difference"))
-                    held = stated
                 }
                 state!.positions[symbol] = held
             }
@@ -222,7 +246,6 @@ struct VenueLogImport {
         if state!.cash != entry.balance {
             found.append(Mismatch(rule: .balance, venue: entry.balance, ledger: state!.cash,
                 message: "Balance: the log says \(entry.balance) \(currency) after this row; the previous balance plus this row's Change is \(state!.cash)"))
-            state!.cash = entry.balance
         }
         return found
     }
@@ -255,9 +278,9 @@ struct VenueLogImport {
             message: "Change: the log says \(entry.change); Cash Flow \(entry.cashFlow)\(entry.type == .settlement ? "" : " - Fee Charged \(entry.feeCharged)") is \(expected)")
     }
 
-    private mutating func isDuplicate(_ record: VenueLogRecord, entry: DeribitTransactionLog.Entry, importID: Int64) throws -> Bool {
-        guard let stored = try ledger.venueLog.find(venue: record.venue, account: record.account, currency: record.currency,
-                                                    entryID: record.entryID) else { return false }
+    /// Whether the row is the stored one again (a duplicate); a different one is an error.
+    private mutating func isSame(_ record: VenueLogRecord, as stored: StoredVenueLogEntry, entry: DeribitTransactionLog.Entry,
+                                 importID: Int64) throws -> Bool {
         let differences = record.differences(from: stored.record)
         if differences.isEmpty { return true }
         let source = try earlierSource(importID: stored.importID, line: Int(stored.sourceLine), currentImportID: importID,
@@ -279,8 +302,8 @@ struct VenueLogImport {
                                      pricePosition: entry.cells.price)
     }
 
-    /// A log trade is the fill already stored under its trade id when these agree; the fee,
-    /// order id and note may have been left out of a native file.
+    /// A log trade is the fill already stored under its trade id when these agree; the order id
+    /// and note may have been left out of a native file, and its fee (stored as 0).
     static func sameExecution(_ new: Fill, _ stored: Fill) -> [String] {
         var names: [String] = []
         if new.time.microseconds / 1_000_000 != stored.time.microseconds / 1_000_000 { names.append("timestamp (to the second)") }
@@ -289,6 +312,8 @@ struct VenueLogImport {
         if new.side != stored.side { names.append("side") }
         if new.quantity != stored.quantity { names.append("quantity") }
         if new.price != stored.price { names.append("price") }
+        // A native file without fees stores 0: a fee it gave must be the venue's.
+        if !stored.fee.isZero && (stored.fee != new.fee || stored.feeCurrency != new.feeCurrency) { names.append("fee") }
         return names
     }
 }

@@ -225,7 +225,7 @@ public struct LedgerVerifier {
         let failed = outcomes.filter { !$0.holds }
         guard let first = failed.first else {
             return Check(name: "position assertions", passed: true,
-                         detail: "\(outcomes.count) assertion\(outcomes.count == 1 ? "" : "s") hold")
+                         detail: "\(outcomes.count) assertion\(outcomes.count == 1 ? " holds" : "s hold")")
         }
         return Check(name: "position assertions", passed: false,
                      detail: first.description + (failed.count > 1 ? "; and \(failed.count - 1) more fail" : ""))

@@ -70,6 +70,13 @@ public struct BalancesReport: Sendable {
 
     public static let schema = Report.Schema(name: "hedgeledger.balances", version: 1)
 
+    /// Whether some account's cash disagrees with the venue's balance.
+    public var disagrees: Bool { balances.contains { $0.cash != $0.venueBalance } }
+
+    private func amount(_ text: String) -> Table.Cell {
+        (try? ExactDecimal.stored(text)).map { .amount($0) } ?? .text(text)
+    }
+
     public var report: Report {
         var table = Table(name: "balances", title: "Cash balances", columns: [
             .init("venue"), .init("account"), .init("currency"), .init("opening"), .init("trading"), .init("settlements"),
@@ -95,7 +102,7 @@ public struct BalancesReport: Sendable {
                 found.rows.append([
                     .text(r.venue), .text(r.account), .text(r.currency), .text(r.entryID), .integer(Int(r.userSeq)),
                     .time(Timestamp(microseconds: r.timeMicroseconds)), .text(r.type), r.instrument.map { .text($0) } ?? .empty,
-                    .text(mismatch.rule.rawValue), .text(mismatch.venueValue), .text(mismatch.ledgerValue),
+                    .text(mismatch.rule.rawValue), amount(mismatch.venueValue), amount(mismatch.ledgerValue),
                     .integer(Int(entry.importID)), .integer(Int(entry.sourceLine)),
                 ])
             }

@@ -47,6 +47,8 @@ public struct VenueLogRecord: Sendable, Hashable {
 /// A stored log row with where it came from and what it became.
 public struct StoredVenueLogEntry: Sendable, Hashable {
     public var id: Int64
+    /// 0, or n for a row imported after n earlier rows with its key were voided.
+    public var revision: Int64 = 0
     public var record: VenueLogRecord
     public var book: String
     public var fillID: Int64?
@@ -79,8 +81,11 @@ public struct VenueLogRepository {
     static let columns = """
         id, venue, account, currency, entry_id, user_seq, time_us, type, instrument, side, amount, position, price,
         mark_price, index_price, cash_flow, funding, fee_rate, fee_charged, fee_balance, change, balance, equity,
-        trade_id, order_id, info, note, book, fill_id, import_id, source_line
+        trade_id, order_id, info, note, book, fill_id, import_id, source_line, revision
         """
+
+    /// Rows whose import no void took out.
+    static let live = "NOT EXISTS (SELECT 1 FROM voids v WHERE v.import_id = venue_log_entries.import_id)"
 
     /// Appends rows with one prepared statement: the log import's hot path.
     public final class Inserter {
@@ -90,14 +95,15 @@ public struct VenueLogRepository {
             insert = try PreparedInsert(connection: connection, sql: """
                 INSERT INTO venue_log_entries (venue, account, currency, entry_id, user_seq, time_us, type, instrument, side,
                     amount, position, price, mark_price, index_price, cash_flow, funding, fee_rate, fee_charged, fee_balance,
-                    change, balance, equity, trade_id, order_id, info, note, book, fill_id, import_id, source_line)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (venue, account, currency, entry_id) DO NOTHING
+                    change, balance, equity, trade_id, order_id, info, note, book, fill_id, import_id, source_line, revision)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (venue, account, currency, entry_id, revision) DO NOTHING
                 """)
         }
 
-        /// Appends the row unless its (venue, account, currency, ID) is stored; its new id, or nil.
-        public func insertIfNew(_ r: VenueLogRecord, book: String, fillID: Int64?, importID: Int64, sourceLine: Int) throws -> Int64? {
+        /// Appends the row unless its (venue, account, currency, ID, revision) is stored; its new id, or nil.
+        public func insertIfNew(_ r: VenueLogRecord, book: String, fillID: Int64?, importID: Int64, sourceLine: Int,
+                                revision: Int64 = 0) throws -> Int64? {
             let statement = insert.statement, texts = insert.texts
             statement.reset()
             texts.add(r.venue, at: 1); texts.add(r.account, at: 2); texts.add(r.currency, at: 3); texts.add(r.entryID, at: 4)
@@ -109,24 +115,34 @@ public struct VenueLogRepository {
             texts.add(r.tradeID, at: 23); texts.add(r.orderID, at: 24); texts.add(r.info, at: 25); texts.add(r.note, at: 26)
             texts.add(book, at: 27)
             if let fillID { try statement.bind(fillID, at: 28) } else { try statement.bind(nil as String?, at: 28) }
-            try statement.bind(importID, at: 29); try statement.bind(Int64(sourceLine), at: 30)
+            try statement.bind(importID, at: 29); try statement.bind(Int64(sourceLine), at: 30); try statement.bind(revision, at: 31)
             return try insert.run() ? insert.lastInsertRowID : nil
         }
     }
 
     public func inserter() throws -> Inserter { try Inserter(connection: connection) }
 
-    public func find(venue: String, account: String, currency: String, entryID: String) throws -> StoredVenueLogEntry? {
+    /// The row with this key that no void took out, if any.
+    public func findLive(venue: String, account: String, currency: String, entryID: String) throws -> StoredVenueLogEntry? {
         try connection.cached("""
-            SELECT \(Self.columns) FROM venue_log_entries WHERE venue = ? AND account = ? AND currency = ? AND entry_id = ?
+            SELECT \(Self.columns) FROM venue_log_entries
+            WHERE venue = ? AND account = ? AND currency = ? AND entry_id = ? AND \(Self.live)
             """).firstRow([venue, account, currency, entryID]) { Self.decode($0) }
+    }
+
+    /// How many rows with this key exist, voided or not: the next one's revision.
+    public func revisions(venue: String, account: String, currency: String, entryID: String) throws -> Int64 {
+        try connection.cached("""
+            SELECT COUNT(*) FROM venue_log_entries WHERE venue = ? AND account = ? AND currency = ? AND entry_id = ?
+            """).firstRow([venue, account, currency, entryID]) { $0.int64(0) } ?? 0
     }
 
     /// The stored row of the account's currency just before `userSeq`: where a file's running
     /// balance continues from.
     public func latest(venue: String, account: String, currency: String, before userSeq: Int64) throws -> StoredVenueLogEntry? {
         try connection.cached("""
-            SELECT \(Self.columns) FROM venue_log_entries WHERE venue = ? AND account = ? AND currency = ? AND user_seq < ?
+            SELECT \(Self.columns) FROM venue_log_entries
+            WHERE venue = ? AND account = ? AND currency = ? AND user_seq < ? AND \(Self.live)
             ORDER BY user_seq DESC LIMIT 1
             """).firstRow([venue, account, currency, userSeq]) { Self.decode($0) }
     }
@@ -137,7 +153,7 @@ public struct VenueLogRepository {
                                before userSeq: Int64) throws -> (position: String?, type: String)? {
         try connection.cached("""
             SELECT position, type FROM venue_log_entries
-            WHERE venue = ? AND account = ? AND currency = ? AND user_seq < ? AND instrument = ?
+            WHERE venue = ? AND account = ? AND currency = ? AND user_seq < ? AND instrument = ? AND \(Self.live)
             ORDER BY user_seq DESC LIMIT 1
             """).firstRow([venue, account, currency, userSeq, instrument]) { ($0.optionalText(0), $0.text(1)) }
     }
@@ -145,7 +161,7 @@ public struct VenueLogRepository {
     /// Every stored row at or before `time` (of one account, when given), by account and sequence.
     public func forEachEntry(through time: Timestamp, account: String?, _ visit: (StoredVenueLogEntry) throws -> Void) throws {
         try connection.cached("""
-            SELECT \(Self.columns) FROM venue_log_entries WHERE time_us <= ? AND (? IS NULL OR account = ?)
+            SELECT \(Self.columns) FROM venue_log_entries WHERE time_us <= ? AND (? IS NULL OR account = ?) AND \(Self.live)
             ORDER BY venue, account, currency, user_seq
             """).forEachRow([time, account, account]) { try visit(Self.decode($0)) }
     }
@@ -200,7 +216,8 @@ public struct VenueLogRepository {
         return try connection.cached("""
             SELECT m.entry_id, m.rule, m.venue_value, m.ledger_value, \(prefixed)
             FROM venue_log_mismatches m JOIN venue_log_entries e ON e.id = m.entry_id
-            WHERE e.time_us <= ? AND (? IS NULL OR e.account = ?) ORDER BY e.venue, e.account, e.currency, e.user_seq, m.rule
+            WHERE e.time_us <= ? AND (? IS NULL OR e.account = ?)
+              AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.import_id = e.import_id) ORDER BY e.venue, e.account, e.currency, e.user_seq, m.rule
             """).rows([time, account, account]) { row in
                 (VenueLogMismatch(entryID: row.int64(0), rule: VenueLogMismatch.Rule(rawValue: row.text(1)) ?? .balance,
                                   venueValue: row.text(2), ledgerValue: row.text(3)),
@@ -217,7 +234,7 @@ public struct VenueLogRepository {
             funding: row.optionalText(16), feeRate: row.optionalText(17), feeCharged: row.text(18),
             feeBalance: row.optionalText(19), change: row.text(20), balance: row.text(21), equity: row.optionalText(22),
             tradeID: row.optionalText(23), orderID: row.optionalText(24), info: row.optionalText(25), note: row.optionalText(26))
-        return StoredVenueLogEntry(id: row.int64(0), record: record, book: row.text(27), fillID: row.optionalInt64(28),
-                                   importID: row.int64(29), sourceLine: row.int64(30))
+        return StoredVenueLogEntry(id: row.int64(0), revision: row.int64(31), record: record, book: row.text(27),
+                                   fillID: row.optionalInt64(28), importID: row.int64(29), sourceLine: row.int64(30))
     }
 }
