@@ -14,7 +14,9 @@ struct Hedgeledger: ParsableCommand {
             and greeks. --db works before the subcommand too: `hedgeledger --db book.sqlite positions`.
 
             Exit codes: 0 success; 2 `recompute --check` found the stored history differs, a \
-            `verify` check failed, or `reconcile` found a difference; 3 it is \
+            `verify` check failed, `reconcile` found a difference, an `assert position` does not \
+            hold, `balances` found cash that disagrees with the venue, or a backup failed its \
+            verification; 3 it is \
             behind the ledger or was never computed; 64 bad arguments (including an unknown --book, import or \
             fill); 65 an input file was refused (nothing from it was written); 66 an input file \
             cannot be read; 69 the database is not usable by this hedgeledger (missing, not a \

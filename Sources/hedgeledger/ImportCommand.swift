@@ -103,7 +103,7 @@ extension Hedgeledger.Import {
             if let map {
                 do { mapping = try TradeMapping.load(map) } catch let problem as TradeMapping.Problem {
                     Console.message("hedgeledger: mapping \(problem.description)")
-                    throw ExitCode(problem.unreadable ? Console.Exit.cannotRead : Console.Exit.inputRefused)
+                    throw ExitCode(problem.unknownName ? Console.Exit.usage : problem.unreadable ? Console.Exit.cannotRead : Console.Exit.inputRefused)
                 }
             }
             try importOptions.importEach(files, ledger: ledger) { opened, source, now in

@@ -65,7 +65,7 @@ public enum DeribitTransactionLog {
     ]
 
     static let required: Set<Column> = [.id, .userSeq, .date, .instrument, .type, .side, .position, .price,
-                                        .cashFlow, .change, .balance]
+                                        .cashFlow, .change, .balance, .tradeID]
 
     /// The row types Deribit documents. Another type is an input error: a new kind of money
     /// movement must not pass unnoticed into the balance.

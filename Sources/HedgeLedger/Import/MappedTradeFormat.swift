@@ -260,13 +260,13 @@ extension TradeMapping.TimeFormat {
                 case .literal(let c):
                     guard characters.popFirst() == c else { return .failure(.malformed) }
                 case .field(let f):
-                    let limit = f == "Y" ? 4 : f == "f" ? 6 : 2
+                    let limit = f == "Y" || f == "y" ? 4 : f == "f" ? 6 : 2
                     var digits = ""
                     while digits.count < limit, let c = characters.first, c.isASCII, c.isNumber { digits.append(c); characters.removeFirst() }
                     guard !digits.isEmpty, let value = Int(digits) else { return .failure(.malformed) }
                     switch f {
                     case "Y": year = value
-                    case "y": year = 2000 + value
+                    case "y": year = digits.count == 4 ? value : 2000 + value
                     case "m": month = value
                     case "d": day = value
                     case "H": hour = value; hasTime = true

@@ -85,6 +85,8 @@ public struct TradeMapping: Sendable {
         public var message: String
         /// The file could not be read at all (as opposed to read and found wrong).
         public var unreadable = false
+        /// A bare name that is no built-in mapping and no file: a mistyped argument.
+        public var unknownName = false
         public var description: String { "\(file): \(key.isEmpty ? "" : "\(key): ")\(message)" }
     }
 
@@ -106,7 +108,7 @@ public struct TradeMapping: Sendable {
             let hint = Suggestion.nearest(to: nameOrPath.lowercased(), among: builtInNames).map { "did you mean '\($0)'? " } ?? ""
             throw Problem(file: nameOrPath, key: "",
                           message: "cannot read the mapping file (\((error as NSError).localizedFailureReason ?? error.localizedDescription)); \(hint)give a path, or one of the built-in mappings: \(builtInNames.joined(separator: ", "))",
-                          unreadable: true)
+                          unreadable: true, unknownName: !nameOrPath.contains("/") && !nameOrPath.contains("."))
         }
         return try parse(data, file: nameOrPath)
     }

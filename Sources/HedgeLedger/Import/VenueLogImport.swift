@@ -219,8 +219,13 @@ struct VenueLogImport {
     @discardableResult
     private mutating func advance(_ entry: DeribitTransactionLog.Entry, instrument: StoredInstrument?) throws -> [Mismatch] {
         var found: [Mismatch] = []
+        // A wrong Change cell is its own error: the balance moves by what the row's cash flow and fee make.
+        var change = entry.change
         do {
-            if let change = try changeProblem(entry) { found.append(change) }
+            if let problem = try changeProblem(entry) {
+                found.append(problem)
+                change = problem.ledger
+            }
             if let instrument, let stated = entry.position {
                 let symbol = instrument.instrument.symbol
                 var held = try state!.positions[symbol] ?? opening(instrument, entry: entry)
@@ -239,7 +244,7 @@ struct VenueLogImport {
                 }
                 state!.positions[symbol] = held
             }
-            try state!.cash += entry.change
+            try state!.cash += change
         } catch let overflow as ArithmeticOverflow {
             found.append(Mismatch(rule: .balance, venue: entry.balance, ledger: state!.cash, message: "Balance: \(overflow)"))
         }

@@ -109,7 +109,7 @@ public struct BalancesReport: Sendable {
             sections.append(found)
         }
         return Report(schema: Self.schema, asOf: at, parameters: [("account", account.map { .text($0) } ?? .empty)],
-                      facts: [("accounts", .integer(balances.count)), ("mismatches", .integer(mismatches.count))],
+                      facts: [("accounts", .integer(balances.count)), ("recorded_mismatches", .integer(mismatches.count))],
                       sections: sections)
     }
 }
