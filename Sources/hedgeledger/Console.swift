@@ -72,7 +72,7 @@ enum Console {
         case is InputErrors: return ExitCode(Exit.inputRefused)
         case is ByteSource.OpenError: return ExitCode(Exit.cannotRead)
         case is UnknownFilterValue, is VoidService.Refusal, is BookSettingsService.Refusal, is HedgePolicyService.Refusal, is HedgeJournalService.Refusal,
-             is UnknownInstrument, is PositionAssertionService.Refusal, is BalancesReport.UnknownAccount: return ExitCode(Exit.usage)
+             is UnknownInstrument, is PositionAssertionService.Refusal: return ExitCode(Exit.usage)
         case let error as LedgerError:
             switch error {
             case .writeLockBusy, .lockLostAtCommit: return ExitCode(Exit.lockBusy)

@@ -14,7 +14,8 @@ enum MappedTradeFormat {
     static func parser(mapping: TradeMapping, header: CSVReader.Record, file: String,
                        options: NativeTradeFormat.Options) -> Result<RowParser<TradeFileRow>, InputErrors> {
         var errors = InputErrors(file: file)
-        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces.union(["\u{FEFF}"])).lowercased() }
+        let written = header.fields.map { $0.trimmingCharacters(in: .whitespaces.union(["\u{FEFF}"])) }
+        let names = written.map { $0.lowercased() }
         // Where each column the mapping names is: its n-th occurrence in the header.
         var indexes: [String: Int] = [:]
         func locate(_ name: String, _ occurrence: Int, key: String) {
@@ -27,7 +28,7 @@ enum MappedTradeFormat {
                 errors.append(InputError(file: file, line: header.line, column: 1,
                     message: "mapping '\(mapping.name)' \(key) names occurrence \(occurrence) of column '\(name)', but the header has \(matches.count) column\(matches.count == 1 ? "" : "s") of that name"))
             } else {
-                let hint = Suggestion.nearest(to: name.lowercased(), among: names).map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = Suggestion.hint(for: name, among: written)
                 errors.append(InputError(file: file, line: header.line, column: 1,
                     message: "mapping '\(mapping.name)' \(key) names column '\(name)'\(occurrence > 1 ? " (occurrence \(occurrence))" : ""), which the header lacks\(hint); the header has \(header.fields.joined(separator: ", "))"))
             }

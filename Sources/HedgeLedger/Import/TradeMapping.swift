@@ -105,9 +105,8 @@ public struct TradeMapping: Sendable {
         }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: nameOrPath)) } catch {
-            let hint = Suggestion.nearest(to: nameOrPath.lowercased(), among: builtInNames).map { "did you mean '\($0)'? " } ?? ""
             throw Problem(file: nameOrPath, key: "",
-                          message: "cannot read the mapping file (\((error as NSError).localizedFailureReason ?? error.localizedDescription)); \(hint)give a path, or one of the built-in mappings: \(builtInNames.joined(separator: ", "))",
+                          message: "cannot read the mapping file (\((error as NSError).localizedFailureReason ?? error.localizedDescription))\(Suggestion.hint(for: nameOrPath, among: builtInNames)); give a path, or one of the built-in mappings: \(builtInNames.joined(separator: ", "))",
                           unreadable: true, unknownName: !nameOrPath.contains("/") && !nameOrPath.contains("."))
         }
         return try parse(data, file: nameOrPath)
@@ -142,8 +141,7 @@ public struct TradeMapping: Sendable {
             var fields: [(String, Field)] = []
             for (key, value) in columns.sorted(by: { $0.key < $1.key }) {
                 guard Self.nativeFields.contains(key) else {
-                    let hint = Suggestion.nearest(to: key, among: Self.nativeFields).map { " (did you mean '\($0)'?)" } ?? ""
-                    throw fail("columns.\(key)", "is not a native field\(hint); the fields are \(Self.nativeFields.joined(separator: ", "))")
+                    throw fail("columns.\(key)", "is not a native field\(Suggestion.hint(for: key, among: Self.nativeFields)); the fields are \(Self.nativeFields.joined(separator: ", "))")
                 }
                 fields.append((key, try field(value, at: "columns.\(key)", isTime: key == "timestamp")))
             }
@@ -177,8 +175,7 @@ public struct TradeMapping: Sendable {
 
         func unknownKeys(_ object: [String: Any], allowed: Set<String>, at path: String) throws {
             if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
-                let hint = Suggestion.nearest(to: unknown, among: Array(allowed)).map { " (did you mean '\($0)'?)" } ?? ""
-                throw fail(path.isEmpty ? unknown : "\(path).\(unknown)", "is not a mapping key\(hint); expected \(allowed.sorted().joined(separator: ", "))")
+                throw fail(path.isEmpty ? unknown : "\(path).\(unknown)", "is not a mapping key\(Suggestion.hint(for: unknown, among: Array(allowed))); expected \(allowed.sorted().joined(separator: ", "))")
             }
         }
 

@@ -182,9 +182,7 @@ public struct LedgerVerifier {
             let computed = digester.finish()
             let stored = try ledger.chain.blocks(importID: importID)
             importsWithBlocks.insert(importID)
-            for index in 0..<max(computed.count, stored.count) {
-                let a = index < computed.count ? computed[index] : nil, b = index < stored.count ? stored[index] : nil
-                if a == b { continue }
+            if let (a, b) = Self.firstDifference(computed, stored) {
                 let range = a.map { "fills #\($0.firstFillID) to #\($0.lastFillID)" } ?? b.map { "fills #\($0.firstFillID) to #\($0.lastFillID)" }!
                 return (Check(name: "fills", passed: false,
                               detail: "\(range) of import #\(importID) differ from the digest recorded when they were imported (a fill changed, added, removed or renumbered)"), count)
@@ -199,6 +197,16 @@ public struct LedgerVerifier {
         return (Check(name: "fills", passed: true, detail: "\(count) fills match their imports' digests"), count)
     }
 
+    /// The first block at which the digests computed now and those recorded differ (either may
+    /// be missing there), or nil when they agree.
+    private static func firstDifference<Block: Equatable>(_ computed: [Block], _ stored: [Block]) -> (computed: Block?, stored: Block?)? {
+        for index in 0..<max(computed.count, stored.count) {
+            let a = index < computed.count ? computed[index] : nil, b = index < stored.count ? stored[index] : nil
+            if a != b { return (a, b) }
+        }
+        return nil
+    }
+
     /// Every venue log row against its import's block digests.
     private func checkVenueLogs() throws -> Check {
         var rows = 0
@@ -207,9 +215,7 @@ public struct LedgerVerifier {
             let computed = try JournalChain.storedVenueLogBlocks(importID: importID, ledger: ledger)
             let stored = try ledger.venueLog.blocks(importID: importID)
             rows += computed.reduce(0) { $0 + $1.entries }
-            for index in 0..<max(computed.count, stored.count) {
-                let a = index < computed.count ? computed[index] : nil, b = index < stored.count ? stored[index] : nil
-                if a == b { continue }
+            if let (a, b) = Self.firstDifference(computed, stored) {
                 let block = (b ?? a)!
                 return Check(name: "venue logs", passed: false,
                              detail: "log rows #\(block.firstEntryID) to #\(block.lastEntryID) of import #\(importID) differ from the digest recorded when they were imported (a row changed, added or removed)")
@@ -256,9 +262,7 @@ public struct LedgerVerifier {
         for importID in covered.sorted() {
             var digester = digesters[importID] ?? .init(importID: importID)
             let computed = digester.finish(), stored = try ledger.chain.marketBlocks(importID: importID)
-            for index in 0..<max(computed.count, stored.count) {
-                let a = index < computed.count ? computed[index] : nil, b = index < stored.count ? stored[index] : nil
-                if a == b { continue }
+            if let (a, b) = Self.firstDifference(computed, stored) {
                 // The first block that differs, named by what was recorded where there is one.
                 let block = (b ?? a)!
                 let span = "\(Timestamp(microseconds: block.firstTime).iso8601) to \(Timestamp(microseconds: block.lastTime).iso8601)"

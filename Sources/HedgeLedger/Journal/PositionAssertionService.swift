@@ -24,15 +24,10 @@ public struct PositionAssertionService {
     }
 
     public enum Refusal: Error, CustomStringConvertible {
-        case unknownBook(String, suggestion: String?)
-        case unknownInstrument(UnknownInstrument)
         case tooLarge(ExactDecimal)
 
         public var description: String {
             switch self {
-            case let .unknownBook(book, suggestion):
-                "no book '\(book.escapingControlCharacters)' in the ledger" + (suggestion.map { "; did you mean '\($0)'?" } ?? "; books come from imported fills, `book set` or `policy set`")
-            case .unknownInstrument(let error): error.description
             case .tooLarge(let quantity): "quantity \(quantity) is too large: amounts are at most \(AmountLimits.maximumText) in magnitude"
             }
         }
@@ -49,15 +44,9 @@ public struct PositionAssertionService {
 
     private func recordInTransaction(book: String, instrument symbol: String, quantity: ExactDecimal, at time: Timestamp,
                                      note: String?, recordedBy: String, now: Timestamp) throws -> Outcome {
-        let books = try ledger.knownBooks()
-        guard books.contains(book) else {
-            throw Refusal.unknownBook(book, suggestion: Suggestion.nearest(to: book, among: books))
-        }
+        try PositionsReport.Filter(book: book).validate(in: ledger)
         guard AmountLimits.accepts(quantity) else { throw Refusal.tooLarge(quantity) }
-        let instrument: StoredInstrument
-        do { instrument = try ledger.instruments.findOrAdd(named: symbol) } catch let error as UnknownInstrument {
-            throw Refusal.unknownInstrument(error)
-        }
+        let instrument = try ledger.instruments.findOrAdd(named: symbol)
         var assertion = PositionAssertion(id: 0, book: book, instrument: instrument.instrument.symbol, instrumentID: instrument.id,
                                           quantity: quantity, time: time, note: note, recordedAt: now, recordedBy: recordedBy)
         assertion.id = try ledger.positionAssertions.insert(assertion)

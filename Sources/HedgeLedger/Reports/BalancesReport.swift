@@ -24,22 +24,10 @@ public struct BalancesReport: Sendable {
     public var balances: [Balance]
     public var mismatches: [(mismatch: VenueLogMismatch, entry: StoredVenueLogEntry)]
 
-    /// An `--account` no imported log has.
-    public struct UnknownAccount: Error, CustomStringConvertible {
-        public var account: String
-        public var known: [String]
-        public var description: String {
-            let hint = Suggestion.nearest(to: account, among: known).map { "did you mean '\($0)'? " } ?? ""
-            return "no venue log of account '\(account.escapingControlCharacters)' has been imported; \(hint)"
-                + (known.isEmpty ? "import a Deribit transaction log first (`hedgeledger import trades transaction_log-….csv`)"
-                                 : "the accounts are \(known.joined(separator: ", "))")
-        }
-    }
-
     public static func build(ledger: Ledger, at: Timestamp, account: String?) throws -> BalancesReport {
         if let account {
             let known = try ledger.venueLog.accounts()
-            guard known.contains(account) else { throw UnknownAccount(account: account, known: known) }
+            guard known.contains(account) else { throw UnknownFilterValue(option: "--account", value: account, known: known) }
         }
         var balances: [Balance] = []
         try ledger.venueLog.forEachEntry(through: at, account: account) { stored in

@@ -84,6 +84,10 @@ public struct VenueLogRepository {
         trade_id, order_id, info, note, book, fill_id, import_id, source_line, revision
         """
 
+    /// The same columns of the table aliased `e`.
+    static let columnsOfE = columns.split(separator: ",").map { "e.\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }
+        .joined(separator: ", ")
+
     /// Rows whose import no void took out.
     static let live = "NOT EXISTS (SELECT 1 FROM voids v WHERE v.import_id = venue_log_entries.import_id)"
 
@@ -211,10 +215,8 @@ public struct VenueLogRepository {
 
     /// Mismatches recorded for rows at or before `time`, with their rows.
     public func mismatches(through time: Timestamp, account: String?) throws -> [(mismatch: VenueLogMismatch, entry: StoredVenueLogEntry)] {
-        let prefixed = Self.columns.split(separator: ",").map { "e.\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }
-            .joined(separator: ", ")
-        return try connection.cached("""
-            SELECT m.entry_id, m.rule, m.venue_value, m.ledger_value, \(prefixed)
+        try connection.cached("""
+            SELECT m.entry_id, m.rule, m.venue_value, m.ledger_value, \(Self.columnsOfE)
             FROM venue_log_mismatches m JOIN venue_log_entries e ON e.id = m.entry_id
             WHERE e.time_us <= ? AND (? IS NULL OR e.account = ?)
               AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.import_id = e.import_id) ORDER BY e.venue, e.account, e.currency, e.user_seq, m.rule
