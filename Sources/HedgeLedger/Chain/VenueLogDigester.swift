@@ -1,16 +1,13 @@
 extension JournalChain {
-    /// The canonical bytes of a stored venue log row (`G`): its id and revision, its columns as
-    /// stored, then the book, the fill it became (-1 for none), its import and line.
-    static func encode(_ entry: StoredVenueLogEntry, into bytes: inout CanonicalBytes) {
-        let r = entry.record
+    /// The canonical bytes of a stored venue log row (`G`): its id and revision, venue, account
+    /// and currency, its columns as stored (`VenueLogColumns`), then the book, the fill it
+    /// became (-1 for none), its import and line.
+    static func encode(id: Int64, revision: Int64, venue: String, account: String, currency: String, columns: VenueLogColumns,
+                       book: String, fillID: Int64?, importID: Int64, sourceLine: Int64, into bytes: inout CanonicalBytes) {
         bytes.begin(tag: "G")
-        bytes.integer(entry.id); bytes.integer(entry.revision); bytes.text(r.venue); bytes.text(r.account); bytes.text(r.currency); bytes.text(r.entryID)
-        bytes.integer(r.userSeq); bytes.integer(r.timeMicroseconds); bytes.text(r.type)
-        for value in [r.instrument, r.side, r.amount, r.position, r.price, r.markPrice, r.indexPrice, r.cashFlow, r.funding,
-                      r.feeRate, r.feeCharged, r.feeBalance, r.change, r.balance, r.equity, r.tradeID, r.orderID, r.info, r.note] {
-            bytes.text(value)
-        }
-        bytes.text(entry.book); bytes.integer(entry.fillID ?? -1); bytes.integer(entry.importID); bytes.integer(entry.sourceLine)
+        bytes.integer(id); bytes.integer(revision); bytes.text(venue); bytes.text(account); bytes.text(currency)
+        bytes.append(columns.bytes)
+        bytes.text(book); bytes.integer(fillID ?? -1); bytes.integer(importID); bytes.integer(sourceLine)
     }
 
     /// An import's venue log rows, in id order, in blocks of 256.
@@ -20,9 +17,20 @@ extension JournalChain {
 
         init(importID: Int64) { self.importID = importID }
 
+        /// Adds a row as an import writes it (ids ascending).
+        mutating func add(id: Int64, revision: Int64, venue: String, account: String, currency: String, columns: VenueLogColumns,
+                          book: String, fillID: Int64?, sourceLine: Int64) {
+            JournalChain.encode(id: id, revision: revision, venue: venue, account: account, currency: currency, columns: columns,
+                                book: book, fillID: fillID, importID: importID, sourceLine: sourceLine, into: &digester.bytes)
+            digester.added(key: id)
+        }
+
         /// Adds a row as stored (ids ascending).
         mutating func add(_ entry: StoredVenueLogEntry) {
-            JournalChain.encode(entry, into: &digester.bytes)
+            let r = entry.record
+            JournalChain.encode(id: entry.id, revision: entry.revision, venue: r.venue, account: r.account, currency: r.currency,
+                                columns: VenueLogColumns(r), book: entry.book, fillID: entry.fillID, importID: entry.importID,
+                                sourceLine: entry.sourceLine, into: &digester.bytes)
             digester.added(key: entry.id)
         }
 

@@ -106,9 +106,10 @@ public enum DeribitTransactionLog {
         public var change: ExactDecimal
         public var balance: ExactDecimal
         public var cells: Cells
-        /// The row as stored (amounts in canonical text), made on the reading thread; the
-        /// importer fills in the account and currency.
-        public var record: VenueLogRecord
+        public var tradeID: String?
+        public var orderID: String?
+        /// The row's columns as stored (amounts in canonical text), encoded on the reading thread.
+        public var columns: VenueLogColumns
         /// A trade's or position move's amounts as its fill stores them.
         public var amounts: FillRepository.EncodedAmounts?
 
@@ -156,6 +157,7 @@ public enum DeribitTransactionLog {
             }
         }
         let instrument = row.value(.instrument).flatMap { $0 == "-" ? nil : $0 }
+        let tradeID = row.value(.tradeID), orderID = row.value(.orderID)
         let side = row.value(.side).flatMap { $0 == "-" ? nil : $0 }
         let amountColumn: Column = row.header.index(of: .amount) != nil ? .amount
             : row.header.index(of: .baseAmount) != nil ? .baseAmount : .size
@@ -192,7 +194,7 @@ public enum DeribitTransactionLog {
             }
             if price == nil { row.problem(.price, "is empty; a \(type.rawValue) has a price") }
             if position == nil { row.problem(.position, "is empty; a \(type.rawValue) states the position after it") }
-            if type == .trade && row.value(.tradeID) == nil {
+            if type == .trade && tradeID == nil {
                 row.problem(.tradeID, "is empty; every trade has Deribit's trade id, the key that makes a re-import a duplicate")
             }
         }
@@ -207,14 +209,14 @@ public enum DeribitTransactionLog {
         func text(_ value: ExactDecimal?, _ column: Column) -> String? {
             value.map { FillRepository.EncodedAmounts.stored($0, readFrom: row.value(column)) }
         }
-        let record = VenueLogRecord(
+        let columns = VenueLogColumns(VenueLogRecord(
             venue: venue, account: "", currency: "", entryID: entryID, userSeq: userSeq, timeMicroseconds: time.microseconds,
             type: type.rawValue, instrument: instrument, side: side, amount: text(amount, amountColumn), position: text(position, .position),
             price: text(price, .price), markPrice: text(markPrice, .markPrice), indexPrice: text(indexPrice, .indexPrice),
             cashFlow: text(cashFlow, .cashFlow)!, funding: text(funding, .funding), feeRate: text(feeRate, .feeRate),
             feeCharged: text(fee, feeColumn)!, feeBalance: text(feeBalance, .feeBalance), change: text(change, .change)!,
-            balance: text(balance, .balance)!, equity: text(equity, .equity), tradeID: row.value(.tradeID),
-            orderID: row.value(.orderID), info: row.value(.info), note: row.value(.note))
+            balance: text(balance, .balance)!, equity: text(equity, .equity), tradeID: tradeID,
+            orderID: orderID, info: row.value(.info), note: row.value(.note)))
         var amounts: FillRepository.EncodedAmounts?
         if type.isExecution, let amount, let price {
             let written = row.value(amountColumn)
@@ -223,7 +225,8 @@ public enum DeribitTransactionLog {
         }
         return .success(Entry(line: row.line, entryID: entryID, userSeq: userSeq, time: time, type: type, instrument: instrument,
                               direction: direction, amount: amount, position: position, price: price, cashFlow: cashFlow,
-                              feeCharged: fee, change: change, balance: balance, cells: cells, record: record, amounts: amounts))
+                              feeCharged: fee, change: change, balance: balance, cells: cells, tradeID: tradeID,
+                              orderID: orderID, columns: columns, amounts: amounts))
     }
 
     /// The account and currency a file name gives: `transaction_log-<uid>-<CUR>-….csv`.

@@ -72,7 +72,8 @@ struct VenueLogImport {
         var digester: JournalChain.VenueLogDigester
         var cash: ExactDecimal
         var positions: [String: ExactDecimal] = [:]
-        var previous: DeribitTransactionLog.Entry?
+        /// The row applied last: a UserSeq must not come twice.
+        var previous: (userSeq: Int64, entryID: String, line: Int)?
     }
 
     init(ledger: Ledger, file: String, book: String, options: VenueLogOptions, gather: Bool, expectedSize: Int64?) {
@@ -131,12 +132,14 @@ struct VenueLogImport {
 
     private mutating func apply(_ entry: DeribitTransactionLog.Entry, run: inout ImportRun) throws {
         if state == nil {
-            state = State(inserter: try ledger.venueLog.inserter(), digester: JournalChain.VenueLogDigester(importID: run.importID),
+            state = State(inserter: try ledger.venueLog.inserter(venue: DeribitTransactionLog.venue, account: account, currency: currency,
+                                                                 book: book, importID: run.importID),
+                          digester: JournalChain.VenueLogDigester(importID: run.importID),
                           cash: try ledger.venueLog.latest(venue: DeribitTransactionLog.venue, account: account, currency: currency,
                                                            before: entry.userSeq).map { try ExactDecimal.stored($0.record.balance) }
                               ?? (try entry.balance - entry.change))
         }
-        defer { state!.previous = entry }
+        defer { state!.previous = (entry.userSeq, entry.entryID, entry.line) }
         // A refused row takes the log's balance, so the rows after it are checked on their own.
         if let previous = state!.previous, previous.userSeq == entry.userSeq, previous.entryID != entry.entryID {
             errors.append(InputError(file: file, line: entry.line, column: entry.cells.id.column,
@@ -144,8 +147,6 @@ struct VenueLogImport {
             state!.cash = (try? state!.cash + entry.change) ?? entry.balance
             return
         }
-        var record = entry.record
-        record.account = account; record.currency = currency
         var fillID: Int64?
         var fillWasStored = false
         var instrument: StoredInstrument?
@@ -171,19 +172,20 @@ struct VenueLogImport {
         }
         let importID = run.importID
         var revision: Int64 = 0
-        var inserted = try state!.inserter.insertIfNew(record, book: book, fillID: fillID, importID: importID, sourceLine: entry.line)
+        var inserted = try state!.inserter.insertIfNew(entry.columns, fillID: fillID, sourceLine: entry.line)
         if inserted == nil {
-            if let stored = try ledger.venueLog.findLive(venue: record.venue, account: account, currency: currency, entryID: record.entryID) {
-                if try isSame(record, as: stored, entry: entry, importID: importID) {
+            let venue = DeribitTransactionLog.venue
+            if let stored = try ledger.venueLog.findLive(venue: venue, account: account, currency: currency, entryID: entry.entryID) {
+                if try isSame(entry.columns.record(venue: venue, account: account, currency: currency), as: stored, entry: entry,
+                              importID: importID) {
                     outcome.duplicates += 1
                     try advance(entry, instrument: instrument)
                 }
                 return
             }
             // Every earlier row with this key was voided with its import: this one is its correction.
-            revision = try ledger.venueLog.revisions(venue: record.venue, account: account, currency: currency, entryID: record.entryID)
-            inserted = try state!.inserter.insertIfNew(record, book: book, fillID: fillID, importID: importID, sourceLine: entry.line,
-                                                       revision: revision)
+            revision = try ledger.venueLog.revisions(venue: venue, account: account, currency: currency, entryID: entry.entryID)
+            inserted = try state!.inserter.insertIfNew(entry.columns, fillID: fillID, sourceLine: entry.line, revision: revision)
         }
         guard let id = inserted else { return }
         if fillID != nil { if fillWasStored { outcome.fillsAlreadyInLedger += 1 } else { outcome.fills += 1 } }
@@ -203,8 +205,8 @@ struct VenueLogImport {
                 outcome.mismatches += 1
             }
         }
-        state!.digester.add(StoredVenueLogEntry(id: id, revision: revision, record: record, book: book, fillID: fillID,
-                                                importID: importID, sourceLine: Int64(entry.line)))
+        state!.digester.add(id: id, revision: revision, venue: DeribitTransactionLog.venue, account: account, currency: currency,
+                            columns: entry.columns, book: book, fillID: fillID, sourceLine: Int64(entry.line))
     }
 
     struct Mismatch {
@@ -297,11 +299,14 @@ struct VenueLogImport {
 
 
     private func fillRow(_ entry: DeribitTransactionLog.Entry, currency: String) -> NativeTradeFormat.Row {
-        let fill = Fill(venue: DeribitTransactionLog.venue, tradeID: entry.record.tradeID ?? "position-move-\(entry.entryID)", time: entry.time,
+        let note = entry.type == .positionMove
+            ? ["position move", entry.columns.record(venue: DeribitTransactionLog.venue, account: account, currency: currency).info]
+                .compactMap { $0 }.joined(separator: ": ")
+            : nil
+        let fill = Fill(venue: DeribitTransactionLog.venue, tradeID: entry.tradeID ?? "position-move-\(entry.entryID)", time: entry.time,
                         instrument: entry.instrument ?? "", book: book, side: entry.direction ?? .buy,
                         quantity: entry.amount?.magnitude ?? .zero, price: entry.price ?? .zero, fee: entry.feeCharged,
-                        feeCurrency: currency, orderID: entry.record.orderID,
-                        note: entry.type == .positionMove ? ["position move", entry.record.info].compactMap { $0 }.joined(separator: ": ") : nil)
+                        feeCurrency: currency, orderID: entry.orderID, note: note)
         return NativeTradeFormat.Row(fill: fill, feeCurrencyGiven: true, line: entry.line, instrumentPosition: entry.cells.instrument,
                                      quantityPosition: entry.cells.amount, timestampPosition: entry.cells.date,
                                      pricePosition: entry.cells.price)

@@ -91,40 +91,53 @@ public struct VenueLogRepository {
     /// Rows whose import no void took out.
     static let live = "NOT EXISTS (SELECT 1 FROM voids v WHERE v.import_id = venue_log_entries.import_id)"
 
-    /// Appends rows with one prepared statement: the log import's hot path.
+    /// Appends one import's rows of one account's currency: the log import's hot path. Its own
+    /// statement binds what every row shares once; each row's columns are bound where they lie
+    /// in its `VenueLogColumns`, without a copy.
     public final class Inserter {
-        private let insert: PreparedInsert
+        private let statement: Statement
+        private let connection: Connection
 
-        init(connection: Connection) throws {
-            insert = try PreparedInsert(connection: connection, sql: """
+        init(connection: Connection, venue: String, account: String, currency: String, book: String, importID: Int64) throws {
+            self.connection = connection
+            statement = try Statement(connection: connection, sql: """
                 INSERT INTO venue_log_entries (venue, account, currency, entry_id, user_seq, time_us, type, instrument, side,
                     amount, position, price, mark_price, index_price, cash_flow, funding, fee_rate, fee_charged, fee_balance,
                     change, balance, equity, trade_id, order_id, info, note, book, fill_id, import_id, source_line, revision)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (venue, account, currency, entry_id, revision) DO NOTHING
                 """)
+            // Bindings outlive a reset: these hold for every row of the import.
+            try statement.bind(venue, at: 1); try statement.bind(account, at: 2); try statement.bind(currency, at: 3)
+            try statement.bind(book, at: 27); try statement.bind(importID, at: 29)
         }
 
         /// Appends the row unless its (venue, account, currency, ID, revision) is stored; its new id, or nil.
-        public func insertIfNew(_ r: VenueLogRecord, book: String, fillID: Int64?, importID: Int64, sourceLine: Int,
-                                revision: Int64 = 0) throws -> Int64? {
-            let statement = insert.statement, texts = insert.texts
+        public func insertIfNew(_ columns: VenueLogColumns, fillID: Int64?, sourceLine: Int, revision: Int64 = 0) throws -> Int64? {
             statement.reset()
-            texts.add(r.venue, at: 1); texts.add(r.account, at: 2); texts.add(r.currency, at: 3); texts.add(r.entryID, at: 4)
-            try statement.bind(r.userSeq, at: 5); try statement.bind(r.timeMicroseconds, at: 6)
-            texts.add(r.type, at: 7); texts.add(r.instrument, at: 8); texts.add(r.side, at: 9); texts.add(r.amount, at: 10)
-            texts.add(r.position, at: 11); texts.add(r.price, at: 12); texts.add(r.markPrice, at: 13); texts.add(r.indexPrice, at: 14)
-            texts.add(r.cashFlow, at: 15); texts.add(r.funding, at: 16); texts.add(r.feeRate, at: 17); texts.add(r.feeCharged, at: 18)
-            texts.add(r.feeBalance, at: 19); texts.add(r.change, at: 20); texts.add(r.balance, at: 21); texts.add(r.equity, at: 22)
-            texts.add(r.tradeID, at: 23); texts.add(r.orderID, at: 24); texts.add(r.info, at: 25); texts.add(r.note, at: 26)
-            texts.add(book, at: 27)
+            try columns.withColumns { (c: inout VenueLogColumns.Cursor) throws in
+                try bind(&c, fillID: fillID, sourceLine: sourceLine, revision: revision)
+                // The texts point into `columns`: step while they are valid.
+                while try statement.step() {}
+            }
+            return connection.changes == 1 ? connection.lastInsertRowID : nil
+        }
+
+        private func bind(_ c: inout VenueLogColumns.Cursor, fillID: Int64?, sourceLine: Int, revision: Int64) throws {
+            try statement.bind(text: c.text(), at: 4)
+            try statement.bind(c.integer(), at: 5)
+            try statement.bind(c.integer(), at: 6)
+            for index in Int32(7)...Int32(7 + VenueLogColumns.optionalTexts) { try statement.bind(text: c.text(), at: index) }
             if let fillID { try statement.bind(fillID, at: 28) } else { try statement.bind(nil as String?, at: 28) }
-            try statement.bind(importID, at: 29); try statement.bind(Int64(sourceLine), at: 30); try statement.bind(revision, at: 31)
-            return try insert.run() ? insert.lastInsertRowID : nil
+            try statement.bind(Int64(sourceLine), at: 30)
+            try statement.bind(revision, at: 31)
         }
     }
 
-    public func inserter() throws -> Inserter { try Inserter(connection: connection) }
+    /// An inserter for one import's rows of one account's currency, into `book`.
+    public func inserter(venue: String, account: String, currency: String, book: String, importID: Int64) throws -> Inserter {
+        try Inserter(connection: connection, venue: venue, account: account, currency: currency, book: book, importID: importID)
+    }
 
     /// The row with this key that no void took out, if any.
     public func findLive(venue: String, account: String, currency: String, entryID: String) throws -> StoredVenueLogEntry? {

@@ -76,6 +76,18 @@ public final class Statement {
         if let value { try bind(value, at: index) } else { try check(sqlite3_bind_null(handle, index)) }
     }
 
+    /// Binds UTF-8 bytes without SQLite copying them (nil binds NULL): they must stay valid
+    /// until the statement has run.
+    public func bind(text value: UnsafeBufferPointer<UInt8>?, at index: Int32) throws(SQLiteError) {
+        guard let value, let base = value.baseAddress else {
+            // An empty text needs a non-null pointer; nil is NULL.
+            try check(value == nil ? sqlite3_bind_null(handle, index) : sqlite3_bind_text(handle, index, "", 0, SQLITE_STATIC))
+            return
+        }
+        try check(sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self),
+                                    Int32(value.count), SQLITE_STATIC))
+    }
+
     /// Texts for one execution, gathered into one reusable buffer and bound without SQLite
     /// copying them (`SQLITE_STATIC`): an insert of many text columns then costs one memcpy
     /// per text instead of a malloc, copy and free each. Bindings point into the buffer, so

@@ -22,6 +22,9 @@ struct CanonicalBytes {
         bytes.append(tag.asciiValue ?? 0x3F)
     }
 
+    /// Appends bytes already in this encoding (a record's part made elsewhere).
+    mutating func append(_ encoded: [UInt8]) { bytes.append(contentsOf: encoded) }
+
     /// Empties the buffer, keeping its memory.
     mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
 
