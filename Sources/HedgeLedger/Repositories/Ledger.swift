@@ -103,6 +103,10 @@ public final class Ledger {
             }
             if case .write = access {
                 if connection.isReadOnly { throw LedgerError.permissionDenied(path: path, detail: "the file is read-only") }
+                // Set before the first table and fixed from then on (WAL cannot change it). A
+                // ledger is written in large imports and read in long scans: 16 KiB pages cut
+                // a million-row import's page and write work by a fifth (BENCHMARKS.md, issue 10).
+                if creating { try connection.execute("PRAGMA page_size = 16384") }
                 try connection.useWriteAheadLog()
                 try Self.sizeCache(connection, large: false)
                 try Schema.migrator.migrate(connection, now: now.microseconds)
