@@ -190,15 +190,16 @@ struct LedgerSafetyTests {
 
     @Test("a full disk is exit 74 with one line, and the ledger keeps what it had")
     func fullDisk() throws {
-        // A 1 MiB tmpfs fills up; only root can mount one, so elsewhere there is nothing to test.
+        // A 2 MiB tmpfs (a new ledger takes about 0.9 MiB) fills up; only root can mount one, so
+        // elsewhere there is nothing to test.
         let directory = TemporaryDirectory()
         let mountPoint = directory.file("small")
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: false)
-        guard getuid() == 0, try run(["/bin/mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint]).status == 0 else { return }
+        guard getuid() == 0, try run(["/bin/mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint]).status == 0 else { return }
         defer { _ = try? run(["/bin/umount", mountPoint]) }
         var lines = [TradeGenerator.header]
         var settings = TradeGenerator.Settings()
-        settings.rows = 12000
+        settings.rows = 30000
         TradeGenerator(settings: settings).generate { lines.append($0) }
         let csv = directory.write("big.csv", lines.joined(separator: "\n"))
         let path = mountPoint + "/l.sqlite"
