@@ -1,6 +1,4 @@
 import Crypto
-import Dispatch
-import Synchronization
 
 /// The tamper-evident chain over the ledger's records (docs/journal.md). Every import (with
 /// its fills), void, book setting, hedge policy, hedge decision and link is appended when it is
@@ -64,23 +62,24 @@ public enum JournalChain {
         bytes.text(price.index); bytes.integer(price.time.microseconds); bytes.text(price.price.description); bytes.integer(importID)
     }
 
-    /// Rows digested in blocks of `blockSize`, a block's digest the SHA-256 of its rows'
-    /// canonical bytes: a trade import's fills (keyed by id), a stream of a snapshot import's
-    /// rows (keyed by time). A closed block is hashed off the caller's thread, so an import or
-    /// `verify` goes on encoding rows meanwhile; `finish()` waits for the hashes.
+    /// Rows hashed one after another in blocks of `blockSize`, a block's digest the SHA-256 of
+    /// its rows' canonical bytes: a trade import's fills (keyed by id), a stream of a snapshot
+    /// import's rows (keyed by time).
     struct BlockDigester {
         static let blockSize = 256
         struct Block: Equatable {
             var first: Int64, last: Int64, rows: Int, sha256: String
         }
-        /// Encode a row into this (it holds the open block's rows), then call `added(key:)`.
+        private(set) var blocks: [Block] = []
+        /// Encode a row into this, then call `added(key:)`.
         var bytes = CanonicalBytes(capacity: 256)
-        private var closed: [(first: Int64, last: Int64, rows: Int)] = []
-        private let hashes = BlockHashes()
+        private var hasher = SHA256()
         private var first: Int64 = 0, count = 0
         private(set) var last: Int64 = .min
 
         mutating func added(key: Int64) {
+            bytes.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            bytes.removeAll()
             if count == 0 { first = key }
             last = key
             count += 1
@@ -89,36 +88,13 @@ public enum JournalChain {
 
         mutating func finish() -> [Block] {
             if count > 0 { close() }
-            let sha256 = hashes.wait()
-            return closed.enumerated().map { Block(first: $1.first, last: $1.last, rows: $1.rows, sha256: sha256[$0] ?? "") }
+            return blocks
         }
 
         private mutating func close() {
-            hashes.hash(bytes.bytes, block: closed.count)
-            closed.append((first, last, count))
-            bytes = CanonicalBytes(capacity: bytes.bytes.count)
+            blocks.append(Block(first: first, last: last, rows: count, sha256: hasher.finalize().hexString))
+            hasher = SHA256()
             count = 0
-        }
-    }
-
-    /// The SHA-256 of blocks, each computed on a worker thread as soon as its block closes.
-    private final class BlockHashes: Sendable {
-        private let digests = Mutex<[Int: String]>([:])
-        private let group = DispatchGroup()
-
-        func hash(_ bytes: [UInt8], block: Int) {
-            group.enter()
-            DispatchQueue.global().async { [self] in
-                let digest = SHA256.hash(data: bytes).hexString
-                digests.withLock { $0[block] = digest }
-                group.leave()
-            }
-        }
-
-        /// Every block's digest, by block number, once all are computed.
-        func wait() -> [Int: String] {
-            group.wait()
-            return digests.withLock { $0 }
         }
     }
 
