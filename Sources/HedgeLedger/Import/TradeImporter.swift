@@ -128,6 +128,7 @@ public struct TradeImporter {
             case .native(let item): try run.accept(item.row, amounts: item.amounts, errors: &errors)
             case .venueLog(let entry):
                 if log == nil {
+                    try ledger.sizeCacheForOrderedImport()
                     log = VenueLogImport(ledger: ledger, file: source.name, book: options.defaultBook, options: venueLogOptions,
                                          gather: gatherLog, expectedSize: source.expectedSize)
                 }
