@@ -96,6 +96,14 @@ extension Hedgeledger.Import {
                 throw ValidationError("--currency '\(currency.escapingControlCharacters)' is not a currency code such as BTC or USDC")
             }
             guard files.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("standard input (-) can be read only once") }
+            if map != nil, let option = logOnlyOptions.first {
+                throw ValidationError("\(option) applies to Deribit transaction logs, which are read without --map; drop \(option)")
+            }
+        }
+
+        /// The options given that only a Deribit transaction log reads.
+        private var logOnlyOptions: [String] {
+            [account.map { _ in "--account" }, currency.map { _ in "--currency" }, noCheck ? "--no-check" : nil].compactMap { $0 }
         }
 
         func run() throws {
@@ -113,7 +121,12 @@ extension Hedgeledger.Import {
                     mapping: mapping, waitSeconds: importOptions.wait)
                 let progress = ProgressLine(enabled: !importOptions.quiet && Console.stderrIsTerminal)
                 defer { progress.clear() }
-                return try importer.importTrades(from: source, now: now, progress: progress.show).line
+                let summary = try importer.importTrades(from: source, now: now, progress: progress.show)
+                if summary.venueLog == nil, !logOnlyOptions.isEmpty {
+                    progress.clear()
+                    Console.message("hedgeledger: note: \(source.name) is not a Deribit transaction log, so \(logOnlyOptions.joined(separator: " and ")) did nothing for it")
+                }
+                return summary.line
             }
         }
     }

@@ -26,10 +26,29 @@ struct StorageTests {
             #expect(try ledger.connection.prepare("PRAGMA journal_mode").firstRow { $0.text(0) } == "wal")
             #expect(try ledger.connection.prepare("PRAGMA foreign_keys").firstRow { $0.int(0) } == 1)
             #expect(try ledger.connection.prepare("PRAGMA synchronous").firstRow { $0.int(0) } == 2)
+            #expect(try ledger.connection.prepare("PRAGMA page_size").firstRow { $0.int(0) } == 16384)
             let recorded = try ledger.connection.prepare("SELECT version, checksum FROM schema_migrations").rows { ($0.int(0), $0.text(1)) }
             #expect(recorded.map(\.0) == Array(1...Schema.migrations.count))
             #expect(recorded.map(\.1) == Schema.migrations.map(\.checksum))
         }
+    }
+
+    @Test("a ledger made with SQLite's 4 KiB pages keeps them: opened, migrated and written as it is")
+    func existingPageSize() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("l.sqlite")
+        // What an earlier hedgeledger made: SQLite's default page size.
+        let old = try Connection(path: path, mode: .readWrite, create: true)
+        try old.execute("PRAGMA page_size = 4096")
+        try old.useWriteAheadLog()
+        try Schema.migrator.migrate(old, now: testNow.microseconds)
+        let ledger = try Ledger(path: path, create: true, now: testNow)
+        _ = try TradeImporter(ledger: ledger).importTrades(from: ByteSource(path: directory.write("t.csv", """
+            trade_id,timestamp,instrument,side,quantity,price
+            t1,2026-11-20T10:00:00Z,BTC-PERPETUAL,buy,100,97000
+            """)), now: testNow)
+        #expect(try ledger.connection.prepare("PRAGMA page_size").firstRow { $0.int(0) } == 4096)
+        #expect(try ledger.fills.count() == 1)
     }
 
     @Test("opening again applies nothing and keeps the data")

@@ -285,6 +285,25 @@ struct VenueLogTests {
         #expect(try hedgeledger(["verify", "--db", db]).status == 0)
     }
 
+    @Test("a row's columns, encoded on the reading thread, read back exactly: absent, empty, non-ASCII and long cells")
+    func columnsRoundTrip() {
+        let record = VenueLogRecord(
+            venue: "deribit", account: "48213", currency: "BTC", entryID: "40000017", userSeq: 9_007_199_254_740_993,
+            timeMicroseconds: -1, type: "transfer", instrument: nil, side: "", amount: "0.000000000000000001",
+            position: nil, price: nil, markPrice: nil, indexPrice: "97000.5", cashFlow: "-1.5", funding: nil, feeRate: nil,
+            feeCharged: "0", feeBalance: nil, change: "-1.5", balance: "123456789012345678.123456789012345678",
+            equity: nil, tradeID: nil, orderID: nil, info: "vers le sous-compte « trésorerie » ₿ " + String(repeating: "x", count: 300),
+            note: "")
+        let columns = VenueLogColumns(record)
+        #expect(columns.record(venue: "deribit", account: "48213", currency: "BTC") == record)
+        // The journal's bytes of the columns: a text and a 0 byte, 0xFF for an absent one, integers in 8 bytes.
+        var expected = CanonicalBytes(capacity: 0)
+        expected.text("40000017"); expected.integer(9_007_199_254_740_993); expected.integer(-1); expected.text("transfer")
+        #expect(columns.bytes.starts(with: expected.bytes))
+        #expect(columns.bytes[expected.bytes.count] == 0xFF)  // no instrument
+        #expect(columns.bytes.last == 0)  // the empty note
+    }
+
     @Test("what a user gets wrong: another currency's instruments, a name and an option that disagree, a missing column, a sign, one wrong cell")
     func userMistakes() throws {
         let directory = TemporaryDirectory()
@@ -317,6 +336,13 @@ struct VenueLogTests {
         let native = directory.write("native.csv", "trade_id,timestamp,instrument,side,quantity,price,venue\n70001,2026-11-02T10:00:00Z,BTC-PERPETUAL,buy,10000,100000,deribit\n")
         let repeated = try hedgeledger(["import", "trades", "--db", directory.file("n.sqlite"), native])
         #expect(repeated.status == 0 && repeated.stderr.contains("nothing new"), "\(repeated.stderr)")
+        // Options only a log reads are said to do nothing for a native file, and refused with a mapping.
+        let ignored = try hedgeledger(["import", "trades", "--db", directory.file("n.sqlite"), "--account", "6", "--no-check", native])
+        #expect(ignored.status == 0
+                && ignored.stderr.contains("is not a Deribit transaction log, so --account and --no-check did nothing for it"), "\(ignored.stderr)")
+        let mapped = try hedgeledger(["import", "trades", "--db", directory.file("n.sqlite"), "--map", "bybit", "--no-check", native])
+        #expect(mapped.status == 64 && mapped.stderr.contains("--no-check applies to Deribit transaction logs, which are read without --map"),
+                "\(mapped.stderr)")
         // A fee a native file gave must be the log's.
         let feeFirst = directory.file("f.sqlite")
         #expect(try hedgeledger(["import", "trades", "--db", feeFirst, directory.write("fee.csv",
