@@ -18,7 +18,7 @@ public struct Migration: Sendable {
     public var checksum: String { SHA256.hash(data: Array(sql.utf8)).hexString }
 }
 
-/// Applies migrations in order, each in its own transaction together with its bookkeeping row,
+/// Applies migrations in order, all pending ones in one transaction, each with its bookkeeping row,
 /// and refuses databases it cannot vouch for (newer than this binary, or with an applied
 /// migration whose checksum differs from the embedded one), leaving them untouched.
 public struct Migrator: Sendable {
@@ -100,28 +100,32 @@ public struct Migrator: Sendable {
     }
 
     /// The schema objects migrations 1...version make, from running them on an empty
-    /// in-memory database (kept per version for the process's lifetime).
+    /// in-memory database, each applied once with the schema read after it (every version up
+    /// to `version` is kept for the process's lifetime: a new ledger is checked at each).
     func expectedObjects(version: Int) throws -> [SchemaObject] {
         if let known = ExpectedSchemas.shared.withLock({ $0[version] }) { return known }
         let scratch = try Connection(path: ":memory:")
-        if version > 0 {
-            try scratch.execute(Self.bookkeeping)
-            for migration in migrations.prefix(version) { try scratch.execute(migration.sql) }
+        var byVersion = [0: try SchemaObject.all(in: scratch)]
+        if version > 0 { try scratch.execute(Self.bookkeeping) }
+        for migration in migrations.prefix(version) {
+            try scratch.execute(migration.sql)
+            byVersion[migration.version] = try SchemaObject.all(in: scratch)
         }
-        let objects = try SchemaObject.all(in: scratch)
-        ExpectedSchemas.shared.withLock { $0[version] = objects }
-        return objects
+        ExpectedSchemas.shared.withLock { $0.merge(byVersion) { known, _ in known } }
+        return byVersion[version]!
     }
 
-    /// Brings the database up to date. `now` is recorded as each migration's application time.
+    /// Brings the database up to date: the pending migrations in one transaction, each with its
+    /// bookkeeping row, so a new ledger is made, or an old one upgraded, whole or not at all.
+    /// `now` is recorded as each migration's application time.
     @discardableResult
     public func migrate(_ connection: Connection, now: Int64) throws -> [Migration] {
-        let pending = try check(connection).pending
-        for migration in pending {
-            try connection.transaction(.immediate) {
-                // Checked again under the write lock: two processes opening a new file at once
-                // must not both apply the same migration.
-                guard try check(connection).pending.first?.version == migration.version else { return }
+        guard !(try check(connection).pending.isEmpty) else { return [] }
+        return try connection.transaction(.immediate) {
+            // Checked again under the write lock: two processes opening a new file at once
+            // must not both apply the same migrations.
+            let pending = try check(connection).pending
+            for migration in pending {
                 try connection.execute(Self.bookkeeping)
                 try connection.execute(migration.sql)
                 let violations = try connection.prepare("PRAGMA foreign_key_check").rows { _ in 1 }
@@ -131,8 +135,8 @@ public struct Migrator: Sendable {
                 try connection.prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at_us) VALUES (?, ?, ?, ?)")
                     .execute([migration.version, migration.name, migration.checksum, now])
             }
+            return pending
         }
-        return pending
     }
 }
 
