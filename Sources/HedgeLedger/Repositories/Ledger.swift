@@ -104,8 +104,8 @@ public final class Ledger {
             if case .write = access {
                 if connection.isReadOnly { throw LedgerError.permissionDenied(path: path, detail: "the file is read-only") }
                 // Set before the first table and fixed from then on (WAL cannot change it). A
-                // ledger is written in large imports and read in long scans: 16 KiB pages cut
-                // a million-row import's page and write work by a fifth (BENCHMARKS.md, issue 10).
+                // ledger is written in large imports and read in long scans: with 16 KiB pages
+                // SQLite's part of a large import costs a fifth to a quarter less (bench/page-size).
                 if creating { try connection.execute("PRAGMA page_size = 16384") }
                 try connection.useWriteAheadLog()
                 try Self.sizeCache(connection, large: false)
@@ -132,8 +132,8 @@ public final class Ledger {
     /// The page cache of an import whose rows arrive in the order of every key they are stored
     /// under (a venue log in UserSeq order: its IDs, sequence and trade ids all rise): 8 MiB.
     /// Only the right edge of each index is written, so a large cache holds nothing worth
-    /// keeping and only makes fresh pages to fault in: the rows of a million-row log insert a
-    /// fifth faster with it (BENCHMARKS.md, issue 10).
+    /// keeping: a million-row log imports in half the memory (55 instead of 115 MiB) and no
+    /// slower (BENCHMARKS.md, issue 10).
     public func sizeCacheForOrderedImport() throws {
         try Self.sizeCache(connection, large: false)
     }
