@@ -330,6 +330,12 @@ struct VenueLogTests {
         oneWrong[1]["Position"] = "10010"
         let single = try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-4-BTC-p.csv", Self.log(oneWrong))])
         #expect(single.status == 65 && single.stderr.contains("refused: 1 error"), "\(single.stderr)")
+        // A cell refused while reading is one error too: the rows after it, which miss its change, are not checked.
+        var unreadable = Self.rows
+        unreadable[1]["Price"] = "100,5"
+        let refusedCell = try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-4-BTC-u.csv", Self.log(unreadable))])
+        #expect(refusedCell.status == 65 && refusedCell.stderr.contains("refused: 1 error") && !refusedCell.stderr.contains("Balance:"),
+                "\(refusedCell.stderr)")
         // A native file without fees or order ids repeats the log's fills: nothing new.
         #expect(try hedgeledger(["import", "trades", "--db", directory.file("n.sqlite"),
                                  directory.write("transaction_log-6-BTC-l.csv", btcRows)]).status == 0)

@@ -4,17 +4,29 @@ public struct RowParser<Item: Sendable>: Sendable {
     public let formatName: String
     public let fieldCount: Int
     public let parse: @Sendable (CSVReader.Record) -> Result<Item, RowErrors>
+    /// For a format whose rows depend on the ones before (a running balance): the item handed
+    /// on in place of a row that was refused (given its line), so what follows knows of the gap.
+    public let refused: (@Sendable (Int) -> Item)?
 
-    public init(formatName: String, fieldCount: Int, parse: @escaping @Sendable (CSVReader.Record) -> Result<Item, RowErrors>) {
+    public init(formatName: String, fieldCount: Int, refused: (@Sendable (Int) -> Item)? = nil,
+                parse: @escaping @Sendable (CSVReader.Record) -> Result<Item, RowErrors>) {
         self.formatName = formatName
         self.fieldCount = fieldCount
+        self.refused = refused
         self.parse = parse
     }
 
     /// The same parser, its items wrapped (one importer reading several formats).
     public func mapped<Other: Sendable>(_ transform: @escaping @Sendable (Item) -> Other) -> RowParser<Other> {
         let parse = self.parse
-        return RowParser<Other>(formatName: formatName, fieldCount: fieldCount) { parse($0).map(transform) }
+        var refusedOther: (@Sendable (Int) -> Other)?
+        if let make = refused { refusedOther = { line in transform(make(line)) } }
+        return RowParser<Other>(formatName: formatName, fieldCount: fieldCount, refused: refusedOther) { parse($0).map(transform) }
+    }
+
+    /// The same parser, handing on `make(line)` for each refused row.
+    public func refusing(_ make: @escaping @Sendable (Int) -> Item) -> RowParser {
+        RowParser(formatName: formatName, fieldCount: fieldCount, refused: make, parse: parse)
     }
 
     /// The parser of a format with a fixed set of columns, mapped from `header`.
@@ -61,8 +73,11 @@ public final class CSVTable {
             defer { headerSeen = true }
             switch result {
             case .failure(let error):
-                if headerSeen && parser != nil { rows += 1 }
                 self.errors.append(error)
+                if headerSeen, let parser {
+                    rows += 1
+                    if let refused = parser.refused { try visit(refused(error.line)) }
+                }
             case .success(let record) where !headerSeen:
                 switch parserFor(record, file) {
                 case .success(let chosen):
@@ -86,11 +101,14 @@ public final class CSVTable {
                 guard record.fields.count == parser.fieldCount else {
                     self.errors.append(InputError(file: file, line: record.line, column: 1,
                         message: "this row has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s") but the header has \(parser.fieldCount)"))
+                    if let refused = parser.refused { try visit(refused(record.line)) }
                     return
                 }
                 switch parser.parse(record) {
                 case .success(let item): try visit(item)
-                case .failure(let rowErrors): rowErrors.errors.forEach { self.errors.append($0) }
+                case .failure(let rowErrors):
+                    rowErrors.errors.forEach { self.errors.append($0) }
+                    if let refused = parser.refused { try visit(refused(record.line)) }
                 }
             }
         }

@@ -192,8 +192,9 @@ public enum DeribitTransactionLog {
                 row.problem(amountColumn, "is \(amount == nil ? "empty" : "zero"); a \(type.rawValue) moves an amount of its instrument")
                 amount = nil
             }
-            if price == nil { row.problem(.price, "is empty; a \(type.rawValue) has a price") }
-            if position == nil { row.problem(.position, "is empty; a \(type.rawValue) states the position after it") }
+            // (A cell that is there but not a number has its own error already.)
+            if row.value(.price) == nil { row.problem(.price, "is empty; a \(type.rawValue) has a price") }
+            if row.value(.position) == nil { row.problem(.position, "is empty; a \(type.rawValue) states the position after it") }
             if type == .trade && tradeID == nil {
                 row.problem(.tradeID, "is empty; every trade has Deribit's trade id, the key that makes a re-import a duplicate")
             }

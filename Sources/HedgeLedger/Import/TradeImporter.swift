@@ -49,6 +49,8 @@ enum TradeFileRow: Sendable {
     case mapped(MappedTradeFormat.Item)
     /// A row the mapping leaves out.
     case skipped
+    /// A venue log's row refused while reading (its line): the rows after it miss its change.
+    case refusedLogRow(line: Int)
 }
 
 /// Progress of a long import, for a terminal's status line.
@@ -112,6 +114,12 @@ public struct TradeImporter {
         var run = try ImportRun(ledger: ledger, file: source.name)
         let options = options, mapping = mapping
         var log: VenueLogImport?
+        func startLog() throws {
+            guard log == nil else { return }
+            try ledger.sizeCacheForOrderedImport()
+            log = VenueLogImport(ledger: ledger, file: source.name, book: options.defaultBook, options: venueLogOptions,
+                                 gather: gatherLog, expectedSize: source.expectedSize)
+        }
         var skipped = 0
         var outcome = try ImportPipeline.run(
             source: source, rowNoun: "trades", example: "trade_id,timestamp,instrument,side,quantity,price",
@@ -119,7 +127,9 @@ public struct TradeImporter {
             parserFor: { header, file in
                 if let mapping { return MappedTradeFormat.parser(mapping: mapping, header: header, file: file, options: options) }
                 return DeribitTransactionLog.recognises(header)
-                    ? DeribitTransactionLog.parser(for: header, file: file).map { $0.mapped(TradeFileRow.venueLog) }
+                    ? DeribitTransactionLog.parser(for: header, file: file).map {
+                        $0.mapped(TradeFileRow.venueLog).refusing { TradeFileRow.refusedLogRow(line: $0) }
+                    }
                     : NativeTradeFormat.parser(for: header, file: file, options: options).map { $0.mapped(TradeFileRow.native) }
             },
             progress: progress
@@ -127,12 +137,11 @@ public struct TradeImporter {
             switch row {
             case .native(let item): try run.accept(item.row, amounts: item.amounts, errors: &errors)
             case .venueLog(let entry):
-                if log == nil {
-                    try ledger.sizeCacheForOrderedImport()
-                    log = VenueLogImport(ledger: ledger, file: source.name, book: options.defaultBook, options: venueLogOptions,
-                                         gather: gatherLog, expectedSize: source.expectedSize)
-                }
+                try startLog()
                 try log!.add(entry, run: &run)
+            case .refusedLogRow:
+                try startLog()
+                log!.rowRefused()
             case .mapped(let item):
                 try run.accept(item.native.row, amounts: item.native.amounts, definition: item.definition, errors: &errors)
             case .skipped: skipped += 1

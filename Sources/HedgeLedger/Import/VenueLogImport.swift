@@ -62,6 +62,9 @@ struct VenueLogImport {
     private var first: DeribitTransactionLog.Entry?
     private var state: State?
     private var usable = true
+    /// A row was refused while reading: the rows after it miss its change and its fill, so
+    /// checking them would only repeat that one error on every row. The file is refused anyway.
+    private var checking = true
 
     /// The file's UserSeq goes back: it must be gathered and sorted before it is applied.
     struct OutOfOrder: Error {}
@@ -118,6 +121,9 @@ struct VenueLogImport {
         if let previous = state?.previous, entry.userSeq < previous.userSeq { throw OutOfOrder() }
         try apply(entry, run: &run)
     }
+
+    /// A row of the file was refused while reading: the running checks stop.
+    mutating func rowRefused() { checking = false }
 
     /// Applies what is left (every row, sorted, when gathered) and writes the blocks.
     mutating func finish(run: inout ImportRun) throws -> VenueLogOutcome? {
@@ -191,7 +197,7 @@ struct VenueLogImport {
         if fillID != nil { if fillWasStored { outcome.fillsAlreadyInLedger += 1 } else { outcome.fills += 1 } }
         outcome.rowsImported += 1
         outcome.rowsByType[entry.type, default: 0] += 1
-        for mismatch in try advance(entry, instrument: instrument) {
+        for mismatch in try advance(entry, instrument: instrument) where checking {
             if options.check {
                 let cell = switch mismatch.rule {
                 case .position: entry.cells.position
