@@ -133,5 +133,10 @@ struct MappingTests {
         #expect("\(try #require(try Self.positions(db)["BTC-PERPETUAL"])["quantity"]!)" == "-500")
         #expect(try #require(try Self.positions(db)["BTC-PERPETUAL"])["first_fill"] as? String == "2025-11-02T10:00:00Z")
         #expect(try Ledger(path: db, create: false, now: testNow).instruments.all().count == 1)
+        // What the writer finds (a name it cannot read, a fill after its instrument's expiry) names the mapping key too.
+        let unreadable = directory.write("names.csv", "When,Ticker,Qty,Px,Ref\n1762077600000,BTC-PERPETUA,-1000,95000,r4\n1797811200000,BTC-27NOV26,10,95000,r5\n")
+        let named = try hedgeledger(["import", "trades", "--db", db, "--map", good, unreadable])
+        #expect(named.status == 65 && named.stderr.contains("names.csv:2:15: instrument (columns.instrument ← 'Ticker'): ")
+                && named.stderr.contains("names.csv:3:1: timestamp (columns.timestamp ← 'When'): "), "\(named.stderr)")
     }
 }

@@ -9,6 +9,20 @@ enum MappedTradeFormat {
     struct Item: Sendable {
         var native: NativeTradeFormat.Item
         var definition: Instrument?
+        /// What read each native field (`columns.instrument ← 'Symbol'`), for the writer's errors.
+        var sources: [String: String] = [:]
+
+        /// An error the writer found in this row, naming the mapping key that read its field.
+        func annotated(_ error: InputError) -> InputError { MappedTradeFormat.annotated(error, sources: sources) }
+    }
+
+    /// `field: message` becomes `prefix field (what read it): message`.
+    static func annotated(_ error: InputError, sources: [String: String], prefix: String = "") -> InputError {
+        var error = error
+        if let colon = error.message.firstIndex(of: ":"), let source = sources[String(error.message[..<colon])] {
+            error.message = "\(prefix)\(error.message[..<colon]) (\(source))" + error.message[colon...]
+        }
+        return error
     }
 
     static func parser(mapping: TradeMapping, header: CSVReader.Record, file: String,
@@ -126,20 +140,15 @@ enum MappedTradeFormat {
                 }
             }
             let item = NativeTradeFormat.Item(row: fillRow, amounts: FillRepository.EncodedAmounts(fillRow.fill))
-            return .success(.mapped(Item(native: item, definition: definition)))
+            return .success(.mapped(Item(native: item, definition: definition, sources: native.mapValues(\.source))))
         }
 
         private var nativeHeaderNames: [String] { mapping.nativeNames }
 
         /// Names the mapping key and column in each message of the native validation.
         private func annotated(_ errors: RowErrors, cells: [String: Cell], prefix: String) -> RowErrors {
-            RowErrors(errors: errors.errors.map { error in
-                var error = error
-                if let colon = error.message.firstIndex(of: ":"), let cell = cells[String(error.message[..<colon])] {
-                    error.message = "\(prefix)\(error.message[..<colon]) (\(cell.source))" + error.message[colon...]
-                }
-                return error
-            })
+            let sources = cells.mapValues(\.source)
+            return RowErrors(errors: errors.errors.map { MappedTradeFormat.annotated($0, sources: sources, prefix: prefix) })
         }
 
         private func evaluate(_ spec: TradeMapping.Field, _ record: CSVReader.Record) throws -> Cell {

@@ -143,7 +143,9 @@ public struct TradeImporter {
                 try startLog()
                 log!.rowRefused()
             case .mapped(let item):
-                try run.accept(item.native.row, amounts: item.native.amounts, definition: item.definition, errors: &errors)
+                var found = InputErrors(file: source.name)
+                try run.accept(item.native.row, amounts: item.native.amounts, definition: item.definition, errors: &found)
+                for error in found.errors { errors.append(item.annotated(error)) }
             case .skipped: skipped += 1
             }
         }
