@@ -336,6 +336,9 @@ struct VenueLogTests {
         let refusedCell = try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-4-BTC-u.csv", Self.log(unreadable))])
         #expect(refusedCell.status == 65 && refusedCell.stderr.contains("refused: 1 error") && !refusedCell.stderr.contains("Balance:"),
                 "\(refusedCell.stderr)")
+        let newestFirst = Self.log(Array(unreadable.reversed()), balances: Self.rows)
+        let refusedNewest = try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-4-BTC-r.csv", newestFirst)])
+        #expect(refusedNewest.status == 65 && refusedNewest.stderr.contains("refused: 1 error"), "\(refusedNewest.stderr)")
         // A native file without fees or order ids repeats the log's fills: nothing new.
         #expect(try hedgeledger(["import", "trades", "--db", directory.file("n.sqlite"),
                                  directory.write("transaction_log-6-BTC-l.csv", btcRows)]).status == 0)
