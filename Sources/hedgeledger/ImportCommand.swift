@@ -96,9 +96,15 @@ extension Hedgeledger.Import {
                 throw ValidationError("--currency '\(currency.escapingControlCharacters)' is not a currency code such as BTC or USDC")
             }
             guard files.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("standard input (-) can be read only once") }
-            if map != nil, let option = logOnlyOptions.first {
-                throw ValidationError("\(option) applies to Deribit transaction logs, which are read without --map; drop \(option)")
+            if map != nil, !logOnlyOptions.isEmpty {
+                throw ValidationError("\(logOnlyPhrase) \(logOnlyOptions.count == 1 ? "applies" : "apply") to Deribit transaction logs, which are read without --map; drop \(logOnlyPhrase)")
             }
+        }
+
+        /// The options given that only a Deribit transaction log reads, as a phrase: "--account, --currency and --no-check".
+        private var logOnlyPhrase: String {
+            let options = logOnlyOptions
+            return options.count <= 1 ? options.joined() : options.dropLast().joined(separator: ", ") + " and " + options.last!
         }
 
         /// The options given that only a Deribit transaction log reads.
@@ -124,7 +130,7 @@ extension Hedgeledger.Import {
                 let summary = try importer.importTrades(from: source, now: now, progress: progress.show)
                 if summary.venueLog == nil, !logOnlyOptions.isEmpty {
                     progress.clear()
-                    Console.message("hedgeledger: note: \(source.name) is not a Deribit transaction log, so \(logOnlyOptions.joined(separator: " and ")) did nothing for it")
+                    Console.message("hedgeledger: note: \(source.name) is not a Deribit transaction log, so \(logOnlyPhrase) did nothing for it")
                 }
                 return summary.line
             }
@@ -231,12 +237,17 @@ extension ImportOptions {
     func importEach(_ files: [String], ledger: LedgerOptions,
                     _ importOne: (Ledger, ByteSource, Timestamp) throws -> String) throws {
         var failure: ExitCode?
+        // A ledger this run creates and fills with nothing is not left behind: a refused import
+        // leaves the disk as it was.
+        let existed = access(ledger.path, F_OK) == 0
+        var imported = false
         try Console.run {
             let now = Console.now()
             let opened = try ledger.openForWriting(create: true, now: now)
             for file in files {
                 do {
                     let summary = try importOne(opened, try ByteSource(path: file), now)
+                    imported = true
                     if !quiet { Console.message(summary) }
                 } catch let error as LedgerError {
                     throw error
@@ -254,7 +265,12 @@ extension ImportOptions {
                 if !quiet { Console.message(summary.line) }
             }
         }
-        if let failure { throw failure }
+        if let failure {
+            if !existed && !imported {
+                for suffix in ["", "-wal", "-shm"] { unlink(ledger.path + suffix) }
+            }
+            throw failure
+        }
     }
 }
 

@@ -131,12 +131,21 @@ struct VenueLogTests {
         let backwards = try hedgeledger(["import", "trades", "--db", concatenated, directory.write("transaction_log-1-BTC-f.csv",
             Self.log(Array(Self.rows[4...]) + Array(Self.rows[..<4])))])
         #expect(backwards.status == 0 && backwards.stderr.contains("8 log rows"), "\(backwards.stderr)")
+        // Two overlapping downloads in one file: the rows both hold are applied once, in either order.
+        let joined = directory.file("joined.sqlite"), joinedBack = directory.file("joined-back.sqlite")
+        let wholeCash = "\(try Self.balances(whole)[0]["cash"]!)"
+        for (db, name, rows) in [(joined, "g", Array(Self.rows[..<6]) + Array(Self.rows[3...])),
+                                 (joinedBack, "h", Array(Self.rows[3...]) + Array(Self.rows[..<6]))] {
+            let result = try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-1-BTC-\(name).csv", Self.log(rows))])
+            #expect(result.status == 0 && result.stderr.contains("8 log rows") && result.stderr.contains("3 duplicate rows skipped")
+                    && result.stderr.contains("balance \(wholeCash) BTC"), "\(result.stderr)")
+        }
         // From standard input, which cannot be read twice, a newest-first log is gathered first.
         let piped = directory.file("piped.sqlite")
         let fromStdin = try hedgeledger(["import", "trades", "--db", piped, "--account", "1", "--currency", "BTC", "-"],
                                         stdin: Self.log(Self.rows.reversed()))
         #expect(fromStdin.status == 0 && fromStdin.stderr.contains("8 log rows"), "\(fromStdin.stderr)")
-        for db in [reversed, pieces, concatenated, piped] {
+        for db in [reversed, pieces, concatenated, joined, joinedBack, piped] {
             #expect(try Self.positions(db) == Self.positions(whole))
             #expect("\(try Self.balances(db)[0]["cash"]!)" == "\(try Self.balances(whole)[0]["cash"]!)")
         }
@@ -336,6 +345,10 @@ struct VenueLogTests {
         let refusedCell = try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-4-BTC-u.csv", Self.log(unreadable))])
         #expect(refusedCell.status == 65 && refusedCell.stderr.contains("refused: 1 error") && !refusedCell.stderr.contains("Balance:"),
                 "\(refusedCell.stderr)")
+        var misnamed = Self.rows
+        misnamed[1]["Instrument"] = "BTC-PERPETUAK"
+        let refusedName = try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-4-BTC-m.csv", Self.log(misnamed))])
+        #expect(refusedName.status == 65 && refusedName.stderr.contains("refused: 1 error"), "\(refusedName.stderr)")
         let newestFirst = Self.log(Array(unreadable.reversed()), balances: Self.rows)
         let refusedNewest = try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-4-BTC-r.csv", newestFirst)])
         #expect(refusedNewest.status == 65 && refusedNewest.stderr.contains("refused: 1 error"), "\(refusedNewest.stderr)")
@@ -352,6 +365,13 @@ struct VenueLogTests {
         let mapped = try hedgeledger(["import", "trades", "--db", directory.file("n.sqlite"), "--map", "bybit", "--no-check", native])
         #expect(mapped.status == 64 && mapped.stderr.contains("--no-check applies to Deribit transaction logs, which are read without --map"),
                 "\(mapped.stderr)")
+        // A refused import that would have created the ledger leaves no file behind.
+        let fresh = directory.file("fresh.sqlite")
+        #expect(try hedgeledger(["import", "trades", "--db", fresh, directory.write("transaction_log-9-BTC-u.csv", Self.log(unreadable))]).status == 65)
+        #expect(!FileManager.default.fileExists(atPath: fresh) && !FileManager.default.fileExists(atPath: fresh + "-wal"))
+        let both = try hedgeledger(["import", "trades", "--db", directory.file("n.sqlite"), "--map", "bybit", "--account", "7", "--no-check", native])
+        #expect(both.status == 64 && both.stderr.contains("--account and --no-check apply to Deribit transaction logs")
+                && both.stderr.contains("drop --account and --no-check"), "\(both.stderr)")
         // A fee a native file gave must be the log's.
         let feeFirst = directory.file("f.sqlite")
         #expect(try hedgeledger(["import", "trades", "--db", feeFirst, directory.write("fee.csv",

@@ -62,8 +62,9 @@ struct VenueLogImport {
     private var first: DeribitTransactionLog.Entry?
     private var state: State?
     private var usable = true
-    /// A row was refused while reading: the rows after it miss its change and its fill, so
-    /// checking them would only repeat that one error on every row. The file is refused anyway.
+    /// A row was refused (while reading, or its instrument or fill): the rows after it miss its
+    /// change and its fill, so checking them would only repeat that one error on every row. The
+    /// file is refused anyway.
     private var checking = true
 
     /// The file's UserSeq goes back: it must be gathered and sorted before it is applied.
@@ -163,7 +164,8 @@ struct VenueLogImport {
                     message: "instrument: \(symbol) settles in \(settles), but this is the \(currency) log (\(options.currency == nil ? "from its file name" : "--currency")); Deribit writes one log per currency"))
                 instrument = nil
             }
-            if instrument == nil { state!.cash = (try? state!.cash + entry.change) ?? entry.balance; return }
+            // Refused: the rows after it miss its trade, so the running checks stop here, as for a row refused while reading.
+            if instrument == nil { checking = false; return }
         }
         if entry.type.isExecution, let instrument, let amounts = entry.amounts {
             let before = run.duplicates
@@ -185,7 +187,9 @@ struct VenueLogImport {
                 if try isSame(entry.columns.record(venue: venue, account: account, currency: currency), as: stored, entry: entry,
                               importID: importID) {
                     outcome.duplicates += 1
-                    try advance(entry, instrument: instrument)
+                    // A row stored by an earlier import is one the running figures started before;
+                    // one this file already gave (overlapping downloads joined) moved them already.
+                    if stored.importID != importID { try advance(entry, instrument: instrument) }
                 }
                 return
             }
