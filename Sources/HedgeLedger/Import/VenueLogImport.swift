@@ -123,7 +123,8 @@ struct VenueLogImport {
         try apply(entry, run: &run)
     }
 
-    /// A row of the file was refused while reading: the running checks stop.
+    /// A row of the file was refused (while reading, or here for its UserSeq or instrument): the
+    /// running checks stop. (A refused fill resyncs instead: its instrument and change are known.)
     mutating func rowRefused() { checking = false }
 
     /// Applies what is left (every row, sorted, when gathered) and writes the blocks.
@@ -147,11 +148,10 @@ struct VenueLogImport {
                               ?? (try entry.balance - entry.change))
         }
         defer { state!.previous = (entry.userSeq, entry.entryID, entry.line) }
-        // A refused row takes the log's balance, so the rows after it are checked on their own.
         if let previous = state!.previous, previous.userSeq == entry.userSeq, previous.entryID != entry.entryID {
             errors.append(InputError(file: file, line: entry.line, column: entry.cells.id.column,
                 message: "UserSeq \(entry.userSeq) is also on line \(previous.line) with another ID; UserSeq orders the log and is unique"))
-            state!.cash = (try? state!.cash + entry.change) ?? entry.balance
+            rowRefused()
             return
         }
         var fillID: Int64?
@@ -164,8 +164,7 @@ struct VenueLogImport {
                     message: "instrument: \(symbol) settles in \(settles), but this is the \(currency) log (\(options.currency == nil ? "from its file name" : "--currency")); Deribit writes one log per currency"))
                 instrument = nil
             }
-            // Refused: the rows after it miss its trade, so the running checks stop here, as for a row refused while reading.
-            if instrument == nil { checking = false; return }
+            if instrument == nil { rowRefused(); return }
         }
         if entry.type.isExecution, let instrument, let amounts = entry.amounts {
             let before = run.duplicates
