@@ -67,4 +67,40 @@ struct CSVReaderTests {
         #expect(source.storedBytesRead == 3)
         #expect(source.sha256Hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
+
+    /// A record or a malformed record's error, as a user would see it: comparable across readings.
+    static func shown(_ result: Result<CSVReader.Record, InputError>) -> String {
+        switch result {
+        case .success(let record):
+            "\(record.line) \(record.fields) \(record.positions.map { "\($0.line):\($0.column)" })"
+        case .failure(let error): "\(error.line):\(error.column) \(error.message)"
+        }
+    }
+
+    @Test("records read in another order keep their lines, columns and errors, and the file's hash",
+          arguments: ["\u{FEFF}k,v\r\n3,c\r\n\r\n1,\"a\nb\"\r\n2,b\"x\r\n0,z",
+                      "k,v\n5,e\n4,d\n3,\"multi\nline\"\n2,b\n1,a\n",
+                      "k,v\r2,b\r1,a\r"])
+    func reordered(text: String) throws {
+        let directory = TemporaryDirectory()
+        let path = directory.write("in.csv", text)
+        var stored: [String] = []
+        let plain = try ByteSource(path: path)
+        try CSVReader(source: plain).read { stored.append(Self.shown($0)) }
+        let keyed: (CSVReader.Record) -> ((CSVReader.Record) -> Int64?)? = { _ in { Int64($0.fields[0]) } }
+        let order = try #require(try RecordOrder.sorted(path: path, keyFor: keyed))
+        var sorted: [Result<CSVReader.Record, InputError>] = []
+        let source = ByteSource(order)
+        try CSVReader(source: source).read { sorted.append($0) }
+        // The same records, each as it was in the file: the header first, then the ones without a
+        // key (the malformed one), then by key.
+        #expect(Set(sorted.map(Self.shown)) == Set(stored) && sorted.count == stored.count)
+        #expect(Self.shown(sorted[0]) == stored[0])
+        let data = Array(sorted.dropFirst())
+        let firstRecord = data.firstIndex { (try? $0.get()) != nil } ?? data.count
+        #expect(data[firstRecord...].allSatisfy { (try? $0.get()) != nil })
+        let keys = data[firstRecord...].compactMap { try? Int64($0.get().fields[0]) }
+        #expect(keys == keys.sorted() && keys.count == data.count - firstRecord)
+        #expect(source.sha256Hex == plain.sha256Hex && order.size == Int64(text.utf8.count))
+    }
 }

@@ -158,6 +158,52 @@ struct VenueLogTests {
                 "\(conflict.stderr)")
     }
 
+    @Test("a newest-first file as Deribit writes it is read in UserSeq order from the file: errors point into it, its hash is its own")
+    func newestFirstInPlace() throws {
+        let directory = TemporaryDirectory()
+        let whole = directory.file("whole.sqlite")
+        #expect(try hedgeledger(["import", "trades", "--db", whole,
+                                 directory.write("transaction_log-1-BTC-a.csv", Self.log(Self.rows))]).status == 0)
+        // Excel's habits: a byte-order mark, CRLF line ends, and a note over two lines.
+        var noted = Self.rows
+        noted[6]["Note"] = "\"to cold\nstorage\""
+        func excel(_ rows: [Row]) -> String {
+            "\u{FEFF}" + Self.log(rows.reversed(), balances: Self.rows).replacingOccurrences(of: "\n", with: "\r\n")
+                .replacingOccurrences(of: "to cold\r\nstorage", with: "to cold\nstorage")
+        }
+        let text = excel(noted)
+        let file = directory.write("transaction_log-1-BTC-excel.csv", text)
+        let db = directory.file("excel.sqlite")
+        let imported = try hedgeledger(["import", "trades", "--db", db, file])
+        #expect(imported.status == 0 && imported.stderr.contains("8 log rows"), "\(imported.stderr)")
+        #expect(try Self.positions(db) == Self.positions(whole))
+        #expect("\(try Self.balances(db)[0]["cash"]!)" == "\(try Self.balances(whole)[0]["cash"]!)")
+        let imports = try hedgeledger(["imports", "--db", db, "--format", "json"])
+        let recorded = try #require((try jsonObject(imports.stdout)["imports"] as? [[String: Any]])?.first)
+        #expect(recorded["sha256"] as? String == SHA256Hex.of(Array(text.utf8)), "\(recorded)")
+        // A wrong cell is reported at its line and column in the file (the note's row, above it, takes two lines).
+        var broken = noted
+        broken[1]["Price"] = "abc"
+        let brokenText = excel(broken)
+        let before = brokenText[..<brokenText.range(of: "abc")!.lowerBound].replacingOccurrences(of: "\r\n", with: "\n")
+        let line = before.filter { $0 == "\n" }.count + 1, column = before.split(separator: "\n", omittingEmptySubsequences: false).last!.count + 1
+        #expect(line == 9)
+        let refused = try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-1-BTC-broken.csv", brokenText)])
+        #expect(refused.status == 65 && refused.stderr.contains("transaction_log-1-BTC-broken.csv:\(line):\(column): price: 'abc'")
+                && refused.stderr.contains("refused: 1 error"), "\(refused.stderr)")
+        // Gzip cannot be read in place: its rows are gathered in memory, to the same ledger.
+        let plain = directory.write("transaction_log-1-BTC-z.csv", text)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = [plain]
+        try gzip.run()
+        gzip.waitUntilExit()
+        let zipped = directory.file("zipped.sqlite")
+        let fromGzip = try hedgeledger(["import", "trades", "--db", zipped, plain + ".gz"])
+        #expect(fromGzip.status == 0 && fromGzip.stderr.contains("8 log rows"), "\(fromGzip.stderr)")
+        #expect(try Self.positions(zipped) == Self.positions(whole))
+    }
+
     @Test("a Position, Change or Balance that disagrees refuses the file at its cell, leaving the ledger as it was; --no-check records it")
     func checks() throws {
         let directory = TemporaryDirectory()

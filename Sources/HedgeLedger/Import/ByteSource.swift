@@ -18,6 +18,9 @@ public final class ByteSource {
     public let expectedSize: Int64?
     public private(set) var storedBytesRead: Int64 = 0
     public private(set) var isCompressed = false
+    /// Set when the file's records are read in another order than stored (a log sorted by its
+    /// sequence): `CSVReader` then reads them from the mapped file, one by one.
+    public let order: RecordOrder?
     private let descriptor: Int32
     private let ownsDescriptor: Bool
     private var hasher = SHA256()
@@ -39,6 +42,7 @@ public final class ByteSource {
             self.descriptor = 0
             self.ownsDescriptor = false
             self.expectedSize = nil
+            self.order = nil
             return
         }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -52,7 +56,20 @@ public final class ByteSource {
         self.descriptor = fd
         self.ownsDescriptor = true
         self.expectedSize = (info.st_mode & S_IFMT) == S_IFREG ? Int64(info.st_size) : nil
+        self.order = nil
     }
+
+    /// The records of a file in `order`; its provenance (hash, size) is the file's as stored.
+    public init(_ order: RecordOrder) {
+        self.name = order.file
+        self.descriptor = -1
+        self.ownsDescriptor = false
+        self.expectedSize = order.size
+        self.order = order
+    }
+
+    /// Counts bytes `CSVReader` took from `order`, for progress.
+    func noteRead(byteCount: Int) { storedBytesRead += Int64(byteCount) }
 
     /// A regular file, which can be read again from the start (`reopened`); standard input and pipes cannot.
     public var canReopen: Bool { ownsDescriptor && expectedSize != nil }
@@ -66,7 +83,7 @@ public final class ByteSource {
     }
 
     /// SHA-256 of every stored byte read so far, in hex.
-    public var sha256Hex: String { hasher.finalize().hexString }
+    public var sha256Hex: String { order?.sha256Hex ?? hasher.finalize().hexString }
 
     /// Fills `buffer` with content (inflated if the input is gzip); returns how many bytes,
     /// 0 at the end.

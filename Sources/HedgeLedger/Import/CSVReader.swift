@@ -18,6 +18,10 @@ public final class CSVReader {
     }
 
     public let source: ByteSource
+    /// Where the record last handed to `visit` lies in the file: from the start of its first
+    /// line (its line number) to just after its last byte. Read inside `visit`; with it,
+    /// `RecordOrder` can hand the records back in another order, each with its own line.
+    public private(set) var lastRecord: (start: Int64, line: Int, end: Int64) = (0, 1, 0)
 
     public init(source: ByteSource) { self.source = source }
 
@@ -49,11 +53,9 @@ public final class CSVReader {
     }
 
     /// Reads the whole source, handing each record or each malformed record's error to `visit`.
+    /// A source read in another order (`ByteSource.order`) hands its records in that order,
+    /// each with the lines and columns it has in the file.
     public func read(_ visit: (Result<Record, InputError>) throws -> Void) throws {
-        let chunkSize = 1 << 20
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
-        defer { buffer.deallocate() }
-
         var state = State.fieldStart
         var record = Record()
         var field: [UInt8] = []
@@ -63,10 +65,13 @@ public final class CSVReader {
         var quoteLine = 1, quoteColumn = 1
         var recordStarted = false
         var afterCR = false
-        var atFileStart = true
         var error: InputError?
+        // Byte offsets in the file: where the current line and the current record's first line start.
+        var lineStart: Int64 = 0
+        var recordStart: (offset: Int64, line: Int) = (0, 1)
 
         func fail(_ message: String, _ atLine: Int, _ atColumn: Int) {
+            if !recordStarted && error == nil { recordStart = (lineStart, line) }
             if error == nil { error = InputError(file: source.name, line: atLine, column: atColumn, message: message) }
             state = .skippingLine
         }
@@ -83,7 +88,8 @@ public final class CSVReader {
             record.positions.append((fieldLine, fieldColumn))
             field.removeAll(keepingCapacity: true)
         }
-        func endRecord() throws {
+        func endRecord(at end: Int64) throws {
+            lastRecord = (recordStart.offset, recordStart.line, end)
             defer {
                 record.fields.removeAll(keepingCapacity: true)
                 record.positions.removeAll(keepingCapacity: true)
@@ -96,24 +102,19 @@ public final class CSVReader {
             if recordStarted { try visit(.success(record)) }
         }
         func startFieldIfNeeded() {
-            if !recordStarted { recordStarted = true; record.line = line }
+            if !recordStarted { recordStarted = true; record.line = line; recordStart = (lineStart, line) }
         }
 
-        while true {
-            let count = try source.read(into: buffer)
-            if count == 0 { break }
-            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-            var index = 0
-            if atFileStart {
-                atFileStart = false
-                if count >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { index = 3 }
-            }
+        /// Reads the bytes of `chunk`, which start at byte `base` of the file.
+        func consume(_ chunk: UnsafeRawBufferPointer, from first: Int, base: Int64) throws {
+            let count = chunk.count
+            var index = first
             while index < count {
                 let byte = chunk[index]
                 index += 1
                 if afterCR {
                     afterCR = false
-                    if byte == 0x0A { continue }  // the LF of a CRLF: the line already ended
+                    if byte == 0x0A { lineStart = base + Int64(index); continue }  // the LF of a CRLF: the line already ended
                 }
                 // Runs of ordinary bytes inside a field are copied in bulk: this loop is the
                 // import's hot path.
@@ -151,7 +152,7 @@ public final class CSVReader {
                             fieldLine = line; fieldColumn = column
                             endField()
                         }
-                        try endRecord()
+                        try endRecord(at: base + Int64(index))
                     } else {
                         startFieldIfNeeded()
                         fieldLine = line; fieldColumn = column
@@ -164,7 +165,7 @@ public final class CSVReader {
                         if state != .skippingLine { state = .fieldStart }
                     } else if isNewline {
                         endField()
-                        try endRecord()
+                        try endRecord(at: base + Int64(index))
                     } else if byte == UInt8(ascii: "\"") {
                         fail("quote inside an unquoted field; quote the whole field and double the quotes inside it (RFC 4180)", line, column)
                     } else {
@@ -181,34 +182,67 @@ public final class CSVReader {
                         if state != .skippingLine { state = .fieldStart }
                     } else if isNewline {
                         endField()
-                        try endRecord()
+                        try endRecord(at: base + Int64(index))
                     } else {
                         fail("text after the closing quote of a field; a quoted field ends at its closing quote", line, column)
                     }
                 case .skippingLine:
-                    if isNewline { try endRecord() }
+                    if isNewline { try endRecord(at: base + Int64(index)) }
                 }
                 if isNewline {
                     line += 1
                     column = 1
                     afterCR = byte == 0x0D
+                    lineStart = base + Int64(index)
                 } else if byte & 0xC0 != 0x80 {
                     column += 1
                 }
             }
         }
-        switch state {
-        case .quoted:
-            fail("unterminated quote: the field opened here never closes", quoteLine, quoteColumn)
-            try endRecord()
-        case .unquoted, .quoteInQuoted:
-            endField()
-            try endRecord()
-        case .fieldStart:
-            if recordStarted { fieldLine = line; fieldColumn = column; endField() }
-            try endRecord()
-        case .skippingLine:
-            try endRecord()
+
+        /// The end of the input (of one record, when reading in another order), at byte `end`.
+        func finish(at end: Int64) throws {
+            switch state {
+            case .quoted:
+                fail("unterminated quote: the field opened here never closes", quoteLine, quoteColumn)
+                try endRecord(at: end)
+            case .unquoted, .quoteInQuoted:
+                endField()
+                try endRecord(at: end)
+            case .fieldStart:
+                if recordStarted { fieldLine = line; fieldColumn = column; endField() }
+                try endRecord(at: end)
+            case .skippingLine:
+                try endRecord(at: end)
+            }
         }
+
+        if let order = source.order {
+            for segment in order.segments {
+                line = segment.line; column = 1; lineStart = segment.offset
+                state = .fieldStart; afterCR = false
+                let bytes = order.bytes(of: segment)
+                try consume(bytes, from: 0, base: segment.offset)
+                try finish(at: segment.offset + Int64(bytes.count))
+                source.noteRead(byteCount: bytes.count)
+            }
+            return
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 1)
+        defer { buffer.deallocate() }
+        var base: Int64 = 0
+        while true {
+            let count = try source.read(into: buffer)
+            if count == 0 { break }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            var first = 0
+            if base == 0 && count >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF {
+                first = 3
+                lineStart = 3
+            }
+            try consume(chunk, from: first, base: base)
+            base += Int64(count)
+        }
+        try finish(at: base)
     }
 }

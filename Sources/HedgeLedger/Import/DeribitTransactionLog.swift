@@ -86,7 +86,8 @@ public enum DeribitTransactionLog {
 
     /// One row, read and checked on its own: the values the import computes with, the row as
     /// it is stored, and where its cells are, for errors found later. Kept small: a log that
-    /// is not in UserSeq order is held whole in memory before it is applied.
+    /// is not in UserSeq order and cannot be read in place (standard input, gzip) is held whole
+    /// in memory before it is applied.
     public struct Entry: Sendable {
         public var line: Int
         public var entryID: String
@@ -137,6 +138,18 @@ public enum DeribitTransactionLog {
                 }
                 return errors.isEmpty ? .success(parser) : .failure(errors)
             }
+    }
+
+    /// What a log's rows are ordered by (`RecordOrder`): for the header of a log, the UserSeq a
+    /// row is read with, or nil for a row `read` refuses for it; nil for a header `parser` refuses.
+    static func sequenceKey(header: CSVReader.Record) -> ((CSVReader.Record) -> Int64?)? {
+        guard case .success(let mapped) = CSVHeader<Column>.map(header, required: required, file: "", formatName: ""),
+              let index = mapped.index(of: .userSeq) else { return nil }
+        let fieldCount = mapped.fieldCount
+        return { record in
+            guard record.fields.count == fieldCount, let userSeq = Int64(record.fields[index]), userSeq >= 0 else { return nil }
+            return userSeq
+        }
     }
 
     static func read(_ row: CSVRow<Column>) -> Result<Entry, RowErrors> {

@@ -95,13 +95,25 @@ public struct TradeImporter {
         // resolves every instrument itself, and `finish` checks the instruments it used once.
         try ledger.connection.execute("PRAGMA foreign_keys = OFF")
         defer { try? ledger.connection.execute("PRAGMA foreign_keys = ON") }
-        // A venue log is applied as it streams while its UserSeq rises; one that goes back is
-        // imported again from the start, its rows gathered and sorted first (kept in memory).
+        // A venue log is applied as it streams while its UserSeq rises. One that goes back (Deribit
+        // writes newest first) is imported again from the start: read in UserSeq order from the
+        // mapped file when it is a regular file and not gzip, else its rows gathered and sorted first
+        // (kept in memory).
         do {
             return try ledger.write(waitSeconds: waitSeconds) {
                 try importOnce(source, now: now, gatherLog: !source.canReopen, progress: progress)
             }
         } catch is VenueLogImport.OutOfOrder {
+            if !source.isCompressed,
+               let order = try RecordOrder.sorted(path: source.name, keyFor: DeribitTransactionLog.sequenceKey) {
+                do {
+                    return try ledger.write(waitSeconds: waitSeconds) {
+                        try importOnce(ByteSource(order), now: now, gatherLog: false, progress: progress)
+                    }
+                } catch is VenueLogImport.OutOfOrder {
+                    // Not expected (the rows are sorted by the UserSeq they are read with); gathering still orders them.
+                }
+            }
             let again = try source.reopened()
             return try ledger.write(waitSeconds: waitSeconds) {
                 try importOnce(again, now: now, gatherLog: true, progress: progress)

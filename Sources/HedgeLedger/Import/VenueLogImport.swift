@@ -55,7 +55,8 @@ struct VenueLogImport {
     private(set) var errors: InputErrors
     /// With `gather`, every row is kept and applied sorted at the end; otherwise rows are applied
     /// as they arrive and a row that goes back throws `OutOfOrder` (the importer then reads the
-    /// file again, gathering): a log of a million rows then needs no memory for its rows.
+    /// file again in UserSeq order, `RecordOrder`, or gathering when it cannot be read in place):
+    /// a log of a million rows then needs no memory for its rows.
     private let gather: Bool
     private let expectedSize: Int64?
     private var gathered: [DeribitTransactionLog.Entry] = []
