@@ -158,6 +158,24 @@ struct VenueLogTests {
                 "\(conflict.stderr)")
     }
 
+    @Test("two downloads joined with cat: the second header is one error at its line, in either order; a native file too")
+    func joinedWithCat() throws {
+        let directory = TemporaryDirectory()
+        let older = Self.log(Array(Self.rows[..<4])), newer = Self.log(Array(Self.rows[4...]))
+        let newestFirst = Self.log(Array(Self.rows[4...].reversed())) + Self.log(Array(Self.rows[..<4].reversed()))
+        for (name, text) in [("a", older + newer), ("b", newestFirst)] {
+            let db = directory.file("\(name).sqlite")
+            let result = try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-1-BTC-\(name).csv", text)])
+            #expect(result.status == 65 && result.stderr.contains("transaction_log-1-BTC-\(name).csv:6:1: this row repeats the header row (line 1)")
+                    && result.stderr.contains("refused: 1 error"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: db))
+        }
+        let trades = "trade_id,timestamp,instrument,side,quantity,price\nT1,2026-11-02T10:00:00Z,BTC-PERPETUAL,buy,100,100000\n"
+        let native = try hedgeledger(["import", "trades", "--db", directory.file("n.sqlite"), directory.write("joined.csv", trades + trades)])
+        #expect(native.status == 65 && native.stderr.contains("joined.csv:3:1: this row repeats the header row (line 1)")
+                && native.stderr.contains("refused: 1 error"), "\(native.stderr)")
+    }
+
     @Test("a newest-first file as Deribit writes it is read in UserSeq order from the file: errors point into it, its hash is its own")
     func newestFirstInPlace() throws {
         let directory = TemporaryDirectory()

@@ -69,6 +69,7 @@ public final class CSVTable {
         let file = reader.source.name
         var parser: RowParser<Item>?
         var headerSeen = false
+        var header: CSVReader.Record?
         try reader.read { result in
             defer { headerSeen = true }
             switch result {
@@ -83,6 +84,7 @@ public final class CSVTable {
                 case .success(let chosen):
                     parser = chosen
                     formatName = chosen.formatName
+                    header = record
                 case .failure(let headerErrors):
                     if record.fields.count == 1, let separator = [";", "\t"].first(where: { record.fields[0].contains($0) }) {
                         self.errors.append(InputError(file: file, line: record.line, column: 1,
@@ -98,6 +100,12 @@ public final class CSVTable {
             case .success(let record):
                 guard let parser else { return }
                 rows += 1
+                if let header, record.fields.first == header.fields.first, record.fields == header.fields {
+                    self.errors.append(InputError(file: file, line: record.line, column: 1,
+                        message: "this row repeats the header row (line \(header.line)): were two files joined (cat a.csv b.csv)? Delete this line, or import the files one after the other"))
+                    if let refused = parser.refused { try visit(refused(record.line)) }
+                    return
+                }
                 guard record.fields.count == parser.fieldCount else {
                     self.errors.append(InputError(file: file, line: record.line, column: 1,
                         message: "this row has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s") but the header has \(parser.fieldCount)"))
