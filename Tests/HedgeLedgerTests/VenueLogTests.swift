@@ -170,6 +170,16 @@ struct VenueLogTests {
                     && result.stderr.contains("refused: 1 error"), "\(result.stderr)")
             #expect(!FileManager.default.fileExists(atPath: db))
         }
+        // Two copies of a row in one file that differ: one error, at the second, naming the first's line.
+        for (column, value, message) in [("Mark Price", "101002", "ID 1004 is also on line 5 of this file, with a different Mark Price"),
+                                         ("Price", "101001", "trade_id '70003' of venue 'deribit' was already imported from")] {
+            var later = Array(Self.rows[3...])
+            later[0][column] = value
+            let differing = try hedgeledger(["import", "trades", "--db", directory.file("d.sqlite"),
+                                             directory.write("transaction_log-1-BTC-d.csv", Self.log(Array(Self.rows[..<6]) + later))])
+            #expect(differing.status == 65 && differing.stderr.contains("transaction_log-1-BTC-d.csv:8:1: \(message)")
+                    && differing.stderr.contains("refused: 1 error"), "\(differing.stderr)")
+        }
         let trades = "trade_id,timestamp,instrument,side,quantity,price\nT1,2026-11-02T10:00:00Z,BTC-PERPETUAL,buy,100,100000\n"
         let native = try hedgeledger(["import", "trades", "--db", directory.file("n.sqlite"), directory.write("joined.csv", trades + trades)])
         #expect(native.status == 65 && native.stderr.contains("joined.csv:3:1: this row repeats the header row (line 1)")

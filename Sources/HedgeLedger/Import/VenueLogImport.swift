@@ -171,7 +171,9 @@ struct VenueLogImport {
             let before = run.duplicates
             guard let id = try run.accept(fillRow(entry, currency: currency), amounts: amounts, differences: Self.sameExecution,
                                           errors: &errors) else {
-                state!.cash = (try? state!.cash + entry.change) ?? entry.balance
+                // The log's own figures after the row: the rows after it are checked from there. (Moving
+                // the cash by its Change would count a repeated row twice.)
+                state!.cash = entry.balance
                 if let stated = entry.position { state!.positions[instrument.instrument.symbol] = stated }
                 return
             }
@@ -300,10 +302,16 @@ struct VenueLogImport {
                                  importID: Int64) throws -> Bool {
         let differences = record.differences(from: stored.record)
         if differences.isEmpty { return true }
+        let different = differences.joined(separator: ", ")
+        if stored.importID == importID {
+            errors.append(InputError(file: file, line: entry.line, column: entry.cells.id.column,
+                message: "ID \(record.entryID) is also on line \(stored.sourceLine) of this file, with a different \(different); a log row's ID is unique (were two different logs joined?)"))
+            return false
+        }
         let source = try earlierSource(importID: stored.importID, line: Int(stored.sourceLine), currentImportID: importID,
                                        currentFile: file, ledger: ledger)
         errors.append(InputError(file: file, line: entry.line, column: entry.cells.id.column,
-            message: "ID \(record.entryID) of account \(record.account) (\(record.currency)) was already imported from \(source) with a different \(differences.joined(separator: ", ")); a log row is never changed once recorded"))
+            message: "ID \(record.entryID) of account \(record.account) (\(record.currency)) was already imported from \(source) with a different \(different); a log row is never changed once recorded"))
         return false
     }
 
