@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import HedgeLedger
 
@@ -102,5 +103,23 @@ struct CSVReaderTests {
         let keys = data[firstRecord...].compactMap { try? Int64($0.get().fields[0]) }
         #expect(keys == keys.sorted() && keys.count == data.count - firstRecord)
         #expect(source.sha256Hex == plain.sha256Hex && order.size == Int64(text.utf8.count))
+    }
+
+    @Test("records read in another order: one longer than the read window, many windows backwards, and a file cut short meanwhile")
+    func reorderedWindows() throws {
+        let directory = TemporaryDirectory()
+        let long = String(repeating: "x", count: RecordOrder.windowSize + 1000)
+        let rows = (0..<3000).map { "\($0),row \($0) \(String(repeating: "y", count: 700))" }
+        let text = "k,v\n" + rows.reversed().joined(separator: "\n") + "\n3000,\"\(long)\"\n"
+        let path = directory.write("in.csv", text)
+        let keyed: (CSVReader.Record) -> ((CSVReader.Record) -> Int64?)? = { _ in { Int64($0.fields[0]) } }
+        let order = try #require(try RecordOrder.sorted(path: path, keyFor: keyed))
+        var values: [String] = []
+        try CSVReader(source: ByteSource(order)).read { values.append(try $0.get().fields[1]) }
+        #expect(values == ["v"] + rows.map { String($0.split(separator: ",")[1]) } + [long])
+        // Cut short after it was first read: an error naming the file, not a crash.
+        let cut = try #require(try RecordOrder.sorted(path: path, keyFor: keyed))
+        #expect(truncate(path, 4000) == 0)
+        #expect(throws: ByteSource.OpenError.self) { try CSVReader(source: ByteSource(cut)).read { _ in } }
     }
 }

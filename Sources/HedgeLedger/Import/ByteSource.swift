@@ -19,7 +19,7 @@ public final class ByteSource {
     public private(set) var storedBytesRead: Int64 = 0
     public private(set) var isCompressed = false
     /// Set when the file's records are read in another order than stored (a log sorted by its
-    /// sequence): `CSVReader` then reads them from the mapped file, one by one.
+    /// sequence): `CSVReader` then reads them from the file, one by one.
     public let order: RecordOrder?
     private let descriptor: Int32
     private let ownsDescriptor: Bool

@@ -221,7 +221,7 @@ public final class CSVReader {
             for segment in order.segments {
                 line = segment.line; column = 1; lineStart = segment.offset
                 state = .fieldStart; afterCR = false
-                let bytes = order.bytes(of: segment)
+                let bytes = try order.bytes(of: segment)
                 try consume(bytes, from: 0, base: segment.offset)
                 try finish(at: segment.offset + Int64(bytes.count))
                 source.noteRead(byteCount: bytes.count)

@@ -5,13 +5,15 @@ import Darwin
 #endif
 
 /// A regular file's CSV records in another order than they are stored in, read from the file
-/// mapped into memory. A Deribit log as Deribit writes it (newest first), or joined from
-/// overlapping downloads, is then applied in UserSeq order as it is read, like a file in order,
-/// with memory for each row's place (about 40 bytes) instead of the row itself (about 1.2 KB).
+/// in place. A Deribit log as Deribit writes it (newest first), or joined from overlapping
+/// downloads, is then applied in UserSeq order as it is read, like a file in order, with memory
+/// for each row's place (about 40 bytes) instead of the row itself (about 1.2 KB).
 ///
 /// Each record keeps the lines and columns it has in the file, so errors point into the file
-/// as the user has it; the import's SHA-256 and size are of the file as stored.
-public final class RecordOrder: @unchecked Sendable {  // immutable after init; the mapping is read-only
+/// as the user has it; the import's SHA-256 and size are of the file as stored. The records are
+/// read with `pread` through a window of the file (a newest-first file is read backwards, a
+/// window at a time), not mapped: a file cut short while it is read is an error, not a SIGBUS.
+public final class RecordOrder: @unchecked Sendable {  // read by one thread at a time: the import's reader
     /// One record: from the start of its first line to just after its last byte.
     public struct Segment: Sendable {
         public let offset: Int64
@@ -24,24 +26,60 @@ public final class RecordOrder: @unchecked Sendable {  // immutable after init; 
     public let sha256Hex: String
     /// The header, then the data records in order.
     public let segments: [Segment]
-    private let mapping: UnsafeRawBufferPointer
+    private let descriptor: Int32
+    /// The bytes of the file from `windowStart`, `windowCount` of them.
+    private var window: UnsafeMutableRawBufferPointer
+    private var windowStart: Int64 = 0
+    private var windowCount = 0
+    static let windowSize = 1 << 20
 
-    func bytes(of segment: Segment) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: mapping[Int(segment.offset) ..< Int(segment.offset) + segment.length])
+    private init(file: String, size: Int64, sha256Hex: String, segments: [Segment], descriptor: Int32) {
+        self.file = file; self.size = size; self.sha256Hex = sha256Hex
+        self.segments = segments; self.descriptor = descriptor
+        window = .allocate(byteCount: Self.windowSize, alignment: 1)
     }
 
-    private init(file: String, sha256Hex: String, segments: [Segment], mapping: UnsafeRawBufferPointer) {
-        self.file = file; self.size = Int64(mapping.count); self.sha256Hex = sha256Hex
-        self.segments = segments; self.mapping = mapping
+    deinit {
+        close(descriptor)
+        window.deallocate()
     }
 
-    deinit { munmap(UnsafeMutableRawPointer(mutating: mapping.baseAddress), mapping.count) }
+    /// The bytes of `segment`, valid until the next call.
+    func bytes(of segment: Segment) throws -> UnsafeRawBufferPointer {
+        let end = segment.offset + Int64(segment.length)
+        if segment.offset < windowStart || end > windowStart + Int64(windowCount) {
+            // Load the window the next records most likely lie in: ending with this one when the
+            // file is read backwards (the one before began after it), else starting with it.
+            let count = max(segment.length, Self.windowSize)
+            if count > window.count {
+                window.deallocate()
+                window = .allocate(byteCount: count, alignment: 1)
+            }
+            let backwards = segment.offset < windowStart
+            let start = backwards ? max(0, end - Int64(count)) : segment.offset
+            let wanted = Int(min(Int64(count), size - start))
+            var done = 0
+            while done < wanted {
+                let read = pread(descriptor, window.baseAddress! + done, wanted - done, off_t(start) + off_t(done))
+                if read < 0 && errno == EINTR { continue }
+                guard read > 0 else {
+                    throw ByteSource.OpenError(path: file, reason: read < 0 ? String(cString: strerror(errno))
+                        : "it changed while it was imported (it is shorter than when it was first read)")
+                }
+                done += read
+            }
+            windowStart = start
+            windowCount = done
+        }
+        let from = Int(segment.offset - windowStart)
+        return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(window)[from ..< from + segment.length])
+    }
 
-    /// Reads the file at `path` once to find its records and their keys, and maps it. `keyFor`
+    /// Reads the file at `path` once to find its records and their keys. `keyFor`
     /// gives, for the header, the key of a data record (nil for a record without one). Records
     /// without a key, and malformed ones, come first, then the rest by key; ties keep their file
-    /// order. Nil when the order cannot be known or the file cannot be mapped: a header without
-    /// a key, standard input or a pipe, gzip input, or a file that changed while it was read.
+    /// order. Nil when the order cannot be known or the file cannot be read in place: a header
+    /// without a key, standard input or a pipe, gzip input, or a file that changed while it was read.
     static func sorted(path: String, keyFor: (CSVReader.Record) -> ((CSVReader.Record) -> Int64?)?) throws -> RecordOrder? {
         let source = try ByteSource(path: path)
         guard source.canReopen else { return nil }
@@ -70,12 +108,11 @@ public final class RecordOrder: @unchecked Sendable {  // immutable after init; 
 
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, Int64(info.st_size) == source.storedBytesRead, info.st_size > 0,
-              let base = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, descriptor, 0), base != MAP_FAILED
-        else { return nil }
-        let mapping = UnsafeRawBufferPointer(start: base, count: Int(info.st_size))
+        guard fstat(descriptor, &info) == 0, Int64(info.st_size) == source.storedBytesRead else {
+            close(descriptor)
+            return nil
+        }
 
         var ordered = [header]
         ordered.reserveCapacity(records.count + 1)
@@ -85,6 +122,7 @@ public final class RecordOrder: @unchecked Sendable {  // immutable after init; 
             let places = (0..<records.count).sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
             ordered.append(contentsOf: places.lazy.map { records[$0] })
         }
-        return RecordOrder(file: path, sha256Hex: source.sha256Hex, segments: ordered, mapping: mapping)
+        return RecordOrder(file: path, size: source.storedBytesRead, sha256Hex: source.sha256Hex, segments: ordered,
+                           descriptor: descriptor)
     }
 }

@@ -97,7 +97,7 @@ public struct TradeImporter {
         defer { try? ledger.connection.execute("PRAGMA foreign_keys = ON") }
         // A venue log is applied as it streams while its UserSeq rises. One that goes back (Deribit
         // writes newest first) is imported again from the start: read in UserSeq order from the
-        // mapped file when it is a regular file and not gzip, else its rows gathered and sorted first
+        // file in place when it is a regular file and not gzip, else its rows gathered and sorted first
         // (kept in memory).
         do {
             return try ledger.write(waitSeconds: waitSeconds) {
