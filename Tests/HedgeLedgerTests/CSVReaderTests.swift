@@ -88,7 +88,7 @@ struct CSVReaderTests {
         var stored: [String] = []
         let plain = try ByteSource(path: path)
         try CSVReader(source: plain).read { stored.append(Self.shown($0)) }
-        let keyed: (CSVReader.Record) -> ((CSVReader.Record) -> Int64?)? = { _ in { Int64($0.fields[0]) } }
+        let keyed: (CSVReader.Record) -> (field: Int, key: (CSVReader.Record) -> Int64?)? = { _ in (0, { Int64($0.fields[0]) }) }
         let order = try #require(try RecordOrder.sorted(path: path, keyFor: keyed))
         var sorted: [Result<CSVReader.Record, InputError>] = []
         let source = ByteSource(order)
@@ -112,7 +112,7 @@ struct CSVReaderTests {
         let rows = (0..<3000).map { "\($0),row \($0) \(String(repeating: "y", count: 700))" }
         let text = "k,v\n" + rows.reversed().joined(separator: "\n") + "\n3000,\"\(long)\"\n"
         let path = directory.write("in.csv", text)
-        let keyed: (CSVReader.Record) -> ((CSVReader.Record) -> Int64?)? = { _ in { Int64($0.fields[0]) } }
+        let keyed: (CSVReader.Record) -> (field: Int, key: (CSVReader.Record) -> Int64?)? = { _ in (0, { Int64($0.fields[0]) }) }
         let order = try #require(try RecordOrder.sorted(path: path, keyFor: keyed))
         var values: [String] = []
         try CSVReader(source: ByteSource(order)).read { values.append(try $0.get().fields[1]) }

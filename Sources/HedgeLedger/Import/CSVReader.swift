@@ -22,6 +22,9 @@ public final class CSVReader {
     /// line (its line number) to just after its last byte. Read inside `visit`; with it,
     /// `RecordOrder` can hand the records back in another order, each with its own line.
     public private(set) var lastRecord: (start: Int64, line: Int, end: Int64) = (0, 1, 0)
+    /// When set, only this field of each record is kept; the others are read and checked as
+    /// usual but handed on empty. For a pass that needs one column of a large file.
+    public var onlyField: Int?
 
     public init(source: ByteSource) { self.source = source }
 
@@ -36,20 +39,22 @@ public final class CSVReader {
     /// A String from bytes that must be valid UTF-8, or nil. ASCII (nearly every field)
     /// takes a fast path; `String(validating:)` is generic and slow on this hot path.
     static func string(validatingUTF8 bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        isValidUTF8(bytes) ? String(decoding: bytes, as: UTF8.self) : nil
+    }
+
+    static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var combined: UInt8 = 0
         for byte in bytes { combined |= byte }
-        if combined & 0x80 != 0 {
-            var decoder = UTF8()
-            var iterator = bytes.makeIterator()
-            decoding: while true {
-                switch decoder.decode(&iterator) {
-                case .scalarValue: continue
-                case .emptyInput: break decoding
-                case .error: return nil
-                }
+        if combined & 0x80 == 0 { return true }
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Reads the whole source, handing each record or each malformed record's error to `visit`.
@@ -78,6 +83,17 @@ public final class CSVReader {
         func endField() {
             if record.fields.isEmpty, field.starts(with: [0xEF, 0xBB, 0xBF]) {
                 fail("byte-order mark in the middle of the file (were two files concatenated?)", fieldLine, fieldColumn)
+                return
+            }
+            if let kept = onlyField, record.fields.count != kept {
+                // Checked as any field is (the records end where they would), but not kept.
+                guard field.withUnsafeBufferPointer(Self.isValidUTF8) else {
+                    fail("invalid UTF-8 in this field; the file must be UTF-8", fieldLine, fieldColumn)
+                    return
+                }
+                record.fields.append("")
+                record.positions.append((fieldLine, fieldColumn))
+                field.removeAll(keepingCapacity: true)
                 return
             }
             guard let text = field.withUnsafeBufferPointer(Self.string(validatingUTF8:)) else {

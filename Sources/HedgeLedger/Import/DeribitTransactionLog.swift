@@ -142,14 +142,14 @@ public enum DeribitTransactionLog {
 
     /// What a log's rows are ordered by (`RecordOrder`): for the header of a log, the UserSeq a
     /// row is read with, or nil for a row `read` refuses for it; nil for a header `parser` refuses.
-    static func sequenceKey(header: CSVReader.Record) -> ((CSVReader.Record) -> Int64?)? {
+    static func sequenceKey(header: CSVReader.Record) -> (field: Int, key: (CSVReader.Record) -> Int64?)? {
         guard case .success(let mapped) = CSVHeader<Column>.map(header, required: required, file: "", formatName: ""),
               let index = mapped.index(of: .userSeq) else { return nil }
         let fieldCount = mapped.fieldCount
-        return { record in
+        return (index, { record in
             guard record.fields.count == fieldCount, let userSeq = Int64(record.fields[index]), userSeq >= 0 else { return nil }
             return userSeq
-        }
+        })
     }
 
     static func read(_ row: CSVRow<Column>) -> Result<Entry, RowErrors> {

@@ -75,12 +75,14 @@ public final class RecordOrder: @unchecked Sendable {  // read by one thread at 
         return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(window)[from ..< from + segment.length])
     }
 
-    /// Reads the file at `path` once to find its records and their keys. `keyFor`
-    /// gives, for the header, the key of a data record (nil for a record without one). Records
+    /// Reads the file at `path` once to find its records and their keys. `keyFor` gives, for the
+    /// header, the field the key is in and the key of a data record (nil for a record without
+    /// one); the other fields are not kept while reading. Records
     /// without a key, and malformed ones, come first, then the rest by key; ties keep their file
     /// order. Nil when the order cannot be known or the file cannot be read in place: a header
     /// without a key, standard input or a pipe, gzip input, or a file that changed while it was read.
-    static func sorted(path: String, keyFor: (CSVReader.Record) -> ((CSVReader.Record) -> Int64?)?) throws -> RecordOrder? {
+    static func sorted(path: String, keyFor: (CSVReader.Record) -> (field: Int, key: (CSVReader.Record) -> Int64?)?)
+        throws -> RecordOrder? {
         let source = try ByteSource(path: path)
         guard source.canReopen else { return nil }
         let reader = CSVReader(source: source)
@@ -94,7 +96,10 @@ public final class RecordOrder: @unchecked Sendable {  // read by one thread at 
             let segment = Segment(offset: place.start, length: Int(place.end - place.start), line: place.line)
             guard header != nil else {
                 header = segment
-                if case .success(let record) = result { key = keyFor(record) }
+                if case .success(let record) = result, let found = keyFor(record) {
+                    key = found.key
+                    reader.onlyField = found.field
+                }
                 return
             }
             records.append(segment)
