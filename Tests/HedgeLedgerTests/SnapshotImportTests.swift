@@ -56,14 +56,9 @@ struct SnapshotImportTests {
     @Test("gzip files stream, and provenance hashes the compressed bytes")
     func gzip() throws {
         try withLedger { ledger, directory throws in
-            let plain = directory.write("chain.csv", Self.tardis)
-            let gzip = Process()
-            gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-            gzip.arguments = ["-k", plain]
-            try gzip.run()
-            gzip.waitUntilExit()
-            let compressed = try Data(contentsOf: URL(fileURLWithPath: plain + ".gz"))
-            let summary = try SnapshotImporter(ledger: ledger).importSnapshots(from: try ByteSource(path: plain + ".gz"), now: testNow)
+            let path = try directory.gzip(directory.write("chain.csv", Self.tardis), keep: true)
+            let compressed = try Data(contentsOf: URL(fileURLWithPath: path))
+            let summary = try SnapshotImporter(ledger: ledger).importSnapshots(from: try ByteSource(path: path), now: testNow)
             #expect(summary.marks == 1 && summary.format == "\(TardisOptionsChain.name) (gzip)")
             let record = try #require(try ledger.imports.all().last)
             #expect(record.sha256 == SHA256Hex.of(Array(compressed)) && record.sizeBytes == Int64(compressed.count))
@@ -77,13 +72,7 @@ struct SnapshotImportTests {
         try withLedger { ledger, directory throws in
             var text = Self.tardis
             for _ in 0..<200 { text += Self.tardis.split(separator: "\n")[1] + "\n" }
-            let plain = directory.write("big.csv", text)
-            let gzip = Process()
-            gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-            gzip.arguments = [plain]
-            try gzip.run()
-            gzip.waitUntilExit()
-            let whole = try Data(contentsOf: URL(fileURLWithPath: plain + ".gz"))
+            let whole = try Data(contentsOf: URL(fileURLWithPath: try directory.gzip(directory.write("big.csv", text))))
             let cut = directory.write("cut.csv.gz", bytes: Array(whole.prefix(whole.count / 2)))
             #expect {
                 try SnapshotImporter(ledger: ledger).importSnapshots(from: try ByteSource(path: cut), now: testNow)

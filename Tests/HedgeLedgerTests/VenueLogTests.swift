@@ -220,14 +220,9 @@ struct VenueLogTests {
         #expect(refused.status == 65 && refused.stderr.contains("transaction_log-1-BTC-broken.csv:\(line):\(column): price: 'abc'")
                 && refused.stderr.contains("refused: 1 error"), "\(refused.stderr)")
         // Gzip cannot be read in place: its rows are gathered in memory, to the same ledger.
-        let plain = directory.write("transaction_log-1-BTC-z.csv", text)
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        gzip.arguments = [plain]
-        try gzip.run()
-        gzip.waitUntilExit()
+        let compressed = try directory.gzip(directory.write("transaction_log-1-BTC-z.csv", text))
         let zipped = directory.file("zipped.sqlite")
-        let fromGzip = try hedgeledger(["import", "trades", "--db", zipped, plain + ".gz"])
+        let fromGzip = try hedgeledger(["import", "trades", "--db", zipped, compressed])
         #expect(fromGzip.status == 0 && fromGzip.stderr.contains("8 log rows"), "\(fromGzip.stderr)")
         #expect(try Self.positions(zipped) == Self.positions(whole))
     }

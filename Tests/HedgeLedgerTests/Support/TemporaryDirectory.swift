@@ -25,6 +25,17 @@ final class TemporaryDirectory {
         FileManager.default.createFile(atPath: target, contents: Data(bytes))
         return target
     }
+
+    /// Compresses the file at `path` with the system's gzip into `path.gz`; returns that path.
+    @discardableResult
+    func gzip(_ path: String, keep: Bool = false) throws -> String {
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = (keep ? ["-k"] : []) + [path]
+        try gzip.run()
+        gzip.waitUntilExit()
+        return path + ".gz"
+    }
 }
 
 /// The test clock: a fixed moment, so nothing depends on when the tests run.
