@@ -41,7 +41,7 @@ extension Hedgeledger {
     struct Assert: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record checkpoints the ledger must always agree with.",
-            subcommands: [AssertPosition.self])
+            subcommands: [AssertPosition.self, AssertWithdraw.self])
     }
 
     struct AssertPosition: ParsableCommand {
@@ -54,7 +54,8 @@ extension Hedgeledger {
                 instrument past its expiry is flat). The assertion is recorded even when the ledger \
                 disagrees, since the statement usually comes from the venue: the command then exits \
                 2, and `verify` and `report eod` flag it until the missing fills are imported or the \
-                wrong ones voided. Example:
+                wrong ones voided (or, when the assertion itself was the mistake, it is withdrawn \
+                with `hedgeledger assert withdraw`). Example:
                   hedgeledger assert position --book main --instrument BTC-PERPETUAL --quantity -50000 --at 2026-11-20T17:00:00Z
                 """)
 
@@ -101,6 +102,48 @@ extension Hedgeledger {
                 Console.message("recorded " + outcome.description + (outcome.holds ? ": holds" : ": DOES NOT HOLD"))
             }
             if !holds { throw ExitCode(Console.Exit.historyDiffers) }
+        }
+    }
+
+    struct AssertWithdraw: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "withdraw",
+            abstract: "Withdraw a position assertion recorded by mistake; verify and the EOD report stop checking it.",
+            discussion: """
+                The assertion is kept, and the withdrawal, with its reason, who and when, is \
+                appended to the journal beside it (chained like every record); neither is ever \
+                changed. An assertion is withdrawn once. `verify` names the assertions that do not \
+                hold, with their numbers. Example:
+                  hedgeledger assert withdraw 3 --reason "typed 50000 for -50000"
+                """)
+
+        @OptionGroup var ledger: LedgerOptions
+
+        @Argument(help: ArgumentHelp("The assertion's number (#N in `verify` and in what `assert position` printed).", valueName: "id"))
+        var id: Int64
+
+        @Option(help: ArgumentHelp("Why it is withdrawn; kept in the journal.", valueName: "text"))
+        var reason: String
+
+        @Option(help: ArgumentHelp("Who withdraws it; default $USER, else the account running it.", valueName: "name"))
+        var by: String?
+
+        @Option(help: ArgumentHelp("Wait up to this many seconds for another writer to finish.", valueName: "seconds"))
+        var wait: Double = 0
+
+        func validate() throws {
+            guard id > 0 else { throw ValidationError("the assertion's number must be 1 or more") }
+            guard wait >= 0, wait.isFinite else { throw ValidationError("--wait must be zero or more seconds") }
+        }
+
+        func run() throws {
+            try Console.run {
+                let now = Console.now()
+                let opened = try ledger.openForWriting(create: false, now: now)
+                let assertion = try PositionAssertionService(ledger: opened, waitSeconds: wait)
+                    .withdraw(id: id, reason: reason, recordedBy: Console.actor(by), now: now)
+                Console.message("withdrew assertion #\(assertion.id): book '\(assertion.book)' \(assertion.instrument) \(assertion.quantity) at \(assertion.time.iso8601); verify and the EOD report no longer check it")
+            }
         }
     }
 }

@@ -145,7 +145,7 @@ struct CorrectionTests {
             \(v11)
             INSERT INTO hedge_decisions SELECT * FROM kept_decisions;
             INSERT INTO hedge_links SELECT * FROM kept_links;
-            \(undoMigrationsFourteenToSeventeen)
+            \(undoMigrationsFourteenToEighteen)
             DELETE FROM schema_migrations WHERE version >= 13;
             """
         let process = Process()

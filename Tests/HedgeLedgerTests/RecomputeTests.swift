@@ -408,7 +408,7 @@ struct RecomputeTests {
         do {  // back to version 9, as the previous release left it
             let ledger = try Ledger(path: db, create: false, now: testNow)
             try ledger.connection.execute("""
-                \(undoMigrationsFourteenToSeventeen)
+                \(undoMigrationsFourteenToEighteen)
                 DROP TABLE journal_chain;
                 DROP TABLE fill_blocks;
                 DROP INDEX fills_by_hedge_decision;

@@ -323,6 +323,33 @@ struct VenueLogTests {
         #expect(report.status == 0, "\(report.stderr)")
         let exceptions = try #require(try jsonObject(report.stdout)["exceptions"] as? [[String: Any]])
         #expect(exceptions.contains { $0["kind"] as? String == "assertion" && ($0["detail"] as? String)?.contains("asserted -6000") == true })
+        #expect(verify.stdout.contains("hedgeledger assert withdraw ID --reason TEXT"), "\(verify.stdout)")
+        // The mistyped one is withdrawn: kept and chained, no longer checked.
+        for (arguments, status, message) in [(["9", "--reason", "typo"], 64, "there is no assertion #9; the ledger's are #1 to #2"),
+                                             (["2", "--reason", " "], 64, "--reason is empty"),
+                                             (["0", "--reason", "typo"], 64, "must be 1 or more"),
+                                             (["2", "--reason", "typed -6000 for 6000", "--by", "ana"], 0,
+                                              "withdrew assertion #2: book 'main' BTC-PERPETUAL -6000 at 2026-11-03T12:00:00Z"),
+                                             (["2", "--reason", "again"], 64, "assertion #2 was already withdrawn by ana at")] {
+            let result = try hedgeledger(["assert", "withdraw", "--db", db] + arguments)
+            #expect(result.status == Int32(status) && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        let after = try hedgeledger(["verify", "--db", db])
+        #expect(after.status == 0 && after.stdout.contains("1 assertion holds (1 withdrawn)"), "\(after.stdout)")
+        let clean = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-05", "--format", "json", "--out", "-"])
+        let left = try #require(try jsonObject(clean.stdout)["exceptions"] as? [[String: Any]])
+        #expect(!left.contains { $0["kind"] as? String == "assertion" }, "\(left)")
+        // A withdrawal changed or removed behind hedgeledger's back is found.
+        do {
+            let ledger = try Ledger(path: db, create: false, now: testNow)
+            try ledger.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        for sql in ["UPDATE position_assertion_withdrawals SET reason = 'nothing to see'", "DELETE FROM position_assertion_withdrawals"] {
+            let scratch = TemporaryDirectory()
+            let tampered = try TamperTests().tampered(sql, tables: ["position_assertion_withdrawals"], in: scratch, from: db)
+            let found = try hedgeledger(["verify", "--db", tampered])
+            #expect(found.status != 0 && found.stdout.contains("journal chain") && found.stdout.contains("FAILED"), "\(sql): \(found.stdout)")
+        }
     }
 
     @Test("a log row or an assertion changed with the sqlite3 shell is found by verify", arguments: [

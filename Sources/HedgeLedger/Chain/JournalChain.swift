@@ -305,6 +305,12 @@ public enum JournalChain {
             bytes.integer(stored.id); bytes.text(stored.book); bytes.text(stored.instrument); bytes.exact(stored.quantity)
             bytes.time(stored.time); bytes.text(stored.note); bytes.time(stored.recordedAt); bytes.text(stored.recordedBy)
             return bytes.bytes
+        case .assertionWithdrawal:
+            guard let stored = try ledger.positionAssertions.withdrawal(id: id) else { return nil }
+            var bytes = CanonicalBytes(tag: "W")
+            bytes.integer(stored.id); bytes.integer(stored.assertionID); bytes.text(stored.reason); bytes.time(stored.recordedAt)
+            bytes.text(stored.recordedBy)
+            return bytes.bytes
         }
     }
 
@@ -420,6 +426,9 @@ public enum JournalChain {
         for id in try ledger.chain.recordIDs(of: .link) { if let l = try ledger.hedgeLinks.find(id: id) { records.append((l.recordedAt, .link, id)) } }
         for id in try ledger.chain.recordIDs(of: .assertion) {
             if let a = try ledger.positionAssertions.find(id: id) { records.append((a.recordedAt, .assertion, id)) }
+        }
+        for id in try ledger.chain.recordIDs(of: .assertionWithdrawal) {
+            if let w = try ledger.positionAssertions.withdrawal(id: id) { records.append((w.recordedAt, .assertionWithdrawal, id)) }
         }
         guard !records.isEmpty else { return 0 }
         let order = ChainEntry.Kind.allCases

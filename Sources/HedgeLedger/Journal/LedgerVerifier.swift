@@ -229,12 +229,15 @@ public struct LedgerVerifier {
     private func checkAssertions() throws -> Check {
         let outcomes = try PositionAssertionService(ledger: ledger).checkAll()
         let failed = outcomes.filter { !$0.holds }
+        let withdrawn = try ledger.positionAssertions.withdrawnCount()
         guard let first = failed.first else {
             return Check(name: "position assertions", passed: true,
-                         detail: "\(outcomes.count) assertion\(outcomes.count == 1 ? " holds" : "s hold")")
+                         detail: "\(outcomes.count) assertion\(outcomes.count == 1 ? " holds" : "s hold")"
+                            + (withdrawn > 0 ? " (\(withdrawn) withdrawn)" : ""))
         }
         return Check(name: "position assertions", passed: false,
-                     detail: first.description + (failed.count > 1 ? "; and \(failed.count - 1) more fail" : ""))
+                     detail: first.description + (failed.count > 1 ? "; and \(failed.count - 1) more fail" : "")
+                        + " (one recorded by mistake is withdrawn with `hedgeledger assert withdraw ID --reason TEXT`)")
     }
 
     /// Every mark, index and settlement price of a snapshot import with digests (schema version

@@ -25,10 +25,18 @@ public struct PositionAssertionService {
 
     public enum Refusal: Error, CustomStringConvertible {
         case tooLarge(ExactDecimal)
+        case unknown(Int64, count: Int)
+        case alreadyWithdrawn(AssertionWithdrawal)
+        case noReason
 
         public var description: String {
             switch self {
             case .tooLarge(let quantity): "quantity \(quantity) is too large: amounts are at most \(AmountLimits.maximumText) in magnitude"
+            case let .unknown(id, count):
+                "there is no assertion #\(id)" + (count == 0 ? "; the ledger has none" : "; the ledger's are #1 to #\(count) (`hedgeledger verify` lists those that do not hold)")
+            case .alreadyWithdrawn(let w):
+                "assertion #\(w.assertionID) was already withdrawn by \(w.recordedBy) at \(w.recordedAt.iso8601): \(w.reason)"
+            case .noReason: "--reason is empty; say why the assertion is withdrawn (it is kept in the journal)"
             }
         }
     }
@@ -54,7 +62,23 @@ public struct PositionAssertionService {
         return try check(assertion)
     }
 
-    /// Every assertion about a time at or before `time`, each with what the ledger holds.
+    /// Withdraws an assertion recorded by mistake: a record of its own, chained, that takes it out
+    /// of the checks from then on. The assertion itself is kept, as every record is.
+    public func withdraw(id: Int64, reason: String, recordedBy: String, now: Timestamp) throws -> PositionAssertion {
+        let reason = reason.trimmingCharacters(in: " \t")
+        guard !reason.isEmpty else { throw Refusal.noReason }
+        return try ledger.write(waitSeconds: waitSeconds) {
+            guard let assertion = try ledger.positionAssertions.find(id: id) else {
+                throw Refusal.unknown(id, count: try ledger.chain.recordIDs(of: .assertion).count)
+            }
+            if let earlier = try ledger.positionAssertions.withdrawal(ofAssertion: id) { throw Refusal.alreadyWithdrawn(earlier) }
+            let withdrawal = AssertionWithdrawal(id: 0, assertionID: id, reason: reason, recordedAt: now, recordedBy: recordedBy)
+            try JournalChain.append(.assertionWithdrawal, id: try ledger.positionAssertions.insert(withdrawal), ledger: ledger)
+            return assertion
+        }
+    }
+
+    /// Every assertion about a time at or before `time` that was not withdrawn, each with what the ledger holds.
     public func checkAll(through time: Timestamp = Timestamp.supported.upperBound) throws -> [Outcome] {
         try ledger.positionAssertions.all(through: time).map(check)
     }

@@ -5,6 +5,7 @@ public struct ChainEntry: Sendable, Hashable {
         case void
         case bookSetting = "book-setting"
         case policy, decision, link, assertion
+        case assertionWithdrawal = "assertion-withdrawal"
 
         /// The table its records live in.
         var table: String {
@@ -16,6 +17,7 @@ public struct ChainEntry: Sendable, Hashable {
             case .decision: "hedge_decisions"
             case .link: "hedge_links"
             case .assertion: "position_assertions"
+            case .assertionWithdrawal: "position_assertion_withdrawals"
             }
         }
     }

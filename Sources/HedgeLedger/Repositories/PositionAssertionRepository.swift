@@ -12,7 +12,16 @@ public struct PositionAssertion: Sendable, Hashable {
     public var recordedBy: String
 }
 
-/// Position assertions. Append-only.
+/// The withdrawal of an assertion recorded by mistake (migration 0018).
+public struct AssertionWithdrawal: Sendable, Hashable {
+    public var id: Int64
+    public var assertionID: Int64
+    public var reason: String
+    public var recordedAt: Timestamp
+    public var recordedBy: String
+}
+
+/// Position assertions and their withdrawals. Append-only.
 public struct PositionAssertionRepository {
     let connection: Connection
 
@@ -36,12 +45,43 @@ public struct PositionAssertionRepository {
             """).firstRow([id]) { try Self.decode($0) }
     }
 
-    /// Every assertion about a time at or before `time`, in time order.
+    /// Every assertion about a time at or before `time` that was not withdrawn, in time order.
     public func all(through time: Timestamp = Timestamp.supported.upperBound) throws -> [PositionAssertion] {
         try connection.cached("""
             SELECT \(Self.columns) FROM position_assertions a JOIN instruments i ON i.id = a.instrument_id
-            WHERE a.time_us <= ? ORDER BY a.time_us, a.id
+            WHERE a.time_us <= ? AND NOT EXISTS (SELECT 1 FROM position_assertion_withdrawals w WHERE w.assertion_id = a.id)
+            ORDER BY a.time_us, a.id
             """).rows([time]) { try Self.decode($0) }
+    }
+
+    /// Stores the withdrawal (its id is ignored) and returns its id.
+    public func insert(_ withdrawal: AssertionWithdrawal) throws -> Int64 {
+        try connection.cached("""
+            INSERT INTO position_assertion_withdrawals (assertion_id, reason, recorded_at_us, recorded_by) VALUES (?, ?, ?, ?)
+            """).execute([withdrawal.assertionID, withdrawal.reason, withdrawal.recordedAt, withdrawal.recordedBy])
+        return connection.lastInsertRowID
+    }
+
+    public func withdrawal(id: Int64) throws -> AssertionWithdrawal? {
+        try connection.cached("""
+            SELECT id, assertion_id, reason, recorded_at_us, recorded_by FROM position_assertion_withdrawals WHERE id = ?
+            """).firstRow([id]) { try Self.decodeWithdrawal($0) }
+    }
+
+    /// The withdrawal of an assertion, if it was withdrawn.
+    public func withdrawal(ofAssertion assertionID: Int64) throws -> AssertionWithdrawal? {
+        try connection.cached("""
+            SELECT id, assertion_id, reason, recorded_at_us, recorded_by FROM position_assertion_withdrawals WHERE assertion_id = ?
+            """).firstRow([assertionID]) { try Self.decodeWithdrawal($0) }
+    }
+
+    public func withdrawnCount() throws -> Int {
+        try connection.cached("SELECT COUNT(*) FROM position_assertion_withdrawals").firstRow { $0.int(0) } ?? 0
+    }
+
+    static func decodeWithdrawal(_ row: Row) throws -> AssertionWithdrawal {
+        AssertionWithdrawal(id: row.int64(0), assertionID: row.int64(1), reason: row.text(2), recordedAt: try row.timestamp(3),
+                            recordedBy: row.text(4))
     }
 
     static func decode(_ row: Row) throws -> PositionAssertion {

@@ -19,6 +19,7 @@ public enum Schema {
         Migration(version: 15, name: "0015_market_blocks.sql", bytes: PackageResources._015_market_blocks_sql),
         Migration(version: 16, name: "0016_pnl_explain.sql", bytes: PackageResources._016_pnl_explain_sql),
         Migration(version: 17, name: "0017_venue_logs.sql", bytes: PackageResources._017_venue_logs_sql),
+        Migration(version: 18, name: "0018_assertion_withdrawals.sql", bytes: PackageResources._018_assertion_withdrawals_sql),
     ]
 
     public static let migrator = Migrator(migrations: migrations)

@@ -79,7 +79,7 @@ func time(_ text: String) -> Timestamp {
 /// no segments, no book settings), to test what an older hedgeledger's ledger meets.
 func downgradeToVersion4(_ ledger: Ledger) throws {
     try ledger.connection.execute("""
-        \(undoMigrationsFourteenToSeventeen)
+        \(undoMigrationsFourteenToEighteen)
         DROP TABLE journal_chain;
         DROP TABLE fill_blocks;
         DROP INDEX fills_by_hedge_decision;
@@ -99,10 +99,12 @@ func downgradeToVersion4(_ ledger: Ledger) throws {
         """)
 }
 
-/// SQL undoing migrations 14 to 17 (venue logs and assertions, the P&L explain columns, market
-/// blocks, quotes): shared by the tests that take a ledger back to an earlier version. The journal
-/// chain is rebuilt as migration 0012 wrote it, without the 'assertion' kind.
-let undoMigrationsFourteenToSeventeen = """
+/// SQL undoing migrations 14 to 18 (assertion withdrawals, venue logs and assertions, the P&L
+/// explain columns, market blocks, quotes): shared by the tests that take a ledger back to an
+/// earlier version. The journal chain is rebuilt as migration 0012 wrote it, without the
+/// 'assertion' and 'assertion-withdrawal' kinds.
+let undoMigrationsFourteenToEighteen = """
+    DROP TABLE position_assertion_withdrawals;
     DROP TABLE venue_log_mismatches;
     DROP TABLE venue_log_blocks;
     DROP TABLE venue_log_entries;
