@@ -122,26 +122,18 @@ extension Hedgeledger {
         @Argument(help: ArgumentHelp("The assertion's number (#N in `verify` and in what `assert position` printed).", valueName: "id"))
         var id: Int64
 
-        @Option(help: ArgumentHelp("Why it is withdrawn; kept in the journal.", valueName: "text"))
-        var reason: String
-
-        @Option(help: ArgumentHelp("Who withdraws it; default $USER, else the account running it.", valueName: "name"))
-        var by: String?
-
-        @Option(help: ArgumentHelp("Wait up to this many seconds for another writer to finish.", valueName: "seconds"))
-        var wait: Double = 0
+        @OptionGroup var options: ReasonOptions
 
         func validate() throws {
             guard id > 0 else { throw ValidationError("the assertion's number must be 1 or more") }
-            guard wait >= 0, wait.isFinite else { throw ValidationError("--wait must be zero or more seconds") }
         }
 
         func run() throws {
             try Console.run {
                 let now = Console.now()
                 let opened = try ledger.openForWriting(create: false, now: now)
-                let assertion = try PositionAssertionService(ledger: opened, waitSeconds: wait)
-                    .withdraw(id: id, reason: reason, recordedBy: Console.actor(by), now: now)
+                let assertion = try PositionAssertionService(ledger: opened, waitSeconds: options.wait)
+                    .withdraw(id: id, reason: options.reason, recordedBy: options.actor, now: now)
                 Console.message("withdrew assertion #\(assertion.id): book '\(assertion.book)' \(assertion.instrument) \(assertion.quantity) at \(assertion.time.iso8601); verify and the EOD report no longer check it")
             }
         }

@@ -18,29 +18,32 @@ extension Hedgeledger {
     }
 }
 
-/// What every void takes: the reason, who, and the write-lock wait.
-struct VoidOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Why: kept forever beside the voided fills.", valueName: "text"))
+/// What every record that takes an earlier one out (a void, an assertion's withdrawal) takes:
+/// the reason, who, and the write-lock wait.
+struct ReasonOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Why: kept forever in the journal beside what it takes out.", valueName: "text"))
     var reason: String
 
-    @Option(help: ArgumentHelp("Who voids; default $USER.", valueName: "name"))
+    @Option(help: ArgumentHelp("Who does it; default $USER, else the account running it.", valueName: "name"))
     var by: String?
 
     @Option(help: ArgumentHelp("Wait up to this many seconds for another writer to finish.", valueName: "seconds"))
     var wait: Double = 0
 
-    var voidedBy: String { Console.actor(by) }
+    var actor: String { Console.actor(by) }
 
     func validate() throws {
         guard !reason.trimmingCharacters(in: " \t\n\r").isEmpty else { throw ValidationError("--reason must say why") }
         guard wait >= 0, wait.isFinite else { throw ValidationError("--wait must be zero or more seconds") }
     }
+}
 
+extension ReasonOptions {
     func void(_ target: VoidService.Target, ledger: LedgerOptions) throws {
         try Console.run {
             let now = Console.now()
             let opened = try ledger.openForWriting(create: false, now: now)
-            let summary = try VoidService(ledger: opened, waitSeconds: wait).void(target, reason: reason, voidedBy: voidedBy, now: now)
+            let summary = try VoidService(ledger: opened, waitSeconds: wait).void(target, reason: reason, voidedBy: actor, now: now)
             Console.message(summary.line)
         }
     }
@@ -53,7 +56,7 @@ extension Hedgeledger.VoidCommand {
             abstract: "Void every fill of one trade import (its number is in `hedgeledger imports`).")
 
         @OptionGroup var ledger: LedgerOptions
-        @OptionGroup var options: VoidOptions
+        @OptionGroup var options: ReasonOptions
 
         @Argument(help: ArgumentHelp("The import's number.", valueName: "id"))
         var id: Int64
@@ -66,7 +69,7 @@ extension Hedgeledger.VoidCommand {
             abstract: "Void one fill, named by its venue and trade id.")
 
         @OptionGroup var ledger: LedgerOptions
-        @OptionGroup var options: VoidOptions
+        @OptionGroup var options: ReasonOptions
 
         @Option(help: ArgumentHelp("The fill's venue (the trade file's venue column).", valueName: "venue"))
         var venue: String = "unspecified"

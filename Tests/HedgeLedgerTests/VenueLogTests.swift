@@ -326,7 +326,7 @@ struct VenueLogTests {
         #expect(verify.stdout.contains("hedgeledger assert withdraw ID --reason TEXT"), "\(verify.stdout)")
         // The mistyped one is withdrawn: kept and chained, no longer checked.
         for (arguments, status, message) in [(["9", "--reason", "typo"], 64, "there is no assertion #9; the ledger's are #1 to #2"),
-                                             (["2", "--reason", " "], 64, "--reason is empty"),
+                                             (["2", "--reason", " "], 64, "--reason must say why"),
                                              (["0", "--reason", "typo"], 64, "must be 1 or more"),
                                              (["2", "--reason", "typed -6000 for 6000", "--by", "ana"], 0,
                                               "withdrew assertion #2: book 'main' BTC-PERPETUAL -6000 at 2026-11-03T12:00:00Z"),
