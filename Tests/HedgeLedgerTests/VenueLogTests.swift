@@ -209,6 +209,7 @@ struct VenueLogTests {
         let imports = try hedgeledger(["imports", "--db", db, "--format", "json"])
         let recorded = try #require((try jsonObject(imports.stdout)["imports"] as? [[String: Any]])?.first)
         #expect(recorded["sha256"] as? String == SHA256Hex.of(Array(text.utf8)), "\(recorded)")
+        #expect("\(recorded["size_bytes"]!)" == "\(text.utf8.count)", "\(recorded)")
         // A wrong cell is reported at its line and column in the file (the note's row, above it, takes two lines).
         var broken = noted
         broken[1]["Price"] = "abc"

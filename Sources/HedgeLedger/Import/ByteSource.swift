@@ -71,6 +71,10 @@ public final class ByteSource {
     /// Counts bytes `CSVReader` took from `order`, for progress.
     func noteRead(byteCount: Int) { storedBytesRead += Int64(byteCount) }
 
+    /// `CSVReader` read every record of `order`: the whole file, as stored, is read (the records
+    /// leave out a byte-order mark, blank lines and the LF of CRLF).
+    func noteOrderRead() { storedBytesRead = order?.size ?? storedBytesRead }
+
     /// A regular file, which can be read again from the start (`reopened`); standard input and pipes cannot.
     public var canReopen: Bool { ownsDescriptor && expectedSize != nil }
 

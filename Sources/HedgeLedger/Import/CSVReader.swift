@@ -242,6 +242,7 @@ public final class CSVReader {
                 try finish(at: segment.offset + Int64(bytes.count))
                 source.noteRead(byteCount: bytes.count)
             }
+            source.noteOrderRead()
             return
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 1)
