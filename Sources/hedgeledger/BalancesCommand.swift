@@ -41,7 +41,7 @@ extension Hedgeledger {
     struct Assert: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record checkpoints the ledger must always agree with.",
-            subcommands: [AssertPosition.self, AssertWithdraw.self])
+            subcommands: [AssertPosition.self, AssertWithdraw.self, AssertList.self])
     }
 
     struct AssertPosition: ParsableCommand {
@@ -136,6 +136,20 @@ extension Hedgeledger {
                     .withdraw(id: id, reason: options.reason, recordedBy: options.actor, now: now)
                 Console.message("withdrew assertion #\(assertion.id): book '\(assertion.book)' \(assertion.instrument) \(assertion.quantity) at \(assertion.time.iso8601); verify and the EOD report no longer check it")
             }
+        }
+    }
+
+    struct AssertList: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list",
+            abstract: "List every position assertion: what was asserted, what the ledger holds at its time now, and its withdrawal if any.",
+            discussion: "Read-only. `holds` is checked against the fills as they are now, as `verify` checks it.")
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            try output.printReport(of: ledger) { opened, _ in try AssertionsReport.build(ledger: opened).report }
         }
     }
 }

@@ -337,6 +337,14 @@ struct VenueLogTests {
         }
         let after = try hedgeledger(["verify", "--db", db])
         #expect(after.status == 0 && after.stdout.contains("1 assertion holds (1 withdrawn)"), "\(after.stdout)")
+        // `assert list` shows both, the withdrawn one with its withdrawal.
+        let list = try hedgeledger(["assert", "list", "--db", db, "--format", "json"])
+        #expect(list.status == 0, "\(list.stderr)")
+        try ReportOutputTests().expectDocumented(list.stdout)
+        let listed = try #require(try jsonObject(list.stdout)["assertions"] as? [[String: Any]])
+        #expect(listed.map { "\($0["id"]!) \($0["asserted"]!) \($0["held"]!) \($0["holds"]!) \($0["withdrawn"]!) \($0["withdrawn_by"]!)" }
+                == ["1 6000 6000 1 0 <null>", "2 -6000 6000 0 1 ana"], "\(listed)")
+        #expect(listed[1]["holds"] as? Bool == false && listed[1]["withdrawal_reason"] as? String == "typed -6000 for 6000")
         let clean = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-05", "--format", "json", "--out", "-"])
         let left = try #require(try jsonObject(clean.stdout)["exceptions"] as? [[String: Any]])
         #expect(!left.contains { $0["kind"] as? String == "assertion" }, "\(left)")

@@ -54,6 +54,17 @@ public struct PositionAssertionRepository {
             """).rows([time]) { try Self.decode($0) }
     }
 
+    /// Every assertion, withdrawn or not, with its withdrawal, in the order they were recorded.
+    public func everyAssertion() throws -> [(assertion: PositionAssertion, withdrawal: AssertionWithdrawal?)] {
+        let withdrawals = try connection.cached("""
+            SELECT id, assertion_id, reason, recorded_at_us, recorded_by FROM position_assertion_withdrawals
+            """).rows { try Self.decodeWithdrawal($0) }
+        let byAssertion = Dictionary(withdrawals.map { ($0.assertionID, $0) }, uniquingKeysWith: { first, _ in first })
+        return try connection.cached("""
+            SELECT \(Self.columns) FROM position_assertions a JOIN instruments i ON i.id = a.instrument_id ORDER BY a.id
+            """).rows { try Self.decode($0) }.map { ($0, byAssertion[$0.id]) }
+    }
+
     /// Stores the withdrawal (its id is ignored) and returns its id.
     public func insert(_ withdrawal: AssertionWithdrawal) throws -> Int64 {
         try connection.cached("""
