@@ -126,8 +126,11 @@ public struct TradeImporter {
         var run = try ImportRun(ledger: ledger, file: source.name)
         let options = options, mapping = mapping
         var log: VenueLogImport?
+        // A flag, not `log == nil`: comparing the optional copied the whole import state on every row.
+        var logStarted = false
         func startLog() throws {
-            guard log == nil else { return }
+            guard !logStarted else { return }
+            logStarted = true
             try ledger.sizeCacheForOrderedImport()
             log = VenueLogImport(ledger: ledger, file: source.name, book: options.defaultBook, options: venueLogOptions,
                                  gather: gatherLog, expectedSize: source.expectedSize)

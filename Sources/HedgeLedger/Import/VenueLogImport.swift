@@ -169,7 +169,7 @@ struct VenueLogImport {
         }
         if entry.type.isExecution, let instrument, let amounts = entry.amounts {
             let before = run.duplicates
-            guard let id = try run.accept(fillRow(entry, currency: currency), amounts: amounts, differences: Self.sameExecution,
+            guard let id = try run.accept(Self.fillRow(entry, book: book, account: account, currency: currency), amounts: amounts, differences: Self.sameExecution,
                                           errors: &errors) else {
                 // The log's own figures after the row: the rows after it are checked from there. (Moving
                 // the cash by its Change would count a repeated row twice.)
@@ -236,7 +236,7 @@ struct VenueLogImport {
         // A wrong Change cell is its own error: the balance moves by what the row's cash flow and fee make.
         var change = entry.change
         do {
-            if let problem = try changeProblem(entry) {
+            if let problem = try Self.changeProblem(entry) {
                 found.append(problem)
                 change = problem.ledger
             }
@@ -281,7 +281,7 @@ struct VenueLogImport {
         return try ledger.fills.liveQuantity(book: book, instrumentID: instrument.id, before: entry.time)
     }
 
-    private func changeProblem(_ entry: DeribitTransactionLog.Entry) throws -> Mismatch? {
+    private static func changeProblem(_ entry: DeribitTransactionLog.Entry) throws -> Mismatch? {
         let expected: ExactDecimal
         switch entry.type {
         case .trade, .positionMove, .delivery:
@@ -316,7 +316,10 @@ struct VenueLogImport {
     }
 
 
-    private func fillRow(_ entry: DeribitTransactionLog.Entry, currency: String) -> NativeTradeFormat.Row {
+    /// Static, as `changeProblem`: a method on `self` called from the mutating per-row path copied
+    /// the whole import state (its strings and dictionaries retained) on every row.
+    private static func fillRow(_ entry: DeribitTransactionLog.Entry, book: String, account: String, currency: String)
+        -> NativeTradeFormat.Row {
         let note = entry.type == .positionMove
             ? ["position move", entry.columns.record(venue: DeribitTransactionLog.venue, account: account, currency: currency).info]
                 .compactMap { $0 }.joined(separator: ": ")
