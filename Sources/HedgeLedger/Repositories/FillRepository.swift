@@ -74,25 +74,27 @@ public struct FillRepository {
         /// fill's id, or nil when it was not added.
         public func insertIfNew(_ fill: Fill, amounts encoded: EncodedAmounts, instrumentID: Int64, importID: Int64,
                                 sourceLine: Int, revision: Int = 0) throws -> Int64? {
-            let statement = insert.statement, texts = insert.texts
+            let statement = insert.statement
             statement.reset()
-            texts.add(fill.venue, at: 1)
-            texts.add(fill.tradeID, at: 2)
             try statement.bind(fill.time.microseconds, at: 3)
             try statement.bind(instrumentID, at: 4)
-            texts.add(fill.book, at: 5)
-            texts.add(fill.side.rawValue, at: 6)
-            texts.add(encoded.quantity, at: 7)
-            texts.add(encoded.price, at: 8)
-            texts.add(encoded.fee, at: 9)
-            texts.add(fill.feeCurrency, at: 10)
-            texts.add(fill.orderID, at: 11)
-            texts.add(fill.hedgeDecision, at: 12)
-            texts.add(fill.note, at: 13)
             try statement.bind(importID, at: 14)
             try statement.bind(Int64(sourceLine), at: 15)
             try statement.bind(Int64(revision), at: 16)
-            return try insert.run() ? insert.lastInsertRowID : nil
+            let inserted = try insert.run { texts in
+                texts.add(fill.venue, at: 1)
+                texts.add(fill.tradeID, at: 2)
+                texts.add(fill.book, at: 5)
+                texts.add(fill.side.rawValue, at: 6)
+                texts.add(encoded.quantity, at: 7)
+                texts.add(encoded.price, at: 8)
+                texts.add(encoded.fee, at: 9)
+                texts.add(fill.feeCurrency, at: 10)
+                texts.add(fill.orderID, at: 11)
+                texts.add(fill.hedgeDecision, at: 12)
+                texts.add(fill.note, at: 13)
+            }
+            return inserted ? insert.lastInsertRowID : nil
         }
     }
 

@@ -51,13 +51,10 @@ public struct MarkRepository {
         /// Appends the mark unless the instrument already has one at that moment; returns whether it was added.
         public func insertIfNew(_ encoded: EncodedMark, instrumentID: Int64, importID: Int64) throws -> Bool {
             let mark = encoded.mark
-            let statement = insert.statement, texts = insert.texts
+            let statement = insert.statement
             statement.reset()
             try statement.bind(instrumentID, at: 1)
             try statement.bind(mark.time.microseconds, at: 2)
-            texts.add(encoded.markPrice, at: 3)
-            texts.add(encoded.underlyingPrice, at: 4)
-            texts.add(encoded.indexPrice, at: 5)
             try statement.bind(mark.markIV, at: 6)
             try statement.bind(mark.bidIV, at: 7)
             try statement.bind(mark.askIV, at: 8)
@@ -68,9 +65,13 @@ public struct MarkRepository {
             try statement.bind(mark.venueGreeks.theta, at: 13)
             try statement.bind(mark.venueGreeks.rho, at: 14)
             try statement.bind(importID, at: 15)
-            texts.add(encoded.bidPrice, at: 16)
-            texts.add(encoded.askPrice, at: 17)
-            return try insert.run()
+            return try insert.run { texts in
+                texts.add(encoded.markPrice, at: 3)
+                texts.add(encoded.underlyingPrice, at: 4)
+                texts.add(encoded.indexPrice, at: 5)
+                texts.add(encoded.bidPrice, at: 16)
+                texts.add(encoded.askPrice, at: 17)
+            }
         }
     }
 

@@ -92,7 +92,10 @@ public final class Statement {
     /// copying them (`SQLITE_STATIC`): an insert of many text columns then costs one memcpy
     /// per text instead of a malloc, copy and free each. Bindings point into the buffer, so
     /// they are valid only inside `run(_:)`; every execution binds all its texts again.
-    public final class TextBuffer {
+    ///
+    /// A value, filled where it is a local variable (`PreparedInsert.run(texts:)`): held in a
+    /// class, each `add` was a runtime exclusivity check, 26 for a fill.
+    public struct TextBatch {
         private var bytes: [UInt8] = []
         private var spans: [(index: Int32, start: Int, count: Int)] = []
 
@@ -101,8 +104,13 @@ public final class Statement {
             spans.reserveCapacity(16)
         }
 
+        private init(empty: Void) {}
+
+        /// A batch without storage, to swap with a reused one.
+        static var empty: TextBatch { TextBatch(empty: ()) }
+
         /// Adds a text for parameter `index`; nil binds NULL.
-        public func add(_ text: String?, at index: Int32) {
+        public mutating func add(_ text: String?, at index: Int32) {
             guard let text else {
                 spans.append((index, -1, 0))
                 return
@@ -113,7 +121,7 @@ public final class Statement {
         }
 
         /// Binds the gathered texts to `statement`, runs it to completion, and clears the buffer.
-        public func run(_ statement: Statement) throws(SQLiteError) {
+        public mutating func run(_ statement: Statement) throws(SQLiteError) {
             defer {
                 bytes.removeAll(keepingCapacity: true)
                 spans.removeAll(keepingCapacity: true)
