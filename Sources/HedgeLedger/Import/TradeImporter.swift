@@ -126,11 +126,8 @@ public struct TradeImporter {
         var run = try ImportRun(ledger: ledger, file: source.name)
         let options = options, mapping = mapping
         var log: VenueLogImport?
-        // A flag, not `log == nil`: comparing the optional copied the whole import state on every row.
-        var logStarted = false
         func startLog() throws {
-            guard !logStarted else { return }
-            logStarted = true
+            guard log == nil else { return }
             try ledger.sizeCacheForOrderedImport()
             log = VenueLogImport(ledger: ledger, file: source.name, book: options.defaultBook, options: venueLogOptions,
                                  gather: gatherLog, expectedSize: source.expectedSize)
