@@ -112,8 +112,8 @@ extension Hedgeledger {
             discussion: """
                 The assertion is kept, and the withdrawal, with its reason, who and when, is \
                 appended to the journal beside it (chained like every record); neither is ever \
-                changed. An assertion is withdrawn once. `verify` names the assertions that do not \
-                hold, with their numbers. Example:
+                changed. An assertion is withdrawn once. `hedgeledger assert list` shows every \
+                assertion with its number. Example:
                   hedgeledger assert withdraw 3 --reason "typed 50000 for -50000"
                 """)
 

@@ -33,7 +33,7 @@ public struct PositionAssertionService {
             switch self {
             case .tooLarge(let quantity): "quantity \(quantity) is too large: amounts are at most \(AmountLimits.maximumText) in magnitude"
             case let .unknown(id, count):
-                "there is no assertion #\(id)" + (count == 0 ? "; the ledger has none" : "; the ledger's are #1 to #\(count) (`hedgeledger verify` lists those that do not hold)")
+                "there is no assertion #\(id)" + (count == 0 ? "; the ledger has none" : "; the ledger's are #1 to #\(count) (`hedgeledger assert list` lists them)")
             case .alreadyWithdrawn(let w):
                 "assertion #\(w.assertionID) was already withdrawn by \(w.recordedBy) at \(w.recordedAt.iso8601): \(w.reason)"
             case .noReason: "--reason is empty; say why the assertion is withdrawn (it is kept in the journal)"
