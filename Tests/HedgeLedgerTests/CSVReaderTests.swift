@@ -89,7 +89,7 @@ struct CSVReaderTests {
         let plain = try ByteSource(path: path)
         try CSVReader(source: plain).read { stored.append(Self.shown($0)) }
         let keyed: (CSVReader.Record) -> (field: Int, key: (CSVReader.Record) -> Int64?)? = { _ in (0, { Int64($0.fields[0]) }) }
-        let order = try #require(try RecordOrder.sorted(path: path, keyFor: keyed))
+        let order = try #require(try RecordOrder.sorted(path: path, compressed: false, keyFor: keyed))
         var sorted: [Result<CSVReader.Record, InputError>] = []
         let source = ByteSource(order)
         try CSVReader(source: source).read { sorted.append($0) }
@@ -113,12 +113,12 @@ struct CSVReaderTests {
         let text = "k,v\n" + rows.reversed().joined(separator: "\n") + "\n3000,\"\(long)\"\n"
         let path = directory.write("in.csv", text)
         let keyed: (CSVReader.Record) -> (field: Int, key: (CSVReader.Record) -> Int64?)? = { _ in (0, { Int64($0.fields[0]) }) }
-        let order = try #require(try RecordOrder.sorted(path: path, keyFor: keyed))
+        let order = try #require(try RecordOrder.sorted(path: path, compressed: false, keyFor: keyed))
         var values: [String] = []
         try CSVReader(source: ByteSource(order)).read { values.append(try $0.get().fields[1]) }
         #expect(values == ["v"] + rows.map { String($0.split(separator: ",")[1]) } + [long])
         // Cut short after it was first read: an error naming the file, not a crash.
-        let cut = try #require(try RecordOrder.sorted(path: path, keyFor: keyed))
+        let cut = try #require(try RecordOrder.sorted(path: path, compressed: false, keyFor: keyed))
         #expect(truncate(path, 4000) == 0)
         #expect(throws: ByteSource.OpenError.self) { try CSVReader(source: ByteSource(cut)).read { _ in } }
     }

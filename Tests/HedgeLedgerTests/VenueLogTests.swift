@@ -220,12 +220,28 @@ struct VenueLogTests {
         let refused = try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-1-BTC-broken.csv", brokenText)])
         #expect(refused.status == 65 && refused.stderr.contains("transaction_log-1-BTC-broken.csv:\(line):\(column): price: 'abc'")
                 && refused.stderr.contains("refused: 1 error"), "\(refused.stderr)")
-        // Gzip cannot be read in place: its rows are gathered in memory, to the same ledger.
+        // Gzip: read in order from an inflated copy; the import records the compressed file.
         let compressed = try directory.gzip(directory.write("transaction_log-1-BTC-z.csv", text))
-        let zipped = directory.file("zipped.sqlite")
-        let fromGzip = try hedgeledger(["import", "trades", "--db", zipped, compressed])
+        let zipped = directory.file("zipped.sqlite"), scratch = directory.file("tmp")
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
+        let fromGzip = try hedgeledger(["import", "trades", "--db", zipped, compressed], environment: ["TMPDIR": scratch])
         #expect(fromGzip.status == 0 && fromGzip.stderr.contains("8 log rows"), "\(fromGzip.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
+        let noScratch = try hedgeledger(["import", "trades", "--db", directory.file("z2.sqlite"), compressed],
+                                        environment: ["TMPDIR": directory.file("missing")])
+        #expect(noScratch.status == 66 && noScratch.stderr.contains("cannot make a temporary copy to read it in order in"),
+                "\(noScratch.stderr)")
         #expect(try Self.positions(zipped) == Self.positions(whole))
+        let gzipImports = try hedgeledger(["imports", "--db", zipped, "--format", "json"])
+        let gzipRecord = try #require((try jsonObject(gzipImports.stdout)["imports"] as? [[String: Any]])?.first)
+        let stored = try Data(contentsOf: URL(fileURLWithPath: compressed))
+        #expect(gzipRecord["sha256"] as? String == SHA256Hex.of(Array(stored)) && "\(gzipRecord["size_bytes"]!)" == "\(stored.count)"
+                && gzipRecord["format"] as? String == "deribit-transaction-log-v4 (gzip)", "\(gzipRecord)")
+        // A wrong cell in the gzip file is located in its content.
+        let brokenZip = try directory.gzip(directory.write("transaction_log-1-BTC-zb.csv", brokenText))
+        let refusedZip = try hedgeledger(["import", "trades", "--db", zipped, brokenZip])
+        #expect(refusedZip.status == 65 && refusedZip.stderr.contains("transaction_log-1-BTC-zb.csv.gz:\(line):\(column): price: 'abc'"),
+                "\(refusedZip.stderr)")
     }
 
     @Test("a Position, Change or Balance that disagrees refuses the file at its cell, leaving the ledger as it was; --no-check records it")

@@ -66,7 +66,12 @@ public final class ByteSource {
         self.ownsDescriptor = false
         self.expectedSize = order.size
         self.order = order
+        self.isCompressed = order.isCompressed
     }
+
+    /// When set, every content byte read (inflated, for gzip) is also written here: `RecordOrder`
+    /// keeps a copy of a gzip file's content to read its records from.
+    var spool: Int32?
 
     /// Counts bytes `CSVReader` took from `order`, for progress.
     func noteRead(byteCount: Int) { storedBytesRead += Int64(byteCount) }
@@ -92,6 +97,22 @@ public final class ByteSource {
     /// Fills `buffer` with content (inflated if the input is gzip); returns how many bytes,
     /// 0 at the end.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let count = try readContent(into: buffer)
+        if let spool, count > 0 {
+            var written = 0
+            while written < count {
+                let done = write(spool, buffer.baseAddress! + written, count - written)
+                if done < 0 && errno == EINTR { continue }
+                guard done > 0 else {
+                    throw OpenError(path: name, reason: "cannot write its temporary copy: \(String(cString: strerror(errno)))")
+                }
+                written += done
+            }
+        }
+        return count
+    }
+
+    private func readContent(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if !sniffed {
             sniffed = true
             let count = try readStored(into: buffer)

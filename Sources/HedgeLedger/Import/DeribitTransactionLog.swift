@@ -86,7 +86,7 @@ public enum DeribitTransactionLog {
 
     /// One row, read and checked on its own: the values the import computes with, the row as
     /// it is stored, and where its cells are, for errors found later. Kept small: a log that
-    /// is not in UserSeq order and cannot be read in place (standard input, gzip) is held whole
+    /// is not in UserSeq order and cannot be read twice (standard input) is held whole
     /// in memory before it is applied.
     public struct Entry: Sendable {
         public var line: Int

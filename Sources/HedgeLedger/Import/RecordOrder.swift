@@ -13,6 +13,7 @@ import Darwin
 /// as the user has it; the import's SHA-256 and size are of the file as stored. The records are
 /// read with `pread` through a window of the file (a newest-first file is read backwards, a
 /// window at a time), not mapped: a file cut short while it is read is an error, not a SIGBUS.
+/// A gzip file's records are read from an inflated copy made while it is first read.
 public final class RecordOrder: @unchecked Sendable {  // read by one thread at a time: the import's reader
     /// One record: from the start of its first line to just after its last byte.
     public struct Segment: Sendable {
@@ -22,8 +23,12 @@ public final class RecordOrder: @unchecked Sendable {  // read by one thread at 
     }
 
     public let file: String
+    /// The file as stored (compressed, for gzip): its size and SHA-256, the import's provenance.
     public let size: Int64
     public let sha256Hex: String
+    public let isCompressed: Bool
+    /// The size of the content the records are read from: the file, or a gzip file's inflated copy.
+    private let contentSize: Int64
     /// The header, then the data records in order.
     public let segments: [Segment]
     private let descriptor: Int32
@@ -33,9 +38,10 @@ public final class RecordOrder: @unchecked Sendable {  // read by one thread at 
     private var windowCount = 0
     static let windowSize = 1 << 20
 
-    private init(file: String, size: Int64, sha256Hex: String, segments: [Segment], descriptor: Int32) {
-        self.file = file; self.size = size; self.sha256Hex = sha256Hex
-        self.segments = segments; self.descriptor = descriptor
+    private init(file: String, size: Int64, sha256Hex: String, isCompressed: Bool, contentSize: Int64, segments: [Segment],
+                 descriptor: Int32) {
+        self.file = file; self.size = size; self.sha256Hex = sha256Hex; self.isCompressed = isCompressed
+        self.contentSize = contentSize; self.segments = segments; self.descriptor = descriptor
         window = .allocate(byteCount: Self.windowSize, alignment: 1)
     }
 
@@ -57,7 +63,7 @@ public final class RecordOrder: @unchecked Sendable {  // read by one thread at 
             }
             let backwards = segment.offset < windowStart
             let start = backwards ? max(0, end - Int64(count)) : segment.offset
-            let wanted = Int(min(Int64(count), size - start))
+            let wanted = Int(min(Int64(count), contentSize - start))
             var done = 0
             while done < wanted {
                 let read = pread(descriptor, window.baseAddress! + done, wanted - done, off_t(start) + off_t(done))
@@ -79,12 +85,21 @@ public final class RecordOrder: @unchecked Sendable {  // read by one thread at 
     /// header, the field the key is in and the key of a data record (nil for a record without
     /// one); the other fields are not kept while reading. Records
     /// without a key, and malformed ones, come first, then the rest by key; ties keep their file
-    /// order. Nil when the order cannot be known or the file cannot be read in place: a header
-    /// without a key, standard input or a pipe, gzip input, or a file that changed while it was read.
-    static func sorted(path: String, keyFor: (CSVReader.Record) -> (field: Int, key: (CSVReader.Record) -> Int64?)?)
-        throws -> RecordOrder? {
+    /// order. A gzip file's content is inflated into a temporary file (removed when done) as it is
+    /// read, and its records read from there. Nil when the order cannot be known or the file cannot
+    /// be read again: a header without a key, standard input or a pipe, or a file that changed
+    /// while it was read.
+    static func sorted(path: String, compressed: Bool,
+                       keyFor: (CSVReader.Record) -> (field: Int, key: (CSVReader.Record) -> Int64?)?) throws -> RecordOrder? {
         let source = try ByteSource(path: path)
         guard source.canReopen else { return nil }
+        var copy: Int32?
+        if compressed {
+            copy = try temporaryCopy(of: path)
+            source.spool = copy
+        }
+        var kept = false
+        defer { if !kept, let copy { close(copy) } }
         let reader = CSVReader(source: source)
         var header: Segment?
         var key: ((CSVReader.Record) -> Int64?)?
@@ -109,15 +124,23 @@ public final class RecordOrder: @unchecked Sendable {  // read by one thread at 
                 keys.append(.min)
             }
         }
-        guard let header, key != nil, !source.isCompressed else { return nil }
+        guard let header, key != nil, source.isCompressed == compressed else { return nil }
 
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
+        let descriptor: Int32
+        var contentSize = source.storedBytesRead
+        if let copy {
+            descriptor = copy
+            contentSize = Int64(lseek(copy, 0, SEEK_END))
+        } else {
+            descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return nil }
+        }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, Int64(info.st_size) == source.storedBytesRead else {
-            close(descriptor)
+        guard fstat(descriptor, &info) == 0, Int64(info.st_size) == contentSize, copy != nil || contentSize == source.storedBytesRead else {
+            if copy == nil { close(descriptor) }
             return nil
         }
+        kept = true
 
         var ordered = [header]
         ordered.reserveCapacity(records.count + 1)
@@ -127,7 +150,19 @@ public final class RecordOrder: @unchecked Sendable {  // read by one thread at 
             let places = (0..<records.count).sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
             ordered.append(contentsOf: places.lazy.map { records[$0] })
         }
-        return RecordOrder(file: path, size: source.storedBytesRead, sha256Hex: source.sha256Hex, segments: ordered,
-                           descriptor: descriptor)
+        return RecordOrder(file: path, size: source.storedBytesRead, sha256Hex: source.sha256Hex, isCompressed: compressed,
+                           contentSize: contentSize, segments: ordered, descriptor: descriptor)
+    }
+
+    /// A new temporary file (in $TMPDIR, else /tmp), already unlinked: it goes when it is closed.
+    private static func temporaryCopy(of path: String) throws -> Int32 {
+        let directory = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((directory + "/hedgeledger-inflated.XXXXXX").utf8CString)
+        let descriptor = mkstemp(&template)
+        guard descriptor >= 0 else {
+            throw ByteSource.OpenError(path: path, reason: "cannot make a temporary copy to read it in order in \(directory): \(String(cString: strerror(errno)))")
+        }
+        unlink(String(cString: template))
+        return descriptor
     }
 }

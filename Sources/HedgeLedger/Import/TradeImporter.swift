@@ -97,15 +97,15 @@ public struct TradeImporter {
         defer { try? ledger.connection.execute("PRAGMA foreign_keys = ON") }
         // A venue log is applied as it streams while its UserSeq rises. One that goes back (Deribit
         // writes newest first) is imported again from the start: read in UserSeq order from the
-        // file in place when it is a regular file and not gzip, else its rows gathered and sorted first
-        // (kept in memory).
+        // file in place when it is a regular file (from an inflated copy for gzip), else (standard
+        // input) its rows gathered and sorted first, kept in memory.
         do {
             return try ledger.write(waitSeconds: waitSeconds) {
                 try importOnce(source, now: now, gatherLog: !source.canReopen, progress: progress)
             }
         } catch is VenueLogImport.OutOfOrder {
-            if !source.isCompressed,
-               let order = try RecordOrder.sorted(path: source.name, keyFor: DeribitTransactionLog.sequenceKey) {
+            if let order = try RecordOrder.sorted(path: source.name, compressed: source.isCompressed,
+                                                  keyFor: DeribitTransactionLog.sequenceKey) {
                 do {
                     return try ledger.write(waitSeconds: waitSeconds) {
                         try importOnce(ByteSource(order), now: now, gatherLog: false, progress: progress)

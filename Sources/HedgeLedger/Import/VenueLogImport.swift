@@ -55,7 +55,7 @@ struct VenueLogImport {
     private(set) var errors: InputErrors
     /// With `gather`, every row is kept and applied sorted at the end; otherwise rows are applied
     /// as they arrive and a row that goes back throws `OutOfOrder` (the importer then reads the
-    /// file again in UserSeq order, `RecordOrder`, or gathering when it cannot be read in place):
+    /// file again in UserSeq order, `RecordOrder`, or gathering when it cannot be read twice):
     /// a log of a million rows then needs no memory for its rows.
     private let gather: Bool
     private let expectedSize: Int64?
