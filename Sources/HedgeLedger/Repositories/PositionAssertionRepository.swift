@@ -25,6 +25,8 @@ public struct AssertionWithdrawal: Sendable, Hashable {
 public struct PositionAssertionRepository {
     let connection: Connection
 
+    static let withdrawalColumns = "id, assertion_id, reason, recorded_at_us, recorded_by"
+
     static let columns = """
         a.id, a.book, i.symbol, a.instrument_id, a.quantity, a.time_us, a.note, a.recorded_at_us, a.recorded_by
         """
@@ -57,7 +59,7 @@ public struct PositionAssertionRepository {
     /// Every assertion, withdrawn or not, with its withdrawal, in the order they were recorded.
     public func everyAssertion() throws -> [(assertion: PositionAssertion, withdrawal: AssertionWithdrawal?)] {
         let withdrawals = try connection.cached("""
-            SELECT id, assertion_id, reason, recorded_at_us, recorded_by FROM position_assertion_withdrawals
+            SELECT \(Self.withdrawalColumns) FROM position_assertion_withdrawals
             """).rows { try Self.decodeWithdrawal($0) }
         let byAssertion = Dictionary(withdrawals.map { ($0.assertionID, $0) }, uniquingKeysWith: { first, _ in first })
         return try connection.cached("""
@@ -75,14 +77,14 @@ public struct PositionAssertionRepository {
 
     public func withdrawal(id: Int64) throws -> AssertionWithdrawal? {
         try connection.cached("""
-            SELECT id, assertion_id, reason, recorded_at_us, recorded_by FROM position_assertion_withdrawals WHERE id = ?
+            SELECT \(Self.withdrawalColumns) FROM position_assertion_withdrawals WHERE id = ?
             """).firstRow([id]) { try Self.decodeWithdrawal($0) }
     }
 
     /// The withdrawal of an assertion, if it was withdrawn.
     public func withdrawal(ofAssertion assertionID: Int64) throws -> AssertionWithdrawal? {
         try connection.cached("""
-            SELECT id, assertion_id, reason, recorded_at_us, recorded_by FROM position_assertion_withdrawals WHERE assertion_id = ?
+            SELECT \(Self.withdrawalColumns) FROM position_assertion_withdrawals WHERE assertion_id = ?
             """).firstRow([assertionID]) { try Self.decodeWithdrawal($0) }
     }
 
