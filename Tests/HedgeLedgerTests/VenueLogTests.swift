@@ -158,6 +158,21 @@ struct VenueLogTests {
                 "\(conflict.stderr)")
     }
 
+    @Test("a later download that changes one stored row's cell: one error, and the rows after it are checked from its own figures")
+    func changedStoredRowIsOneError() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("c.sqlite")
+        #expect(try hedgeledger(["import", "trades", "--db", db,
+                                 directory.write("transaction_log-1-BTC-a.csv", Self.log(Array(Self.rows[..<5])))]).status == 0)
+        // Rows 3 to 8 newest first, as Deribit writes them; stored row 1004 (line 6 of 7) has another Note.
+        var later = Array(Self.rows[2...])
+        later[1]["Note"] = "edited"
+        let result = try hedgeledger(["import", "trades", "--db", db,
+                                      directory.write("transaction_log-1-BTC-b.csv", Self.log(later.reversed(), balances: Self.rows))])
+        #expect(result.status == 65 && result.stderr.contains("transaction_log-1-BTC-b.csv:6:1: ID 1004")
+                && result.stderr.contains("with a different Note") && result.stderr.contains("refused: 1 error"), "\(result.stderr)")
+    }
+
     @Test("two downloads joined with cat: the second header is one error at its line, in either order; a native file too")
     func joinedWithCat() throws {
         let directory = TemporaryDirectory()

@@ -171,10 +171,7 @@ struct VenueLogImport {
             let before = run.duplicates
             guard let id = try run.accept(Self.fillRow(entry, book: book, account: account, currency: currency), amounts: amounts, differences: Self.sameExecution,
                                           errors: &errors) else {
-                // The log's own figures after the row: the rows after it are checked from there. (Moving
-                // the cash by its Change would count a repeated row twice.)
-                state!.cash = entry.balance
-                if let stated = entry.position { state!.positions[instrument.instrument.symbol] = stated }
+                resync(after: entry, instrument: instrument)
                 return
             }
             fillID = id
@@ -192,6 +189,8 @@ struct VenueLogImport {
                     // A row stored by an earlier import is one the running figures started before;
                     // one this file already gave (overlapping downloads joined) moved them already.
                     if stored.importID != importID { try advance(entry, instrument: instrument) }
+                } else {
+                    resync(after: entry, instrument: instrument)
                 }
                 return
             }
@@ -219,6 +218,14 @@ struct VenueLogImport {
         }
         state!.digester.add(id: id, revision: revision, venue: DeribitTransactionLog.venue, account: account, currency: currency,
                             columns: entry.columns, book: book, fillID: fillID, sourceLine: Int64(entry.line))
+    }
+
+    /// A row refused for what it says against the ledger (its fill, or its stored copy): the rows
+    /// after it are checked from the log's own figures after it. (Moving the cash by its Change
+    /// would count a repeated row twice; leaving it out would fail every Balance after it.)
+    private mutating func resync(after entry: DeribitTransactionLog.Entry, instrument: StoredInstrument?) {
+        state!.cash = entry.balance
+        if let instrument, let stated = entry.position { state!.positions[instrument.instrument.symbol] = stated }
     }
 
     struct Mismatch {
