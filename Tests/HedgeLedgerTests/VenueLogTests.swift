@@ -173,6 +173,29 @@ struct VenueLogTests {
                 && result.stderr.contains("with a different Note") && result.stderr.contains("refused: 1 error"), "\(result.stderr)")
     }
 
+    @Test("a Position mismatch says where the ledger's figure came from: the fills, or a stored row's own Position and how to void it")
+    func positionMismatchNamesItsBasis() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("p.sqlite")
+        // Row 1004 says 6500 where its fills make 6000: imported anyway, the mismatch recorded.
+        var wrong = Array(Self.rows[..<4])
+        wrong[3]["Position"] = "6500"
+        let first = try hedgeledger(["import", "trades", "--no-check", "--db", db,
+                                     directory.write("transaction_log-1-BTC-a.csv", Self.log(wrong))])
+        #expect(first.status == 0 && (first.stdout + first.stderr).contains("1 check mismatch recorded"), "\(first.stdout)\(first.stderr)")
+        // The next log goes on from that row's 6500, so its true 6000 is a mismatch that names the row and the way out.
+        let next = try hedgeledger(["import", "trades", "--db", db,
+                                    directory.write("transaction_log-1-BTC-b.csv", Self.log(Array(Self.rows[4...])))])
+        #expect(next.status == 65 && next.stderr.contains("transaction_log-1-BTC-b.csv:2:")
+                && next.stderr.contains("the ledger makes it 6500, going on from the Position of the last stored row of BTC-PERPETUAL (ID 1004, import #1)")
+                && next.stderr.contains("hedgeledger void import 1"), "\(next.stderr)")
+        // Without a stored row, the figure is the book's fills.
+        let fresh = try hedgeledger(["import", "trades", "--db", directory.file("f.sqlite"),
+                                     directory.write("transaction_log-1-BTC-c.csv", Self.log(Array(Self.rows[4...])))])
+        #expect(fresh.status == 65 && fresh.stderr.contains("book 'main' holds 0 from the ledger's fills; import the earlier log first"),
+                "\(fresh.stderr)")
+    }
+
     @Test("two downloads joined with cat: the second header is one error at its line, in either order; a native file too")
     func joinedWithCat() throws {
         let directory = TemporaryDirectory()

@@ -77,6 +77,8 @@ struct VenueLogImport {
         var digester: JournalChain.VenueLogDigester
         var cash: ExactDecimal
         var positions: [String: ExactDecimal] = [:]
+        /// Where each instrument's running position started, for a position mismatch's message.
+        var openings: [String: Opening] = [:]
         /// The row applied last: a UserSeq must not come twice.
         var previous: (userSeq: Int64, entryID: String, line: Int)?
     }
@@ -220,6 +222,14 @@ struct VenueLogImport {
                             columns: entry.columns, book: book, fillID: fillID, sourceLine: Int64(entry.line))
     }
 
+    /// Where the ledger's running position in an instrument started from.
+    enum Opening {
+        /// The book's fills before the file's first row of the instrument.
+        case fills
+        /// The log's own `Position` on the last stored row of the instrument.
+        case storedRow(entryID: String, importID: Int64)
+    }
+
     /// A row refused for what it says against the ledger (its fill, or its stored copy): the rows
     /// after it are checked from the log's own figures after it. (Moving the cash by its Change
     /// would count a repeated row twice; leaving it out would fail every Balance after it.)
@@ -249,7 +259,14 @@ struct VenueLogImport {
             }
             if let instrument, let stated = entry.position {
                 let symbol = instrument.instrument.symbol
-                var held = try state!.positions[symbol] ?? opening(instrument, entry: entry)
+                var held: ExactDecimal
+                if let running = state!.positions[symbol] {
+                    held = running
+                } else {
+                    let start = try opening(instrument, entry: entry)
+                    held = start.quantity
+                    state!.openings[symbol] = start.from
+                }
                 switch entry.type {
                 case .trade, .positionMove:
                     let quantity = entry.amount?.magnitude ?? .zero
@@ -260,8 +277,14 @@ struct VenueLogImport {
                     break
                 }
                 if held != stated {
-                    found.append(Mismatch(rule: .position, venue: stated, ledger: held,
-                        message: "Position: the log says \(stated) \(instrument.instrument.amountUnit) of \(symbol) after this row; book '\(book)' holds \(held) from the ledger's fills; import the earlier log first, or pass --no-check to import it and record the difference"))
+                    let said = "Position: the log says \(stated) \(instrument.instrument.amountUnit) of \(symbol) after this row"
+                    let message = switch state!.openings[symbol] ?? .fills {
+                    case .fills:
+                        "\(said); book '\(book)' holds \(held) from the ledger's fills; import the earlier log first, or pass --no-check to import it and record the difference"
+                    case .storedRow(let entryID, let importID):
+                        "\(said); the ledger makes it \(held), going on from the Position of the last stored row of \(symbol) (ID \(entryID), import #\(importID)); if that log was wrong, void its import (`hedgeledger void import \(importID) --reason ...`) and import it corrected, or pass --no-check to import this one and record the difference"
+                    }
+                    found.append(Mismatch(rule: .position, venue: stated, ledger: held, message: message))
                 }
                 state!.positions[symbol] = held
             }
@@ -278,14 +301,16 @@ struct VenueLogImport {
 
     /// The position before the instrument's first row in this file: the log's own figure on the
     /// last stored row, else the book's fills before the row (flat once the instrument expired).
-    private func opening(_ instrument: StoredInstrument, entry: DeribitTransactionLog.Entry) throws -> ExactDecimal {
+    private func opening(_ instrument: StoredInstrument, entry: DeribitTransactionLog.Entry) throws
+        -> (quantity: ExactDecimal, from: Opening) {
         if let stored = try ledger.venueLog.latestPosition(venue: DeribitTransactionLog.venue, account: account, currency: currency,
                                                            instrument: instrument.instrument.symbol, before: entry.userSeq),
            let text = stored.position {
-            return stored.type == DeribitTransactionLog.EntryType.delivery.rawValue ? .zero : try ExactDecimal.stored(text)
+            let quantity = stored.type == DeribitTransactionLog.EntryType.delivery.rawValue ? .zero : try ExactDecimal.stored(text)
+            return (quantity, .storedRow(entryID: stored.entryID, importID: stored.importID))
         }
-        if instrument.instrument.isExpired(at: entry.time), entry.type != .delivery { return .zero }
-        return try ledger.fills.liveQuantity(book: book, instrumentID: instrument.id, before: entry.time)
+        if instrument.instrument.isExpired(at: entry.time), entry.type != .delivery { return (.zero, .fills) }
+        return (try ledger.fills.liveQuantity(book: book, instrumentID: instrument.id, before: entry.time), .fills)
     }
 
     private static func changeProblem(_ entry: DeribitTransactionLog.Entry) throws -> Mismatch? {

@@ -167,12 +167,12 @@ public struct VenueLogRepository {
     /// The position the venue stated in the instrument on its stored row just before `userSeq`
     /// (read back along the sequence index: the instrument's last row is usually recent).
     public func latestPosition(venue: String, account: String, currency: String, instrument: String,
-                               before userSeq: Int64) throws -> (position: String?, type: String)? {
+                               before userSeq: Int64) throws -> (position: String?, type: String, entryID: String, importID: Int64)? {
         try connection.cached("""
-            SELECT position, type FROM venue_log_entries
+            SELECT position, type, entry_id, import_id FROM venue_log_entries
             WHERE venue = ? AND account = ? AND currency = ? AND user_seq < ? AND instrument = ? AND \(Self.live)
             ORDER BY user_seq DESC LIMIT 1
-            """).firstRow([venue, account, currency, userSeq, instrument]) { ($0.optionalText(0), $0.text(1)) }
+            """).firstRow([venue, account, currency, userSeq, instrument]) { ($0.optionalText(0), $0.text(1), $0.text(2), $0.int64(3)) }
     }
 
     /// Every stored row at or before `time` (of one account, when given), by account and sequence.
