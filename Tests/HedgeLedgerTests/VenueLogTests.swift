@@ -196,6 +196,27 @@ struct VenueLogTests {
                 "\(fresh.stderr)")
     }
 
+    @Test("a log under a mistyped --account matches the other account's trades: refused once, naming the account it came from")
+    func otherAccountsTrades() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("o.sqlite")
+        #expect(try hedgeledger(["import", "trades", "--db", db,
+                                 directory.write("transaction_log-1-BTC-a.csv", Self.log(Self.rows))]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        let result = try hedgeledger(["import", "trades", "--db", db, "--account", "999", "--currency", "BTC",
+                                      directory.write("mylog.csv", Self.log(Self.rows))])
+        #expect(result.status == 65
+                && result.stderr.contains("mylog.csv:3:")
+                && result.stderr.contains("this trade is already in the ledger from account 1's BTC log (import #1), on the same side")
+                && result.stderr.contains("is this log account 999's (--account)?")
+                && result.stderr.contains("refused: 1 error"), "\(result.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        // The same account's log again is a re-download: every row a duplicate.
+        let again = try hedgeledger(["import", "trades", "--db", db, "--account", "1", "--currency", "BTC",
+                                     directory.write("mylog2.csv", Self.log(Self.rows))])
+        #expect(again.status == 0 && (again.stdout + again.stderr).contains("8 duplicate rows skipped"), "\(again.stdout)\(again.stderr)")
+    }
+
     @Test("two downloads joined with cat: the second header is one error at its line, in either order; a native file too")
     func joinedWithCat() throws {
         let directory = TemporaryDirectory()

@@ -9,6 +9,8 @@ struct ImportRun {
     var instruments: InstrumentResolver
     var accepted = 0
     var duplicates = 0
+    /// The stored fill the last duplicate row was found to be, and the import it came from.
+    private(set) var lastMatch: (fillID: Int64, importID: Int64)?
     /// The digests of this file's fills, for the journal chain.
     var digester: JournalChain.FillDigester
     /// The positions this file touches, in the order first touched, found through `slots`.
@@ -132,6 +134,7 @@ struct ImportRun {
         let differences = differences(fill, existing.fill)
         if differences.isEmpty {
             duplicates += 1
+            lastMatch = (existing.id, existing.importID)
             return existing.id
         }
         let source = try earlierSource(importID: existing.importID, line: existing.sourceLine, currentImportID: importID,

@@ -67,6 +67,9 @@ struct VenueLogImport {
     /// change and its fill, so checking them would only repeat that one error on every row. The
     /// file is refused anyway.
     private var checking = true
+    /// Imports found to be other accounts' logs (by id), and whether a trade matching one was reported.
+    private var otherAccounts: [Int64: Bool] = [:]
+    private var reportedOtherAccount = false
 
     /// The file's UserSeq goes back: it must be gathered and sorted before it is applied.
     struct OutOfOrder: Error {}
@@ -178,6 +181,16 @@ struct VenueLogImport {
             }
             fillID = id
             fillWasStored = run.duplicates > before
+            if fillWasStored, let match = run.lastMatch, match.fillID == id, try isOtherAccountsLog(match.importID) {
+                if !reportedOtherAccount {
+                    reportedOtherAccount = true
+                    let other = try ledger.venueLog.account(ofImport: match.importID)!
+                    errors.append(InputError(file: file, line: entry.cells.tradeID.line, column: entry.cells.tradeID.column,
+                        message: "Trade ID \(entry.tradeID ?? ""): this trade is already in the ledger from account \(other.account)'s \(other.currency) log (import #\(match.importID)), on the same side; one execution is in one account's log, so is this log account \(account)'s (\(options.account == nil ? "from its file name" : "--account"))? Further trades like it are not listed"))
+                }
+                resync(after: entry, instrument: instrument)
+                return
+            }
         }
         let importID = run.importID
         var revision: Int64 = 0
@@ -228,6 +241,16 @@ struct VenueLogImport {
         case fills
         /// The log's own `Position` on the last stored row of the instrument.
         case storedRow(entryID: String, importID: Int64)
+    }
+
+    /// Whether a stored fill's import is another account's (or currency's) log.
+    private mutating func isOtherAccountsLog(_ importID: Int64) throws -> Bool {
+        if let known = otherAccounts[importID] { return known }
+        let other = try ledger.venueLog.account(ofImport: importID).map {
+            $0.venue == DeribitTransactionLog.venue && ($0.account != account || $0.currency != currency)
+        } ?? false
+        otherAccounts[importID] = other
+        return other
     }
 
     /// A row refused for what it says against the ledger (its fill, or its stored copy): the rows

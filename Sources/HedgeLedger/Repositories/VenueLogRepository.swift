@@ -139,6 +139,14 @@ public struct VenueLogRepository {
         try Inserter(connection: connection, venue: venue, account: account, currency: currency, book: book, importID: importID)
     }
 
+    /// The account and currency of a venue log import (nil for an import of another kind).
+    func account(ofImport importID: Int64) throws -> (venue: String, account: String, currency: String)? {
+        try connection.cached("""
+            SELECT e.venue, e.account, e.currency FROM venue_log_blocks b JOIN venue_log_entries e ON e.id = b.first_entry_id
+            WHERE b.import_id = ? LIMIT 1
+            """).firstRow([importID]) { ($0.text(0), $0.text(1), $0.text(2)) }
+    }
+
     /// The row with this key that no void took out, if any.
     public func findLive(venue: String, account: String, currency: String, entryID: String) throws -> StoredVenueLogEntry? {
         try connection.cached("""
