@@ -102,6 +102,9 @@ struct CLITests {
         #expect(again.status == 0 && again.stderr.isEmpty)
         let positions = try hedgeledger(["positions"], environment: ["HEDGELEDGER_DB": db])
         #expect(positions.stdout.contains("ETH-PERPETUAL"))
+        // Standard input's name is a lone `-`, which no spreadsheet runs as a formula: not prefixed.
+        let imports = try hedgeledger(["imports", "--format", "csv"], environment: ["HEDGELEDGER_DB": db])
+        #expect(imports.status == 0 && imports.stdout.contains(",-,") && !imports.stdout.contains("'-"), "\(imports.stdout)")
     }
 
     @Test("a bad file: FILE:LINE:COLUMN on stderr, exit 65, nothing written; other files still import")

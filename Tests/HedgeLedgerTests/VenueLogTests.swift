@@ -145,6 +145,9 @@ struct VenueLogTests {
         let fromStdin = try hedgeledger(["import", "trades", "--db", piped, "--account", "1", "--currency", "BTC", "-"],
                                         stdin: Self.log(Self.rows.reversed()))
         #expect(fromStdin.status == 0 && fromStdin.stderr.contains("8 log rows"), "\(fromStdin.stderr)")
+        let unnamed = try hedgeledger(["import", "trades", "--db", directory.file("unnamed.sqlite"), "-"], stdin: Self.log(Self.rows))
+        #expect(unnamed.status == 65 && unnamed.stderr.contains("standard input has no file name to say which; pass --account UID and --currency CUR"),
+                "\(unnamed.stderr)")
         for db in [reversed, pieces, concatenated, joined, joinedBack, piped] {
             #expect(try Self.positions(db) == Self.positions(whole))
             #expect("\(try Self.balances(db)[0]["cash"]!)" == "\(try Self.balances(whole)[0]["cash"]!)")
@@ -531,6 +534,11 @@ struct VenueLogTests {
         misnamed[1]["Instrument"] = "BTC-PERPETUAK"
         let refusedName = try hedgeledger(["import", "trades", "--db", firstTime, directory.write("transaction_log-4-BTC-m.csv", Self.log(misnamed))])
         #expect(refusedName.status == 65 && refusedName.stderr.contains("refused: 1 error"), "\(refusedName.stderr)")
+        // Misspelt after the file named it right: the name it knows is suggested.
+        var misspelt = Self.rows
+        misspelt[3]["Instrument"] = "BTC-PERPETUA"
+        let suggested = try hedgeledger(["import", "trades", "--db", firstTime, directory.write("transaction_log-4-BTC-s.csv", Self.log(misspelt))])
+        #expect(suggested.status == 65 && suggested.stderr.contains("did you mean 'BTC-PERPETUAL'?"), "\(suggested.stderr)")
         let newestFirst = Self.log(Array(unreadable.reversed()), balances: Self.rows)
         let refusedNewest = try hedgeledger(["import", "trades", "--db", firstTime, directory.write("transaction_log-4-BTC-r.csv", newestFirst)])
         #expect(refusedNewest.status == 65 && refusedNewest.stderr.contains("refused: 1 error"), "\(refusedNewest.stderr)")

@@ -29,6 +29,7 @@ struct InstrumentResolver {
                 return stored
             case .failure(let problem):
                 refused[symbol] = problem.reason
+                    + (Suggestion.nearest(to: symbol, among: Array(known.keys)).map { "; did you mean '\($0)'?" } ?? "")
                 if symbol != symbol.uppercased(), case .success = InstrumentName.parse(symbol.uppercased()) {
                     refused[symbol] = "'\(symbol)': instrument names are upper case; did you mean '\(symbol.uppercased())'?"
                 }

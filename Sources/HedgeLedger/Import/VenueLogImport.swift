@@ -98,7 +98,9 @@ struct VenueLogImport {
             usable = false
             let missing = [account.isEmpty ? "--account UID" : nil, currency.isEmpty ? "--currency CUR" : nil].compactMap { $0 }
             errors.append(InputError(file: file, line: 1, column: 1,
-                message: "a Deribit transaction log is one account's one currency, and this file's name does not say which (Deribit names it transaction_log-<uid>-<CURRENCY>-….csv); pass \(missing.joined(separator: " and "))"))
+                message: file == "-"
+                    ? "a Deribit transaction log is one account's one currency, and standard input has no file name to say which; pass \(missing.joined(separator: " and "))"
+                    : "a Deribit transaction log is one account's one currency, and this file's name does not say which (Deribit names it transaction_log-<uid>-<CURRENCY>-….csv); pass \(missing.joined(separator: " and "))"))
         }
         if let named {
             for (given, fromName, option) in [(options.account, named.account, "--account"), (options.currency, named.currency, "--currency")]

@@ -55,6 +55,7 @@ public enum CSVRenderer {
     /// Bytes, not characters: this runs on every text cell of every row.
     static func neutralised(_ text: String) -> String {
         guard let first = text.utf8.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains(first) else { return text }  // = + - @ tab CR
+        if text == "-" || text == "+" { return text }  // a lone sign (standard input's name) is no formula
         return "'" + text
     }
 
