@@ -396,6 +396,11 @@ struct VenueLogTests {
         let typo = try hedgeledger(["assert", "position", "--db", db, "--book", "mian", "--instrument", "BTC-PERPETUAL",
                                     "--quantity", "1", "--at", "2026-11-03T12:00:00Z"])
         #expect(typo.status == 64 && typo.stderr.contains("did you mean 'main'"), "\(typo.stderr)")
+        let future = try hedgeledger(["assert", "position", "--db", db, "--book", "main", "--instrument", "BTC-PERPETUAL",
+                                      "--quantity", "6000", "--at", "9999-01-01T00:00:00Z"])
+        #expect(future.status == 64 && future.stderr.contains("--at 9999-01-01T00:00:00Z is after now"), "\(future.stderr)")
+        let assertionsSoFar = try hedgeledger(["assert", "list", "--db", db, "--format", "csv"]).stdout
+        #expect(assertionsSoFar.split(whereSeparator: \.isNewline).count == 3, "\(assertionsSoFar)")
         // The end-of-day report lists the failing assertion among its exceptions from its day on.
         #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
         let report = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-05", "--format", "json", "--out", "-"])

@@ -28,6 +28,7 @@ public struct PositionAssertionService {
         case unknown(Int64, count: Int)
         case alreadyWithdrawn(AssertionWithdrawal)
         case noReason
+        case future(Timestamp, now: Timestamp)
 
         public var description: String {
             switch self {
@@ -37,6 +38,8 @@ public struct PositionAssertionService {
             case .alreadyWithdrawn(let w):
                 "assertion #\(w.assertionID) was already withdrawn by \(w.recordedBy) at \(w.recordedAt.iso8601): \(w.reason)"
             case .noReason: "--reason is empty; say why the assertion is withdrawn (it is kept in the journal)"
+            case let .future(time, now):
+                "--at \(time.iso8601) is after now (\(now.iso8601)): an assertion states what a book held at a time that has passed"
             }
         }
     }
@@ -54,6 +57,7 @@ public struct PositionAssertionService {
                                      note: String?, recordedBy: String, now: Timestamp) throws -> Outcome {
         try PositionsReport.Filter(book: book).validate(in: ledger)
         guard AmountLimits.accepts(quantity) else { throw Refusal.tooLarge(quantity) }
+        guard time <= now else { throw Refusal.future(time, now: now) }
         let instrument = try ledger.instruments.findOrAdd(named: symbol)
         var assertion = PositionAssertion(id: 0, book: book, instrument: instrument.instrument.symbol, instrumentID: instrument.id,
                                           quantity: quantity, time: time, note: note, recordedAt: now, recordedBy: recordedBy)
