@@ -220,6 +220,39 @@ struct VenueLogTests {
         #expect(again.status == 0 && (again.stdout + again.stderr).contains("8 duplicate rows skipped"), "\(again.stdout)\(again.stderr)")
     }
 
+    @Test("a position move between two of the desk's accounts: both logs import, the second side's fill under ID/account, in either order")
+    func moveBetweenOwnAccounts() throws {
+        let directory = TemporaryDirectory()
+        // Account 654321 gives 1000 BTC-PERPETUAL to account 1 (row 1006 of `rows`), with the same Trade ID.
+        let sub: [Row] = [
+            ["ID": "2001", "UserSeq": "21", "Date": "2026-11-02 09:00:00", "Type": "deposit", "Side": "-", "Cash Flow": "1",
+             "Change": "1", "Info": "bc1qsub"],
+            ["ID": "2002", "UserSeq": "22", "Date": "2026-11-04 09:30:00", "Instrument": "BTC-PERPETUAL", "Type": "position move",
+             "Side": "sell", "Amount": "1000", "Position": "-1000", "Price": "101200", "Cash Flow": "0", "Change": "0",
+             "Trade ID": "70004", "Info": "To subaccount 1"],
+        ]
+        let main = directory.write("transaction_log-1-BTC-m.csv", Self.log(Self.rows))
+        let other = directory.write("transaction_log-654321-BTC-s.csv", Self.log(sub, balances: sub))
+        for (name, order) in [("a", [(main, "main"), (other, "sub")]), ("b", [(other, "sub"), (main, "main")])] {
+            let db = directory.file("\(name).sqlite")
+            for (file, book) in order + order {  // each twice: the second time every row is a duplicate
+                let result = try hedgeledger(["import", "trades", "--db", db, "--book", book, file])
+                #expect(result.status == 0, "\(name) \(file): \(result.stderr)")
+            }
+            let positions = try Self.positions(db)
+            #expect(positions["sub BTC-PERPETUAL"] == "-1000" && positions["main BTC-PERPETUAL"] == "7000", "\(name): \(positions)")
+            let second = order[1].0 == main ? "70004/1" : "70004/654321"
+            let ids = try sqliteTradeIDs(db)
+            #expect(ids.contains("70004") && ids.contains(second), "\(name): \(ids)")
+        }
+    }
+
+    /// The trade ids of a ledger's fills, read with SQLite directly.
+    private func sqliteTradeIDs(_ db: String) throws -> Set<String> {
+        let ledger = try Ledger(path: db, access: .read, now: Timestamp(microseconds: 0))
+        return Set(try ledger.connection.cached("SELECT trade_id FROM fills").rows { $0.text(0) })
+    }
+
     @Test("two downloads joined with cat: the second header is one error at its line, in either order; a native file too")
     func joinedWithCat() throws {
         let directory = TemporaryDirectory()

@@ -1,5 +1,9 @@
 /// The state of one file's import inside its transaction.
 struct ImportRun {
+    /// The trade id to store a fill under when the one stored with its trade id is the other side
+    /// of the same trade (`differences` names what differs), or nil when it is not.
+    typealias OtherSide = (_ new: Fill, _ stored: StoredFill, _ differences: [String]) throws -> String?
+
     let ledger: Ledger
     let file: String
     let importID: Int64
@@ -42,6 +46,7 @@ struct ImportRun {
     @discardableResult
     mutating func accept(_ row: NativeTradeFormat.Row, amounts: FillRepository.EncodedAmounts,
                          differences: ((_ new: Fill, _ stored: Fill) -> [String])? = nil,
+                         otherSide: OtherSide? = nil,
                          definition: Instrument? = nil, errors: inout InputErrors) throws -> Int64? {
         let unset = row.unset
         let differences = differences ?? { new, stored in new.differences(from: stored).filter { !unset.contains($0) } }
@@ -69,7 +74,7 @@ struct ImportRun {
         guard let id = try inserter.insertIfNew(fill, amounts: amounts, instrumentID: stored.id, importID: importID,
                                                 sourceLine: row.line) else {
             return try insertRevisionOrCompare(fill, row: row, amounts: amounts, stored: stored, differences: differences,
-                                               errors: &errors)
+                                               otherSide: otherSide, errors: &errors)
         }
         try applyToPosition(fill, id: id, revision: 0, row: row, instrument: stored, amounts: amounts, errors: &errors)
         return id
@@ -117,9 +122,15 @@ struct ImportRun {
     /// this one is the correction, stored as the next revision.
     private mutating func insertRevisionOrCompare(_ fill: Fill, row: NativeTradeFormat.Row,
                                                   amounts: FillRepository.EncodedAmounts, stored: StoredInstrument,
-                                                  differences: (Fill, Fill) -> [String],
+                                                  differences: @escaping (Fill, Fill) -> [String], otherSide: OtherSide?,
                                                   errors: inout InputErrors) throws -> Int64? {
         if let existing = try ledger.fills.findLive(venue: fill.venue, tradeID: fill.tradeID) {
+            let found = differences(fill, existing.fill)
+            if !found.isEmpty, let key = try otherSide?(fill, existing, found) {
+                var other = row
+                other.fill.tradeID = key
+                return try accept(other, amounts: amounts, differences: differences, errors: &errors)
+            }
             return try compare(fill, with: existing, line: row.line, differences: differences, errors: &errors)
         }
         let revision = try ledger.fills.revisions(venue: fill.venue, tradeID: fill.tradeID)

@@ -70,6 +70,9 @@ struct VenueLogImport {
     /// Imports found to be other accounts' logs (by id), and whether a trade matching one was reported.
     private var otherAccounts: [Int64: Bool] = [:]
     private var reportedOtherAccount = false
+    /// A trade whose Trade ID is stored from another account's log, on the other side, is the
+    /// other side of a trade between two of the desk's accounts: its fill is `ID/account`.
+    private let otherSide: ImportRun.OtherSide
 
     /// The file's UserSeq goes back: it must be gathered and sorted before it is applied.
     struct OutOfOrder: Error {}
@@ -94,6 +97,13 @@ struct VenueLogImport {
         account = options.account ?? named?.account ?? ""
         currency = options.currency ?? named?.currency ?? ""
         outcome = VenueLogOutcome(account: account, currency: currency)
+        let (account, currency) = (account, currency)
+        otherSide = { new, stored, differences in
+            guard new.side != stored.fill.side, Set(differences).isSubset(of: ["book", "side", "fee"]),
+                  let other = try ledger.venueLog.account(ofImport: stored.importID),
+                  other.venue == DeribitTransactionLog.venue, other.account != account, other.currency == currency else { return nil }
+            return "\(new.tradeID)/\(account)"
+        }
         if account.isEmpty || currency.isEmpty {
             usable = false
             let missing = [account.isEmpty ? "--account UID" : nil, currency.isEmpty ? "--currency CUR" : nil].compactMap { $0 }
@@ -176,8 +186,8 @@ struct VenueLogImport {
         }
         if entry.type.isExecution, let instrument, let amounts = entry.amounts {
             let before = run.duplicates
-            guard let id = try run.accept(Self.fillRow(entry, book: book, account: account, currency: currency), amounts: amounts, differences: Self.sameExecution,
-                                          errors: &errors) else {
+            guard let id = try run.accept(Self.fillRow(entry, book: book, account: account, currency: currency), amounts: amounts,
+                                          differences: Self.sameExecution, otherSide: otherSide, errors: &errors) else {
                 resync(after: entry, instrument: instrument)
                 return
             }
