@@ -67,10 +67,10 @@ extension Hedgeledger {
         @Option(help: ArgumentHelp("The instrument (a Deribit name, or one imported).", valueName: "symbol"))
         var instrument: String
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("The signed position, in the instrument's amount unit (USD for inverse perpetuals and futures, coin for options).", valueName: "amount"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("The signed position, in the instrument's amount unit (USD for inverse perpetuals and futures, coin for options); a multiple of its contract size.", valueName: "amount"))
         var quantity: String
 
-        @Option(help: ArgumentHelp("When the book held it: ISO-8601 with a zone, or a date.", valueName: "time"),
+        @Option(help: ArgumentHelp("When the book held it: ISO-8601 with a zone, or a date; not after now.", valueName: "time"),
                 transform: TimeArgument.parse)
         var at: Timestamp
 

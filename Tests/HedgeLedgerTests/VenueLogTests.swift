@@ -173,7 +173,16 @@ struct VenueLogTests {
         let result = try hedgeledger(["import", "trades", "--db", db,
                                       directory.write("transaction_log-1-BTC-b.csv", Self.log(later.reversed(), balances: Self.rows))])
         #expect(result.status == 65 && result.stderr.contains("transaction_log-1-BTC-b.csv:6:1: ID 1004")
-                && result.stderr.contains("with a different Note") && result.stderr.contains("refused: 1 error"), "\(result.stderr)")
+                && result.stderr.contains("with a different Note (empty there, edited here)")
+                && result.stderr.contains("void its import (`hedgeledger void import 1 --reason ...`)")
+                && result.stderr.contains("refused: 1 error"), "\(result.stderr)")
+        // A changed cell the row keeps the place of is pointed at, with both values; so is a trade's fill.
+        var repriced = Array(Self.rows[2...])
+        repriced[1]["Position"] = "6001"
+        let moved = try hedgeledger(["import", "trades", "--db", db,
+                                     directory.write("transaction_log-1-BTC-c.csv", Self.log(repriced.reversed(), balances: Self.rows))])
+        #expect(moved.status == 65 && moved.stderr.contains("transaction_log-1-BTC-c.csv:6:70: ID 1004") && moved.stderr.contains("refused: 1 error")
+                && moved.stderr.contains("with a different Position (6000 there, 6001 here)"), "\(moved.stderr)")
     }
 
     @Test("a Position mismatch says where the ledger's figure came from: the fills, or a stored row's own Position and how to void it")
@@ -245,6 +254,12 @@ struct VenueLogTests {
             let ids = try sqliteTradeIDs(db)
             #expect(ids.contains("70004") && ids.contains(second), "\(name): \(ids)")
         }
+        // Both accounts in one book: the position check names the likely cause.
+        let shared = directory.file("shared.sqlite")
+        #expect(try hedgeledger(["import", "trades", "--db", shared, main]).status == 0)
+        let together = try hedgeledger(["import", "trades", "--db", shared, other])
+        #expect(together.status == 65 && together.stderr.contains("and it also holds account 1's log")
+                && together.stderr.contains("import each account into a book of its own (--book NAME)"), "\(together.stderr)")
     }
 
     /// The trade ids of a ledger's fills, read with SQLite directly.
@@ -432,6 +447,10 @@ struct VenueLogTests {
         let future = try hedgeledger(["assert", "position", "--db", db, "--book", "main", "--instrument", "BTC-PERPETUAL",
                                       "--quantity", "6000", "--at", "9999-01-01T00:00:00Z"])
         #expect(future.status == 64 && future.stderr.contains("--at 9999-01-01T00:00:00Z is after now"), "\(future.stderr)")
+        let fractional = try hedgeledger(["assert", "position", "--db", db, "--book", "main", "--instrument", "BTC-PERPETUAL",
+                                          "--quantity", "4000.5", "--at", "2026-11-03T12:00:00Z"])
+        #expect(fractional.status == 64 && fractional.stderr.contains("quantity 4000.5 is not a multiple of BTC-PERPETUAL's contract size 10 USD"),
+                "\(fractional.stderr)")
         let assertionsSoFar = try hedgeledger(["assert", "list", "--db", db, "--format", "csv"]).stdout
         #expect(assertionsSoFar.split(whereSeparator: \.isNewline).count == 3, "\(assertionsSoFar)")
         // The end-of-day report lists the failing assertion among its exceptions from its day on.

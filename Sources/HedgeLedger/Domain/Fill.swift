@@ -47,6 +47,24 @@ public struct Fill: Sendable, Hashable {
         if note != other.note { names.append("note") }
         return names
     }
+
+    /// A field `differences` named, as this fill has it ("empty" for none).
+    public func value(of field: String) -> String {
+        switch field {
+        case "timestamp", "timestamp (to the second)": time.iso8601
+        case "instrument": instrument
+        case "book": book
+        case "side": side.rawValue
+        case "quantity": quantity.description
+        case "price": price.description
+        case "fee": "\(fee) \(feeCurrency)"
+        case "fee_currency": feeCurrency
+        case "order_id": orderID ?? "empty"
+        case "hedge_decision": hedgeDecision ?? "empty"
+        case "note": note ?? "empty"
+        default: "?"
+        }
+    }
 }
 
 /// The order fills apply in: time, then venue, then trade id. Trade ids that are whole

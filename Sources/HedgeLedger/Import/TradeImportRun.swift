@@ -150,8 +150,9 @@ struct ImportRun {
         }
         let source = try earlierSource(importID: existing.importID, line: existing.sourceLine, currentImportID: importID,
                                        currentFile: file, ledger: ledger)
+        let described = differences.map { "\($0) (\(existing.fill.value(of: $0)) there, \(fill.value(of: $0)) here)" }
         errors.append(InputError(file: file, line: line, column: 1,
-            message: "trade_id '\(fill.tradeID)' of venue '\(fill.venue)' was already imported from \(source) with a different \(differences.joined(separator: ", ")); a fill is never changed once recorded"))
+            message: "trade_id '\(fill.tradeID)' of venue '\(fill.venue)' was already imported from \(source) with a different \(described.joined(separator: ", ")); a fill is never changed once recorded"))
         return nil
     }
 

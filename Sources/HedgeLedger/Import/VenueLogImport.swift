@@ -70,6 +70,8 @@ struct VenueLogImport {
     /// Imports found to be other accounts' logs (by id), and whether a trade matching one was reported.
     private var otherAccounts: [Int64: Bool] = [:]
     private var reportedOtherAccount = false
+    /// Another account whose log is in this book, once looked up (for a position mismatch's message).
+    private var accountSharingBook: String??
     /// A trade whose Trade ID is stored from another account's log, on the other side, is the
     /// other side of a trade between two of the desk's accounts: its fill is `ID/account`.
     private let otherSide: ImportRun.OtherSide
@@ -198,7 +200,7 @@ struct VenueLogImport {
                     reportedOtherAccount = true
                     let other = try ledger.venueLog.account(ofImport: match.importID)!
                     errors.append(InputError(file: file, line: entry.cells.tradeID.line, column: entry.cells.tradeID.column,
-                        message: "Trade ID \(entry.tradeID ?? ""): this trade is already in the ledger from account \(other.account)'s \(other.currency) log (import #\(match.importID)), on the same side; one execution is in one account's log, so is this log account \(account)'s (\(options.account == nil ? "from its file name" : "--account"))? Further trades like it are not listed"))
+                        message: "Trade ID \(entry.tradeID ?? ""): this trade is already in the ledger from account \(other.account)'s \(other.currency) log (import #\(match.importID)), on the same side; one execution is in one account's log, so is this log account \(account)'s (\(options.account == nil ? "from its file name" : "--account"))? If import #\(match.importID) was the one under a wrong account, void it (`hedgeledger void import \(match.importID) --reason ...`) and import that log again. Further trades like it are not listed"))
                 }
                 resync(after: entry, instrument: instrument)
                 return
@@ -217,7 +219,11 @@ struct VenueLogImport {
                     // one this file already gave (overlapping downloads joined) moved them already.
                     if stored.importID != importID { try advance(entry, instrument: instrument) }
                 } else {
-                    resync(after: entry, instrument: instrument)
+                    // Go on from the row as stored: the one in this file was refused.
+                    state!.cash = try ExactDecimal.stored(stored.record.balance)
+                    if let instrument, let text = stored.record.position {
+                        state!.positions[instrument.instrument.symbol] = try ExactDecimal.stored(text)
+                    }
                 }
                 return
             }
@@ -265,8 +271,16 @@ struct VenueLogImport {
         return other
     }
 
-    /// A row refused for what it says against the ledger (its fill, or its stored copy): the rows
-    /// after it are checked from the log's own figures after it. (Moving the cash by its Change
+    /// Another account whose log is in this book, looked up once: the likely cause of a position mismatch.
+    private mutating func accountInBook() throws -> String? {
+        if let known = accountSharingBook { return known }
+        let found = try ledger.venueLog.otherAccount(inBook: book, venue: DeribitTransactionLog.venue, besides: account)
+        accountSharingBook = .some(found)
+        return found
+    }
+
+    /// A row refused for what its trade says against the stored fill: the rows after it are
+    /// checked from the log's own figures after it. (Moving the cash by its Change
     /// would count a repeated row twice; leaving it out would fail every Balance after it.)
     private mutating func resync(after entry: DeribitTransactionLog.Entry, instrument: StoredInstrument?) {
         state!.cash = entry.balance
@@ -315,7 +329,11 @@ struct VenueLogImport {
                     let said = "Position: the log says \(stated) \(instrument.instrument.amountUnit) of \(symbol) after this row"
                     let message = switch state!.openings[symbol] ?? .fills {
                     case .fills:
-                        "\(said); book '\(book)' holds \(held) from the ledger's fills; import the earlier log first, or pass --no-check to import it and record the difference"
+                        if let other = try accountInBook() {
+                            "\(said); book '\(book)' holds \(held), and it also holds account \(other)'s log: the ledger adds the two accounts up, each log has only its own; import each account into a book of its own (--book NAME)"
+                        } else {
+                            "\(said); book '\(book)' holds \(held) from the ledger's fills; import the earlier log first, or pass --no-check to import it and record the difference"
+                        }
                     case .storedRow(let entryID, let importID):
                         "\(said); the ledger makes it \(held), going on from the Position of the last stored row of \(symbol) (ID \(entryID), import #\(importID)); if that log was wrong, void its import (`hedgeledger void import \(importID) --reason ...`) and import it corrected, or pass --no-check to import this one and record the difference"
                     }
@@ -369,17 +387,39 @@ struct VenueLogImport {
                                  importID: Int64) throws -> Bool {
         let differences = record.differences(from: stored.record)
         if differences.isEmpty { return true }
-        let different = differences.joined(separator: ", ")
+        // Each differing column with both values, as stored (canonical) and as in this file.
+        let theirs = Dictionary(stored.record.columns.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        let ours = Dictionary(record.columns.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        let different = differences.map { name in
+            "\(name) (\(theirs[name].flatMap { $0 } ?? "empty") there, \(ours[name].flatMap { $0 } ?? "empty") here)"
+        }.joined(separator: ", ")
+        let cell = Self.cell(of: differences[0], in: entry) ?? entry.cells.id
         if stored.importID == importID {
-            errors.append(InputError(file: file, line: entry.line, column: entry.cells.id.column,
+            errors.append(InputError(file: file, line: cell.line, column: cell.column,
                 message: "ID \(record.entryID) is also on line \(stored.sourceLine) of this file, with a different \(different); a log row's ID is unique (were two different logs joined?)"))
             return false
         }
         let source = try earlierSource(importID: stored.importID, line: Int(stored.sourceLine), currentImportID: importID,
                                        currentFile: file, ledger: ledger)
-        errors.append(InputError(file: file, line: entry.line, column: entry.cells.id.column,
-            message: "ID \(record.entryID) of account \(record.account) (\(record.currency)) was already imported from \(source) with a different \(different); a log row is never changed once recorded"))
+        errors.append(InputError(file: file, line: cell.line, column: cell.column,
+            message: "ID \(record.entryID) of account \(record.account) (\(record.currency)) was already imported from \(source) with a different \(different); a log row is never changed once recorded: if the stored one is wrong, void its import (`hedgeledger void import \(stored.importID) --reason ...`) and import the corrected log"))
         return false
+    }
+
+    /// Where a column of the row is in the file, for the columns the row keeps positions of.
+    private static func cell(of column: String, in entry: DeribitTransactionLog.Entry) -> (line: Int, column: Int)? {
+        switch column {
+        case "ID": entry.cells.id
+        case "Date": entry.cells.date
+        case "Instrument": entry.cells.instrument
+        case "Amount": entry.cells.amount
+        case "Price": entry.cells.price
+        case "Position": entry.cells.position
+        case "Change": entry.cells.change
+        case "Balance": entry.cells.balance
+        case "Trade ID": entry.cells.tradeID
+        default: nil
+        }
     }
 
 

@@ -29,6 +29,7 @@ public struct PositionAssertionService {
         case alreadyWithdrawn(AssertionWithdrawal)
         case noReason
         case future(Timestamp, now: Timestamp)
+        case notMultiple(ExactDecimal, instrument: Instrument, size: ExactDecimal)
 
         public var description: String {
             switch self {
@@ -38,6 +39,8 @@ public struct PositionAssertionService {
             case .alreadyWithdrawn(let w):
                 "assertion #\(w.assertionID) was already withdrawn by \(w.recordedBy) at \(w.recordedAt.iso8601): \(w.reason)"
             case .noReason: "--reason is empty; say why the assertion is withdrawn (it is kept in the journal)"
+            case let .notMultiple(quantity, instrument, size):
+                "quantity \(quantity) is not a multiple of \(instrument.symbol)'s contract size \(size) \(instrument.amountUnit) (its amounts are in \(instrument.amountUnit))"
             case let .future(time, now):
                 "--at \(time.iso8601) is after now (\(now.iso8601)): an assertion states what a book held at a time that has passed"
             }
@@ -59,6 +62,9 @@ public struct PositionAssertionService {
         guard AmountLimits.accepts(quantity) else { throw Refusal.tooLarge(quantity) }
         guard time <= now else { throw Refusal.future(time, now: now) }
         let instrument = try ledger.instruments.findOrAdd(named: symbol)
+        if let size = instrument.instrument.contractSize, !quantity.isMultiple(of: size) {
+            throw Refusal.notMultiple(quantity, instrument: instrument.instrument, size: size)
+        }
         var assertion = PositionAssertion(id: 0, book: book, instrument: instrument.instrument.symbol, instrumentID: instrument.id,
                                           quantity: quantity, time: time, note: note, recordedAt: now, recordedBy: recordedBy)
         assertion.id = try ledger.positionAssertions.insert(assertion)

@@ -147,6 +147,13 @@ public struct VenueLogRepository {
             """).firstRow([importID]) { ($0.text(0), $0.text(1), $0.text(2)) }
     }
 
+    /// An account other than `account` whose log rows (not voided) are in `book`, if any.
+    func otherAccount(inBook book: String, venue: String, besides account: String) throws -> String? {
+        try connection.cached("""
+            SELECT account FROM venue_log_entries WHERE book = ? AND venue = ? AND account <> ? AND \(Self.live) LIMIT 1
+            """).firstRow([book, venue, account]) { $0.text(0) }
+    }
+
     /// The row with this key that no void took out, if any.
     public func findLive(venue: String, account: String, currency: String, entryID: String) throws -> StoredVenueLogEntry? {
         try connection.cached("""
