@@ -131,7 +131,7 @@ struct ImportRun {
                 other.fill.tradeID = key
                 return try accept(other, amounts: amounts, differences: differences, errors: &errors)
             }
-            return try compare(fill, with: existing, line: row.line, differences: differences, errors: &errors)
+            return try compare(fill, with: existing, line: row.line, differences: found, errors: &errors)
         }
         let revision = try ledger.fills.revisions(venue: fill.venue, tradeID: fill.tradeID)
         guard let id = try inserter.insertIfNew(fill, amounts: amounts, instrumentID: stored.id, importID: importID,
@@ -140,9 +140,8 @@ struct ImportRun {
         return id
     }
 
-    private mutating func compare(_ fill: Fill, with existing: StoredFill, line: Int, differences: (Fill, Fill) -> [String],
+    private mutating func compare(_ fill: Fill, with existing: StoredFill, line: Int, differences: [String],
                                   errors: inout InputErrors) throws -> Int64? {
-        let differences = differences(fill, existing.fill)
         if differences.isEmpty {
             duplicates += 1
             lastMatch = (existing.id, existing.importID)

@@ -67,8 +67,8 @@ struct VenueLogImport {
     /// change and its fill, so checking them would only repeat that one error on every row. The
     /// file is refused anyway.
     private var checking = true
-    /// Imports found to be other accounts' logs (by id), and whether a trade matching one was reported.
-    private var otherAccounts: [Int64: Bool] = [:]
+    /// Imports found to be other accounts' logs (by id, with the account), and whether a trade matching one was reported.
+    private var otherAccounts: [Int64: String?] = [:]
     private var reportedOtherAccount = false
     /// Another account whose log is in this book, once looked up (for a position mismatch's message).
     private var accountSharingBook: String??
@@ -190,19 +190,18 @@ struct VenueLogImport {
             let before = run.duplicates
             guard let id = try run.accept(Self.fillRow(entry, book: book, account: account, currency: currency), amounts: amounts,
                                           differences: Self.sameExecution, otherSide: otherSide, errors: &errors) else {
-                resync(after: entry, instrument: instrument)
+                resync(balance: entry.balance, position: entry.position, instrument: instrument)
                 return
             }
             fillID = id
             fillWasStored = run.duplicates > before
-            if fillWasStored, let match = run.lastMatch, match.fillID == id, try isOtherAccountsLog(match.importID) {
+            if fillWasStored, let match = run.lastMatch, match.fillID == id, let other = try otherAccountsLog(match.importID) {
                 if !reportedOtherAccount {
                     reportedOtherAccount = true
-                    let other = try ledger.venueLog.account(ofImport: match.importID)!
                     errors.append(InputError(file: file, line: entry.cells.tradeID.line, column: entry.cells.tradeID.column,
-                        message: "Trade ID \(entry.tradeID ?? ""): this trade is already in the ledger from account \(other.account)'s \(other.currency) log (import #\(match.importID)), on the same side; one execution is in one account's log, so is this log account \(account)'s (\(options.account == nil ? "from its file name" : "--account"))? If import #\(match.importID) was the one under a wrong account, void it (`hedgeledger void import \(match.importID) --reason ...`) and import that log again. Further trades like it are not listed"))
+                        message: "Trade ID \(entry.tradeID ?? ""): this trade is already in the ledger from account \(other)'s \(currency) log (import #\(match.importID)), on the same side; one execution is in one account's log, so is this log account \(account)'s (\(options.account == nil ? "from its file name" : "--account"))? If import #\(match.importID) was the one under a wrong account, void it (`hedgeledger void import \(match.importID) --reason ...`) and import that log again. Further trades like it are not listed"))
                 }
-                resync(after: entry, instrument: instrument)
+                resync(balance: entry.balance, position: entry.position, instrument: instrument)
                 return
             }
         }
@@ -220,10 +219,8 @@ struct VenueLogImport {
                     if stored.importID != importID { try advance(entry, instrument: instrument) }
                 } else {
                     // Go on from the row as stored: the one in this file was refused.
-                    state!.cash = try ExactDecimal.stored(stored.record.balance)
-                    if let instrument, let text = stored.record.position {
-                        state!.positions[instrument.instrument.symbol] = try ExactDecimal.stored(text)
-                    }
+                    resync(balance: try ExactDecimal.stored(stored.record.balance),
+                           position: try stored.record.position.map(ExactDecimal.stored), instrument: instrument)
                 }
                 return
             }
@@ -261,13 +258,13 @@ struct VenueLogImport {
         case storedRow(entryID: String, importID: Int64)
     }
 
-    /// Whether a stored fill's import is another account's (or currency's) log.
-    private mutating func isOtherAccountsLog(_ importID: Int64) throws -> Bool {
+    /// The account whose log a stored fill's import is, when it is another account's log of this currency.
+    private mutating func otherAccountsLog(_ importID: Int64) throws -> String? {
         if let known = otherAccounts[importID] { return known }
-        let other = try ledger.venueLog.account(ofImport: importID).map {
-            $0.venue == DeribitTransactionLog.venue && ($0.account != account || $0.currency != currency)
-        } ?? false
-        otherAccounts[importID] = other
+        let other = try ledger.venueLog.account(ofImport: importID).flatMap {
+            $0.venue == DeribitTransactionLog.venue && $0.account != account && $0.currency == currency ? $0.account : nil
+        }
+        otherAccounts[importID] = .some(other)
         return other
     }
 
@@ -279,12 +276,12 @@ struct VenueLogImport {
         return found
     }
 
-    /// A row refused for what its trade says against the stored fill: the rows after it are
-    /// checked from the log's own figures after it. (Moving the cash by its Change
-    /// would count a repeated row twice; leaving it out would fail every Balance after it.)
-    private mutating func resync(after entry: DeribitTransactionLog.Entry, instrument: StoredInstrument?) {
-        state!.cash = entry.balance
-        if let instrument, let stated = entry.position { state!.positions[instrument.instrument.symbol] = stated }
+    /// A row refused against the ledger: the rows after it are checked from the figures after it
+    /// (the log's own, or the stored row's). Moving the cash by its Change would count a repeated
+    /// row twice; leaving it out would fail every Balance after it.
+    private mutating func resync(balance: ExactDecimal, position: ExactDecimal?, instrument: StoredInstrument?) {
+        state!.cash = balance
+        if let instrument, let position { state!.positions[instrument.instrument.symbol] = position }
     }
 
     struct Mismatch {
