@@ -423,6 +423,16 @@ struct VenueLogTests {
         let clash = try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-2-BTC-i.csv", Self.log(Array(other[0...1]), balances: Array(other[0...1])))])
         #expect(clash.status == 65 && clash.stderr.contains("trade_id '70001' of venue 'deribit' was already imported") && clash.stderr.contains("quantity"),
                 "\(clash.stderr)")
+        // The other order: the log first, then the native row with its fraction of a second is the same fill.
+        let logFirst = directory.file("m.sqlite")
+        #expect(try hedgeledger(["import", "trades", "--db", logFirst, directory.write("transaction_log-1-BTC-k.csv", Self.log(Self.rows))]).status == 0)
+        let nativeAfter = try hedgeledger(["import", "trades", "--db", logFirst, native])
+        #expect(nativeAfter.status == 0 && nativeAfter.stderr.contains("nothing new: 0 fills imported, 1 duplicate skipped"), "\(nativeAfter.stderr)")
+        #expect(try Self.positions(logFirst) == Self.positions(db))
+        // Another second is still another fill.
+        let lateNative = directory.write("late.csv", "trade_id,timestamp,instrument,side,quantity,price,venue\n70001,2026-11-02T10:00:01.250Z,BTC-PERPETUAL,buy,10000,100000,deribit\n")
+        let late = try hedgeledger(["import", "trades", "--db", logFirst, lateNative])
+        #expect(late.status == 65 && late.stderr.contains("with a different timestamp"), "\(late.stderr)")
     }
 
     @Test("assert position: recorded and chained; verify and the end-of-day report flag one that does not hold")

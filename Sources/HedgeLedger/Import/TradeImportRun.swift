@@ -125,7 +125,14 @@ struct ImportRun {
                                                   differences: @escaping (Fill, Fill) -> [String], otherSide: OtherSide?,
                                                   errors: inout InputErrors) throws -> Int64? {
         if let existing = try ledger.fills.findLive(venue: fill.venue, tradeID: fill.tradeID) {
-            let found = differences(fill, existing.fill)
+            var found = differences(fill, existing.fill)
+            // A venue log's time has no fractions: a native row matches its fill to the second, as
+            // the log matches a native fill (the same fill whichever file came first).
+            if found.contains("timestamp"), existing.fill.time.microseconds % 1_000_000 == 0,
+               fill.time.microseconds / 1_000_000 == existing.fill.time.microseconds / 1_000_000,
+               try ledger.venueLog.account(ofImport: existing.importID) != nil {
+                found.removeAll { $0 == "timestamp" }
+            }
             if !found.isEmpty, let key = try otherSide?(fill, existing, found) {
                 var other = row
                 other.fill.tradeID = key
