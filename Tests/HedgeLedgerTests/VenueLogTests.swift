@@ -347,6 +347,32 @@ struct VenueLogTests {
         let stored = try Data(contentsOf: URL(fileURLWithPath: compressed))
         #expect(gzipRecord["sha256"] as? String == SHA256Hex.of(Array(stored)) && "\(gzipRecord["size_bytes"]!)" == "\(stored.count)"
                 && gzipRecord["format"] as? String == "deribit-transaction-log-v4 (gzip)", "\(gzipRecord)")
+        // From standard input: a copy kept as it is read (removed after), the rows read from it in
+        // UserSeq order, errors at their line in the input, the provenance of the input as it came.
+        let piped = directory.file("piped-excel.sqlite")
+        let fromStdin = try hedgeledger(["import", "trades", "--db", piped, "--account", "1", "--currency", "BTC", "-"], stdin: text,
+                                        environment: ["TMPDIR": scratch])
+        #expect(fromStdin.status == 0 && fromStdin.stderr.contains("8 log rows"), "\(fromStdin.stderr)")
+        #expect(try Self.positions(piped) == Self.positions(whole))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
+        let pipedRecord = try #require((try jsonObject(try hedgeledger(["imports", "--db", piped, "--format", "json"]).stdout)["imports"]
+                                        as? [[String: Any]])?.first)
+        #expect(pipedRecord["sha256"] as? String == SHA256Hex.of(Array(text.utf8)) && "\(pipedRecord["size_bytes"]!)" == "\(text.utf8.count)",
+                "\(pipedRecord)")
+        let refusedStdin = try hedgeledger(["import", "trades", "--db", piped, "--account", "1", "--currency", "BTC", "-"], stdin: brokenText)
+        #expect(refusedStdin.status == 65 && refusedStdin.stderr.contains("-:\(line):\(column): price: 'abc'")
+                && refusedStdin.stderr.contains("refused: 1 error"), "\(refusedStdin.stderr)")
+        let pipedGzip = directory.file("piped-gzip.sqlite")
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "\"$0\" import trades --db \"$1\" --account 1 --currency BTC - < \"$2\" 2>/dev/null", hedgeledgerBinary, pipedGzip, compressed]
+        try shell.run()
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 0)
+        #expect(try Self.positions(pipedGzip) == Self.positions(whole))
+        let pipedGzipRecord = try #require((try jsonObject(try hedgeledger(["imports", "--db", pipedGzip, "--format", "json"]).stdout)["imports"]
+                                            as? [[String: Any]])?.first)
+        #expect(pipedGzipRecord["sha256"] as? String == SHA256Hex.of(Array(stored)), "\(pipedGzipRecord)")
         // A wrong cell in the gzip file is located in its content.
         let brokenZip = try directory.gzip(directory.write("transaction_log-1-BTC-zb.csv", brokenText))
         let refusedZip = try hedgeledger(["import", "trades", "--db", zipped, brokenZip])

@@ -94,6 +94,13 @@ public final class ByteSource {
     /// SHA-256 of every stored byte read so far, in hex.
     public var sha256Hex: String { order?.sha256Hex ?? hasher.finalize().hexString }
 
+    /// Reads what is left to the end, for its hash and its `spool`.
+    func readToEnd() throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
+        defer { buffer.deallocate() }
+        while try read(into: buffer) > 0 {}
+    }
+
     /// Fills `buffer` with content (inflated if the input is gzip); returns how many bytes,
     /// 0 at the end.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {

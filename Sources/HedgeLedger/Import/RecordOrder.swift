@@ -100,6 +100,47 @@ public final class RecordOrder: @unchecked Sendable {  // read by one thread at 
         }
         var kept = false
         defer { if !kept, let copy { close(copy) } }
+        guard let ordered = try scan(source, keyFor: keyFor), source.isCompressed == compressed else { return nil }
+
+        let descriptor: Int32
+        var contentSize = source.storedBytesRead
+        if let copy {
+            descriptor = copy
+            contentSize = Int64(lseek(copy, 0, SEEK_END))
+        } else {
+            descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return nil }
+        }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, Int64(info.st_size) == contentSize, copy != nil || contentSize == source.storedBytesRead else {
+            if copy == nil { close(descriptor) }
+            return nil
+        }
+        kept = true
+        return RecordOrder(file: path, size: source.storedBytesRead, sha256Hex: source.sha256Hex, isCompressed: compressed,
+                           contentSize: contentSize, segments: ordered, descriptor: descriptor)
+    }
+
+    /// Standard input's records in order of their key, read from `spool`: the copy of its whole
+    /// content (inflated, for gzip) that `input` wrote as it was read (`ByteSource.spool`), which
+    /// this takes over. Its provenance is `input`'s: every byte of standard input as it came.
+    static func sorted(standardInput input: ByteSource, spool: Int32,
+                       keyFor: (CSVReader.Record) -> (field: Int, key: (CSVReader.Record) -> Int64?)?) throws -> RecordOrder? {
+        var kept = false
+        defer { if !kept { close(spool) } }
+        let contentSize = Int64(lseek(spool, 0, SEEK_END))
+        // Scanned through a descriptor of its own, so the spool's offset is left alone.
+        guard let ordered = try scan(try ByteSource(path: "/proc/self/fd/\(spool)"), keyFor: keyFor) else { return nil }
+        kept = true
+        return RecordOrder(file: input.name, size: input.storedBytesRead, sha256Hex: input.sha256Hex, isCompressed: input.isCompressed,
+                           contentSize: contentSize, segments: ordered, descriptor: spool)
+    }
+
+    /// Reads `source` through, keeping each record's place and key: the header, then the data
+    /// records in key order (nil when the header has no key).
+    private static func scan(_ source: ByteSource,
+                             keyFor: (CSVReader.Record) -> (field: Int, key: (CSVReader.Record) -> Int64?)?) throws
+        -> [Segment]? {
         let reader = CSVReader(source: source)
         var header: Segment?
         var key: ((CSVReader.Record) -> Int64?)?
@@ -124,24 +165,7 @@ public final class RecordOrder: @unchecked Sendable {  // read by one thread at 
                 keys.append(.min)
             }
         }
-        guard let header, key != nil, source.isCompressed == compressed else { return nil }
-
-        let descriptor: Int32
-        var contentSize = source.storedBytesRead
-        if let copy {
-            descriptor = copy
-            contentSize = Int64(lseek(copy, 0, SEEK_END))
-        } else {
-            descriptor = open(path, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { return nil }
-        }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, Int64(info.st_size) == contentSize, copy != nil || contentSize == source.storedBytesRead else {
-            if copy == nil { close(descriptor) }
-            return nil
-        }
-        kept = true
-
+        guard let header, key != nil else { return nil }
         var ordered = [header]
         ordered.reserveCapacity(records.count + 1)
         if zip(keys, keys.dropFirst()).allSatisfy({ $0 > $1 }) {
@@ -150,12 +174,11 @@ public final class RecordOrder: @unchecked Sendable {  // read by one thread at 
             let places = (0..<records.count).sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
             ordered.append(contentsOf: places.lazy.map { records[$0] })
         }
-        return RecordOrder(file: path, size: source.storedBytesRead, sha256Hex: source.sha256Hex, isCompressed: compressed,
-                           contentSize: contentSize, segments: ordered, descriptor: descriptor)
+        return ordered
     }
 
     /// A new temporary file (in $TMPDIR, else /tmp), already unlinked: it goes when it is closed.
-    private static func temporaryCopy(of path: String) throws -> Int32 {
+    static func temporaryCopy(of path: String) throws -> Int32 {
         let directory = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array((directory + "/hedgeledger-inflated.XXXXXX").utf8CString)
         let descriptor = mkstemp(&template)

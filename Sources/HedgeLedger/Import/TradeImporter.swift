@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What one file's import did.
 public struct ImportSummary: Sendable {
     public var file: String
@@ -99,11 +105,30 @@ public struct TradeImporter {
         // writes newest first) is imported again from the start: read in UserSeq order from the
         // file in place when it is a regular file (from an inflated copy for gzip), else (standard
         // input) its rows gathered and sorted first, kept in memory.
+        // Standard input cannot be read twice: a copy of it is kept as it is read (an unlinked
+        // temporary file), to read a log that goes back from. Without one, rows are gathered.
+        var spool: Int32?
+        if !source.canReopen, mapping == nil, let copy = try? RecordOrder.temporaryCopy(of: source.name) {
+            source.spool = copy
+            spool = copy
+        }
+        defer { if let spool { close(spool) } }
         do {
             return try ledger.write(waitSeconds: waitSeconds) {
-                try importOnce(source, now: now, gatherLog: !source.canReopen, progress: progress)
+                try importOnce(source, now: now, gatherLog: !source.canReopen && spool == nil, progress: progress)
             }
         } catch is VenueLogImport.OutOfOrder {
+            if let copy = spool {
+                try source.readToEnd()
+                source.spool = nil
+                spool = nil  // the order owns it now
+                if let order = try RecordOrder.sorted(standardInput: source, spool: copy, keyFor: DeribitTransactionLog.sequenceKey) {
+                    return try ledger.write(waitSeconds: waitSeconds) {
+                        try importOnce(ByteSource(order), now: now, gatherLog: false, progress: progress)
+                    }
+                }
+                throw ByteSource.OpenError(path: source.name, reason: "its rows go back and cannot be put in UserSeq order")
+            }
             if let order = try RecordOrder.sorted(path: source.name, compressed: source.isCompressed,
                                                   keyFor: DeribitTransactionLog.sequenceKey) {
                 do {
