@@ -72,6 +72,10 @@ public final class ByteSource {
     /// When set, every content byte read (inflated, for gzip) is also written here: `RecordOrder`
     /// keeps a copy of a gzip file's content to read its records from.
     var spool: Int32?
+    /// Set when writing to `spool` failed; the copy then stops where it failed (when
+    /// `spoolIsOptional`), or the read fails.
+    private(set) var spoolFailure: String?
+    var spoolIsOptional = false
 
     /// Counts bytes `CSVReader` took from `order`, for progress.
     func noteRead(byteCount: Int) { storedBytesRead += Int64(byteCount) }
@@ -111,7 +115,11 @@ public final class ByteSource {
                 let done = write(spool, buffer.baseAddress! + written, count - written)
                 if done < 0 && errno == EINTR { continue }
                 guard done > 0 else {
-                    throw OpenError(path: name, reason: "cannot write its temporary copy: \(String(cString: strerror(errno)))")
+                    let reason = "cannot write its temporary copy: \(String(cString: strerror(errno)))"
+                    guard spoolIsOptional else { throw OpenError(path: name, reason: reason) }
+                    spoolFailure = reason
+                    self.spool = nil
+                    break
                 }
                 written += done
             }

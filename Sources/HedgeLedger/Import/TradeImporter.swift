@@ -110,6 +110,7 @@ public struct TradeImporter {
         var spool: Int32?
         if !source.canReopen, mapping == nil, let copy = try? RecordOrder.temporaryCopy(of: source.name) {
             source.spool = copy
+            source.spoolIsOptional = true  // only a log that goes back needs it: a full disk must not refuse the rest
             spool = copy
         }
         defer { if let spool { close(spool) } }
@@ -120,6 +121,9 @@ public struct TradeImporter {
         } catch is VenueLogImport.OutOfOrder {
             if let copy = spool {
                 try source.readToEnd()
+                if let failure = source.spoolFailure {
+                    throw ByteSource.OpenError(path: source.name, reason: "its rows go back (a newest-first log) and \(failure); save it to a file and import that")
+                }
                 source.spool = nil
                 spool = nil  // the order owns it now
                 if let order = try RecordOrder.sorted(standardInput: source, spool: copy, keyFor: DeribitTransactionLog.sequenceKey) {
