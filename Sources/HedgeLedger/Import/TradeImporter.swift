@@ -102,11 +102,10 @@ public struct TradeImporter {
         try ledger.connection.execute("PRAGMA foreign_keys = OFF")
         defer { try? ledger.connection.execute("PRAGMA foreign_keys = ON") }
         // A venue log is applied as it streams while its UserSeq rises. One that goes back (Deribit
-        // writes newest first) is imported again from the start: read in UserSeq order from the
-        // file in place when it is a regular file (from an inflated copy for gzip), else (standard
-        // input) its rows gathered and sorted first, kept in memory.
-        // Standard input cannot be read twice: a copy of it is kept as it is read (an unlinked
-        // temporary file), to read a log that goes back from. Without one, rows are gathered.
+        // writes newest first) is imported again from the start, read in UserSeq order: from the
+        // file in place when it is a regular file (from an inflated copy for gzip), from a copy made
+        // as it was read for standard input, which cannot be read twice (an unlinked temporary
+        // file). Only when no copy can be made are its rows gathered and sorted in memory.
         var spool: Int32?
         if !source.canReopen, mapping == nil, let copy = try? RecordOrder.temporaryCopy(of: source.name) {
             source.spool = copy
