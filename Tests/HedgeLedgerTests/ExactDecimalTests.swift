@@ -3,6 +3,15 @@ import Testing
 
 @Suite("Exact decimals")
 struct ExactDecimalTests {
+    @Test("thousands separators are dropped only where they group the whole part in threes")
+    func thousands() {
+        for (text, expected) in [("1,234.5", "1234.5"), ("-1,234,567", "-1234567"), ("999", "999"), ("12,345.678,9", nil),
+                                 ("0,25", nil), ("95010,5", nil), ("1,23", nil), ("1234,567", nil), (",123", nil), ("1,,234", nil)] {
+            #expect(DecimalSyntax.withoutThousands(text, separator: ",") == expected, "\(text)")
+        }
+        #expect(DecimalSyntax.withoutThousands("1 234", separator: " ") == "1234")
+    }
+
     @Test("a text is canonical exactly when it is how its value is written back: imports store such texts as read")
     func canonicalText() throws {
         var random = SeededRandom(seed: 11)

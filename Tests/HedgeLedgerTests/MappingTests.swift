@@ -23,6 +23,7 @@ struct MappingTests {
             2026-11-02 16:00:00,USDT,BTCUSDT,SETTLEMENT,,0,0.3,95050,1.2,0,0,1.2,9981.29,,,
             2026-11-03 09:00:00,USDC,BTC-27NOV26-100000-C,TRADE,SELL,1,-1,1500,0,3,1500,1497,11478.29,0.0003,b-3,o-3
             2026-11-03 09:10:00,BTC,BTCUSD,TRADE,Sell,1000,-1000,95000,0,0.0000063,0,-0.0000063,1,0.0006,b-4,o-4
+            2026-11-03 09:11:00,BTC,BTCUSD,TRADE,Buy,15,-985,95010,0,0.0000001,0,-0.0000001,1,0.0006,b-5,o-5
 
             """)
         // Without the mapping the file is named, and the mapping suggested.
@@ -30,16 +31,41 @@ struct MappingTests {
         #expect(named.status == 65 && named.stderr.contains("this is a Bybit transaction log; import it with `hedgeledger import trades --map bybit`"),
                 "\(named.stderr)")
         let result = try hedgeledger(["import", "trades", "--db", db, "--map", "bybit", file])
-        #expect(result.status == 0 && result.stderr.contains("4 fills imported") && result.stderr.contains("1 row left out by the mapping"),
+        #expect(result.status == 0 && result.stderr.contains("5 fills imported") && result.stderr.contains("1 row left out by the mapping"),
                 "\(result.stderr)")
         let positions = try Self.positions(db)
-        #expect(Set(positions.keys) == ["BTC_USDT-PERPETUAL", "BTC_USDC-27NOV26-100000-C", "BTC-PERPETUAL"])
-        #expect("\(positions["BTC_USDT-PERPETUAL"]!["quantity"]!)" == "0.3" && "\(positions["BTC-PERPETUAL"]!["quantity"]!)" == "-1000")
+        // BTCUSD is Bybit's inverse perpetual, 1 USD a contract (15 is a whole number of them), not
+        // Deribit's 10-USD BTC-PERPETUAL: its own instrument, defined from the row.
+        #expect(Set(positions.keys) == ["BTC_USDT-PERPETUAL", "BTC_USDC-27NOV26-100000-C", "BTCUSD"])
+        #expect("\(positions["BTC_USDT-PERPETUAL"]!["quantity"]!)" == "0.3" && "\(positions["BTCUSD"]!["quantity"]!)" == "-985")
+        let inverse = try #require(positions["BTCUSD"])
+        #expect(inverse["kind"] as? String == "perpetual" && inverse["unit"] as? String == "USD" && inverse["pnl_ccy"] as? String == "BTC")
         let imports = try hedgeledger(["imports", "--db", db, "--format", "json"])
         #expect(imports.stdout.contains("map:bybit-derivatives-transaction-log"))
         // Again: the same trade ids of venue bybit are duplicates.
         let again = try hedgeledger(["import", "trades", "--db", db, "--map", "bybit", file])
-        #expect(again.stderr.contains("nothing new"), "\(again.stderr)")
+        #expect(again.stderr.contains("nothing new") && !again.stderr.contains("in book"), "\(again.stderr)")
+        // Into another book: still the same fills, and the summary says where they are.
+        let elsewhere = try hedgeledger(["import", "trades", "--db", db, "--map", "bybit", "--book", "bybit-main", file])
+        #expect(elsewhere.status == 0 && elsewhere.stderr.contains("5 duplicates skipped (5 in book 'main': a fill keeps the book it was first imported into"),
+                "\(elsewhere.stderr)")
+    }
+
+    @Test("a decimal comma in a mapped file is refused at its cell, never read as a thousands separator")
+    func decimalComma() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        let header = "Time,Currency,Contract,Type,Direction,Quantity,Position,Filled Price,Funding,Fee Paid,Cash Flow,Change,Wallet Balance,Fee Rate,Trade ID,Order ID"
+        let good = directory.write("good.csv", header + "\n2026-11-02 10:00:00,USDT,BTCUSDT,TRADE,BUY,\"1,000.5\",0.5,95000,0,28.5,0,-28.5,9971.5,0.0006,b-1,o-1\n")
+        #expect(try hedgeledger(["import", "trades", "--db", db, "--map", "bybit", good]).status == 0)
+        #expect("\(try #require(try Self.positions(db)["BTC_USDT-PERPETUAL"])["quantity"]!)" == "1000.5")
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        let comma = directory.write("comma.csv", header + "\n2026-11-02 11:00:00,USDT,BTCUSDT,TRADE,BUY,\"0,25\",0.5,\"95010,5\",0,28.5,0,-28.5,9971.5,0.0006,b-2,o-2\n")
+        let refused = try hedgeledger(["import", "trades", "--db", db, "--map", "bybit", comma])
+        #expect(refused.status == 65, "\(refused.stderr)")
+        #expect(refused.stderr.contains("comma.csv:2:44: quantity (columns.quantity ← 'Quantity'): '0,25' does not group thousands with ','"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("comma.csv:2:55: price (columns.price ← 'Filled Price'): '95010,5' does not group thousands"), "\(refused.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
     }
 
     @Test("OKX trade history: a byte-order mark, Unit twice, -- for empty, the price from the balance change")
@@ -60,6 +86,16 @@ struct MappingTests {
         #expect("\(spot["quantity"]!)" == "0.05" && "\(spot["avg_price"]!)" == "95005" && "\(spot["realised_pnl"]!)" == "49.75")
         // 18:00 at UTC+8 is 10:00Z.
         #expect(spot["first_fill"] as? String == "2026-11-02T10:00:00Z")
+        // OKX writes a fee charged as negative: a cost to the ledger (0.0001 + 2.5).
+        #expect("\(spot["fees"]!)".contains("2.5001"), "\(spot["fees"]!)")
+        let rebate = directory.write("rebate.csv", """
+            \u{FEFF}id,Order id,Time,Trade Type,Instrument,Type,Amount,Unit,PL,Fee,Position Change,Position Balance,Balance Change,Balance,Unit
+            104,5004,2026-11-02 20:00:00,Spot,BTC-USDT,Sell,0.05,BTC,--,0.5,--,--,4800,19600,USDT
+
+            """)
+        #expect(try hedgeledger(["import", "trades", "--db", db, "--map", "okx", rebate]).status == 0)
+        // A positive Fee is a rebate: the fees fall by it.
+        #expect("\(try #require(try Self.positions(db)["BTC_USDT"])["fees"]!)".contains("2.0001"))
     }
 
     @Test("tastytrade: newest-first rows, +0100 offsets, options defined from the row, money movements left out")
@@ -82,6 +118,22 @@ struct MappingTests {
         #expect("\(put["quantity"]!)" == "1" && "\(put["avg_price"]!)" == "3.95" && "\(put["realised_pnl"]!)" == "15")
         #expect(put["kind"] as? String == "option" && put["first_fill"] as? String == "2026-11-02T15:30:05Z")
         #expect("\(try #require(positions["SPY"])["quantity"]!)" == "100")
+    }
+
+    @Test("tastytrade: two equal fills of one order in one second are two fills, and a second download adds nothing")
+    func tastytradeSameSecond() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        let header = "Date,Type,Sub Type,Action,Symbol,Instrument Type,Description,Value,Quantity,Average Price,Commissions,Fees,Multiplier,Root Symbol,Underlying Symbol,Expiration Date,Strike Price,Call or Put,Order #,Currency"
+        let fill = "2026-11-02T16:00:00+0100,Trade,Buy,BUY,SPY,Equity,Bought 2 SPY @ 590.10,-1180.20,2,-590.10,0.00,-0.01,1,SPY,SPY,--,--,--,3299,USD"
+        let file = directory.write("tasty.csv", [header, fill, fill, ""].joined(separator: "\n"))
+        let result = try hedgeledger(["import", "trades", "--db", db, "--map", "tastytrade", file])
+        #expect(result.status == 0 && result.stderr.contains("2 fills imported"), "\(result.stderr)")
+        #expect("\(try #require(try Self.positions(db)["SPY"])["quantity"]!)" == "4")
+        #expect("\(try #require(try Self.positions(db)["SPY"])["fills"]!)" == "2")
+        let again = try hedgeledger(["import", "trades", "--db", db, "--map", "tastytrade", file])
+        #expect(again.status == 0 && again.stderr.contains("nothing new"), "\(again.stderr)")
+        #expect("\(try #require(try Self.positions(db)["SPY"])["quantity"]!)" == "4")
     }
 
     @Test("a wrong mapping: errors name the mapping key, and the CSV cell for row problems")
@@ -114,7 +166,7 @@ struct MappingTests {
                 "\(absentResult.stderr)")
         let naive = mapping(#"{"name": "x", "side_from_quantity_sign": true, "columns": {"trade_id": "Ref", "timestamp": {"column": "Ticker", "format": "%Y-%m-%d"}, "instrument": "Ticker", "quantity": "Qty", "price": "Px"}}"#)
         let naiveResult = try hedgeledger(["import", "trades", "--db", db, "--map", naive, csv])
-        #expect(naiveResult.status == 65 && naiveResult.stderr.contains("columns.timestamp ← 'Ticker': 'BTC-PERPETUAL' does not match the mapping's format '%Y-%m-%d'"), "\(naiveResult.stderr)")
+        #expect(naiveResult.status == 65 && naiveResult.stderr.contains("timestamp (columns.timestamp ← 'Ticker'): 'BTC-PERPETUAL' does not match the mapping's format '%Y-%m-%d'"), "\(naiveResult.stderr)")
         let missingFile = try hedgeledger(["import", "trades", "--db", db, "--map", "bybitt", csv])
         #expect(missingFile.status == 64 && missingFile.stderr.contains("did you mean 'bybit'?")
                 && missingFile.stderr.contains("built-in mappings: bybit, okx, tastytrade"), "\(missingFile.stderr)")

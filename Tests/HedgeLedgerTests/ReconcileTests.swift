@@ -39,6 +39,25 @@ struct ReconcileTests {
         #expect(tolerant.status == 2 && tolerant.stderr.contains("1 only in the ledger"))
     }
 
+    @Test("JSON numbers are read from their own digits: 17 significant digits, and exponents written out exactly")
+    func jsonDigits() throws {
+        let directory = TemporaryDirectory()
+        let db = try ledger(in: directory)
+        // 1.0e1 calls match; the perpetual is off by a hair only its last digit shows.
+        let report = directory.write("digits.json", """
+            [{"instrument_name": "BTC-27NOV26-100000-C", "size": 1.0e1, "delta": 3.2e0},
+             {"instrument_name": "BTC-20NOV26-95000-P", "size": 5, "average_price": 2E-2},
+             {"instrument_name": "BTC-PERPETUAL", "size": -49000.000000000001, "note": "a \\"quoted\\" -1 in a string"}]
+            """)
+        let result = try hedgeledger(["reconcile", "positions", "--db", db, report, "--at", "2026-11-19T13:00:00Z", "--format", "json"])
+        #expect(result.status == 2, "\(result.stderr)")
+        let lines = try #require(try jsonObject(result.stdout)["positions"] as? [[String: Any]])
+        let status = Dictionary(uniqueKeysWithValues: lines.map { ($0["instrument"] as! String, $0["status"] as! String) })
+        #expect(status == ["BTC-27NOV26-100000-C": "match", "BTC-20NOV26-95000-P": "match", "BTC-PERPETUAL": "differs"])
+        let csv = try hedgeledger(["reconcile", "positions", "--db", db, report, "--at", "2026-11-19T13:00:00Z", "--format", "csv"])
+        #expect(csv.stdout.contains("-49000.000000000001"), "\(csv.stdout)")
+    }
+
     @Test("a CSV report with extra columns; everything matching exits 0; bad cells are located")
     func csv() throws {
         let directory = TemporaryDirectory()

@@ -54,6 +54,22 @@ public enum DecimalSyntax {
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
 
+    /// `text` without its thousands separators, when they group the whole part in threes
+    /// (`-1,234,567.5` → `-1234567.5`); text without the separator is returned as it is. Nil
+    /// when a separator stands anywhere else (`0,25`, `1,23`, `12,3456`, one after the point):
+    /// that is a decimal comma or a typo, and reading it as grouping would change the amount.
+    public static func withoutThousands(_ text: String, separator: Character) -> String? {
+        guard text.contains(separator) else { return text }
+        let signLength = text.first == "-" || text.first == "+" ? 1 : 0
+        let unsigned = text.dropFirst(signLength)
+        let whole = unsigned.prefix { $0 != "." }
+        let groups = whole.split(separator: separator, omittingEmptySubsequences: false)
+        guard let lead = groups.first, (1...3).contains(lead.count),
+              groups.dropFirst().allSatisfy({ $0.count == 3 }),
+              !unsigned.dropFirst(whole.count).contains(separator) else { return nil }
+        return String(text.prefix(signLength)) + groups.joined() + unsigned.dropFirst(whole.count)
+    }
+
     public static func parse(_ text: String) -> Result<ExactDecimal, Problem> {
         if let result = text.utf8.withContiguousStorageIfAvailable({ parse(bytes: $0) }) { return result }
         return Array(text.utf8).withUnsafeBufferPointer { parse(bytes: $0) }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Another venue's trade CSV read through a `TradeMapping`: each row's cells are mapped onto the
 /// native format's fields (and, for instruments hedgeledger cannot read by name, an `import
@@ -64,18 +65,36 @@ enum MappedTradeFormat {
         case let (.success(native), .success(instrument)): (nativeHeader, instrumentHeader) = (native, instrument)
         case let (.failure(problems), _), let (_, .failure(problems)): return .failure(problems)
         }
-        let reader = RowReader(mapping: mapping, indexes: indexes, file: file)
+        let reader = RowReader(mapping: mapping, indexes: indexes, file: file,
+                               repeats: mapping.numberRepeatedTradeIDs ? RepeatedTradeIDs() : nil)
         let options = NativeTradeFormat.Options(defaultBook: options.defaultBook, assumeUTC: false)
         return .success(RowParser(formatName: "map:\(mapping.name)", fieldCount: header.fields.count) { record in
             reader.read(record, nativeHeader: nativeHeader, instrumentHeader: instrumentHeader, options: options)
         })
     }
 
-    /// Reads one row through the mapping. Immutable, so it is shared with the reader thread.
+    /// How often each trade id has come so far in one reading of a file, for
+    /// `number_repeated_trade_ids`. One per parser, so a file read again counts afresh.
+    final class RepeatedTradeIDs: Sendable {
+        private let seen = Mutex<[String: Int]>([:])
+
+        /// The id itself the first time; `ID#n` the n-th time.
+        func number(_ id: String) -> String {
+            let count = seen.withLock { seen in
+                seen[id, default: 0] += 1
+                return seen[id]!
+            }
+            return count == 1 ? id : "\(id)#\(count)"
+        }
+    }
+
+    /// Reads one row through the mapping. Immutable but for the count of repeated trade ids, so
+    /// it is shared with the reader thread.
     struct RowReader: Sendable {
         let mapping: TradeMapping
         let indexes: [String: Int]
         let file: String
+        let repeats: RepeatedTradeIDs?
 
         struct Cell {
             var text: String?
@@ -86,7 +105,9 @@ enum MappedTradeFormat {
 
         struct Failure: Error {
             var position: (line: Int, column: Int)
-            var message: String
+            /// What read the value (`columns.quantity ← 'Quantity'`) and what is wrong with it.
+            var source: String
+            var detail: String
         }
 
         func index(_ name: String, _ occurrence: Int) -> Int { indexes["\(name.lowercased())#\(occurrence)"]! }
@@ -100,11 +121,13 @@ enum MappedTradeFormat {
                 return .success(.skipped)
             }
             var problems: [InputError] = []
-            func cells(_ fields: [(name: String, spec: TradeMapping.Field)]) -> [String: Cell] {
+            // A cell's problem reads like the native validation's: `quantity (columns.quantity ← 'Qty'): …`.
+            func cells(_ fields: [(name: String, spec: TradeMapping.Field)], prefix: String = "") -> [String: Cell] {
                 var cells: [String: Cell] = [:]
                 for (name, spec) in fields {
                     do { cells[name] = try evaluate(spec, record) } catch let failure as Failure {
-                        problems.append(InputError(file: file, line: failure.position.line, column: failure.position.column, message: failure.message))
+                        problems.append(InputError(file: file, line: failure.position.line, column: failure.position.column,
+                                                   message: "\(prefix)\(name) (\(failure.source)): \(failure.detail)"))
                     } catch {}
                 }
                 return cells
@@ -120,6 +143,7 @@ enum MappedTradeFormat {
                 native["side"] = Cell(text: side, position: quantity.position, source: "side_from_quantity_sign")
             }
             native["venue"] = Cell(text: mapping.venue, position: (record.line, 1), source: "venue")
+            if let repeats, let id = native["trade_id"]?.text { native["trade_id"]?.text = repeats.number(id) }
             guard problems.isEmpty else { return .failure(RowErrors(errors: problems)) }
             let synthetic = CSVReader.Record(line: record.line, fields: nativeHeaderNames.map { native[$0]?.text ?? "" },
                                              positions: nativeHeaderNames.map { native[$0]?.position ?? (record.line, 1) })
@@ -128,7 +152,7 @@ enum MappedTradeFormat {
             guard case .success(let fillRow) = parsed else { return parsed.map { _ in .skipped } }
             var definition: Instrument?
             if !mapping.instrumentFields.isEmpty, case .failure = InstrumentName.parse(fillRow.fill.instrument) {
-                var fields = cells(mapping.instrumentFields)
+                var fields = cells(mapping.instrumentFields, prefix: "instrument ")
                 guard problems.isEmpty else { return .failure(RowErrors(errors: problems)) }
                 fields["symbol"] = native["instrument"]
                 let names = ["symbol"] + mapping.instrumentFields.map(\.name)
@@ -168,7 +192,7 @@ enum MappedTradeFormat {
                     guard let text = cell.text else { continue }
                     let value = try number(text, cell)
                     do { total = try (total ?? .zero) + value } catch {
-                        throw Failure(position: cell.position, message: "\(key): the sum is too large")
+                        throw Failure(position: cell.position, source: key, detail: "the sum is too large")
                     }
                 }
                 return try apply(transforms, to: Cell(text: total?.description, position: cells[0].position, source: "\(key) (sum)"))
@@ -178,10 +202,10 @@ enum MappedTradeFormat {
                     return Cell(text: nil, position: top.position, source: "\(key) (ratio)")
                 }
                 let divisor = try number(bottomText, bottom)
-                guard !divisor.isZero else { throw Failure(position: bottom.position, message: "\(bottom.source): is zero, and \(key) divides by it") }
+                guard !divisor.isZero else { throw Failure(position: bottom.position, source: bottom.source, detail: "is zero, and \(key) divides by it") }
                 let quotient: ExactDecimal
                 do { quotient = try try number(topText, top).magnitude / divisor.magnitude } catch {
-                    throw Failure(position: top.position, message: "\(key): the ratio is too large")
+                    throw Failure(position: top.position, source: key, detail: "the ratio is too large")
                 }
                 return try apply(transforms, to: Cell(text: quotient.description, position: top.position, source: "\(key) (ratio)"))
             case let .join(parts, separator, key, transforms):
@@ -194,7 +218,7 @@ enum MappedTradeFormat {
         private func number(_ text: String, _ cell: Cell) throws -> ExactDecimal {
             switch DecimalSyntax.parse(text) {
             case .success(let value): return value
-            case .failure(let reason): throw Failure(position: cell.position, message: "\(cell.source): '\(text)' \(reason)")
+            case .failure(let reason): throw Failure(position: cell.position, source: cell.source, detail: "'\(text)' \(reason)")
             }
         }
 
@@ -207,18 +231,23 @@ enum MappedTradeFormat {
                 case .upper: cell.text = text.uppercased()
                 case .lower: cell.text = text.lowercased()
                 case .remove(let part): cell.text = text.replacingOccurrences(of: part, with: "")
+                case .thousands(let separator):
+                    guard let whole = DecimalSyntax.withoutThousands(text, separator: separator) else {
+                        throw Failure(position: cell.position, source: cell.source, detail: "'\(text)' does not group thousands with '\(separator)' (one to three digits, then groups of three, before any '.'); if '\(separator)' is this file's decimal point, the mapping must turn it into '.'")
+                    }
+                    cell.text = whole
                 case .absolute: cell.text = try number(text, cell).magnitude.description
                 case .negate: cell.text = (-(try number(text, cell))).description
                 case .multiply(let factor):
                     do { cell.text = try (try number(text, cell) * factor).description } catch let failure as Failure { throw failure } catch {
-                        throw Failure(position: cell.position, message: "\(cell.source): '\(text)' times \(factor) is too large")
+                        throw Failure(position: cell.position, source: cell.source, detail: "'\(text)' times \(factor) is too large")
                     }
                 case let .map(table, strict):
                     if let replacement = table[text] {
                         cell.text = replacement
                     } else if strict {
-                        throw Failure(position: cell.position,
-                                      message: "\(cell.source): '\(text)' is none of the values the mapping lists (\(table.keys.sorted().joined(separator: ", ")))")
+                        throw Failure(position: cell.position, source: cell.source,
+                                      detail: "'\(text)' is none of the values the mapping lists (\(table.keys.sorted().joined(separator: ", ")))")
                     }
                 case .replace(let rules):
                     let range = NSRange(text.startIndex..., in: text)
@@ -229,10 +258,10 @@ enum MappedTradeFormat {
                     switch format.read(text) {
                     case .success(let time): cell.text = time.iso8601
                     case .failure(.missingZone):
-                        throw Failure(position: cell.position, message: "\(cell.source): '\(text)' has no time zone; give the mapping's zone (UTC or an offset such as +02:00)")
+                        throw Failure(position: cell.position, source: cell.source, detail: "'\(text)' has no time zone; give the mapping's zone (UTC or an offset such as +02:00)")
                     case .failure(.malformed) where format.text != "iso8601":
-                        throw Failure(position: cell.position, message: "\(cell.source): '\(text)' does not match the mapping's format '\(format.text)'")
-                    case .failure(let reason): throw Failure(position: cell.position, message: "\(cell.source): '\(text)' \(reason)")
+                        throw Failure(position: cell.position, source: cell.source, detail: "'\(text)' does not match the mapping's format '\(format.text)'")
+                    case .failure(let reason): throw Failure(position: cell.position, source: cell.source, detail: "'\(text)' \(reason)")
                     }
                 }
             }

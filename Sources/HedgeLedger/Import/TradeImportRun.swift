@@ -13,6 +13,9 @@ struct ImportRun {
     var instruments: InstrumentResolver
     var accepted = 0
     var duplicates = 0
+    /// Duplicates of fills stored in another book than the one this import puts its rows in
+    /// (a row without a book takes `--book`, and its book is then not compared), by that book.
+    private(set) var duplicatesInOtherBooks: [String: Int] = [:]
     /// The stored fill the last duplicate row was found to be, and the import it came from.
     private(set) var lastMatch: (fillID: Int64, importID: Int64)?
     /// The digests of this file's fills, for the journal chain.
@@ -151,6 +154,7 @@ struct ImportRun {
                                   errors: inout InputErrors) throws -> Int64? {
         if differences.isEmpty {
             duplicates += 1
+            if existing.fill.book != fill.book { duplicatesInOtherBooks[existing.fill.book, default: 0] += 1 }
             lastMatch = (existing.id, existing.importID)
             return existing.id
         }
@@ -194,7 +198,7 @@ struct ImportRun {
         return ImportSummary(file: file, importID: importID, format: outcome.format, rowsRead: outcome.rows,
                              accepted: accepted, duplicates: duplicates, positionsUpdated: touched.count,
                              positionsRebuilt: late.count, sha256: outcome.sha256,
-                             sizeBytes: outcome.sizeBytes)
+                             sizeBytes: outcome.sizeBytes, duplicatesInOtherBooks: duplicatesInOtherBooks)
     }
 }
 

@@ -22,12 +22,16 @@ public struct ImportSummary: Sendable {
     public var venueLog: VenueLogOutcome?
     /// Rows a mapping's `only` or `skip` left out.
     public var skippedByMapping = 0
+    /// Duplicates whose fill is stored in another book than this import's, by that book.
+    public var duplicatesInOtherBooks: [String: Int] = [:]
 
     public var line: String {
         if let log = venueLog { return venueLogLine(log) }
         let news = accepted == 0 && duplicates > 0 ? "nothing new: " : ""
         let left = skippedByMapping > 0 ? ", \(skippedByMapping) row\(skippedByMapping == 1 ? "" : "s") left out by the mapping" : ""
-        return "\(file): \(news)\(accepted) fill\(accepted == 1 ? "" : "s") imported, \(duplicates) duplicate\(duplicates == 1 ? "" : "s") skipped\(left), \(positionsUpdated) position\(positionsUpdated == 1 ? "" : "s") updated (import #\(importID))"
+        let elsewhere = duplicatesInOtherBooks.sorted { $0.key < $1.key }.map { "\($0.value) in book '\($0.key)'" }
+        let books = elsewhere.isEmpty ? "" : " (\(elsewhere.joined(separator: ", ")): a fill keeps the book it was first imported into; to move it, void that import and import the file again)"
+        return "\(file): \(news)\(accepted) fill\(accepted == 1 ? "" : "s") imported, \(duplicates) duplicate\(duplicates == 1 ? "" : "s") skipped\(books)\(left), \(positionsUpdated) position\(positionsUpdated == 1 ? "" : "s") updated (import #\(importID))"
     }
 }
 

@@ -17,6 +17,9 @@ public struct TradeMapping: Sendable {
     var instrumentFields: [(name: String, spec: Field)]
     /// The side is the sign of the quantity (negative: sell), which is then taken as its magnitude.
     var sideFromQuantitySign: Bool
+    /// A trade id seen earlier in the same file is another fill, not a duplicate: its second
+    /// row is `ID#2`, its third `ID#3` (for exports with no trade id, keyed by order and second).
+    var numberRepeatedTradeIDs = false
     var only: [Filter]
     var skip: [Filter]
     /// Cells that mean "empty" (`--`, `N/A`).
@@ -51,6 +54,9 @@ public struct TradeMapping: Sendable {
     enum Transform: Sendable {
         case trim, upper, lower, absolute, negate
         case remove(String)
+        /// Drops a thousands separator, which must group the whole part in threes (`1,234.5`):
+        /// a separator anywhere else (`0,25`, a decimal comma) is an error, never a silent misreading.
+        case thousands(Character)
         case multiply(ExactDecimal)
         /// Whole-cell replacement; with `strict`, a value not listed is an error.
         case map([String: String], strict: Bool)
@@ -115,7 +121,9 @@ public struct TradeMapping: Sendable {
     static func parse(_ data: Data, file: String) throws -> TradeMapping {
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data) } catch {
-            throw Problem(file: file, key: "", message: "is not JSON (\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error.localizedDescription))")
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error.localizedDescription
+            throw Problem(file: file, key: "", message: "is not JSON (\(detail)); a mapping file is one JSON object (docs/mappings.md)"
+                          + (file.lowercased().hasSuffix(".toml") ? ": TOML is not read, write it as JSON" : ""))
         }
         var reader = Reader(file: file)
         return try reader.mapping(object)
@@ -124,7 +132,7 @@ public struct TradeMapping: Sendable {
     /// Reads the JSON object, naming the key path of every problem.
     private struct Reader {
         let file: String
-        static let topKeys: Set = ["name", "venue", "columns", "instruments", "side_from_quantity_sign", "only", "skip", "empty_values", "comment"]
+        static let topKeys: Set = ["name", "venue", "columns", "instruments", "side_from_quantity_sign", "number_repeated_trade_ids", "only", "skip", "empty_values", "comment"]
         static let nativeFields = NativeTradeFormat.Column.allCases.map(\.name)
         static let instrumentFields = InstrumentImporter.Column.allCases.map(\.name)
 
@@ -168,9 +176,11 @@ public struct TradeMapping: Sendable {
                 }
             }
             let empty = try stringList(top["empty_values"], at: "empty_values") ?? []
-            return TradeMapping(name: name, venue: venue, fields: fields, instrumentFields: instrumentFields,
-                                sideFromQuantitySign: sideFromSign, only: try filters(top["only"], at: "only"),
-                                skip: try filters(top["skip"], at: "skip"), emptyValues: Set(empty))
+            var mapping = TradeMapping(name: name, venue: venue, fields: fields, instrumentFields: instrumentFields,
+                                       sideFromQuantitySign: sideFromSign, only: try filters(top["only"], at: "only"),
+                                       skip: try filters(top["skip"], at: "skip"), emptyValues: Set(empty))
+            mapping.numberRepeatedTradeIDs = try optionalBool(top["number_repeated_trade_ids"], at: "number_repeated_trade_ids") ?? false
+            return mapping
         }
 
         func unknownKeys(_ object: [String: Any], allowed: Set<String>, at path: String) throws {
@@ -275,7 +285,7 @@ public struct TradeMapping: Sendable {
                     case "lower": return .lower
                     case "absolute": return .absolute
                     case "negate": return .negate
-                    default: throw fail(at, "'\(name)' is not a transform; expected trim, upper, lower, absolute, negate, or an object with remove, multiply, map, map_strict or replace")
+                    default: throw fail(at, "'\(name)' is not a transform; expected trim, upper, lower, absolute, negate, or an object with thousands, remove, multiply, map, map_strict or replace")
                     }
                 }
                 guard let object = item as? [String: Any], object.count == 1, let (name, argument) = object.first else {
@@ -285,6 +295,11 @@ public struct TradeMapping: Sendable {
                 case "remove":
                     guard let text = argument as? String, !text.isEmpty else { throw fail("\(at).remove", "must be the text to remove, such as \",\"") }
                     return .remove(text)
+                case "thousands":
+                    guard let text = argument as? String, text.count == 1, let separator = text.first, !separator.isNumber, separator != "." else {
+                        throw fail("\(at).thousands", "must be the one character between thousands, such as \",\"")
+                    }
+                    return .thousands(separator)
                 case "multiply":
                     guard let text = argument as? String, case .success(let factor) = DecimalSyntax.parse(text) else {
                         throw fail("\(at).multiply", "must be a decimal number as a string, such as \"100\"")
@@ -304,7 +319,7 @@ public struct TradeMapping: Sendable {
                         }
                     })
                 default:
-                    throw fail(at, "'\(name)' is not a transform; expected remove, multiply, map, map_strict or replace")
+                    throw fail(at, "'\(name)' is not a transform; expected thousands, remove, multiply, map, map_strict or replace")
                 }
             }
         }

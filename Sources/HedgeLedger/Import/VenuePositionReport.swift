@@ -66,7 +66,7 @@ public enum VenuePositionReport {
         var errors = InputErrors(file: file)
         let parsed: Any
         do {
-            parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            parsed = try JSONSerialization.jsonObject(with: Data(JSONNumberText.quotingNumbers(bytes)), options: [.fragmentsAllowed])
         } catch {
             errors.append(InputError(file: file, line: 1, column: 1, message: "not valid JSON: \(error.localizedDescription)"))
             throw errors
@@ -91,8 +91,8 @@ public enum VenuePositionReport {
                     if required { problem("\(key): missing") }
                     return required ? nil : .some(nil)
                 }
-                // JSON numbers arrive as doubles: their shortest text is the decimal the venue wrote.
-                let text = (value as? String) ?? (value as? NSNumber).map { Table.Cell.shortest($0.doubleValue) } ?? ""
+                // Numbers arrive as the text the venue wrote (`JSONNumberText`); a string is read the same way.
+                let text = (value as? String) ?? ""
                 switch amount(text) {
                 case .success(let parsed): return .some(parsed)
                 case .failure(let why): problem("\(key): \(why)"); return nil
@@ -101,8 +101,10 @@ public enum VenuePositionReport {
             guard let size = decimal("size", required: true), let size, let average = decimal("average_price", required: false) else { continue }
             var delta: Double?
             if let value = object["delta"], !(value is NSNull) {
-                guard let number = value as? NSNumber, number.doubleValue.isFinite else { problem("delta: not a number"); continue }
-                delta = number.doubleValue
+                guard let text = value as? String, case .success(let number) = DoubleSyntax.parse(text), number.isFinite else {
+                    problem("delta: not a number"); continue
+                }
+                delta = number
             }
             entries.append(Entry(instrument: name, size: size, averagePrice: average, delta: delta, place: place))
         }
