@@ -20,9 +20,11 @@ extension Hedgeledger.Reconcile {
                 present; other fields are ignored. The ledger's positions as of --at (default now), of \
                 the books given (default every book, summed per instrument), are compared: match \
                 (within --tolerance, default 0: exact), differs, ledger-only (the report leaves out a \
-                position the ledger holds: never read as flat) and venue-only. The ledger is read \
-                only. Exit 0 when everything matches, 2 otherwise. Example:
-                  hedgeledger reconcile positions positions.json --book main --tolerance 0.0001
+                position the ledger holds: never read as flat) and venue-only. Average prices are \
+                shown, and with --price-tolerance compared too (where both sides give one; the \
+                ledger's is known when one book holds the position). The ledger is read only. \
+                Exit 0 when everything matches, 2 otherwise. Example:
+                  hedgeledger reconcile positions positions.json --book main --tolerance 0.0001 --price-tolerance 0.5
                 """)
 
         @OptionGroup var ledger: LedgerOptions
@@ -41,9 +43,16 @@ extension Hedgeledger.Reconcile {
         @Option(parsing: .unconditional, help: ArgumentHelp("The largest difference in quantity that still matches (the instrument's amount unit).", valueName: "amount"))
         var tolerance: String = "0"
 
+        @Option(parsing: .unconditional,
+                help: ArgumentHelp("Compare average prices too: the largest difference that still matches (in the instrument's price currency). Default: not compared.", valueName: "amount"))
+        var priceTolerance: String?
+
         func validate() throws {
-            guard case .success(let value) = DecimalSyntax.parse(tolerance), !value.isNegative else {
-                throw ValidationError("--tolerance '\(tolerance.escapingControlCharacters)' must be a decimal number, zero or more")
+            for (option, text) in [("--tolerance", tolerance), ("--price-tolerance", priceTolerance)] {
+                guard let text else { continue }
+                guard case .success(let value) = DecimalSyntax.parse(text), !value.isNegative else {
+                    throw ValidationError("\(option) '\(text.escapingControlCharacters)' must be a decimal number, zero or more")
+                }
             }
             if file == "-" { throw ValidationError("give the report as a file: it is read twice to tell JSON from CSV") }
         }
@@ -57,7 +66,8 @@ extension Hedgeledger.Reconcile {
                 let venue = try VenuePositionReport.read(path: file)
                 let reconciled = try ReconciliationReport.build(ledger: opened, venue: venue, at: at ?? now, now: now,
                                                                 books: Array(Set(books)).sorted(),
-                                                                tolerance: try DecimalSyntax.parse(tolerance).get())
+                                                                tolerance: try DecimalSyntax.parse(tolerance).get(),
+                                                                priceTolerance: try priceTolerance.map { try DecimalSyntax.parse($0).get() })
                 Console.output(output.format.render(reconciled.report))
                 differs = reconciled.differs
                 let counts = Dictionary(grouping: reconciled.lines, by: \.status).mapValues(\.count)

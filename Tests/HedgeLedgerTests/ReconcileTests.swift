@@ -37,6 +37,23 @@ struct ReconcileTests {
         let tolerantLines = try #require(try jsonObject(tolerant.stdout)["positions"] as? [[String: Any]])
         #expect(tolerantLines.first { $0["instrument"] as? String == "BTC-PERPETUAL" }?["status"] as? String == "match")
         #expect(tolerant.status == 2 && tolerant.stderr.contains("1 only in the ledger"))
+        // Prices are shown, and compared only when asked: the call was bought at 0.05, the
+        // perpetual sold at 95000 (a buy back leaves the average within 1e-13: an inverse average
+        // is kept through its cost in BTC, exact to 18 places), the venue says 94998.5.
+        let perpetualLine = try #require(tolerantLines.first { $0["instrument"] as? String == "BTC-PERPETUAL" })
+        #expect(abs(((perpetualLine["price_difference"] as? NSNumber)?.doubleValue ?? 0) - 1.5) < 1e-9)
+        let priced = try hedgeledger(["reconcile", "positions", "--db", db, report, "--tolerance", "10", "--price-tolerance", "1",
+                                      "--at", "2026-11-19T13:00:00Z", "--format", "json"])
+        try ReportOutputTests().expectDocumented(priced.stdout)
+        let pricedLines = try #require(try jsonObject(priced.stdout)["positions"] as? [[String: Any]])
+        let pricedStatus = Dictionary(uniqueKeysWithValues: pricedLines.map { ($0["instrument"] as! String, $0["status"] as! String) })
+        #expect(pricedStatus["BTC-27NOV26-100000-C"] == "match" && pricedStatus["BTC-PERPETUAL"] == "differs")
+        let within = try hedgeledger(["reconcile", "positions", "--db", db, report, "--tolerance", "10", "--price-tolerance", "1.5",
+                                      "--at", "2026-11-19T13:00:00Z", "--format", "json"])
+        let withinLines = try #require(try jsonObject(within.stdout)["positions"] as? [[String: Any]])
+        #expect(withinLines.first { $0["instrument"] as? String == "BTC-PERPETUAL" }?["status"] as? String == "match")
+        let badPrice = try hedgeledger(["reconcile", "positions", "--db", db, report, "--price-tolerance", "-1"])
+        #expect(badPrice.status == 64 && badPrice.stderr.contains("--price-tolerance '-1' must be a decimal number, zero or more"), "\(badPrice.stderr)")
     }
 
     @Test("JSON numbers are read from their own digits: 17 significant digits, and exponents written out exactly")

@@ -1,6 +1,7 @@
 /// The ledger's positions against a venue's report of them (`reconcile positions`): per
 /// instrument, the quantity each side holds (the books asked, summed) and whether they agree
-/// within a tolerance. A position the report leaves out is a difference, never "flat".
+/// within a tolerance, and, when asked, whether their average prices do. A position the report
+/// leaves out is a difference, never "flat".
 public struct ReconciliationReport: Sendable {
     public enum Status: String, Sendable {
         case match, differs
@@ -16,6 +17,8 @@ public struct ReconciliationReport: Sendable {
         /// The ledger's average entry price when one book holds the position.
         public var ledgerAveragePrice: ExactDecimal?
         public var venueAveragePrice: ExactDecimal?
+        /// Ledger − venue average price, when both sides give one.
+        public var priceDifference: ExactDecimal?
         public var venueDelta: Double?
         public var status: Status
     }
@@ -23,6 +26,8 @@ public struct ReconciliationReport: Sendable {
     public var asOf: Timestamp
     public var books: [String]
     public var tolerance: ExactDecimal
+    /// The largest difference in average price that still matches; nil: prices are shown, not compared.
+    public var priceTolerance: ExactDecimal?
     public var lines: [Line]
 
     public var differs: Bool { lines.contains { $0.status != .match } }
@@ -30,7 +35,7 @@ public struct ReconciliationReport: Sendable {
     public static let schema = Report.Schema(name: "hedgeledger.reconcile", version: 1)
 
     public static func build(ledger: Ledger, venue: [VenuePositionReport.Entry], at time: Timestamp, now: Timestamp, books: [String],
-                             tolerance: ExactDecimal) throws -> ReconciliationReport {
+                             tolerance: ExactDecimal, priceTolerance: ExactDecimal? = nil) throws -> ReconciliationReport {
         var held: [String: (quantity: ExactDecimal, average: ExactDecimal?, holders: Int)] = [:]
         for filter in books.isEmpty ? [PositionsReport.Filter()] : books.map({ PositionsReport.Filter(book: $0) }) {
             // An expired instrument is off the venue's books whether or not its settlement is known.
@@ -67,30 +72,40 @@ public struct ReconciliationReport: Sendable {
             } catch {
                 throw CorruptDatabase(detail: "\(symbol): the difference cannot be computed exactly: \(error)")
             }
+            let ledgerAverage = ours.flatMap { $0.holders == 1 ? $0.average : nil }
+            var priceDifference: ExactDecimal?
+            if let ledgerAverage, let venueAverage = theirs?.average {
+                do throws(ArithmeticOverflow) { priceDifference = try ledgerAverage - venueAverage } catch {
+                    throw CorruptDatabase(detail: "\(symbol): the difference in average price cannot be computed exactly: \(error)")
+                }
+            }
+            let priceAgrees = priceTolerance.map { limit in priceDifference.map { $0.magnitude <= limit } ?? true } ?? true
             let status: Status = theirs == nil ? .ledgerOnly
                 : ours == nil ? .venueOnly
-                : (difference.isNegative ? (try? .zero - difference) ?? difference : difference) <= tolerance ? .match : .differs
+                : difference.magnitude <= tolerance && priceAgrees ? .match : .differs
             lines.append(Line(instrument: symbol, ledgerQuantity: quantity, venueQuantity: theirs?.size, difference: difference,
-                              ledgerAveragePrice: ours.flatMap { $0.holders == 1 ? $0.average : nil }, venueAveragePrice: theirs?.average,
+                              ledgerAveragePrice: ledgerAverage, venueAveragePrice: theirs?.average, priceDifference: priceDifference,
                               venueDelta: theirs?.delta, status: status))
         }
-        return ReconciliationReport(asOf: time, books: books, tolerance: tolerance, lines: lines)
+        return ReconciliationReport(asOf: time, books: books, tolerance: tolerance, priceTolerance: priceTolerance, lines: lines)
     }
 
     public var report: Report {
         var table = Table(name: "positions", title: "Ledger positions against the venue's report at \(asOf.iso8601)", columns: [
             .init("instrument"), .init("status"), .init("ledger_quantity"), .init("venue_quantity"), .init("difference"),
-            .init("ledger_average_price", places: 8), .init("venue_average_price", places: 8), .init("venue_delta", places: 6),
+            .init("ledger_average_price", places: 8), .init("venue_average_price", places: 8), .init("price_difference", places: 8),
+            .init("venue_delta", places: 6),
         ])
         for line in lines {
             table.rows.append([.text(line.instrument), .text(line.status.rawValue), .amount(line.ledgerQuantity),
                                line.venueQuantity.map(Table.Cell.amount) ?? .empty, .amount(line.difference),
                                line.ledgerAveragePrice.map(Table.Cell.amount) ?? .empty, line.venueAveragePrice.map(Table.Cell.amount) ?? .empty,
-                               .number(line.venueDelta)])
+                               line.priceDifference.map(Table.Cell.amount) ?? .empty, .number(line.venueDelta)])
         }
         let count = { (status: Status) in lines.filter { $0.status == status }.count }
         return Report(schema: Self.schema, asOf: asOf, parameters: [
             ("books", .text(books.joined(separator: ","))), ("tolerance", .amount(tolerance)),
+            ("price_tolerance", priceTolerance.map(Table.Cell.amount) ?? .empty),
         ], facts: [
             ("matches", .integer(count(.match))), ("differences", .integer(count(.differs))),
             ("ledger_only", .integer(count(.ledgerOnly))), ("venue_only", .integer(count(.venueOnly))),
