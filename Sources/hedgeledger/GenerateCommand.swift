@@ -128,8 +128,9 @@ extension Hedgeledger.Generate {
             commandName: "deribit-log",
             abstract: "Write a Deribit transaction log (header version 4) of one BTC account.",
             discussion: """
-                A deposit, trades in the perpetual, a future and options, daily 08:00 settlements and \
-                transfers, each row's Position and Balance consistent with the rows before, so \
+                A deposit, trades in the perpetual, a future and options, daily 08:00 settlements \
+                and, about one row in 500, a transfer (a log of a few hundred rows may have none), \
+                each row's Position and Balance consistent with the rows before, so \
                 `import trades` accepts it with its checks on. Name the file \
                 transaction_log-<uid>-BTC-….csv so the import knows the account. The same seed gives \
                 the same file.

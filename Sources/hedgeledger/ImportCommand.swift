@@ -39,7 +39,10 @@ extension Hedgeledger.Import {
                 Each file is imported in one transaction: if any row is bad, nothing from that \
                 file is written and every bad row is reported as FILE:LINE:COLUMN: message. \
                 Fills already in the ledger (same venue and trade_id, same content) are skipped \
-                as duplicates, so importing a file twice adds nothing the second time. Files \
+                as duplicates, so importing a file twice adds nothing the second time. A fill \
+                keeps the book it was first imported into: a row without a book column is the \
+                same fill whatever --book says (the summary names the book it is in), a row or \
+                log whose book differs is refused; to move fills, void their import. Files \
                 are imported in the order given; a refused file does not stop the others, but \
                 the exit code is 65.
 

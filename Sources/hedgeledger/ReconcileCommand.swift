@@ -23,7 +23,8 @@ extension Hedgeledger.Reconcile {
                 position the ledger holds: never read as flat) and venue-only. Average prices are \
                 shown, and with --price-tolerance compared too (where both sides give one; the \
                 ledger's is known when one book holds the position). The ledger is read only. \
-                Exit 0 when everything matches, 2 otherwise. Example:
+                Exit 0 when everything matches, 2 when anything does not, 65 when the report \
+                cannot be read (each problem located; nothing is compared). Example:
                   hedgeledger reconcile positions positions.json --book main --tolerance 0.0001 --price-tolerance 0.5
                 """)
 

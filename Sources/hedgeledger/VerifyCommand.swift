@@ -10,7 +10,8 @@ extension Hedgeledger {
                 migrations, recomputes the journal chain (every import with its fills, void, book \
                 setting, policy, decision and link, in the order they were written; docs/journal.md) \
                 from the records as stored now, checks that every record is chained and every fill \
-                matches its import's digests, compares the stored positions with a rebuild from the \
+                and venue log row matches its import's digests, that every position assertion (not \
+                withdrawn) still holds, compares the stored positions with a rebuild from the \
                 fills, and the stored exposure history and settlements with a recompute. Names the \
                 first thing wrong in each check and exits 2 when any fails. Prints the chain head: \
                 write it in the day's sign-off, and later `verify --head HASH` shows that nothing up \
@@ -29,7 +30,7 @@ extension Hedgeledger {
             }
         }
 
-        @Flag(help: "Only SQLite's checks, the schema, the chain and the fills: skip the positions rebuild and the history recompute.")
+        @Flag(help: "Only SQLite's checks, the schema, the chain, the fills, the venue log rows and the assertions: skip the positions rebuild and the history recompute.")
         var quick = false
 
         func run() throws {

@@ -85,10 +85,14 @@ struct CLITests {
 
     @Test("CSV output never hands a spreadsheet a formula")
     func formulaInjection() throws {
-        try withTrades { _, db throws in
+        try withTrades { directory, db throws in
+            // A maker rebate: fees of -0.0001 BTC, written with their currency, are text to a spreadsheet.
+            let rebate = directory.write("rebate.csv", "trade_id,timestamp,instrument,side,quantity,price,fee,book,venue\nR1,2026-11-20T11:00:00Z,BTC-PERPETUAL,buy,100,95000,-0.0001,rebates,deribit\n")
+            #expect(try hedgeledger(["import", "trades", "--db", db, rebate]).status == 0)
             let csv = try hedgeledger(["positions", "--db", db, "--format", "csv"])
             #expect(csv.stdout.contains("\"'=HYPERLINK(\"\"x\"\")\""))
             #expect(csv.stdout.contains(",-9000,"))  // numbers keep their sign
+            #expect(csv.stdout.contains(",'-0.0001 BTC,"), "\(csv.stdout)")
         }
     }
 

@@ -133,6 +133,11 @@ struct MappingTests {
         #expect("\(try #require(try Self.positions(db)["SPY"])["fills"]!)" == "2")
         let again = try hedgeledger(["import", "trades", "--db", db, "--map", "tastytrade", file])
         #expect(again.status == 0 && again.stderr.contains("nothing new"), "\(again.stderr)")
+        // The same moment written at another offset (another display zone) is the same key.
+        let shifted = directory.write("tasty-utc.csv", [header, fill, fill, ""].joined(separator: "\n")
+            .replacingOccurrences(of: "2026-11-02T16:00:00+0100", with: "2026-11-02T15:00:00+0000"))
+        let moved = try hedgeledger(["import", "trades", "--db", db, "--map", "tastytrade", shifted])
+        #expect(moved.status == 0 && moved.stderr.contains("nothing new"), "\(moved.stderr)")
         #expect("\(try #require(try Self.positions(db)["SPY"])["quantity"]!)" == "4")
     }
 

@@ -126,6 +126,14 @@ struct VenueLogTests {
                                        directory.write("transaction_log-1-BTC-d.csv", Self.log(Array(Self.rows[2...])))])
         #expect(overlap.status == 0 && overlap.stderr.contains("3 log rows") && overlap.stderr.contains("3 duplicate rows skipped"),
                 "\(overlap.stderr)")
+        // The whole log again into another book: one error naming the book its fills are in, not one per fill.
+        let before = try Data(contentsOf: URL(fileURLWithPath: whole))
+        let otherBook = try hedgeledger(["import", "trades", "--db", whole, "--book", "other",
+                                         directory.write("transaction_log-1-BTC-e.csv", Self.log(Self.rows))])
+        #expect(otherBook.status == 65 && otherBook.stderr.components(separatedBy: "is already in the ledger in book 'main'").count == 2
+                && otherBook.stderr.contains("this import puts it in book 'other'") && otherBook.stderr.contains("refused: 1 error"),
+                "\(otherBook.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: whole)) == before)
         // Two downloads concatenated, the later first: the rows go back in the middle of the file.
         let concatenated = directory.file("concatenated.sqlite")
         let backwards = try hedgeledger(["import", "trades", "--db", concatenated, directory.write("transaction_log-1-BTC-f.csv",

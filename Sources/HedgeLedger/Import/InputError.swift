@@ -23,6 +23,8 @@ public struct InputErrors: Error, Sendable, CustomStringConvertible {
     public let file: String
     public private(set) var errors: [InputError] = []
     public private(set) var total = 0
+    /// What refusing the file means, for the last line: an import writes nothing, a comparison compares nothing.
+    public var consequence = "nothing from this file was imported"
 
     public init(file: String) { self.file = file }
 
@@ -37,6 +39,7 @@ public struct InputErrors: Error, Sendable, CustomStringConvertible {
     /// `limit` of each, so nothing reportable is lost.
     public func merged(with other: InputErrors) -> InputErrors {
         var merged = InputErrors(file: file)
+        merged.consequence = consequence
         merged.errors = Array((errors + other.errors).sorted { ($0.line, $0.column) < ($1.line, $1.column) }.prefix(Self.limit))
         merged.total = total + other.total
         return merged
@@ -46,7 +49,7 @@ public struct InputErrors: Error, Sendable, CustomStringConvertible {
         var lines = errors.map(\.description)
         let file = file.escapingControlCharacters
         if total > errors.count { lines.append("\(file): … and \(total - errors.count) more errors (\(total) in all)") }
-        lines.append("\(file): refused: \(total) error\(total == 1 ? "" : "s"); nothing from this file was imported")
+        lines.append("\(file): refused: \(total) error\(total == 1 ? "" : "s"); \(consequence)")
         return lines.joined(separator: "\n")
     }
 }

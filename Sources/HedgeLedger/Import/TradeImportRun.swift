@@ -16,6 +16,8 @@ struct ImportRun {
     /// Duplicates of fills stored in another book than the one this import puts its rows in
     /// (a row without a book takes `--book`, and its book is then not compared), by that book.
     private(set) var duplicatesInOtherBooks: [String: Int] = [:]
+    /// Books whose stored fills this file would put in another book, once reported.
+    private var booksReported: Set<String> = []
     /// The stored fill the last duplicate row was found to be, and the import it came from.
     private(set) var lastMatch: (fillID: Int64, importID: Int64)?
     /// The digests of this file's fills, for the journal chain.
@@ -160,6 +162,14 @@ struct ImportRun {
         }
         let source = try earlierSource(importID: existing.importID, line: existing.sourceLine, currentImportID: importID,
                                        currentFile: file, ledger: ledger)
+        if differences == ["book"], existing.importID != importID {
+            // A file imported again into another book: one error says it all, not one per fill.
+            if booksReported.insert(existing.fill.book).inserted {
+                errors.append(InputError(file: file, line: line, column: 1,
+                    message: "trade_id '\(fill.tradeID)' of venue '\(fill.venue)' is already in the ledger in book '\(existing.fill.book)' (from \(source)), and this import puts it in book '\(fill.book)'; a fill keeps the book it was first imported into: to move this file's fills, void that import (`hedgeledger void import \(existing.importID) --reason ...`) and import the file again. Further fills like it are not listed"))
+            }
+            return nil
+        }
         let described = differences.map { "\($0) (\(existing.fill.value(of: $0)) there, \(fill.value(of: $0)) here)" }
         errors.append(InputError(file: file, line: line, column: 1,
             message: "trade_id '\(fill.tradeID)' of venue '\(fill.venue)' was already imported from \(source) with a different \(described.joined(separator: ", ")); a fill is never changed once recorded"))

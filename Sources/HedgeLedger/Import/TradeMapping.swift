@@ -241,10 +241,12 @@ public struct TradeMapping: Sendable {
             try unknownKeys(object, allowed: ["column", "occurrence", "constant", "sum", "ratio", "join", "separator", "transform",
                                               "format", "zone", "time_of_day"], at: key)
             var transforms = try self.transforms(object["transform"], at: "\(key).transform")
-            if isTime {
+            // Elsewhere a format reads the value as a time and gives it in UTC: a key built from a
+            // time then names the moment, however the file writes its offset.
+            if isTime || object["format"] != nil {
                 transforms.append(.time(try timeFormat(object, at: key)))
-            } else if ["format", "zone", "time_of_day"].contains(where: { object[$0] != nil }) {
-                throw fail(key, "format, zone and time_of_day are for the timestamp and expiry fields only")
+            } else if ["zone", "time_of_day"].contains(where: { object[$0] != nil }) {
+                throw fail(key, "zone and time_of_day go with format, which reads the value as a time")
             }
             let sources = ["column", "constant", "sum", "ratio", "join"].filter { object[$0] != nil }
             guard sources.count == 1 else { throw fail(key, "needs exactly one of column, constant, sum, ratio or join") }

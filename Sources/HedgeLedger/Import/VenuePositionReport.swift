@@ -21,6 +21,7 @@ public enum VenuePositionReport {
     public static func read(path: String) throws -> [Entry] {
         let (entries, isJSON) = try readEntries(path: path)
         var errors = InputErrors(file: path)
+        errors.consequence = "nothing was compared"
         var seen: [String: Int] = [:]
         for entry in entries {
             let key = entry.instrument.trimmingCharacters(in: .whitespaces).uppercased()
@@ -64,11 +65,13 @@ public enum VenuePositionReport {
 
     static func json(_ bytes: [UInt8], file: String) throws -> [Entry] {
         var errors = InputErrors(file: file)
+        errors.consequence = "nothing was compared"
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: Data(JSONNumberText.quotingNumbers(bytes)), options: [.fragmentsAllowed])
         } catch {
-            errors.append(InputError(file: file, line: 1, column: 1, message: "not valid JSON: \(error.localizedDescription)"))
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+            errors.append(InputError(file: file, line: 1, column: 1, message: "not valid JSON: \(detail); expected Deribit's get_positions response or its result array"))
             throw errors
         }
         let array = (parsed as? [Any]) ?? ((parsed as? [String: Any])?["result"] as? [Any])
@@ -115,6 +118,7 @@ public enum VenuePositionReport {
     static func csv(_ source: ByteSource) throws -> [Entry] {
         let file = source.name
         var errors = InputErrors(file: file)
+        errors.consequence = "nothing was compared"
         var entries: [Entry] = []
         var columns: (instrument: Int, size: Int, average: Int?, delta: Int?)?
         let reader = CSVReader(source: source)

@@ -1,5 +1,6 @@
 /// RFC 4180 output that is safe to open in a spreadsheet: a text cell starting with `=`, `+`,
-/// `-`, `@`, tab or CR is prefixed with `'` so it is never run as a formula. Numbers, amounts,
+/// `-`, `@`, tab or CR is prefixed with `'` so it is never run as a formula (amounts with their
+/// currencies, `-1.5 USDT`, are text too). Numbers, amounts,
 /// times and booleans are written as they are, at full precision: a negative number is a
 /// number. A report of several sections becomes one table with a first `section` column and
 /// every section's columns.
@@ -48,7 +49,8 @@ public enum CSVRenderer {
         case .text(let text): return escape(neutralised(text))
         // Digits, signs, points, exponents, true/false, ISO times: never a comma or a quote.
         case .number, .integer, .bool, .time, .amount, .empty: return cell.plainText
-        case .amounts: return escape(cell.plainText)
+        // Amounts with their currencies (`-1.5 USDT`) are text to a spreadsheet: guarded like text.
+        case .amounts: return escape(neutralised(cell.plainText))
         }
     }
 
