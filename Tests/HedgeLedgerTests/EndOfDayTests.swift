@@ -60,6 +60,7 @@ struct EndOfDayTests {
         #expect(number("max_abs_net_delta") == rows.map { abs($0.net) }.max()!)
         #expect(abs(number("time_outside_band_s") - outside) < 1e-6 && outside > 0)
         #expect(summary["hedges"] as? Int == 1 && summary["exposure_rows"] as? Int == rows.count)
+        #expect(summary["complete"] as? Bool == true && summary["unpriced"] as? Int == 0)
 
         // The P&L explain is the day's intervals summed; effectiveness follows from them (domain.md).
         func value(_ row: [String: Any], _ field: String) -> Double? { (row[field] as? NSNumber)?.doubleValue }
@@ -147,6 +148,16 @@ struct EndOfDayTests {
         #expect(nowhere.status == 73 && nowhere.stderr.contains("no/such/dir.md: cannot write") && !nowhere.stderr.contains(".tmp-"), "\(nowhere.stderr)")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") || $0.contains(".old-") }
         #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
+    @Test("a book with nothing priced: the summary's net delta says it is incomplete, not a bare 0")
+    func unpricedBook() throws {
+        let directory = TemporaryDirectory()
+        let db = try cliLedger(in: directory, trades: RecomputeTests.trades)
+        #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
+        let result = try eod(db, ["--format", "json"])
+        let summary = try #require((try jsonObject(result.stdout)["summary"] as? [[String: Any]])?.first, "\(result.stderr)")
+        #expect(summary["complete"] as? Bool == false && summary["unpriced"] as? Int == 3, "\(summary)")
     }
 
     @Test("a history behind the ledger is refused (exit 3, nothing written) unless --allow-stale, which says STALE")

@@ -15,6 +15,8 @@ public struct EndOfDayReport: Sendable {
         /// From the row in force at the cutoff.
         public var netDelta: Double?
         public var netDeltaUSD: Double?
+        /// Positions the row in force at the cutoff could not price (no mark): its net delta leaves them out.
+        public var unpriced: Int?
         public var maxAbsNetDelta: Double?
         /// Seconds of the day the net delta spent outside the policy's band (nil: no policy).
         public var secondsOutsideBand: Double?
@@ -290,7 +292,8 @@ public struct EndOfDayReport: Sendable {
                 if row.time > from || rows.isEmpty { rows.append(row) }
             }
             var summary = Summary(book: pair.book, underlying: pair.underlying, netDelta: rows.last?.netDelta,
-                                  netDeltaUSD: rows.last?.netDeltaUSD, maxAbsNetDelta: rows.map { abs($0.netDelta) }.max(),
+                                  netDeltaUSD: rows.last?.netDeltaUSD, unpriced: rows.last?.unpriced,
+                                  maxAbsNetDelta: rows.map { abs($0.netDelta) }.max(),
                                   secondsOutsideBand: nil, hedges: 0, hedgeFees: [:], slippageCost: [:], rows: rows.count)
             let policies = try ledger.hedgePolicies.versions(book: pair.book).filter { $0.policy.underlying == pair.underlying }
                 .sorted { ($0.policy.effective, $0.id) < ($1.policy.effective, $1.id) }
@@ -371,12 +374,13 @@ public struct EndOfDayReport: Sendable {
 
     public var report: Report {
         var summary = Table(name: "summary", title: "Summary per book and underlying", columns: [
-            .init("book"), .init("underlying"), .init("net_delta", places: 6), .init("net_delta_usd", places: 2),
-            .init("max_abs_net_delta", places: 6), .init("time_outside_band_s", places: 0), .init("hedges"), .init("hedge_fees"),
-            .init("slippage_cost"), .init("exposure_rows"),
+            .init("book"), .init("underlying"), .init("net_delta", places: 6), .init("net_delta_usd", places: 2), .init("complete"),
+            .init("unpriced"), .init("max_abs_net_delta", places: 6), .init("time_outside_band_s", places: 0), .init("hedges"),
+            .init("hedge_fees"), .init("slippage_cost"), .init("exposure_rows"),
         ])
         for s in summaries {
-            summary.rows.append([.text(s.book), .text(s.underlying), .number(s.netDelta), .number(s.netDeltaUSD), .number(s.maxAbsNetDelta),
+            summary.rows.append([.text(s.book), .text(s.underlying), .number(s.netDelta), .number(s.netDeltaUSD),
+                                 s.unpriced.map { .bool($0 == 0) } ?? .empty, s.unpriced.map { .integer($0) } ?? .empty, .number(s.maxAbsNetDelta),
                                  .number(s.secondsOutsideBand), .integer(s.hedges), .amounts(s.hedgeFees), .amounts(s.slippageCost),
                                  .integer(s.rows)])
         }
