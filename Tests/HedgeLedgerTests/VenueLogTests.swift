@@ -400,7 +400,7 @@ struct VenueLogTests {
         let file = directory.write("transaction_log-1-BTC-f.csv", Self.log(wrong, balances: Self.rows))
         let refused = try hedgeledger(["import", "trades", "--db", db, file])
         #expect(refused.status == 65, "\(refused.stderr)")
-        #expect(refused.stderr.contains("transaction_log-1-BTC-f.csv:5:") && refused.stderr.contains("Position: the log says 6500 USD of BTC-PERPETUAL after this row; book 'main' holds 6000"),
+        #expect(refused.stderr.contains("transaction_log-1-BTC-f.csv:5:") && refused.stderr.contains("Position: the log says 6500 USD of BTC-PERPETUAL after this row; the rows of BTC-PERPETUAL before it in this file leave 10000, and this row makes it 6000 (a sell of 4000): this row's Position or Amount disagrees"),
                 "\(refused.stderr)")
         #expect(refused.stderr.contains(":6:") && refused.stderr.contains("Change: the log says 0.00004; Cash Flow 0.00003 is 0.00003"),
                 "\(refused.stderr)")

@@ -306,7 +306,8 @@ struct VenueLogImport {
             if let instrument, let stated = entry.position {
                 let symbol = instrument.instrument.symbol
                 var held: ExactDecimal
-                if let running = state!.positions[symbol] {
+                let before = state!.positions[symbol]
+                if let running = before {
                     held = running
                 } else {
                     let start = try opening(instrument, entry: entry)
@@ -324,7 +325,12 @@ struct VenueLogImport {
                 }
                 if held != stated {
                     let said = "Position: the log says \(stated) \(instrument.instrument.amountUnit) of \(symbol) after this row"
-                    let message = switch state!.openings[symbol] ?? .fills {
+                    let message = if let before {
+                        // Rows of the instrument before it in this file agreed (or were resynced): the
+                        // disagreement is in this row, not in where the file started.
+                        "\(said); the rows of \(symbol) before it in this file leave \(before), and this row makes it \(held) (\(entry.direction.map { "a \($0.rawValue) of \(entry.amount?.magnitude.description ?? "0")" } ?? "no trade")): this row's Position or Amount disagrees with the log's own running position; correct the file, or pass --no-check to import it and record the difference"
+                    } else {
+                        switch state!.openings[symbol] ?? .fills {
                     case .fills:
                         if let other = try accountInBook() {
                             "\(said); book '\(book)' holds \(held), and it also holds account \(other)'s log: the ledger adds the two accounts up, each log has only its own; import each account into a book of its own (--book NAME)"
@@ -333,6 +339,7 @@ struct VenueLogImport {
                         }
                     case .storedRow(let entryID, let importID):
                         "\(said); the ledger makes it \(held), going on from the Position of the last stored row of \(symbol) (ID \(entryID), import #\(importID)); if that log was wrong, void its import (`hedgeledger void import \(importID) --reason ...`) and import it corrected, or pass --no-check to import this one and record the difference"
+                        }
                     }
                     found.append(Mismatch(rule: .position, venue: stated, ledger: held, message: message))
                 }
