@@ -29,10 +29,15 @@ extension Hedgeledger {
 
         func run() throws {
             var disagrees = false
+            var none = false
             try output.printReport(of: ledger) { opened, now in
                 let report = try BalancesReport.build(ledger: opened, at: at ?? now, account: account)
                 disagrees = report.disagrees
+                none = report.balances.isEmpty
                 return report.report
+            }
+            if none {
+                Console.message("no venue transaction log rows\(at.map { " up to \($0.iso8601)" } ?? ""): cash comes from Deribit transaction logs (`import trades transaction_log-….csv`); fills from trade files and mappings move no cash balance")
             }
             if disagrees { throw ExitCode(Console.Exit.historyDiffers) }
         }

@@ -34,7 +34,7 @@ extension Hedgeledger.Reconcile {
         @Argument(help: ArgumentHelp("The venue's position report (JSON or CSV).", valueName: "file"))
         var file: String
 
-        @Option(help: ArgumentHelp("When the report was taken: ISO-8601 with a zone, or a date; default now.", valueName: "time"),
+        @Option(help: ArgumentHelp("When the report was taken: ISO-8601 with a zone, or a date; not after now; default now.", valueName: "time"),
                 transform: TimeArgument.parse)
         var at: Timestamp?
 
@@ -60,6 +60,9 @@ extension Hedgeledger.Reconcile {
 
         func run() throws {
             var differs = false
+            if let at, at > Console.now() {
+                throw ValidationError("--at \(at.iso8601) is after now: a venue's report is of a time that has passed")
+            }
             try Console.run {
                 let now = Console.now()
                 let opened = try ledger.openForReading(now: now)

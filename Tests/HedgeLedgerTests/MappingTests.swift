@@ -42,6 +42,10 @@ struct MappingTests {
         #expect(inverse["kind"] as? String == "perpetual" && inverse["unit"] as? String == "USD" && inverse["pnl_ccy"] as? String == "BTC")
         let imports = try hedgeledger(["imports", "--db", db, "--format", "json"])
         #expect(imports.stdout.contains("map:bybit-derivatives-transaction-log"))
+        // A mapped file moves no cash balance: balances says where cash comes from.
+        let balances = try hedgeledger(["balances", "--db", db])
+        #expect(balances.status == 0 && balances.stderr.contains("no venue transaction log rows: cash comes from Deribit transaction logs"),
+                "\(balances.stderr)")
         // Again: the same trade ids of venue bybit are duplicates.
         let again = try hedgeledger(["import", "trades", "--db", db, "--map", "bybit", file])
         #expect(again.stderr.contains("nothing new") && !again.stderr.contains("in book"), "\(again.stderr)")
@@ -118,6 +122,10 @@ struct MappingTests {
         #expect("\(put["quantity"]!)" == "1" && "\(put["avg_price"]!)" == "3.95" && "\(put["realised_pnl"]!)" == "15")
         #expect(put["kind"] as? String == "option" && put["first_fill"] as? String == "2026-11-02T15:30:05Z")
         #expect("\(try #require(positions["SPY"])["quantity"]!)" == "100")
+        // A position report that keeps the OCC symbol padded, as tastytrade writes it, still matches.
+        let report = directory.write("report.csv", "instrument_name,size\nSPY   261218P00500000,1\nSPY,100\n")
+        let reconciled = try hedgeledger(["reconcile", "positions", "--db", db, report, "--at", "2026-11-04", "--format", "csv"])
+        #expect(reconciled.status == 0 && reconciled.stdout.contains("SPY 261218P00500000,match"), "\(reconciled.stdout)\(reconciled.stderr)")
     }
 
     @Test("tastytrade: two equal fills of one order in one second are two fills, and a second download adds nothing")

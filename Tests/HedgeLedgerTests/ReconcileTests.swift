@@ -106,6 +106,12 @@ struct ReconcileTests {
             """)
         let afterExpiry = try hedgeledger(["reconcile", "positions", "--db", db, later, "--at", "2026-11-21"])
         #expect(afterExpiry.status == 0 && afterExpiry.stderr.contains("2 match, 0 differ, 0 only in the ledger"), "\(afterExpiry.stderr)")
+        let future = try hedgeledger(["reconcile", "positions", "--db", db, matching, "--at", "2099-01-01"])
+        #expect(future.status == 64 && future.stderr.contains("--at 2099-01-01T00:00:00Z is after now"), "\(future.stderr)")
+        // An OCC symbol padded as venues write it is the ledger's name with one space.
+        let padded = directory.write("padded.csv", "instrument_name,size\nbtc-27nov26-100000-c ,10\nBTC-20NOV26-95000-P,5\nBTC-PERPETUAL,-49000\n")
+        let paddedResult = try hedgeledger(["reconcile", "positions", "--db", db, padded, "--at", "2026-11-19T13:00:00Z", "--format", "csv"])
+        #expect(paddedResult.status == 0 && paddedResult.stdout.contains("BTC-27NOV26-100000-C,match"), "\(paddedResult.stdout)\(paddedResult.stderr)")
         let typo = try hedgeledger(["reconcile", "positions", "--db", db, matching, "--book", "mian"])
         #expect(typo.status == 64 && typo.stderr.contains("did you mean 'main'"), "\(typo.stderr)")
     }

@@ -18,13 +18,19 @@ public enum VenuePositionReport {
     /// Reads the report at `path` (a file: JSON when it starts with `[` or `{`, else CSV). An
     /// instrument listed twice (names compared case-insensitively) is an error: a venue lists
     /// each position once, and adding them up would hide a bad export.
+    /// How names are compared, in the report and against the ledger: case and runs of spaces
+    /// ignored (`SPY   261218P00600000`, an OCC symbol padded as venues write it, is `SPY 261218P00600000`).
+    public static func key(for name: String) -> String {
+        name.split(whereSeparator: \.isWhitespace).joined(separator: " ").uppercased()
+    }
+
     public static func read(path: String) throws -> [Entry] {
         let (entries, isJSON) = try readEntries(path: path)
         var errors = InputErrors(file: path)
         errors.consequence = "nothing was compared"
         var seen: [String: Int] = [:]
         for entry in entries {
-            let key = entry.instrument.trimmingCharacters(in: .whitespaces).uppercased()
+            let key = Self.key(for: entry.instrument)
             guard let first = seen[key] else { seen[key] = entry.place; continue }
             errors.append(InputError(file: path, line: isJSON ? 1 : entry.place, column: 1,
                 message: (isJSON ? "position \(entry.place): " : "") + "\(entry.instrument) is listed again (first at \(isJSON ? "position" : "line") \(first)); a report lists each position once"))

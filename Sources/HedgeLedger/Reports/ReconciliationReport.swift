@@ -36,15 +36,18 @@ public struct ReconciliationReport: Sendable {
 
     public static func build(ledger: Ledger, venue: [VenuePositionReport.Entry], at time: Timestamp, now: Timestamp, books: [String],
                              tolerance: ExactDecimal, priceTolerance: ExactDecimal? = nil) throws -> ReconciliationReport {
+        // By the names' comparison key (`VenuePositionReport.key`); shown as the ledger writes them.
         var held: [String: (quantity: ExactDecimal, average: ExactDecimal?, holders: Int)] = [:]
+        var names: [String: String] = [:]
         for filter in books.isEmpty ? [PositionsReport.Filter()] : books.map({ PositionsReport.Filter(book: $0) }) {
             // An expired instrument is off the venue's books whether or not its settlement is known.
             for position in try PositionsReport.build(ledger: ledger, at: time, now: now, filter: filter).positions
             where !position.quantity.isZero && !position.instrument.isExpired(at: time) {
                 let symbol = position.instrument.symbol
-                let before = held[symbol] ?? (.zero, nil, 0)
+                names[VenuePositionReport.key(for: symbol)] = symbol
+                let before = held[VenuePositionReport.key(for: symbol)] ?? (.zero, nil, 0)
                 do throws(ArithmeticOverflow) {
-                    held[symbol] = (try before.quantity + position.quantity, before.holders == 0 ? position.averageEntryPrice : nil, before.holders + 1)
+                    held[VenuePositionReport.key(for: symbol)] = (try before.quantity + position.quantity, before.holders == 0 ? position.averageEntryPrice : nil, before.holders + 1)
                 } catch {
                     throw CorruptDatabase(detail: "the positions in \(symbol) cannot be summed exactly: \(error)")
                 }
@@ -52,7 +55,8 @@ public struct ReconciliationReport: Sendable {
         }
         var reported: [String: (size: ExactDecimal, average: ExactDecimal?, delta: Double?)] = [:]
         for entry in venue {
-            let symbol = entry.instrument.trimmingCharacters(in: " ").uppercased()
+            let symbol = VenuePositionReport.key(for: entry.instrument)
+            if names[symbol] == nil { names[symbol] = symbol }
             let before = reported[symbol]
             do throws(ArithmeticOverflow) {
                 reported[symbol] = (try (before?.size ?? .zero) + entry.size, before == nil ? entry.averagePrice : nil,
@@ -83,7 +87,7 @@ public struct ReconciliationReport: Sendable {
             let status: Status = theirs == nil ? .ledgerOnly
                 : ours == nil ? .venueOnly
                 : difference.magnitude <= tolerance && priceAgrees ? .match : .differs
-            lines.append(Line(instrument: symbol, ledgerQuantity: quantity, venueQuantity: theirs?.size, difference: difference,
+            lines.append(Line(instrument: names[symbol] ?? symbol, ledgerQuantity: quantity, venueQuantity: theirs?.size, difference: difference,
                               ledgerAveragePrice: ledgerAverage, venueAveragePrice: theirs?.average, priceDifference: priceDifference,
                               venueDelta: theirs?.delta, status: status))
         }
