@@ -68,7 +68,7 @@ enum MappedTradeFormat {
         let reader = RowReader(mapping: mapping, indexes: indexes, file: file,
                                repeats: mapping.numberRepeatedTradeIDs ? RepeatedTradeIDs() : nil)
         let options = NativeTradeFormat.Options(defaultBook: options.defaultBook, assumeUTC: false)
-        return .success(RowParser(formatName: "map:\(mapping.name)", fieldCount: header.fields.count) { record in
+        return .success(RowParser(formatName: mapping.formatName, fieldCount: header.fields.count) { record in
             reader.read(record, nativeHeader: nativeHeader, instrumentHeader: instrumentHeader, options: options)
         })
     }
@@ -271,6 +271,10 @@ enum MappedTradeFormat {
 }
 
 extension TradeMapping {
+    /// The import's format: `map:NAME@` and the first 16 hex digits of the mapping file's SHA-256,
+    /// so the import says which version of the mapping read its rows.
+    var formatName: String { "map:\(name)@\(sha256.prefix(16))" }
+
     /// The native columns a mapped row fills: the mapped fields, the side when it comes from the
     /// quantity's sign, and the venue.
     var nativeNames: [String] { fields.map(\.name) + (sideFromQuantitySign ? ["side"] : []) + ["venue"] }

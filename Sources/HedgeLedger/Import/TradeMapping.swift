@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// A mapping file (`import trades --map FILE`): how another venue's trade CSV becomes the native
@@ -11,6 +12,8 @@ import Foundation
 public struct TradeMapping: Sendable {
     public var name: String
     public var venue: String
+    /// The SHA-256 of the mapping file's bytes: an import records which version of it read the file.
+    public var sha256 = ""
     /// Native trade fields by their column name (`trade_id`, `quantity`, ...).
     var fields: [(name: String, spec: Field)]
     /// `import instruments` fields, for rows whose instrument name hedgeledger cannot read.
@@ -126,7 +129,9 @@ public struct TradeMapping: Sendable {
                           + (file.lowercased().hasSuffix(".toml") ? ": TOML is not read, write it as JSON" : ""))
         }
         var reader = Reader(file: file)
-        return try reader.mapping(object)
+        var mapping = try reader.mapping(object)
+        mapping.sha256 = SHA256.hash(data: Array(data)).hexString
+        return mapping
     }
 
     /// Reads the JSON object, naming the key path of every problem.
