@@ -13,7 +13,8 @@ extension Hedgeledger {
                 row, else the index at most an hour before expiry), or expired (past expiry, \
                 no settlement price yet). Settlements are derived by `hedgeledger recompute` \
                 and read as it stored them: when it is behind the ledger and a position is past \
-                its expiry, stderr says so (and JSON has behind: true). Average prices and P&L are shown rounded half-even \
+                its expiry, stderr says so. (JSON's behind is true whenever recompute is behind \
+                the ledger, expiries or not: docs/json.md.) Average prices and P&L are shown rounded half-even \
                 to 8 decimals in the table; CSV and JSON carry them in full. Voided fills do \
                 not count unless --include-voided.
                 """)

@@ -184,6 +184,11 @@ struct MappingTests {
         let naive = mapping(#"{"name": "x", "side_from_quantity_sign": true, "columns": {"trade_id": "Ref", "timestamp": {"column": "Ticker", "format": "%Y-%m-%d"}, "instrument": "Ticker", "quantity": "Qty", "price": "Px"}}"#)
         let naiveResult = try hedgeledger(["import", "trades", "--db", db, "--map", naive, csv])
         #expect(naiveResult.status == 65 && naiveResult.stderr.contains("timestamp (columns.timestamp ← 'Ticker'): 'BTC-PERPETUAL' does not match the mapping's format '%Y-%m-%d'"), "\(naiveResult.stderr)")
+        // A Deribit log, or another venue's export, given a built-in mapping: one error naming the file's real kind.
+        let log = directory.write("transaction_log-1-BTC-x.csv", "ID,UserSeq,Date,Instrument,Type,Side,Amount,Base Amount,Position,Price,Mark Price,Index Price,Cash Flow,Funding,Fee Rate,Fee Charged,Fee Balance,Change,Balance,Equity,Trade ID,Order ID,Info,Note\n")
+        let logMapped = try hedgeledger(["import", "trades", "--db", db, "--map", "bybit", log])
+        #expect(logMapped.status == 65 && logMapped.stderr.contains("this is a Deribit transaction log, not a file mapping 'bybit-derivatives-transaction-log' reads")
+                && logMapped.stderr.contains("import it without --map") && logMapped.stderr.contains("refused: 1 error"), "\(logMapped.stderr)")
         let missingFile = try hedgeledger(["import", "trades", "--db", db, "--map", "bybitt", csv])
         #expect(missingFile.status == 64 && missingFile.stderr.contains("did you mean 'bybit'?")
                 && missingFile.stderr.contains("built-in mappings: bybit, okx, tastytrade"), "\(missingFile.stderr)")

@@ -52,6 +52,17 @@ enum MappedTradeFormat {
             for column in spec.columns { locate(column.name, column.occurrence, key: column.key) }
         }
         for filter in mapping.only + mapping.skip { locate(filter.column, filter.occurrence, key: "\(filter.key).column") }
+        if !errors.isEmpty, let known = KnownExport.recognise(header.fields),
+           known.readAs == "trades" || (mapping.builtIn != nil && known.mapping != mapping.builtIn) {
+            // Another export than the mapping reads (a Deribit log needs none; a built-in mapping
+            // reads one export): one error naming it, not one per column.
+            var one = InputErrors(file: file)
+            let advice = known.readAs == "trades" ? "import it without --map: hedgeledger reads it itself"
+                : known.mapping.map { "import it with --map \($0)" } ?? "hedgeledger has no mapping for it"
+            one.append(InputError(file: file, line: header.line, column: 1,
+                message: "this is \(known.name), not a file mapping '\(mapping.name)' reads (the header lacks \(errors.total) of the columns it names); \(advice)"))
+            return .failure(one)
+        }
         guard errors.isEmpty else { return .failure(errors) }
 
         let nativeNames = mapping.nativeNames

@@ -14,6 +14,8 @@ public struct TradeMapping: Sendable {
     public var venue: String
     /// The SHA-256 of the mapping file's bytes: an import records which version of it read the file.
     public var sha256 = ""
+    /// The built-in mapping's short name (`bybit`), nil for a file.
+    public var builtIn: String?
     /// Native trade fields by their column name (`trade_id`, `quantity`, ...).
     var fields: [(name: String, spec: Field)]
     /// `import instruments` fields, for rows whose instrument name hedgeledger cannot read.
@@ -110,7 +112,9 @@ public struct TradeMapping: Sendable {
             case "okx": PackageResources.okx_json
             default: PackageResources.tastytrade_json
             }
-            return try parse(Data(bytes), file: "\(nameOrPath.lowercased()) (built in)")
+            var mapping = try parse(Data(bytes), file: "\(nameOrPath.lowercased()) (built in)")
+            mapping.builtIn = nameOrPath.lowercased()
+            return mapping
         }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: nameOrPath)) } catch {
