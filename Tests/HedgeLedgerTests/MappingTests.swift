@@ -184,6 +184,10 @@ struct MappingTests {
         let naive = mapping(#"{"name": "x", "side_from_quantity_sign": true, "columns": {"trade_id": "Ref", "timestamp": {"column": "Ticker", "format": "%Y-%m-%d"}, "instrument": "Ticker", "quantity": "Qty", "price": "Px"}}"#)
         let naiveResult = try hedgeledger(["import", "trades", "--db", db, "--map", naive, csv])
         #expect(naiveResult.status == 65 && naiveResult.stderr.contains("timestamp (columns.timestamp ← 'Ticker'): 'BTC-PERPETUAL' does not match the mapping's format '%Y-%m-%d'"), "\(naiveResult.stderr)")
+        // A mapping that is not JSON: where the parser stopped, as a line and column.
+        let broken = directory.write("broken.json", "{\n  \"name\": \"x\",\n  \"columns\": {,}\n}\n")
+        let brokenResult = try hedgeledger(["import", "trades", "--db", db, "--map", broken, csv])
+        #expect(brokenResult.status == 65 && brokenResult.stderr.contains("around line 3, column 15"), "\(brokenResult.stderr)")
         // A Deribit log, or another venue's export, given a built-in mapping: one error naming the file's real kind.
         let log = directory.write("transaction_log-1-BTC-x.csv", "ID,UserSeq,Date,Instrument,Type,Side,Amount,Base Amount,Position,Price,Mark Price,Index Price,Cash Flow,Funding,Fee Rate,Fee Charged,Fee Balance,Change,Balance,Equity,Trade ID,Order ID,Info,Note\n")
         let logMapped = try hedgeledger(["import", "trades", "--db", db, "--map", "bybit", log])
