@@ -75,6 +75,28 @@ struct ReconcileTests {
         #expect(csv.stdout.contains("-49000.000000000001"), "\(csv.stdout)")
     }
 
+    @Test("errors in a JSON report point into the file: each position's line and column, and where the JSON breaks")
+    func jsonLocations() throws {
+        let directory = TemporaryDirectory()
+        let db = try ledger(in: directory)
+        let bad = directory.write("bad.json", """
+            {"result": [
+              {"instrument_name": "BTC-PERPETUAL", "size": -49000},
+                {"instrument_name": "BTC-27NOV26-100000-C", "size": "ten"},
+              {"instrument_name": "btc-perpetual", "size": 1}
+            ]}
+            """)
+        let refused = try hedgeledger(["reconcile", "positions", "--db", db, bad])
+        #expect(refused.status == 65 && refused.stderr.contains("bad.json:3:5: position 2: size: 'ten'")
+                && refused.stderr.contains("nothing was compared"), "\(refused.stderr)")
+        let twice = directory.write("twice.json", "[\n {\"instrument_name\": \"BTC-PERPETUAL\", \"size\": 1},\n {\"instrument_name\": \"btc-perpetual\", \"size\": 1}\n]\n")
+        let duplicate = try hedgeledger(["reconcile", "positions", "--db", db, twice])
+        #expect(duplicate.status == 65 && duplicate.stderr.contains("twice.json:3:2: position 2: btc-perpetual is listed again"), "\(duplicate.stderr)")
+        let broken = directory.write("broken.json", "[\n {\"instrument_name\": \"BTC-PERPETUAL\", \"size\": 1,,}\n]\n")
+        let brokenResult = try hedgeledger(["reconcile", "positions", "--db", db, broken])
+        #expect(brokenResult.status == 65 && brokenResult.stderr.contains("around line 2"), "\(brokenResult.stderr)")
+    }
+
     @Test("a CSV report with extra columns; everything matching exits 0; bad cells are located")
     func csv() throws {
         let directory = TemporaryDirectory()

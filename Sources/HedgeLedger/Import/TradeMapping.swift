@@ -129,23 +129,13 @@ public struct TradeMapping: Sendable {
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data) } catch {
             let detail = "\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error.localizedDescription)"
-            throw Problem(file: file, key: "", message: "is not JSON (\(located(detail, in: data))); a mapping file is one JSON object (docs/mappings.md)"
+            throw Problem(file: file, key: "", message: "is not JSON (\(JSONPlaces.located(detail, in: data))); a mapping file is one JSON object (docs/mappings.md)"
                           + (file.lowercased().hasSuffix(".toml") ? ": TOML is not read, write it as JSON" : ""))
         }
         var reader = Reader(file: file)
         var mapping = try reader.mapping(object)
         mapping.sha256 = SHA256.hash(data: Array(data)).hexString
         return mapping
-    }
-
-    /// Foundation's "… around character N." with the line and column of that character.
-    static func located(_ detail: String, in data: Data) -> String {
-        guard let range = detail.range(of: #"character [0-9]+"#, options: .regularExpression),
-              let offset = Int(detail[range].dropFirst("character ".count)), offset <= data.count else { return detail }
-        let before = data.prefix(offset)
-        let line = before.filter { $0 == UInt8(ascii: "\n") }.count + 1
-        let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
-        return detail.replacingCharacters(in: range, with: "line \(line), column \(column)")
     }
 
     /// Reads the JSON object, naming the key path of every problem.

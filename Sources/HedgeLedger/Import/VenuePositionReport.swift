@@ -13,6 +13,12 @@ public enum VenuePositionReport {
         public var delta: Double?
         /// Where it is in the file: a CSV line, or a JSON element's index from 1.
         public var place: Int
+        /// Its line and column in the file (a JSON element's first character).
+        public var location: Location
+
+        public struct Location: Sendable, Hashable {
+            public var line: Int, column: Int
+        }
     }
 
     /// Reads the report at `path` (a file: JSON when it starts with `[` or `{`, else CSV). An
@@ -32,7 +38,7 @@ public enum VenuePositionReport {
         for entry in entries {
             let key = Self.key(for: entry.instrument)
             guard let first = seen[key] else { seen[key] = entry.place; continue }
-            errors.append(InputError(file: path, line: isJSON ? 1 : entry.place, column: 1,
+            errors.append(InputError(file: path, line: entry.location.line, column: entry.location.column,
                 message: (isJSON ? "position \(entry.place): " : "") + "\(entry.instrument) is listed again (first at \(isJSON ? "position" : "line") \(first)); a report lists each position once"))
         }
         guard errors.isEmpty else { throw errors }
@@ -76,7 +82,11 @@ public enum VenuePositionReport {
         do {
             parsed = try JSONSerialization.jsonObject(with: Data(JSONNumberText.quotingNumbers(bytes)), options: [.fragmentsAllowed])
         } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+            // Located in the file as written (numbers are quoted before parsing, which moves offsets).
+            var detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+            do { _ = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) } catch {
+                detail = JSONPlaces.located((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? detail, in: bytes)
+            }
             errors.append(InputError(file: file, line: 1, column: 1, message: "not valid JSON: \(detail); expected Deribit's get_positions response or its result array"))
             throw errors
         }
@@ -87,10 +97,13 @@ public enum VenuePositionReport {
             throw errors
         }
         var entries: [Entry] = []
+        let starts = JSONPlaces.elementStarts(bytes, key: "result")
         for (index, element) in array.enumerated() {
             let place = index + 1
+            let location = index < starts.count ? Entry.Location(line: starts[index].line, column: starts[index].column)
+                : Entry.Location(line: 1, column: 1)
             func problem(_ message: String) {
-                errors.append(InputError(file: file, line: 1, column: 1, message: "position \(place): \(message)"))
+                errors.append(InputError(file: file, line: location.line, column: location.column, message: "position \(place): \(message)"))
             }
             guard let object = element as? [String: Any] else { problem("not an object"); continue }
             let name = (object["instrument_name"] ?? object["instrument"]) as? String
@@ -115,7 +128,7 @@ public enum VenuePositionReport {
                 }
                 delta = number
             }
-            entries.append(Entry(instrument: name, size: size, averagePrice: average, delta: delta, place: place))
+            entries.append(Entry(instrument: name, size: size, averagePrice: average, delta: delta, place: place, location: location))
         }
         guard errors.isEmpty else { throw errors }
         return entries
@@ -178,7 +191,8 @@ public enum VenuePositionReport {
                 }
                 delta = parsed
             }
-            entries.append(Entry(instrument: name, size: size, averagePrice: average, delta: delta, place: record.line))
+            entries.append(Entry(instrument: name, size: size, averagePrice: average, delta: delta, place: record.line,
+                                 location: Entry.Location(line: record.line, column: 1)))
         }
         if columns == nil { errors.append(InputError(file: file, line: 1, column: 1, message: "the file is empty: expected a header with instrument_name and size")) }
         guard errors.isEmpty else { throw errors }
