@@ -10,6 +10,11 @@ struct ReconcileTests {
         try cliLedger(in: directory, trades: RecomputeTests.trades + "4,2026-11-19T12:40:00Z,BTC-PERPETUAL,buy,1000,95100\n")
     }
 
+    /// Each line's status by instrument.
+    static func statuses(_ lines: [[String: Any]]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: lines.map { ($0["instrument"] as! String, $0["status"] as! String) })
+    }
+
     @Test("matches, differences and positions on one side only, from get_positions JSON; exit 2 when anything differs")
     func json() throws {
         let directory = TemporaryDirectory()
@@ -26,7 +31,7 @@ struct ReconcileTests {
         #expect(result.status == 2, "\(result.stderr)")
         try ReportOutputTests().expectDocumented(result.stdout)
         let lines = try #require(try jsonObject(result.stdout)["positions"] as? [[String: Any]])
-        let status = Dictionary(uniqueKeysWithValues: lines.map { ($0["instrument"] as! String, $0["status"] as! String) })
+        let status = Self.statuses(lines)
         #expect(status == ["BTC-27NOV26-100000-C": "match", "BTC-PERPETUAL": "differs", "BTC-20NOV26-95000-P": "ledger-only",
                            "ETH-PERPETUAL": "venue-only"])
         let perpetual = try #require(lines.first { $0["instrument"] as? String == "BTC-PERPETUAL" })
@@ -46,7 +51,7 @@ struct ReconcileTests {
                                       "--at", "2026-11-19T13:00:00Z", "--format", "json"])
         try ReportOutputTests().expectDocumented(priced.stdout)
         let pricedLines = try #require(try jsonObject(priced.stdout)["positions"] as? [[String: Any]])
-        let pricedStatus = Dictionary(uniqueKeysWithValues: pricedLines.map { ($0["instrument"] as! String, $0["status"] as! String) })
+        let pricedStatus = Self.statuses(pricedLines)
         #expect(pricedStatus["BTC-27NOV26-100000-C"] == "match" && pricedStatus["BTC-PERPETUAL"] == "differs")
         let within = try hedgeledger(["reconcile", "positions", "--db", db, report, "--tolerance", "10", "--price-tolerance", "1.5",
                                       "--at", "2026-11-19T13:00:00Z", "--format", "json"])
@@ -69,7 +74,7 @@ struct ReconcileTests {
         let result = try hedgeledger(["reconcile", "positions", "--db", db, report, "--at", "2026-11-19T13:00:00Z", "--format", "json"])
         #expect(result.status == 2, "\(result.stderr)")
         let lines = try #require(try jsonObject(result.stdout)["positions"] as? [[String: Any]])
-        let status = Dictionary(uniqueKeysWithValues: lines.map { ($0["instrument"] as! String, $0["status"] as! String) })
+        let status = Self.statuses(lines)
         #expect(status == ["BTC-27NOV26-100000-C": "match", "BTC-20NOV26-95000-P": "match", "BTC-PERPETUAL": "differs"])
         let csv = try hedgeledger(["reconcile", "positions", "--db", db, report, "--at", "2026-11-19T13:00:00Z", "--format", "csv"])
         #expect(csv.stdout.contains("-49000.000000000001"), "\(csv.stdout)")
