@@ -67,9 +67,16 @@ enum Console {
         return exitCode(for: error)
     }
 
+    /// An argument that parses but cannot be used, known only when the command runs (a time
+    /// after now): exit 64 with the reason, without the usage text a parse error prints.
+    struct UsageRefusal: Error, CustomStringConvertible {
+        var description: String
+    }
+
     static func exitCode(for error: any Error) -> ExitCode {
         switch error {
         case is InputErrors: return ExitCode(Exit.inputRefused)
+        case is UsageRefusal: return ExitCode(Exit.usage)
         case is ByteSource.OpenError: return ExitCode(Exit.cannotRead)
         case is UnknownFilterValue, is VoidService.Refusal, is BookSettingsService.Refusal, is HedgePolicyService.Refusal, is HedgeJournalService.Refusal,
              is UnknownInstrument, is PositionAssertionService.Refusal: return ExitCode(Exit.usage)

@@ -60,11 +60,11 @@ extension Hedgeledger.Reconcile {
 
         func run() throws {
             var differs = false
-            if let at, at > Console.now() {
-                throw ValidationError("--at \(at.iso8601) is after now: a venue's report is of a time that has passed")
-            }
             try Console.run {
                 let now = Console.now()
+                if let at, at > now {
+                    throw Console.UsageRefusal(description: "--at \(at.iso8601) is after now (\(now.iso8601)): a venue's report is of a time that has passed")
+                }
                 let opened = try ledger.openForReading(now: now)
                 for book in books { try PositionsReport.Filter(book: book).validate(in: opened) }
                 let venue = try VenuePositionReport.read(path: file)

@@ -23,22 +23,27 @@ extension Hedgeledger.ReportGroup {
             abstract: "The end-of-day audit report: the day's exposure, hedges, exceptions and integrity, for a head of risk and an auditor.",
             discussion: """
                 The day of --date runs from that date at --cutoff (UTC; default 00:00, the calendar \
-                day; 08:00 is Deribit's settlement) to the next day's cutoff. The report reads the \
+                day; 08:00 is Deribit's settlement) to the next day's cutoff: --date 2026-11-20 \
+                --cutoff 08:00 is 20 Nov 08:00 to 21 Nov 08:00. A day that has not begun is refused \
+                (exit 64); one that has not ended is reported as far as the ledger goes. The report reads the \
                 ledger read-only: the header (books, ledger, tool version, the recompute run read, \
                 the journal chain's head, inputs_sha256), a summary per book and underlying (net \
                 delta at the cutoff, its largest value, time outside the policy's band, hedges and \
                 their cost), the exposure and positions at the cutoff, the day's settlements, its \
                 exposure and hedge-ratio timeline (the last row of every --every, default 5m, with \
                 the largest |net delta| it stands for; all for every row), its hedge decisions with their execution, its \
-                exceptions (hedge exceptions, stale marks, unpriced positions, venue-greek \
-                discrepancies, voids), and integrity (verify --quick, the day's imports). \
+                exceptions (hedge exceptions, stale and missing marks, unpriced positions, venue-greek \
+                discrepancies, P&L the greeks leave unexplained, assertions that fail, voids), and \
+                integrity (verify --quick, the day's imports). The summary says first whether the \
+                row at the cutoff priced every position (complete, unpriced): its net delta leaves \
+                unpriced positions out. \
                 Regenerated from the same ledger it is the same file except generated_at, and \
                 inputs_sha256 is equal. Refused (exit 3) while the exposure history is behind the \
                 ledger, unless --allow-stale, which marks it STALE. It is written to a temporary \
                 file renamed into place (csv: a new directory of one file per section), so a failed \
                 run leaves no partial report; an existing file is replaced only with --force; the \
                 report is readable by its owner only (0600), like the ledger; --out - writes to \
-                stdout. Example:
+                stdout (not for csv, which is a directory). Example:
                   hedgeledger report eod --date 2026-11-20 --cutoff 08:00 --format html --out eod.html
                 """)
 
@@ -47,7 +52,7 @@ extension Hedgeledger.ReportGroup {
         @Option(help: ArgumentHelp("The day, YYYY-MM-DD.", valueName: "date"), transform: Self.parseDate)
         var date: Timestamp
 
-        @Option(help: ArgumentHelp("When the day ends, HH:MM UTC.", valueName: "HH:MM"), transform: Self.parseCutoff)
+        @Option(help: ArgumentHelp("When the day starts and ends, HH:MM UTC (default 00:00; 08:00 for Deribit's days).", valueName: "HH:MM"), transform: Self.parseCutoff)
         var cutoff: Int = 0
 
         @Option(name: .customLong("book"), help: ArgumentHelp("A book to report (repeat for several); default every book.", valueName: "name"))
@@ -96,6 +101,10 @@ extension Hedgeledger.ReportGroup {
         func run() throws {
             try Console.run {
                 let now = Console.now()
+                let start = Timestamp(microseconds: date.microseconds + Int64(cutoff) * 60_000_000)
+                if start > now {
+                    throw Console.UsageRefusal(description: "--date \(date.iso8601.prefix(10)): that day starts at \(start.iso8601), after now (\(now.iso8601)); the end-of-day report is of a day that has begun")
+                }
                 let opened = try ledger.openForReading(now: now)
                 let books = Array(Set(self.books)).sorted()
                 for book in books { try PositionsReport.Filter(book: book).validate(in: opened) }

@@ -158,6 +158,13 @@ struct EndOfDayTests {
         let result = try eod(db, ["--format", "json"])
         let summary = try #require((try jsonObject(result.stdout)["summary"] as? [[String: Any]])?.first, "\(result.stderr)")
         #expect(summary["complete"] as? Bool == false && summary["unpriced"] as? Int == 3, "\(summary)")
+        // Nothing priced, nothing explained: the day's P&L is unknown (null), not 0.
+        let explain = try #require((try jsonObject(result.stdout)["pnl_explain"] as? [[String: Any]])?.first)
+        #expect(explain["pnl_usd"] is NSNull && explain["intervals"] as? Int == 0, "\(explain)")
+        try ReportOutputTests().expectDocumented(result.stdout, empty: ["settlements", "imports", "decisions", "timeline", "exposure_at_cutoff", "positions", "charts"])
+        // A day that has not begun is refused.
+        let future = try hedgeledger(["report", "eod", "--db", db, "--date", "2099-01-01", "--out", "-"])
+        #expect(future.status == 64 && future.stderr.contains("after now"), "\(future.stderr)")
     }
 
     @Test("a history behind the ledger is refused (exit 3, nothing written) unless --allow-stale, which says STALE")

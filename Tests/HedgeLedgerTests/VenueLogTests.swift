@@ -207,13 +207,21 @@ struct VenueLogTests {
         let next = try hedgeledger(["import", "trades", "--db", db,
                                     directory.write("transaction_log-1-BTC-b.csv", Self.log(Array(Self.rows[4...])))])
         #expect(next.status == 65 && next.stderr.contains("transaction_log-1-BTC-b.csv:2:")
-                && next.stderr.contains("the ledger makes it 6500, going on from the Position of the last stored row of BTC-PERPETUAL (ID 1004, import #1)")
+                && next.stderr.contains("the ledger makes it 6500, going on from 6500, the Position of the last stored row of BTC-PERPETUAL (ID 1004, import #1)")
                 && next.stderr.contains("hedgeledger void import 1"), "\(next.stderr)")
         // Without a stored row, the figure is the book's fills.
         let fresh = try hedgeledger(["import", "trades", "--db", directory.file("f.sqlite"),
                                      directory.write("transaction_log-1-BTC-c.csv", Self.log(Array(Self.rows[4...])))])
-        #expect(fresh.status == 65 && fresh.stderr.contains("book 'main' holds 0 from the ledger's fills; import the earlier log first"),
+        #expect(fresh.status == 65 && fresh.stderr.contains("book 'main' holds 0 before it (from the ledger's fills) and 0 after it: if the log starts while a position was open, import the earlier log first"),
                 "\(fresh.stderr)")
+        // A wrong Amount (the Position right): one error at its row; the rows after it go on from the log's figure.
+        var amount = Self.rows
+        amount[3]["Amount"] = "3000"
+        let wrongAmount = try hedgeledger(["import", "trades", "--db", directory.file("a.sqlite"),
+                                           directory.write("transaction_log-1-BTC-d.csv", Self.log(amount))])
+        #expect(wrongAmount.status == 65 && wrongAmount.stderr.contains("transaction_log-1-BTC-d.csv:5:")
+                && wrongAmount.stderr.contains("this row makes it 7000 (a sell of 3000): this row's Position or Amount disagrees")
+                && wrongAmount.stderr.contains("refused: 1 error"), "\(wrongAmount.stderr)")
     }
 
     @Test("a log under a mistyped --account matches the other account's trades: refused once, naming the account it came from")

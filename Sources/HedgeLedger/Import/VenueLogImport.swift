@@ -85,6 +85,9 @@ struct VenueLogImport {
         var digester: JournalChain.VenueLogDigester
         var cash: ExactDecimal
         var positions: [String: ExactDecimal] = [:]
+        /// The log's own Position where it last disagreed with the running one, by instrument: when
+        /// the next row goes on from it, that row's Amount was the wrong cell, already reported.
+        var disputed: [String: ExactDecimal] = [:]
         /// Where each instrument's running position started, for a position mismatch's message.
         var openings: [String: Opening] = [:]
         /// The row applied last: a UserSeq must not come twice.
@@ -314,15 +317,23 @@ struct VenueLogImport {
                     held = start.quantity
                     state!.openings[symbol] = start.from
                 }
-                switch entry.type {
-                case .trade, .positionMove:
-                    let quantity = entry.amount?.magnitude ?? .zero
-                    try held += entry.direction == .sell ? -quantity : quantity
-                case .delivery:
-                    held = .zero
-                default:
-                    break
+                let opened = held
+                func moved(_ position: ExactDecimal) throws -> ExactDecimal {
+                    switch entry.type {
+                    case .trade, .positionMove:
+                        let quantity = entry.amount?.magnitude ?? .zero
+                        return try position + (entry.direction == .sell ? -quantity : quantity)
+                    case .delivery: return .zero
+                    default: return position
+                    }
                 }
+                held = try moved(held)
+                if held != stated, let disputed = state!.disputed[symbol], try moved(disputed) == stated {
+                    // The row that disagreed had the right Position and a wrong Amount (reported there):
+                    // go on from the log's figure, so one wrong cell stays one error.
+                    held = stated
+                }
+                state!.disputed[symbol] = held == stated ? nil : stated
                 if held != stated {
                     let said = "Position: the log says \(stated) \(instrument.instrument.amountUnit) of \(symbol) after this row"
                     let message = if let before {
@@ -335,10 +346,10 @@ struct VenueLogImport {
                         if let other = try accountInBook() {
                             "\(said); book '\(book)' holds \(held), and it also holds account \(other)'s log: the ledger adds the two accounts up, each log has only its own; import each account into a book of its own (--book NAME)"
                         } else {
-                            "\(said); book '\(book)' holds \(held) from the ledger's fills; import the earlier log first, or pass --no-check to import it and record the difference"
+                            "\(said); book '\(book)' holds \(opened) before it (from the ledger's fills) and \(held) after it: if the log starts while a position was open, import the earlier log first (or the opening fills); otherwise this row's Position or Amount is wrong; or pass --no-check to import it and record the difference"
                         }
                     case .storedRow(let entryID, let importID):
-                        "\(said); the ledger makes it \(held), going on from the Position of the last stored row of \(symbol) (ID \(entryID), import #\(importID)); if that log was wrong, void its import (`hedgeledger void import \(importID) --reason ...`) and import it corrected, or pass --no-check to import this one and record the difference"
+                        "\(said); the ledger makes it \(held), going on from \(opened), the Position of the last stored row of \(symbol) (ID \(entryID), import #\(importID)): if this row's Position or Amount is wrong, correct this file; if that stored log was wrong, void its import (`hedgeledger void import \(importID) --reason ...`) and import it corrected; or pass --no-check to import this one and record the difference"
                         }
                     }
                     found.append(Mismatch(rule: .position, venue: stated, ledger: held, message: message))

@@ -374,13 +374,14 @@ public struct EndOfDayReport: Sendable {
 
     public var report: Report {
         var summary = Table(name: "summary", title: "Summary per book and underlying", columns: [
-            .init("book"), .init("underlying"), .init("net_delta", places: 6), .init("net_delta_usd", places: 2), .init("complete"),
-            .init("unpriced"), .init("max_abs_net_delta", places: 6), .init("time_outside_band_s", places: 0), .init("hedges"),
+            .init("book"), .init("underlying"), .init("complete"), .init("unpriced"), .init("net_delta", places: 6),
+            .init("net_delta_usd", places: 2), .init("max_abs_net_delta", places: 6), .init("time_outside_band_s", places: 0), .init("hedges"),
             .init("hedge_fees"), .init("slippage_cost"), .init("exposure_rows"),
         ])
         for s in summaries {
-            summary.rows.append([.text(s.book), .text(s.underlying), .number(s.netDelta), .number(s.netDeltaUSD),
-                                 s.unpriced.map { .bool($0 == 0) } ?? .empty, s.unpriced.map { .integer($0) } ?? .empty, .number(s.maxAbsNetDelta),
+            // Whether the figures after it count every position comes first: a reader meets it before the net delta.
+            summary.rows.append([.text(s.book), .text(s.underlying), s.unpriced.map { .bool($0 == 0) } ?? .empty,
+                                 s.unpriced.map { .integer($0) } ?? .empty, .number(s.netDelta), .number(s.netDeltaUSD), .number(s.maxAbsNetDelta),
                                  .number(s.secondsOutsideBand), .integer(s.hedges), .amounts(s.hedgeFees), .amounts(s.slippageCost),
                                  .integer(s.rows)])
         }
@@ -395,9 +396,11 @@ public struct EndOfDayReport: Sendable {
         ])
         for s in summaries {
             let e = s.explain
-            explain.rows.append([.text(s.book), .text(s.underlying), .number(e.actual), .number(e.delta), .number(e.gamma), .number(e.vega),
-                                 .number(e.theta), .number(e.residual), .amounts(s.fees), .number(e.options), .number(e.hedges),
-                                 .integer(s.intervals), .integer(s.unexplained)])
+            // No interval explained: the day's P&L is unknown, not 0.
+            func explained(_ value: Double) -> Table.Cell { s.intervals > 0 ? .number(value) : .empty }
+            explain.rows.append([.text(s.book), .text(s.underlying), explained(e.actual), explained(e.delta), explained(e.gamma),
+                                 explained(e.vega), explained(e.theta), explained(e.residual), .amounts(s.fees), explained(e.options),
+                                 explained(e.hedges), .integer(s.intervals), .integer(s.unexplained)])
             effectiveness.rows.append([.text(s.book), .text(s.underlying), .number(s.dollarOffset), s.highlyEffective.map(Table.Cell.bool) ?? .empty,
                                        .number(s.varianceReduction), .number(s.hedgingCostUSD), .number(s.costPerRiskRemoved)])
         }
