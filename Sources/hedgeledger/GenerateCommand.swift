@@ -145,7 +145,7 @@ extension Hedgeledger.Generate {
         @Option(help: "How many days the rows span.")
         var days = 20
 
-        @Option(help: ArgumentHelp("When the log starts (ISO-8601, or a date meaning 00:00Z).", valueName: "time"), transform: TimeArgument.parse)
+        @Option(help: ArgumentHelp("When the log starts (ISO-8601, or a date meaning 00:00Z); default 2026-11-02. Its rows run --days on from it, past now if it is recent.", valueName: "time"), transform: TimeArgument.parse)
         var start: Timestamp?
 
         @Option(name: [.short, .long], help: ArgumentHelp("Write here instead of standard output.", valueName: "file"))

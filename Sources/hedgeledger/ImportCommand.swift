@@ -151,8 +151,8 @@ extension Hedgeledger.Import {
 
                 Native columns: timestamp, instrument, mark_price (required); underlying_price \
                 (required for options), mark_iv (percent; implied from mark_price when absent), \
-                index_price, bid_iv, ask_iv, interest_rate, kind (mark|settlement), delta, gamma, \
-                vega, theta, rho. A row naming an index (btc_usd) is an index price; with kind \
+                index_price, bid_iv, ask_iv, bid_price, ask_price, interest_rate, kind \
+                (mark|settlement), delta, gamma, vega, theta, rho. A row naming an index (btc_usd) is an index price; with kind \
                 settlement, the price the expiry at that time settles at.
                 """)
 

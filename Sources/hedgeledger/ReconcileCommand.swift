@@ -17,14 +17,17 @@ extension Hedgeledger.Reconcile {
                 FILE is Deribit's private/get_positions as JSON (the response, or its result array) \
                 or the same fields as CSV: instrument_name (or instrument), size (signed; USD for \
                 inverse futures and perpetuals, coin for options), and average_price and delta when \
-                present; other fields are ignored. The ledger's positions as of --at (default now), of \
-                the books given (default every book, summed per instrument), are compared: match \
+                present; other fields are ignored. Names are compared ignoring case and runs of \
+                spaces. The ledger's positions as of --at (default now; not after now), of \
+                the books given (default every book, summed per instrument; instruments expired \
+                by --at left out, as the venue no longer lists them), are compared: match \
                 (within --tolerance, default 0: exact), differs, ledger-only (the report leaves out a \
                 position the ledger holds: never read as flat) and venue-only. Average prices are \
                 shown, and with --price-tolerance compared too (where both sides give one; the \
                 ledger's is known when one book holds the position). The ledger is read only. \
-                Exit 0 when everything matches, 2 when anything does not, 65 when the report \
-                cannot be read (each problem located; nothing is compared). Example:
+                Exit 0 when everything matches, 2 when anything does not, 65 when the report is \
+                refused (each problem located; nothing is compared), 66 when it cannot be read, 64 \
+                for a bad option. Example:
                   hedgeledger reconcile positions positions.json --book main --tolerance 0.0001 --price-tolerance 0.5
                 """)
 
@@ -76,6 +79,12 @@ extension Hedgeledger.Reconcile {
                 differs = reconciled.differs
                 let counts = Dictionary(grouping: reconciled.lines, by: \.status).mapValues(\.count)
                 Console.message("\(counts[.match] ?? 0) match, \(counts[.differs] ?? 0) differ, \(counts[.ledgerOnly] ?? 0) only in the ledger, \(counts[.venueOnly] ?? 0) only in the report")
+                if reconciled.priceTolerance != nil {
+                    let unpriced = reconciled.lines.filter { $0.venueQuantity != nil && $0.status != .ledgerOnly && $0.status != .venueOnly && $0.priceDifference == nil }
+                    if !unpriced.isEmpty {
+                        Console.message("average prices not compared for \(unpriced.map(\.instrument).joined(separator: ", ")): the report gives none, or several books hold the position")
+                    }
+                }
             }
             if differs { throw ExitCode(Console.Exit.historyDiffers) }
         }

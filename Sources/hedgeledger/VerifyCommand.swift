@@ -30,7 +30,7 @@ extension Hedgeledger {
             }
         }
 
-        @Flag(help: "Only SQLite's checks, the schema, the chain, the fills, the venue log rows and the assertions: skip the positions rebuild and the history recompute.")
+        @Flag(help: "Only SQLite's checks, the schema, the chain, the instruments, the fills, the venue log rows and the assertions: skip the market data, the positions rebuild and the history recompute.")
         var quick = false
 
         func run() throws {

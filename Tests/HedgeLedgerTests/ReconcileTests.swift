@@ -99,7 +99,16 @@ struct ReconcileTests {
         #expect(duplicate.status == 65 && duplicate.stderr.contains("twice.json:3:2: position 2: btc-perpetual is listed again"), "\(duplicate.stderr)")
         let broken = directory.write("broken.json", "[\n {\"instrument_name\": \"BTC-PERPETUAL\", \"size\": 1,,}\n]\n")
         let brokenResult = try hedgeledger(["reconcile", "positions", "--db", db, broken])
-        #expect(brokenResult.status == 65 && brokenResult.stderr.contains("around line 2"), "\(brokenResult.stderr)")
+        #expect(brokenResult.status == 65 && brokenResult.stderr.contains("broken.json:2:") && brokenResult.stderr.contains("around line 2"),
+                "\(brokenResult.stderr)")
+        // Values of the wrong JSON type, and the venue's own error response.
+        let typed = directory.write("typed.json", "[{\"instrument_name\": 5, \"size\": 1},\n {\"instrument_name\": \"BTC-PERPETUAL\", \"size\": true}]\n")
+        let typedResult = try hedgeledger(["reconcile", "positions", "--db", db, typed])
+        #expect(typedResult.status == 65 && typedResult.stderr.contains("typed.json:1:2: position 1: instrument_name: expected the instrument's name as a string")
+                && typedResult.stderr.contains("typed.json:2:2: position 2: size: expected a number, found true or false"), "\(typedResult.stderr)")
+        let apiError = directory.write("error.json", #"{"jsonrpc": "2.0", "error": {"message": "unauthorized", "code": 13009}}"#)
+        let apiResult = try hedgeledger(["reconcile", "positions", "--db", db, apiError])
+        #expect(apiResult.status == 65 && apiResult.stderr.contains("the venue's response is an error: unauthorized (code 13009)"), "\(apiResult.stderr)")
     }
 
     @Test("a CSV report with extra columns; everything matching exits 0; bad cells are located")
@@ -121,6 +130,9 @@ struct ReconcileTests {
         let header = directory.write("header.csv", "symbol,amount\nBTC-PERPETUAL,1\n")
         let wrong = try hedgeledger(["reconcile", "positions", "--db", db, header])
         #expect(wrong.status == 65 && wrong.stderr.contains("header.csv:1:1: the header needs instrument_name"), "\(wrong.stderr)")
+        let stray = directory.write("stray.csv", "instrument_name,size\nBTC-PERPETUAL,-49,000\n")
+        let strayResult = try hedgeledger(["reconcile", "positions", "--db", db, stray])
+        #expect(strayResult.status == 65 && strayResult.stderr.contains("stray.csv:2:19: this row has 3 cells, the header 2"), "\(strayResult.stderr)")
         let twice = directory.write("twice.csv", "instrument_name,size\nBTC-PERPETUAL,-24500\nbtc-perpetual,-24500\n")
         let duplicate = try hedgeledger(["reconcile", "positions", "--db", db, twice])
         #expect(duplicate.status == 65 && duplicate.stderr.contains("twice.csv:3:1: btc-perpetual is listed again (first at line 2)"), "\(duplicate.stderr)")

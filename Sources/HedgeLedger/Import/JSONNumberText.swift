@@ -5,6 +5,20 @@
 /// writes small values) is written out in full, exactly (`0.00001`). Strings (escapes
 /// included), `true`, `false` and `null` pass unchanged; anything that is not JSON stays invalid.
 enum JSONNumberText {
+    /// Put before a quoted number's digits (U+E000, a private-use character), so a number is
+    /// still told from a string: `"5"` is a name, `5` is not.
+    static let marker = "\u{E000}"
+    private static let markerBytes = Array(marker.utf8)
+
+    /// The text of a value parsed from `quotingNumbers` output: a number's digits, or a string as it is.
+    static func text(of value: Any) -> String? {
+        guard let string = value as? String else { return nil }
+        return string.hasPrefix(marker) ? String(string.dropFirst()) : string
+    }
+
+    /// Whether the value was a JSON number.
+    static func isNumber(_ value: Any) -> Bool { (value as? String)?.hasPrefix(marker) ?? false }
+
     static func quotingNumbers(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + bytes.count / 8)
@@ -24,6 +38,7 @@ enum JSONNumberText {
                 let start = index
                 while index < bytes.count, isNumberByte(bytes[index]) { index += 1 }
                 out.append(quote)
+                out.append(contentsOf: markerBytes)
                 out.append(contentsOf: writtenOut(bytes[start..<index]))
                 out.append(quote)
             } else {

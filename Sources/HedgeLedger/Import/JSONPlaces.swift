@@ -53,12 +53,18 @@ enum JSONPlaces {
 
     /// Foundation's "… around character N." with the line and column of that character.
     static func located(_ detail: String, in bytes: some Collection<UInt8>) -> String {
+        guard let (range, line, column) = place(detail, in: bytes) else { return detail }
+        return detail.replacingCharacters(in: range, with: "line \(line), column \(column)")
+    }
+
+    /// The line and column of the character Foundation's message names, and where it names it.
+    static func place(_ detail: String, in bytes: some Collection<UInt8>) -> (Range<String.Index>, line: Int, column: Int)? {
         guard let range = detail.range(of: #"character [0-9]+"#, options: .regularExpression),
-              let offset = Int(detail[range].dropFirst("character ".count)), offset <= bytes.count else { return detail }
+              let offset = Int(detail[range].dropFirst("character ".count)), offset <= bytes.count else { return nil }
         var line = 1, column = 1
         for byte in bytes.prefix(offset) {
             if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
         }
-        return detail.replacingCharacters(in: range, with: "line \(line), column \(column)")
+        return (range, line, column)
     }
 }

@@ -84,16 +84,23 @@ public enum VenuePositionReport {
         } catch {
             // Located in the file as written (numbers are quoted before parsing, which moves offsets).
             var detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+            var at = (line: 1, column: 1)
             do { _ = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) } catch {
-                detail = JSONPlaces.located((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? detail, in: bytes)
+                detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? detail
+                if let place = JSONPlaces.place(detail, in: bytes) { at = (place.line, place.column) }
+                detail = JSONPlaces.located(detail, in: bytes)
             }
-            errors.append(InputError(file: file, line: 1, column: 1, message: "not valid JSON: \(detail); expected Deribit's get_positions response or its result array"))
+            errors.append(InputError(file: file, line: at.line, column: at.column, message: "not valid JSON: \(detail); expected Deribit's get_positions response or its result array"))
             throw errors
         }
         let array = (parsed as? [Any]) ?? ((parsed as? [String: Any])?["result"] as? [Any])
         guard let array else {
+            // An API error response (`{"error": {"message": "unauthorized", "code": 13009}}`) says why itself.
+            let venueError = ((parsed as? [String: Any])?["error"] as? [String: Any]).map { error in
+                "; the venue's response is an error: \(error["message"].flatMap(JSONNumberText.text(of:)) ?? "no message")\(error["code"].flatMap(JSONNumberText.text(of:)).map { " (code \($0))" } ?? "")"
+            } ?? ""
             errors.append(InputError(file: file, line: 1, column: 1,
-                                     message: "expected an array of positions, or get_positions' response with them in \"result\""))
+                                     message: "expected an array of positions, or get_positions' response with them in \"result\"\(venueError)"))
             throw errors
         }
         var entries: [Entry] = []
@@ -106,15 +113,20 @@ public enum VenuePositionReport {
                 errors.append(InputError(file: file, line: location.line, column: location.column, message: "position \(place): \(message)"))
             }
             guard let object = element as? [String: Any] else { problem("not an object"); continue }
-            let name = (object["instrument_name"] ?? object["instrument"]) as? String
-            guard let name, !name.trimmingCharacters(in: .whitespaces).isEmpty else { problem("instrument_name: missing"); continue }
+            let named = object["instrument_name"] ?? object["instrument"]
+            guard let named, !(named is NSNull) else { problem("instrument_name: missing"); continue }
+            guard !JSONNumberText.isNumber(named), let name = named as? String, !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                problem("instrument_name: expected the instrument's name as a string, such as \"BTC-PERPETUAL\""); continue
+            }
             func decimal(_ key: String, required: Bool) -> ExactDecimal?? {
                 guard let value = object[key], !(value is NSNull) else {
                     if required { problem("\(key): missing") }
                     return required ? nil : .some(nil)
                 }
                 // Numbers arrive as the text the venue wrote (`JSONNumberText`); a string is read the same way.
-                let text = (value as? String) ?? ""
+                guard let text = JSONNumberText.text(of: value) else {
+                    problem("\(key): expected a number, found \(value is Bool ? "true or false" : "an array or an object")"); return nil
+                }
                 switch amount(text) {
                 case .success(let parsed): return .some(parsed)
                 case .failure(let why): problem("\(key): \(why)"); return nil
@@ -123,7 +135,7 @@ public enum VenuePositionReport {
             guard let size = decimal("size", required: true), let size, let average = decimal("average_price", required: false) else { continue }
             var delta: Double?
             if let value = object["delta"], !(value is NSNull) {
-                guard let text = value as? String, case .success(let number) = DoubleSyntax.parse(text), number.isFinite else {
+                guard let text = JSONNumberText.text(of: value), case .success(let number) = DoubleSyntax.parse(text), number.isFinite else {
                     problem("delta: not a number"); continue
                 }
                 delta = number
@@ -140,6 +152,7 @@ public enum VenuePositionReport {
         errors.consequence = "nothing was compared"
         var entries: [Entry] = []
         var columns: (instrument: Int, size: Int, average: Int?, delta: Int?)?
+        var headerWidth = 0
         let reader = CSVReader(source: source)
         try reader.read { result in
             let record: CSVReader.Record
@@ -158,9 +171,17 @@ public enum VenuePositionReport {
                     return
                 }
                 columns = (instrument, size, names.firstIndex(of: "average_price"), names.firstIndex(of: "delta"))
+                headerWidth = names.count
                 return
             }
             guard found.instrument >= 0 else { return }
+            if record.fields.count > headerWidth {
+                // A stray comma shifts every cell after it: refuse, as every CSV import does.
+                let extra = record.positions[headerWidth]
+                errors.append(InputError(file: file, line: extra.line, column: extra.column,
+                    message: "this row has \(record.fields.count) cells, the header \(headerWidth); a stray comma?"))
+                return
+            }
             func cell(_ index: Int?) -> String? {
                 guard let index, index < record.fields.count else { return nil }
                 let value = record.fields[index].trimmingCharacters(in: .whitespaces)
