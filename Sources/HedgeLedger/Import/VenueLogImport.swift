@@ -328,12 +328,13 @@ struct VenueLogImport {
                     }
                 }
                 held = try moved(held)
-                if held != stated, let disputed = state!.disputed[symbol], try moved(disputed) == stated {
+                if held != stated, !state!.disputed.isEmpty, let disputed = state!.disputed[symbol], try moved(disputed) == stated {
                     // The row that disagreed had the right Position and a wrong Amount (reported there):
                     // go on from the log's figure, so one wrong cell stays one error.
                     held = stated
                 }
-                state!.disputed[symbol] = held == stated ? nil : stated
+                // Touched only after a disagreement: this runs for every row.
+                if held != stated { state!.disputed[symbol] = stated } else if !state!.disputed.isEmpty { state!.disputed[symbol] = nil }
                 if held != stated {
                     let said = "Position: the log says \(stated) \(instrument.instrument.amountUnit) of \(symbol) after this row"
                     let message = if let before {
