@@ -65,6 +65,22 @@ struct TradeImportTests {
         }
     }
 
+    @Test("fills dated after now are imported, and the summary says positions as of now leave them out")
+    func futureFills() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        let file = directory.write("future.csv", """
+            trade_id,timestamp,instrument,side,quantity,price
+            F1,2026-11-20T10:00:00Z,BTC-PERPETUAL,buy,100,95000
+            F2,2099-11-20T10:00:00Z,BTC-PERPETUAL,buy,100,95000
+
+            """)
+        let result = try hedgeledger(["import", "trades", "--db", db, file])
+        #expect(result.status == 0 && result.stderr.contains("note: its fills run to 2099-11-20T10:00:00Z, after now"), "\(result.stderr)")
+        let positions = try hedgeledger(["positions", "--db", db, "--format", "csv"])
+        #expect(positions.stdout.contains(",100,"), "\(positions.stdout)")
+    }
+
     @Test("the same trade id at another venue is another fill")
     func venuesAreKeys() throws {
         try withLedger { ledger, directory throws in

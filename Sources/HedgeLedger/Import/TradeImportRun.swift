@@ -29,8 +29,9 @@ struct ImportRun {
     struct TouchedPosition {
         let key: PositionBuilder.Key
         var track: PositionTrack
-        /// The earliest time among this file's fills of the position.
+        /// The earliest and latest times among this file's fills of the position.
         var earliest: Timestamp
+        var latest: Timestamp
         /// A fill older than ones already applied arrived: replay from before `earliest` at the end.
         var needsRebuild = false
     }
@@ -102,11 +103,12 @@ struct ImportRun {
         } else {
             let track = try PositionTrack.resume(book: fill.book, instrument: instrument, ledger: ledger)
             slot = touched.count
-            touched.append(TouchedPosition(key: held, track: track, earliest: fill.time))
+            touched.append(TouchedPosition(key: held, track: track, earliest: fill.time, latest: fill.time))
             slots[held] = slot
         }
         // Mutated in place: this runs for every fill.
         if fill.time < touched[slot].earliest { touched[slot].earliest = fill.time }
+        if fill.time > touched[slot].latest { touched[slot].latest = fill.time }
         let key = fill.orderKey
         if touched[slot].needsRebuild { return }
         if touched[slot].track.position.accepts(inOrder: key) {
@@ -208,7 +210,8 @@ struct ImportRun {
         return ImportSummary(file: file, importID: importID, format: outcome.format, rowsRead: outcome.rows,
                              accepted: accepted, duplicates: duplicates, positionsUpdated: touched.count,
                              positionsRebuilt: late.count, sha256: outcome.sha256,
-                             sizeBytes: outcome.sizeBytes, duplicatesInOtherBooks: duplicatesInOtherBooks)
+                             sizeBytes: outcome.sizeBytes, duplicatesInOtherBooks: duplicatesInOtherBooks,
+                             latestFillAfterNow: touched.map(\.latest).max().flatMap { $0 > now ? $0 : nil })
     }
 }
 

@@ -24,6 +24,9 @@ public struct ImportSummary: Sendable {
     public var skippedByMapping = 0
     /// Duplicates whose fill is stored in another book than this import's, by that book.
     public var duplicatesInOtherBooks: [String: Int] = [:]
+    /// The latest of the file's fills, when it is dated after the import ran (a mistyped year?):
+    /// positions and reports as of now leave such fills out.
+    public var latestFillAfterNow: Timestamp?
 
     public var line: String {
         if let log = venueLog { return venueLogLine(log) }
@@ -31,7 +34,12 @@ public struct ImportSummary: Sendable {
         let left = skippedByMapping > 0 ? ", \(skippedByMapping) row\(skippedByMapping == 1 ? "" : "s") left out by the mapping" : ""
         let elsewhere = duplicatesInOtherBooks.sorted { $0.key < $1.key }.map { "\($0.value) in book '\($0.key)'" }
         let books = elsewhere.isEmpty ? "" : " (\(elsewhere.joined(separator: ", ")): a fill keeps the book it was first imported into; to move it, void that import and import the file again)"
-        return "\(file): \(news)\(accepted) fill\(accepted == 1 ? "" : "s") imported, \(duplicates) duplicate\(duplicates == 1 ? "" : "s") skipped\(books)\(left), \(positionsUpdated) position\(positionsUpdated == 1 ? "" : "s") updated (import #\(importID))"
+        return "\(file): \(news)\(accepted) fill\(accepted == 1 ? "" : "s") imported, \(duplicates) duplicate\(duplicates == 1 ? "" : "s") skipped\(books)\(left), \(positionsUpdated) position\(positionsUpdated == 1 ? "" : "s") updated (import #\(importID))\(afterNow)"
+    }
+
+    /// A note on fills dated after the import ran, if any.
+    var afterNow: String {
+        latestFillAfterNow.map { "; note: its fills run to \($0.iso8601), after now: positions and reports as of now leave the later ones out (a mistyped date?)" } ?? ""
     }
 }
 
@@ -46,8 +54,8 @@ extension ImportSummary {
         parts.append("\(log.duplicates) duplicate row\(log.duplicates == 1 ? "" : "s") skipped")
         parts.append("\(positionsUpdated) position\(positionsUpdated == 1 ? "" : "s") updated")
         if log.mismatches > 0 { parts.append("\(log.mismatches) check mismatch\(log.mismatches == 1 ? "" : "es") recorded (see `hedgeledger balances`)") }
-        if let balance = log.balance { parts.append("balance \(balance) \(log.currency)") }
-        return parts.joined(separator: ", ") + " (import #\(importID))"
+        if let balance = log.balance { parts.append("balance \(balance) \(log.currency) after its last row") }
+        return parts.joined(separator: ", ") + " (import #\(importID))\(afterNow)"
     }
 }
 
