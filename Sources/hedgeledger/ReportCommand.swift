@@ -33,7 +33,8 @@ extension Hedgeledger.ReportGroup {
                 exposure and hedge-ratio timeline (the last row of every --every, default 5m, with \
                 the largest |net delta| it stands for; all for every row), its hedge decisions with their execution, its \
                 exceptions (hedge exceptions, stale and missing marks, unpriced positions, venue-greek \
-                discrepancies, P&L the greeks leave unexplained, assertions that fail, voids), and \
+                discrepancies, P&L the greeks leave unexplained, assertions that fail, voids, \
+                mismatches recorded by a log imported with --no-check), and \
                 integrity (verify --quick, the day's imports). The summary says first whether the \
                 row at the cutoff priced every position (complete, unpriced): its net delta leaves \
                 unpriced positions out. \

@@ -424,6 +424,12 @@ struct VenueLogTests {
         #expect(Set(mismatches.map { "\($0["id"]!) \($0["check"]!)" }).isSuperset(of: ["1004 position", "1005 change"]))
         // The fills are what the log traded, whatever it said about them.
         #expect(try Self.positions(db)["main BTC-PERPETUAL"] == "7000")
+        // The end-of-day report of the row's day lists what was recorded, for the auditor.
+        #expect(try hedgeledger(["recompute", "--db", db]).status == 0)
+        let eod = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-02", "--format", "json", "--out", "-"])
+        let exceptions = try #require(try jsonObject(eod.stdout)["exceptions"] as? [[String: Any]], "\(eod.stderr)")
+        #expect(exceptions.contains { $0["kind"] as? String == "log-mismatch" && $0["subject"] as? String == "deribit 1 BTC ID 1004"
+                                      && ($0["detail"] as? String)?.hasPrefix("position: the log says 6500, the ledger 6000") == true }, "\(exceptions)")
     }
 
     @Test("an unknown type, a missing trade id and a file name without an account are located errors")

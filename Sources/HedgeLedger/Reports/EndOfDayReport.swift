@@ -227,6 +227,14 @@ public struct EndOfDayReport: Sendable {
                                         subject: entry.void.importID.map { "import #\($0)" } ?? "\(entry.venue ?? "") \(entry.tradeID ?? "")",
                                         detail: "\(entry.fills) fill\(entry.fills == 1 ? "" : "s") voided by \(entry.void.voidedBy): \(entry.void.reason)"))
         }
+        // What the checks of a log imported with --no-check found on the day's rows: recorded, not refused.
+        for (mismatch, entry) in try ledger.venueLog.mismatches(through: last, account: nil)
+        where entry.record.timeMicroseconds >= from.microseconds && includes(entry.book) {
+            let r = entry.record
+            exceptions.append(Exception(kind: "log-mismatch", time: Timestamp(microseconds: r.timeMicroseconds), book: entry.book,
+                                        underlying: "", subject: "\(r.venue) \(r.account) \(r.currency) ID \(r.entryID)",
+                                        detail: "\(mismatch.rule.rawValue): the log says \(mismatch.venueValue), the ledger \(mismatch.ledgerValue) (recorded by import #\(entry.importID), imported with --no-check)"))
+        }
         // Checkpoints hold forever after: a failing one is listed every day from its time on.
         for outcome in try PositionAssertionService(ledger: ledger).checkAll(through: last)
         where !outcome.holds && includes(outcome.assertion.book) {
