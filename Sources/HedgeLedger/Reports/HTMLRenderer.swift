@@ -66,7 +66,10 @@ public enum HTMLRenderer {
         let width = 900.0, height = 220.0, ratioHeight = 90.0, left = 60.0, right = 10.0, top = 10.0, bottom = 20.0
         let span = max(1, Double(chart.to.microseconds - chart.from.microseconds))
         func x(_ time: Timestamp) -> Double { left + (width - left - right) * Double(time.microseconds - chart.from.microseconds) / span }
-        let caption = "\(escape(chart.book)) \(escape(chart.underlying)): net delta (coin, blue) and the policy's band (shaded); hedge trades marked in red"
+        // The caption names only what the chart shows: a band when a policy gave one, ticks when there were hedges.
+        let shown = ["net delta (coin, blue)"] + (chart.points.contains { $0.bandLow != nil || $0.bandHigh != nil } ? ["the policy's band (shaded)"] : [])
+            + (chart.trades.isEmpty ? [] : ["hedge trades marked in red"])
+        let caption = "\(escape(chart.book)) \(escape(chart.underlying)): " + shown.joined(separator: ", ")
         guard !chart.points.isEmpty else {
             return "<figure><figcaption>\(caption): no exposure rows</figcaption></figure>\n"
         }
