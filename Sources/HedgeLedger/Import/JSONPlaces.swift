@@ -1,11 +1,10 @@
-/// Places in a JSON document, for errors that point into the file like a CSV cell's do.
-///
-/// `elementStarts`: where each element of a JSON document's array of records starts, as (line, column): the
-/// document itself when it is an array, else the array under its top-level key `key` (Deribit's
-/// `result`). Foundation parses without positions; this lets an error in the N-th record point
-/// into the file like a CSV cell's does. It only scans structure (strings and escapes skipped),
-/// and gives nothing it cannot place.
+/// Places in a JSON document, for errors that point into the file like a CSV cell's do:
+/// Foundation parses without positions.
 enum JSONPlaces {
+    /// Where each element of the document's array of records starts, as (line, column): the
+    /// document itself when it is an array, else the array under its top-level key `key`
+    /// (Deribit's `result`). It only scans structure (strings and escapes skipped), and gives
+    /// nothing it cannot place.
     static func elementStarts(_ bytes: [UInt8], key: String) -> [(line: Int, column: Int)] {
         var places: [(line: Int, column: Int)] = []
         var line = 1, lineStart = 0
