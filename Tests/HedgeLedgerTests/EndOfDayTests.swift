@@ -162,6 +162,9 @@ struct EndOfDayTests {
         let explain = try #require((try jsonObject(result.stdout)["pnl_explain"] as? [[String: Any]])?.first)
         #expect(explain["pnl_usd"] is NSNull && explain["intervals"] as? Int == 0, "\(explain)")
         try ReportOutputTests().expectDocumented(result.stdout, empty: ["settlements", "imports", "decisions", "timeline", "exposure_at_cutoff", "positions", "charts"])
+        // In HTML the incomplete summary stands out, and the chart says its rows left positions unpriced.
+        let html = try eod(db, ["--format", "html"]).stdout
+        #expect(html.contains("<td class=\"no\">no</td>") && html.contains("rows left positions unpriced"), "\(html.prefix(400))")
         // A day that has not begun is refused.
         let future = try hedgeledger(["report", "eod", "--db", db, "--date", "2099-01-01", "--out", "-"])
         #expect(future.status == 64 && future.stderr.contains("after now"), "\(future.stderr)")

@@ -12,7 +12,7 @@ public struct BookSummary: Sendable {
         var table = Table(name: "books", title: "The book at \(greeks.asOf.iso8601), per book and underlying (delta in coin, gamma per USD, vega USD per vol point, theta USD per day)", columns: [
             .init("book"), .init("underlying"), .init("net_delta", places: 4), .init("net_delta_usd", places: 0),
             .init("options_net_delta", places: 4), .init("hedge_delta", places: 4), .init("hedged_pct", places: 1),
-            .init("gamma", places: 6), .init("vega", places: 0), .init("theta", places: 0), .init("complete"),
+            .init("gamma", places: 6), .init("vega", places: 0), .init("theta", places: 0), .init("complete", warnsWhenFalse: true),
         ])
         for total in greeks.totals {
             table.rows.append([

@@ -82,6 +82,8 @@ public struct EndOfDayReport: Sendable {
             public var bandLow: Double?
             public var bandHigh: Double?
             public var hedgeRatio: Double?
+            /// The row priced every position (its net delta counts them all).
+            public var complete = true
         }
         public var book: String
         public var underlying: String
@@ -311,6 +313,7 @@ public struct EndOfDayReport: Sendable {
             for (index, row) in rows.enumerated() {
                 let start = max(row.time, from)
                 var point = Chart.Point(time: start, netDelta: row.netDelta, hedgeRatio: row.hedgeRatio)
+                point.complete = row.unpriced == 0
                 defer { chart.points.append(point) }
                 let end = index + 1 < rows.count ? rows[index + 1].time : chart.to
                 guard let policy = policies.last(where: { $0.policy.effective <= row.time })?.policy,
@@ -382,7 +385,7 @@ public struct EndOfDayReport: Sendable {
 
     public var report: Report {
         var summary = Table(name: "summary", title: "Summary per book and underlying", columns: [
-            .init("book"), .init("underlying"), .init("complete"), .init("unpriced"), .init("net_delta", places: 6),
+            .init("book"), .init("underlying"), .init("complete", warnsWhenFalse: true), .init("unpriced"), .init("net_delta", places: 6),
             .init("net_delta_usd", places: 2), .init("max_abs_net_delta", places: 6), .init("time_outside_band_s", places: 0), .init("hedges"),
             .init("hedge_fees"), .init("slippage_cost"), .init("exposure_rows"),
         ])

@@ -148,7 +148,7 @@ public struct GreeksReport: Sendable {
             .init("hedge_delta", places: 6), .init("hedge_ratio", places: 4), .init("delta", places: 6),
             .init("net_delta", places: 6), .init("delta_usd", places: 2), .init("net_delta_usd", places: 2),
             .init("gamma", places: 8), .init("vega", places: 4), .init("theta", places: 4),
-            .init("unrealised_pnl_usd", places: 2), .init("positions"), .init("unpriced"), .init("stale"), .init("complete"),
+            .init("unrealised_pnl_usd", places: 2), .init("positions"), .init("unpriced"), .init("stale"), .init("complete", warnsWhenFalse: true),
         ])
         for total in totals {
             totalsTable.rows.append([

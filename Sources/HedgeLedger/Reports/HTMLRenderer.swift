@@ -21,6 +21,7 @@ public enum HTMLRenderer {
             table { border-collapse: collapse; font-size: 12px; margin: 4px 0; }
             th, td { border: 1px solid #d0d7de; padding: 2px 6px; vertical-align: top; }
             th { background: #f6f8fa; text-align: left; } td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+            td.no { color: #82071e; background: #fff1e6; font-weight: bold; }
             figure { margin: 12px 0; } figcaption { color: #57606a; font-size: 12px; }
             svg { background: #fff; border: 1px solid #d0d7de; } .none { color: #57606a; }
             @media print { body { margin: 0; } h2 { break-after: avoid; } table, figure { break-inside: avoid; } }
@@ -53,7 +54,12 @@ public enum HTMLRenderer {
             html += "<tr>"
             for (index, cell) in row.enumerated() {
                 let text = escape(TableRenderer.display(cell, places: table.columns[index].places))
-                html += cell.isNumeric ? "<td class=\"n\">\(text)</td>" : "<td>\(text)</td>"
+                // A false where it warns (incomplete) stands out: it is what a reader must not miss.
+                if case .bool(false) = cell, table.columns[index].warnsWhenFalse {
+                    html += "<td class=\"no\">\(text)</td>"
+                } else {
+                    html += cell.isNumeric ? "<td class=\"n\">\(text)</td>" : "<td>\(text)</td>"
+                }
             }
             html += "</tr>\n"
         }
@@ -70,6 +76,8 @@ public enum HTMLRenderer {
         let shown = ["net delta (coin, blue)"] + (chart.points.contains { $0.bandLow != nil || $0.bandHigh != nil } ? ["the policy's band (shaded)"] : [])
             + (chart.trades.isEmpty ? [] : ["hedge trades marked in red"])
         let caption = "\(escape(chart.book)) \(escape(chart.underlying)): " + shown.joined(separator: ", ")
+        let incomplete = chart.points.filter { !$0.complete }.count
+        let warning = incomplete == 0 ? "" : ". <strong>\(incomplete) of its \(chart.points.count) rows left positions unpriced: their net delta leaves those out</strong>"
         guard !chart.points.isEmpty else {
             return "<figure><figcaption>\(caption): no exposure rows</figcaption></figure>\n"
         }
@@ -111,7 +119,7 @@ public enum HTMLRenderer {
                              high: number(rHigh), low: number(rLow), from: chart.from, to: chart.to)
             ratioSVG += "</svg>\n"
         }
-        return "<figure>\n\(svg)\(ratioSVG)<figcaption>\(caption); the hedge ratio (purple) below</figcaption>\n</figure>\n"
+        return "<figure>\n\(svg)\(ratioSVG)<figcaption>\(caption); the hedge ratio (purple) below\(warning)</figcaption>\n</figure>\n"
             + (chart.explain.map { render($0, book: chart.book, underlying: chart.underlying) } ?? "")
     }
 

@@ -50,10 +50,13 @@ public struct Table: Sendable {
         public var name: String
         /// Decimal places the table renderer shows for numbers and amounts; nil shows them in full.
         public var places: Int?
+        /// A false in it is a warning a reader must not miss (`complete`): HTML marks it.
+        public var warnsWhenFalse = false
 
-        public init(_ name: String, places: Int? = nil) {
+        public init(_ name: String, places: Int? = nil, warnsWhenFalse: Bool = false) {
             self.name = name
             self.places = places
+            self.warnsWhenFalse = warnsWhenFalse
         }
     }
 
