@@ -80,9 +80,9 @@ extension Hedgeledger.Reconcile {
                 let counts = Dictionary(grouping: reconciled.lines, by: \.status).mapValues(\.count)
                 Console.message("\(counts[.match] ?? 0) match, \(counts[.differs] ?? 0) differ, \(counts[.ledgerOnly] ?? 0) only in the ledger, \(counts[.venueOnly] ?? 0) only in the report")
                 if reconciled.priceTolerance != nil {
-                    let unpriced = reconciled.lines.filter { $0.venueQuantity != nil && $0.status != .ledgerOnly && $0.status != .venueOnly && $0.priceDifference == nil }
-                    if !unpriced.isEmpty {
-                        Console.message("average prices not compared for \(unpriced.map(\.instrument).joined(separator: ", ")): the report gives none, or several books hold the position")
+                    let notCompared = reconciled.lines.filter { ($0.status == .match || $0.status == .differs) && $0.priceDifference == nil }
+                    if !notCompared.isEmpty {
+                        Console.message("average prices not compared for \(notCompared.map(\.instrument).joined(separator: ", ")): the report gives none, or several books hold the position")
                     }
                 }
             }

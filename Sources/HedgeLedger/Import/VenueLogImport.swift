@@ -333,9 +333,11 @@ struct VenueLogImport {
                     // go on from the log's figure, so one wrong cell stays one error.
                     held = stated
                 }
-                // Touched only after a disagreement: this runs for every row.
-                if held != stated { state!.disputed[symbol] = stated } else if !state!.disputed.isEmpty { state!.disputed[symbol] = nil }
-                if held != stated {
+                if held == stated {
+                    // Touched only after a disagreement: this runs for every row.
+                    if !state!.disputed.isEmpty { state!.disputed[symbol] = nil }
+                } else {
+                    state!.disputed[symbol] = stated
                     let said = "Position: the log says \(stated) \(instrument.instrument.amountUnit) of \(symbol) after this row"
                     let message = if let before {
                         // Rows of the instrument before it in this file agreed (or were resynced): the
@@ -343,14 +345,14 @@ struct VenueLogImport {
                         "\(said); the rows of \(symbol) before it in this file leave \(before), and this row makes it \(held) (\(entry.direction.map { "a \($0.rawValue) of \(entry.amount?.magnitude.description ?? "0")" } ?? "no trade")): this row's Position or Amount disagrees with the log's own running position; correct the file, or pass --no-check to import it and record the difference"
                     } else {
                         switch state!.openings[symbol] ?? .fills {
-                    case .fills:
-                        if let other = try accountInBook() {
-                            "\(said); book '\(book)' holds \(held), and it also holds account \(other)'s log: the ledger adds the two accounts up, each log has only its own; import each account into a book of its own (--book NAME)"
-                        } else {
-                            "\(said); book '\(book)' holds \(opened) before it (from the ledger's fills) and \(held) after it: if the log starts while a position was open, import the earlier log first (or the opening fills); otherwise this row's Position or Amount is wrong; or pass --no-check to import it and record the difference"
-                        }
-                    case .storedRow(let entryID, let importID):
-                        "\(said); the ledger makes it \(held), going on from \(opened), the Position of the last stored row of \(symbol) (ID \(entryID), import #\(importID)): if this row's Position or Amount is wrong, correct this file; if that stored log was wrong, void its import (`hedgeledger void import \(importID) --reason ...`) and import it corrected; or pass --no-check to import this one and record the difference"
+                        case .fills:
+                            if let other = try accountInBook() {
+                                "\(said); book '\(book)' holds \(held), and it also holds account \(other)'s log: the ledger adds the two accounts up, each log has only its own; import each account into a book of its own (--book NAME)"
+                            } else {
+                                "\(said); book '\(book)' holds \(opened) before it (from the ledger's fills) and \(held) after it: if the log starts while a position was open, import the earlier log first (or the opening fills); otherwise this row's Position or Amount is wrong; or pass --no-check to import it and record the difference"
+                            }
+                        case .storedRow(let entryID, let importID):
+                            "\(said); the ledger makes it \(held), going on from \(opened), the Position of the last stored row of \(symbol) (ID \(entryID), import #\(importID)): if this row's Position or Amount is wrong, correct this file; if that stored log was wrong, void its import (`hedgeledger void import \(importID) --reason ...`) and import it corrected; or pass --no-check to import this one and record the difference"
                         }
                     }
                     found.append(Mismatch(rule: .position, venue: stated, ledger: held, message: message))

@@ -44,10 +44,11 @@ public struct ReconciliationReport: Sendable {
             for position in try PositionsReport.build(ledger: ledger, at: time, now: now, filter: filter).positions
             where !position.quantity.isZero && !position.instrument.isExpired(at: time) {
                 let symbol = position.instrument.symbol
-                names[VenuePositionReport.key(for: symbol)] = symbol
-                let before = held[VenuePositionReport.key(for: symbol)] ?? (.zero, nil, 0)
+                let key = VenuePositionReport.key(for: symbol)
+                names[key] = symbol
+                let before = held[key] ?? (.zero, nil, 0)
                 do throws(ArithmeticOverflow) {
-                    held[VenuePositionReport.key(for: symbol)] = (try before.quantity + position.quantity, before.holders == 0 ? position.averageEntryPrice : nil, before.holders + 1)
+                    held[key] = (try before.quantity + position.quantity, before.holders == 0 ? position.averageEntryPrice : nil, before.holders + 1)
                 } catch {
                     throw CorruptDatabase(detail: "the positions in \(symbol) cannot be summed exactly: \(error)")
                 }
