@@ -187,7 +187,13 @@ struct MappingTests {
         // A mapping that is not JSON: where the parser stopped, as a line and column.
         let broken = directory.write("broken.json", "{\n  \"name\": \"x\",\n  \"columns\": {,}\n}\n")
         let brokenResult = try hedgeledger(["import", "trades", "--db", db, "--map", broken, csv])
-        #expect(brokenResult.status == 65 && brokenResult.stderr.contains("around line 3, column 15"), "\(brokenResult.stderr)")
+        #expect(brokenResult.status == 65 && brokenResult.stderr.contains("broken.json:3:15: is not JSON (expected a key in double quotes, found ',')"),
+                "\(brokenResult.stderr)")
+        // A field mapped twice: Foundation would keep one of the two silently.
+        let twice = directory.write("twice.json", "{\"name\": \"x\", \"side_from_quantity_sign\": true,\n \"columns\": {\"trade_id\": \"Ref\", \"timestamp\": \"When\", \"instrument\": \"Ticker\", \"quantity\": \"Qty\", \"price\": \"Px\", \"quantity\": \"Px\"}}\n")
+        let twiceResult = try hedgeledger(["import", "trades", "--db", db, "--map", twice, csv])
+        #expect(twiceResult.status == 65 && twiceResult.stderr.contains("twice.json:2:") && twiceResult.stderr.contains("key \"quantity\" is repeated in this object"),
+                "\(twiceResult.stderr)")
         // A Deribit log, or another venue's export, given a built-in mapping: one error naming the file's real kind.
         let log = directory.write("transaction_log-1-BTC-x.csv", "ID,UserSeq,Date,Instrument,Type,Side,Amount,Base Amount,Position,Price,Mark Price,Index Price,Cash Flow,Funding,Fee Rate,Fee Charged,Fee Balance,Change,Balance,Equity,Trade ID,Order ID,Info,Note\n")
         let logMapped = try hedgeledger(["import", "trades", "--db", db, "--map", "bybit", log])

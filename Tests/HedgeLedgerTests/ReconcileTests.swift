@@ -99,8 +99,18 @@ struct ReconcileTests {
         #expect(duplicate.status == 65 && duplicate.stderr.contains("twice.json:3:2: position 2: btc-perpetual is listed again"), "\(duplicate.stderr)")
         let broken = directory.write("broken.json", "[\n {\"instrument_name\": \"BTC-PERPETUAL\", \"size\": 1,,}\n]\n")
         let brokenResult = try hedgeledger(["reconcile", "positions", "--db", db, broken])
-        #expect(brokenResult.status == 65 && brokenResult.stderr.contains("broken.json:2:") && brokenResult.stderr.contains("around line 2"),
+        #expect(brokenResult.status == 65 && brokenResult.stderr.contains("broken.json:2:49: not valid JSON: expected a key in double quotes, found ','"),
                 "\(brokenResult.stderr)")
+        // What Foundation would accept but leaves ambiguous: a key given twice (which size counts?), a trailing comma.
+        let repeated = directory.write("repeated.json", "[\n {\"instrument_name\": \"BTC-PERPETUAL\", \"size\": -49000,\n  \"size\": 1}\n]\n")
+        let repeatedResult = try hedgeledger(["reconcile", "positions", "--db", db, repeated])
+        #expect(repeatedResult.status == 65
+                && repeatedResult.stderr.contains("repeated.json:3:3: not valid JSON: key \"size\" is repeated in this object (first at line 2, column 39)")
+                && repeatedResult.stderr.contains("nothing was compared"), "\(repeatedResult.stderr)")
+        let trailing = directory.write("trailing.json", "[{\"instrument_name\": \"BTC-PERPETUAL\", \"size\": -49000},\n]\n")
+        let trailingResult = try hedgeledger(["reconcile", "positions", "--db", db, trailing])
+        #expect(trailingResult.status == 65 && trailingResult.stderr.contains("trailing.json:2:1: not valid JSON: a comma before ']' (a trailing comma)"),
+                "\(trailingResult.stderr)")
         // Values of the wrong JSON type, and the venue's own error response.
         let typed = directory.write("typed.json", "[{\"instrument_name\": 5, \"size\": 1},\n {\"instrument_name\": \"BTC-PERPETUAL\", \"size\": true}]\n")
         let typedResult = try hedgeledger(["reconcile", "positions", "--db", db, typed])

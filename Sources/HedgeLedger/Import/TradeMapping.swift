@@ -127,10 +127,13 @@ public struct TradeMapping: Sendable {
 
     static func parse(_ data: Data, file: String) throws -> TradeMapping {
         let object: Any
+        let toml = file.lowercased().hasSuffix(".toml") ? ": TOML is not read, write it as JSON" : ""
+        if let problem = JSONSyntax.problem(in: Array(data)) {
+            throw Problem(file: "\(file):\(problem.line):\(problem.column)", key: "", message: "is not JSON (\(problem.message)); a mapping file is one JSON object (docs/mappings.md)" + toml)
+        }
         do { object = try JSONSerialization.jsonObject(with: data) } catch {
             let detail = "\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error.localizedDescription)"
-            throw Problem(file: file, key: "", message: "is not JSON (\(JSONPlaces.located(detail, in: data))); a mapping file is one JSON object (docs/mappings.md)"
-                          + (file.lowercased().hasSuffix(".toml") ? ": TOML is not read, write it as JSON" : ""))
+            throw Problem(file: file, key: "", message: "is not JSON (\(JSONPlaces.located(detail, in: data))); a mapping file is one JSON object (docs/mappings.md)" + toml)
         }
         var reader = Reader(file: file)
         var mapping = try reader.mapping(object)

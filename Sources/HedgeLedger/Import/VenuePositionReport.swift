@@ -78,6 +78,11 @@ public enum VenuePositionReport {
     static func json(_ bytes: [UInt8], file: String) throws -> [Entry] {
         var errors = InputErrors(file: file)
         errors.consequence = "nothing was compared"
+        if let problem = JSONSyntax.problem(in: bytes) {
+            errors.append(InputError(file: file, line: problem.line, column: problem.column,
+                                     message: "not valid JSON: \(problem.message); expected Deribit's get_positions response or its result array"))
+            throw errors
+        }
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: Data(JSONNumberText.quotingNumbers(bytes)), options: [.fragmentsAllowed])
