@@ -20,7 +20,7 @@ struct ImportOptions: ParsableArguments {
         valueName: "seconds"))
     var wait: Double = 0
 
-    @Flag(help: "Print nothing but errors.")
+    @Flag(help: "Print nothing but errors and warnings (fills dated after now).")
     var quiet = false
 
     @Flag(help: "Bring the exposure history up to date after the imports, as `hedgeledger recompute` does.")
@@ -135,6 +135,8 @@ extension Hedgeledger.Import {
                     progress.clear()
                     Console.message("hedgeledger: note: \(source.name) is not a Deribit transaction log, so \(logOnlyPhrase) did nothing for it")
                 }
+                // A warning outlives --quiet: a mistyped year must not pass unseen in a nightly job.
+                if importOptions.quiet, let warning = summary.afterNowWarning { Console.message("hedgeledger: \(warning)") }
                 return summary.line
             }
         }

@@ -65,7 +65,7 @@ struct TradeImportTests {
         }
     }
 
-    @Test("fills dated after now are imported, and the summary says positions as of now leave them out")
+    @Test("fills dated after now are imported, and the summary says positions as of now leave them out, even with --quiet")
     func futureFills() throws {
         let directory = TemporaryDirectory()
         let db = directory.file("l.sqlite")
@@ -79,6 +79,13 @@ struct TradeImportTests {
         #expect(result.status == 0 && result.stderr.contains("note: its fills run to 2099-11-20T10:00:00Z, after now"), "\(result.stderr)")
         let positions = try hedgeledger(["positions", "--db", db, "--format", "csv"])
         #expect(positions.stdout.contains(",100,"), "\(positions.stdout)")
+        // --quiet drops the summary, not the warning: a nightly job must still see a mistyped year.
+        let later = directory.write("later.csv", "trade_id,timestamp,instrument,side,quantity,price\nF3,2098-01-02T10:00:00Z,BTC-PERPETUAL,buy,10,95000\n")
+        let quiet = try hedgeledger(["import", "trades", "--quiet", "--db", db, later])
+        #expect(quiet.status == 0 && quiet.stderr == "hedgeledger: warning: \(later): its fills run to 2098-01-02T10:00:00Z, after now: positions and reports as of now leave the later ones out (a mistyped date?)\n",
+                "\(quiet.stderr)")
+        let present = directory.write("present.csv", "trade_id,timestamp,instrument,side,quantity,price\nF4,2026-11-20T11:00:00Z,BTC-PERPETUAL,buy,10,95000\n")
+        #expect(try hedgeledger(["import", "trades", "--quiet", "--db", db, present]).stderr.isEmpty)
     }
 
     @Test("the same trade id at another venue is another fill")

@@ -38,8 +38,13 @@ public struct ImportSummary: Sendable {
     }
 
     /// A note on fills dated after the import ran, if any.
-    var afterNow: String {
-        latestFillAfterNow.map { "; note: its fills run to \($0.iso8601), after now: positions and reports as of now leave the later ones out (a mistyped date?)" } ?? ""
+    var afterNow: String { afterNowNote.map { "; note: \($0)" } ?? "" }
+
+    /// The same note on its own line, printed even with `--quiet`.
+    public var afterNowWarning: String? { afterNowNote.map { "warning: \(file): \($0)" } }
+
+    private var afterNowNote: String? {
+        latestFillAfterNow.map { "its fills run to \($0.iso8601), after now: positions and reports as of now leave the later ones out (a mistyped date?)" }
     }
 }
 
