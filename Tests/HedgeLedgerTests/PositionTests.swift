@@ -65,12 +65,32 @@ struct PositionTests {
         var position = Position(book: "main", instrument: perp)
         try position.apply(fill(perp, .buy, "10000", "50000"))
         try position.apply(fill(perp, .buy, "10000", "40000"))
-        // Coin cost 0.2 + 0.25 = 0.45 for 20000 USD: average 20000 / 0.45.
-        #expect(try position.averageEntryPrice == ExactDecimal(20_000) / decimal("0.45"))
+        // Coin cost 0.2 + 0.25 = 0.45 for 20000 USD: average 20000 / 0.45 = 44444.4…, to the 11 places
+        // a cost rounded at the 18th place twice a fill determines.
+        #expect(position.averageEntryPrice == decimal("44444.44444444444"))
         try position.apply(fill(perp, .sell, "20000", "60000"))
         // 20000 × (0.45/20000 − 1/60000) = 0.45 − 0.333… BTC
         #expect(try position.realisedPnL == decimal("0.45") - ExactDecimal(20_000) / ExactDecimal(60_000))
         #expect(position.quantity.isZero)
+    }
+
+    @Test("inverse average entry: one fill's price exactly, not the cost's rounding (100 USD at 95100 costs 0.001051524710830704 BTC)")
+    mutating func inverseAverageIsThePrice() throws {
+        let perp = instrument("BTC-PERPETUAL")
+        var position = Position(book: "main", instrument: perp)
+        try position.apply(fill(perp, .buy, "100", "95100"))
+        #expect(try position.quantity / position.costBasis != ExactDecimal(95_100))  // what the cost alone gives
+        #expect(position.averageEntryPrice == ExactDecimal(95_100))
+        // Crossing zero opens the rest at the fill's price; adding at that price keeps it.
+        try position.apply(fill(perp, .sell, "200", "95000"))
+        #expect(position.averageEntryPrice == ExactDecimal(95_000))
+        try position.apply(fill(perp, .sell, "30", "95000"))
+        #expect(position.quantity == ExactDecimal(-130) && position.averageEntryPrice == ExactDecimal(95_000))
+        // Two prices: the harmonic mean, 200 / (100/95000 + 100/95100) = 95049.9737…, still to many places.
+        var mixed = Position(book: "main", instrument: perp)
+        try mixed.apply(fill(perp, .buy, "100", "95000"))
+        try mixed.apply(fill(perp, .buy, "100", "95100"))
+        #expect(mixed.averageEntryPrice == decimal("95049.97369805"))
     }
 
     @Test("inverse short profits when the price falls")

@@ -152,9 +152,27 @@ public struct Position: Sendable, Hashable {
     }
 
     /// Nil too when the quotient leaves the exact range (possible only with hostile data).
+    ///
+    /// An inverse contract's average is amount ÷ cost, and its cost (amount ÷ price, in coin) is
+    /// rounded at the 18th place on every fill: 100 USD at 95100 costs 0.001051524710830704 BTC,
+    /// and 100 ÷ that is 95099.99999999995673. The quotient is therefore rounded to the digits
+    /// the cost determines (the places above ten times its uncertainty, two roundings a fill), so
+    /// one fill at 95100 averages 95100 and a venue's report of it matches exactly.
     public var averageEntryPrice: ExactDecimal? {
         guard !quantity.isZero, !costBasis.isZero else { return nil }
-        return try? instrument.pnlIsInverseInPrice ? quantity / costBasis : costBasis / quantity
+        guard instrument.pnlIsInverseInPrice else { return try? costBasis / quantity }
+        guard let average = try? quantity / costBasis else { return nil }
+        // Its uncertainty in units of 10⁻¹⁸: |average| × roundings ÷ |cost|; keep the places above ten times that.
+        let roundings = UInt128(max(fillCount, 1)) * 2
+        let (scaled, overflow) = average.units.magnitude.multipliedReportingOverflow(by: roundings)
+        guard !overflow else { return average }
+        let (tenfold, beyond) = (scaled / costBasis.units.magnitude).multipliedReportingOverflow(by: 10)
+        if beyond { return average.rounded(toPlaces: 0) ?? average }
+        var dropped = 0
+        var step: UInt128 = 1
+        while step < tenfold, dropped < ExactDecimal.fractionDigits { step *= 10; dropped += 1 }
+        let places = ExactDecimal.fractionDigits - dropped
+        return average.rounded(toPlaces: places) ?? average
     }
 
     public enum Status: String, Sendable { case open, flat, expired, settled }
