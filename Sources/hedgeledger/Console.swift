@@ -13,9 +13,21 @@ enum Console {
         return Timestamp(microseconds: Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000)
     }
 
-    /// Data, on stdout.
+    /// Data, on stdout. Output that cannot be written (a full disk, a closed stdout, a reader gone
+    /// while SIGPIPE is ignored) ends the command with exit 74 and says so: a script must never
+    /// take a cut-off or empty report for a successful one.
     static func output(_ text: String) {
-        print(text, terminator: "")
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else {
+                let reason = written < 0 ? String(cString: strerror(errno)) : "nothing was written"
+                message("hedgeledger: cannot write to standard output: \(reason); the output is incomplete")
+                exit(Exit.storageFailed)
+            }
+            bytes = bytes.dropFirst(written)
+        }
     }
 
     /// Messages, on stderr (unbuffered, so they interleave with progress lines correctly).

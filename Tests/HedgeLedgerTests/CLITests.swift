@@ -25,6 +25,23 @@ struct CLITests {
         try withExtendedLifetime(directory) { try body(directory, db) }
     }
 
+    @Test("output that cannot be written (a full disk, a closed stdout) exits 74 and says so, never 0")
+    func unwritableOutput() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        #expect(try hedgeledger(["init", "--db", db]).status == 0)
+        for redirect in ["> /dev/full", ">&-"] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "\"$0\" positions --db \"$1\" --format json \(redirect) 2>\"$2\"", hedgeledgerBinary, db, directory.file("err")]
+            try process.run()
+            process.waitUntilExit()
+            let err = try String(contentsOfFile: directory.file("err"), encoding: .utf8)
+            #expect(process.terminationStatus == 74 && err.contains("hedgeledger: cannot write to standard output:")
+                    && err.contains("the output is incomplete"), "\(redirect): \(err)")
+        }
+    }
+
     @Test("--help explains the commands and the native format")
     func help() throws {
         let root = try hedgeledger(["--help"])

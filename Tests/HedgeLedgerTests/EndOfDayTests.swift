@@ -109,6 +109,21 @@ struct EndOfDayTests {
         #expect(Set(positions.compactMap { $0["instrument"] as? String }) == ["BTC-27NOV26-100000-C", "BTC-20NOV26-95000-P", "BTC-PERPETUAL"])
     }
 
+    @Test("hedge effectiveness from spreads: null where the options' P&L spread is rounding noise, not -2.5e24")
+    func spreadsOfNoise() throws {
+        // Standard deviations 100 and 20 USD.
+        let real = EndOfDayReport.spreads(unhedged: [100, -100, 0], hedged: [20, -20, 0])
+        #expect(abs(try #require(real.varianceReduction) - 0.96) < 1e-12)
+        #expect(abs(try #require(real.removed) - 80) < 1e-9)
+        let noise = EndOfDayReport.spreads(unhedged: [4.5e-12, -4.5e-12, 0], hedged: [3, -3, 1])
+        #expect(noise.varianceReduction == nil && noise.removed == nil)
+        // The hedges added spread: a reduction below zero, and nothing removed to price.
+        let worse = EndOfDayReport.spreads(unhedged: [1, -1], hedged: [5, -5])
+        #expect(abs(try #require(worse.varianceReduction) + 24) < 1e-9 && worse.removed == nil)
+        let one = EndOfDayReport.spreads(unhedged: [100], hedged: [1])
+        #expect(one.varianceReduction == nil && one.removed == nil)
+    }
+
     @Test("regenerated, the report is the same except its generated_at line; every format is written whole")
     func reproducible() throws {
         let directory = TemporaryDirectory()
