@@ -432,6 +432,42 @@ struct VenueLogTests {
                                       && ($0["detail"] as? String)?.hasPrefix("position: the log says 6500, the ledger 6000") == true }, "\(exceptions)")
     }
 
+    @Test("cells that would let the checks pass on a wrong ledger: a delivery before expiry, a side that is not Deribit's, two amount columns")
+    func deceptiveCells() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        #expect(try hedgeledger(["init", "--db", db]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        func refused(_ name: String, _ text: String) throws -> String {
+            let result = try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-1-BTC-\(name).csv", text)])
+            #expect(result.status == 65, "\(name): \(result.stderr)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+            return result.stderr
+        }
+        // A delivery flattens the log's position; the ledger's fills would still hold it.
+        var early = Self.rows
+        early[7]["Date"] = "2026-11-20 08:00:00"
+        let earlyError = try refused("early", Self.log(early))
+        #expect(earlyError.contains("transaction_log-1-BTC-early.csv:9:9: Date: a delivery of BTC-27NOV26-100000-C at 2026-11-20T08:00:00Z, before its expiry 2026-11-27T08:00:00Z"),
+                "\(earlyError)")
+        var perpetual = Self.rows
+        perpetual[7]["Instrument"] = "BTC-PERPETUAL"
+        #expect(try refused("perp", Self.log(perpetual)).contains("Date: a delivery of BTC-PERPETUAL at 2026-11-27T08:00:00Z, and it never expires"))
+        var side = Self.rows
+        side[1]["Side"] = "foo buy"
+        #expect(try refused("side", Self.log(side)).contains("side: 'foo buy' is not a trade side; expected open buy, open sell, close buy or close sell"))
+        let twoAmounts = Self.log(Self.rows).replacingOccurrences(of: ",Base Amount,", with: ",Size,")
+        #expect(try refused("size", twoAmounts).contains(":1:1: both Amount and Size (the oldest logs' name for it)"))
+        let unreadable = Self.log(Self.rows).replacingOccurrences(of: ",open buy,10000,10000,", with: ",open buy,10000,abc,")
+        #expect(try refused("base", unreadable).contains("base amount: 'abc'"))
+        // A wrong fee whose row's Change still carries the Balance: one error, pointing at the fee, not a Balance error on every row after it.
+        var fee = Self.rows
+        fee[1]["Fee Charged"] = "0.00004"
+        let feeError = try refused("fee", Self.log(fee))
+        #expect(feeError.contains("Change: the log says -0.00005; Cash Flow 0 - Fee Charged 0.00004 is -0.00004; the log's Change carries its Balance, so check this row's Cash Flow and Fee Charged")
+                && feeError.contains("refused: 1 error") && !feeError.contains("Balance:"), "\(feeError)")
+    }
+
     @Test("an unknown type, a missing trade id and a file name without an account are located errors")
     func refusals() throws {
         let directory = TemporaryDirectory()

@@ -132,6 +132,12 @@ public enum DeribitTransactionLog {
                     errors.append(InputError(file: file, line: header.line, column: 1,
                         message: "missing column Amount (or Base Amount, or Size in the oldest logs); a Deribit transaction log needs the amount of each row"))
                 }
+                // Two columns for one figure: which one counts would be a guess.
+                for (older, newer) in [("size", "amount"), ("size", "base amount"), ("fee paid", "fee charged")]
+                where names.contains(older) && names.contains(newer) {
+                    errors.append(InputError(file: file, line: header.line, column: 1,
+                        message: "both \(newer.capitalized) and \(older.capitalized) (the oldest logs' name for it); a Deribit transaction log has one of them, so which one counts would be a guess"))
+                }
                 if !names.contains(where: { ["fee charged", "fee paid"].contains($0) }) {
                     errors.append(InputError(file: file, line: header.line, column: 1,
                         message: "missing column Fee Charged (Fee Paid in the oldest logs); a Deribit transaction log needs the fee of each row"))
@@ -176,6 +182,8 @@ public enum DeribitTransactionLog {
             : row.header.index(of: .baseAmount) != nil ? .baseAmount : .size
         let feeColumn: Column = row.header.index(of: .feeCharged) != nil ? .feeCharged : .feePaid
         let signedAmount = row.decimal(amountColumn, row.value(amountColumn))
+        // v4's Base Amount beside its Amount: not kept (the fill and the row keep Amount), but a number.
+        if amountColumn != .baseAmount { _ = row.decimal(.baseAmount, row.value(.baseAmount)) }
         let position = row.decimal(.position, row.value(.position))
         let price = row.decimal(.price, row.value(.price))
         let markPrice = row.decimal(.markPrice, row.value(.markPrice))
@@ -193,10 +201,12 @@ public enum DeribitTransactionLog {
         var amount = signedAmount
         if let type, type.isExecution {
             if instrument == nil { row.problem(.instrument, "is empty; a \(type.rawValue) names its instrument") }
-            let words = side?.lowercased().split(separator: " ").last
-            direction = words == "buy" ? .buy : words == "sell" ? .sell : nil
-            if direction == nil {
-                row.problem(.side, "'\(side ?? "")' is not a trade side; expected open buy, open sell, close buy or close sell")
+            // Exactly Deribit's words (a position move may write a bare buy or sell): 'foo buy' is no side.
+            switch side?.lowercased() {
+            case "open buy", "close buy", "buy": direction = .buy
+            case "open sell", "close sell", "sell": direction = .sell
+            default:
+                row.problem(.side, "\(side.map { "'\($0)'" } ?? "'-' or empty") is not a trade side; expected open buy, open sell, close buy or close sell (buy or sell for a position move)")
             }
             if let signedAmount, signedAmount.isNegative {
                 row.problem(amountColumn, "'\(signedAmount)' is negative; expected the amount without a sign, the side giving the direction")

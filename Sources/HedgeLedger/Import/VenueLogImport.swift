@@ -188,6 +188,16 @@ struct VenueLogImport {
                 instrument = nil
             }
             if instrument == nil { rowRefused(); return }
+            // A delivery flattens the log's running position; the ledger flattens a position only
+            // at expiry. One before it (or of a perpetual) would let the checks pass while the
+            // ledger's fills hold what the log says is gone.
+            if entry.type == .delivery, let terms = instrument?.instrument, !terms.isExpired(at: entry.time) {
+                let when = terms.expiry.map { "before its expiry \($0.iso8601)" } ?? "and it never expires"
+                errors.append(InputError(file: file, line: entry.cells.date.line, column: entry.cells.date.column,
+                    message: "Date: a delivery of \(symbol) at \(entry.time.iso8601), \(when); Deribit delivers a future or option at its expiry (08:00 UTC), so this row's Date or Instrument is wrong"))
+                rowRefused()
+                return
+            }
         }
         if entry.type.isExecution, let instrument, let amounts = entry.amounts {
             let before = run.duplicates
@@ -299,12 +309,19 @@ struct VenueLogImport {
     @discardableResult
     private mutating func advance(_ entry: DeribitTransactionLog.Entry, instrument: StoredInstrument?) throws -> [Mismatch] {
         var found: [Mismatch] = []
-        // A wrong Change cell is its own error: the balance moves by what the row's cash flow and fee make.
         var change = entry.change
         do {
-            if let problem = try Self.changeProblem(entry) {
+            if var problem = try Self.changeProblem(entry) {
+                // One wrong cell is one error. A Change that carries the running balance to the log's
+                // Balance is the log's own figure: the Cash Flow or the fee is the wrong cell, and the
+                // balance goes on by the Change. Otherwise the Change is wrong, and the balance moves
+                // by what the Cash Flow and the fee make.
+                if try state!.cash + entry.change == entry.balance {
+                    problem.message += "; the log's Change carries its Balance, so check this row's Cash Flow and Fee Charged"
+                } else {
+                    change = problem.ledger
+                }
                 found.append(problem)
-                change = problem.ledger
             }
             if let instrument, let stated = entry.position {
                 let symbol = instrument.instrument.symbol
