@@ -118,6 +118,9 @@ public enum VenuePositionReport {
                 errors.append(InputError(file: file, line: location.line, column: location.column, message: "position \(place): \(message)"))
             }
             guard let object = element as? [String: Any] else { problem("not an object"); continue }
+            if object["instrument_name"] != nil && object["instrument"] != nil {
+                problem("both instrument_name and instrument; give the name once"); continue
+            }
             let named = object["instrument_name"] ?? object["instrument"]
             guard let named, !(named is NSNull) else { problem("instrument_name: missing"); continue }
             guard !JSONNumberText.isNumber(named), let name = named as? String, !name.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -177,6 +180,24 @@ public enum VenuePositionReport {
                 }
                 columns = (instrument, size, names.firstIndex(of: "average_price"), names.firstIndex(of: "delta"))
                 headerWidth = names.count
+                // A column read twice, or the name twice: which one counts would be a guess.
+                for name in ["instrument_name", "instrument", "size", "average_price", "delta"] {
+                    let at = names.indices.filter { names[$0] == name }
+                    if at.count > 1 {
+                        errors.append(InputError(file: file, line: record.positions[at[1]].line, column: record.positions[at[1]].column,
+                            message: "column \(name) is in the header twice (columns \(at[0] + 1) and \(at[1] + 1)); which one counts would be a guess"))
+                    }
+                }
+                if let other = names.firstIndex(of: "instrument"), names.contains("instrument_name") {
+                    errors.append(InputError(file: file, line: record.positions[other].line, column: record.positions[other].column,
+                        message: "both instrument_name and instrument; give the name in one column"))
+                }
+                return
+            }
+            if found.instrument >= 0, found.size < record.fields.count,
+               record.fields[found.size].trimmingCharacters(in: .whitespaces).lowercased() == "size" {
+                errors.append(InputError(file: file, line: record.line, column: 1,
+                    message: "this row repeats the header (two reports joined?); a report has one header"))
                 return
             }
             guard found.instrument >= 0 else { return }
