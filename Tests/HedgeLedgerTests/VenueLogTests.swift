@@ -590,6 +590,25 @@ struct VenueLogTests {
         }
     }
 
+    @Test("sums beyond the exact range (only a hostile log makes them) are null in balances, which still answers")
+    func balancesBeyondRange() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        #expect(try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-1-BTC-k.csv", Self.log(Self.rows))]).status == 0)
+        do {
+            let ledger = try Ledger(path: db, create: false, now: testNow)
+            try ledger.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        // What 170,000 deposits of 10^15 make, in two rows: each a value the ledger can hold, their sum not.
+        let tampered = try TamperTests().tampered("UPDATE venue_log_entries SET change = '99999999999999999999' WHERE entry_id IN ('1001', '1007')",
+                                                  tables: ["venue_log_entries"], in: directory, from: db)
+        let result = try hedgeledger(["balances", "--db", tampered, "--format", "json"])
+        #expect(result.status == 2, "\(result.stderr)")
+        try ReportOutputTests().expectDocumented(result.stdout)
+        let line = try #require(try jsonObject(result.stdout)["balances"] as? [[String: Any]]).first
+        #expect(line?["transfers"] is NSNull && !(line?["cash"] is NSNull) && line?["agrees"] as? Bool == false, "\(result.stdout)")
+    }
+
     @Test("a log row or an assertion changed with the sqlite3 shell is found by verify", arguments: [
         ("UPDATE venue_log_entries SET change = '3' WHERE entry_id = '1001'", "venue_log_entries", "log rows #1 to #8 of import #1 differ"),
         ("UPDATE position_assertions SET quantity = '7000'", "position_assertions", "assertion #1 differs from what was chained as entry 2"),

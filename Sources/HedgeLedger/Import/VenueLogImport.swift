@@ -378,7 +378,11 @@ struct VenueLogImport {
             }
             try state!.cash += change
         } catch let overflow as ArithmeticOverflow {
+            // One mismatch for the row (a second of the same rule could not be recorded), and the
+            // rows after it go on from the log's own Balance.
             found.append(Mismatch(rule: .balance, venue: entry.balance, ledger: state!.cash, message: "Balance: \(overflow)"))
+            state!.cash = entry.balance
+            return found
         }
         if state!.cash != entry.balance {
             found.append(Mismatch(rule: .balance, venue: entry.balance, ledger: state!.cash,

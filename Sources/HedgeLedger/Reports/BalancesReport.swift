@@ -8,12 +8,14 @@ public struct BalancesReport: Sendable {
         public var account: String
         public var currency: String
         public var opening: ExactDecimal
-        public var trading = ExactDecimal.zero
-        public var settlements = ExactDecimal.zero
-        public var transfers = ExactDecimal.zero
-        public var other = ExactDecimal.zero
-        public var fees = ExactDecimal.zero
-        public var cash: ExactDecimal
+        /// Each sum nil once it left the exact range (±1.7 × 10²⁰): only a hostile log makes
+        /// one, say 170,000 deposits of 10¹⁵ undone by corrections, and the report still stands.
+        public var trading: ExactDecimal? = .zero
+        public var settlements: ExactDecimal? = .zero
+        public var transfers: ExactDecimal? = .zero
+        public var other: ExactDecimal? = .zero
+        public var fees: ExactDecimal? = .zero
+        public var cash: ExactDecimal?
         public var venueBalance: ExactDecimal
         public var rows = 0
         public var lastRow: Timestamp
@@ -39,14 +41,15 @@ public struct BalancesReport: Sendable {
                                         venueBalance: venueBalance, lastRow: Timestamp(microseconds: r.timeMicroseconds)))
             }
             let i = balances.count - 1
+            func add(_ sum: inout ExactDecimal?, _ value: ExactDecimal) { sum = sum.flatMap { try? $0 + value } }
             switch DeribitTransactionLog.EntryType(rawValue: r.type) {
-            case .trade, .delivery, .positionMove: try balances[i].trading += change
-            case .settlement: try balances[i].settlements += change
-            case .deposit, .withdrawal, .transfer, .swap: try balances[i].transfers += change
-            default: try balances[i].other += change
+            case .trade, .delivery, .positionMove: add(&balances[i].trading, change)
+            case .settlement: add(&balances[i].settlements, change)
+            case .deposit, .withdrawal, .transfer, .swap: add(&balances[i].transfers, change)
+            default: add(&balances[i].other, change)
             }
-            try balances[i].fees += try ExactDecimal.stored(r.feeCharged)
-            try balances[i].cash += change
+            add(&balances[i].fees, try ExactDecimal.stored(r.feeCharged))
+            add(&balances[i].cash, change)
             balances[i].venueBalance = venueBalance
             balances[i].rows += 1
             balances[i].lastRow = Timestamp(microseconds: r.timeMicroseconds)
@@ -61,6 +64,8 @@ public struct BalancesReport: Sendable {
     /// Whether some account's cash disagrees with the venue's balance.
     public var disagrees: Bool { balances.contains { $0.cash != $0.venueBalance } }
 
+    private func sum(_ value: ExactDecimal?) -> Table.Cell { value.map(Table.Cell.amount) ?? .empty }
+
     private func amount(_ text: String) -> Table.Cell {
         (try? ExactDecimal.stored(text)).map { .amount($0) } ?? .text(text)
     }
@@ -73,9 +78,9 @@ public struct BalancesReport: Sendable {
         ])
         for b in balances {
             table.rows.append([
-                .text(b.venue), .text(b.account), .text(b.currency), .amount(b.opening), .amount(b.trading),
-                .amount(b.settlements), .amount(b.transfers), .amount(b.other), .amount(b.cash), .amount(b.venueBalance),
-                .bool(b.cash == b.venueBalance), .amount(b.fees), .integer(b.rows), .time(b.lastRow),
+                .text(b.venue), .text(b.account), .text(b.currency), .amount(b.opening), sum(b.trading),
+                sum(b.settlements), sum(b.transfers), sum(b.other), sum(b.cash), .amount(b.venueBalance),
+                .bool(b.cash == b.venueBalance), sum(b.fees), .integer(b.rows), .time(b.lastRow),
             ])
         }
         var sections = [table]
