@@ -42,7 +42,8 @@ extension Hedgeledger.ReportGroup {
                 inputs_sha256 is equal. Refused (exit 3) while the exposure history is behind the \
                 ledger, unless --allow-stale, which marks it STALE. It is written to a temporary \
                 file renamed into place (csv: a new directory of one file per section), so a failed \
-                run leaves no partial report; an existing file is replaced only with --force; the \
+                run leaves no partial report; an existing file is replaced only with --force (for csv, \
+                a directory of the report's own files only); the \
                 report is readable by its owner only (0600), like the ledger; --out - writes to \
                 stdout (not for csv, which is a directory). Example:
                   hedgeledger report eod --date 2026-11-20 --cutoff 08:00 --format html --out eod.html

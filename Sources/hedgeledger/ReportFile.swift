@@ -32,6 +32,16 @@ enum ReportFile {
     /// when asked, after the new one is complete).
     static func writeDirectory(_ files: [(name: String, text: String)], to path: String, replacing: Bool = false) throws {
         try refuseExisting(path, replacing: replacing)
+        if access(path, F_OK) == 0 {
+            // --force replaces an earlier report, never a file or someone else's directory.
+            guard let entries = entries(of: path) else {
+                throw WriteError(path: path, reason: "it is a file, and a csv report is a directory of files; give a directory path", exists: true)
+            }
+            let foreign = entries.filter { name in !files.contains { $0.name == name } }.sorted()
+            if !foreign.isEmpty {
+                throw WriteError(path: path, reason: "it holds \(foreign.prefix(3).joined(separator: ", "))\(foreign.count > 3 ? " and \(foreign.count - 3) more" : ""), which this report does not write; --force replaces an earlier report only: remove them or choose another --out", exists: true)
+            }
+        }
         let temporary = path + ".tmp-\(getpid())"
         guard mkdir(temporary, 0o700) == 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
         do {
@@ -41,13 +51,7 @@ enum ReportFile {
                 let old = path + ".old-\(getpid())"
                 try rename(path, to: old)
                 try rename(temporary, to: path)
-                if let entries = opendir(old) {
-                    while let entry = readdir(entries) {
-                        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                        if name != "." && name != ".." { unlink(old + "/" + name) }
-                    }
-                    closedir(entries)
-                }
+                for name in entries(of: old) ?? [] { unlink(old + "/" + name) }
                 rmdir(old)
             } else {
                 try rename(temporary, to: path)
@@ -57,6 +61,18 @@ enum ReportFile {
             rmdir(temporary)
             throw error
         }
+    }
+
+    /// The names in the directory `path` (without . and ..), or nil when it is not a directory.
+    private static func entries(of path: String) -> [String]? {
+        guard let directory = opendir(path) else { return nil }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     private static func refuseExisting(_ path: String, replacing: Bool) throws {

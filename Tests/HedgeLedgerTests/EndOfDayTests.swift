@@ -156,6 +156,16 @@ struct EndOfDayTests {
         #expect(exists.status == 64 && exists.stderr.contains("pass --force"), "\(exists.stderr)")
         let forced = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--format", "csv", "--out", directory.file("csv"), "--force"])
         #expect(forced.status == 0, "\(forced.stderr)")
+        // --force replaces an earlier report, never a file or a directory holding other files.
+        let plain = directory.write("plain.txt", "x\n")
+        let overFile = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--format", "csv", "--out", plain, "--force"])
+        #expect(overFile.status == 64 && overFile.stderr.contains("it is a file, and a csv report is a directory of files"), "\(overFile.stderr)")
+        #expect(try String(contentsOfFile: plain, encoding: .utf8) == "x\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).allSatisfy { !$0.contains(".old-") && !$0.contains(".tmp-") })
+        _ = directory.write("csv/notes.txt", "mine\n")
+        let foreign = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--format", "csv", "--out", directory.file("csv"), "--force"])
+        #expect(foreign.status == 64 && foreign.stderr.contains("it holds notes.txt, which this report does not write"), "\(foreign.stderr)")
+        #expect(FileManager.default.fileExists(atPath: directory.file("csv/notes.txt")))
         let permissions = try FileManager.default.attributesOfItem(atPath: directory.file("eod-2026-11-19.html"))[.posixPermissions] as? NSNumber
         #expect(permissions?.intValue == 0o600)
         #expect(try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--format", "csv", "--out", "-"]).status == 64)
