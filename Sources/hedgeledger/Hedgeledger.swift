@@ -37,14 +37,28 @@ struct Hedgeledger: ParsableCommand {
     /// opens a ledger declares the same group and receives the value.
     @OptionGroup var ledger: LedgerOptions
 
-    /// Catches a mistyped subcommand before argument-parser does, to suggest the nearest one.
+    /// Catches a mistyped subcommand before argument-parser does, to suggest the nearest one,
+    /// and two different ledgers named (argument-parser would keep the last without a word).
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if let complaint = unknownCommand(in: arguments) {
+        if let complaint = unknownCommand(in: arguments) ?? conflictingLedgers(in: arguments) {
             Console.message(complaint)
             Self.exit(withError: ExitCode(Console.Exit.usage))
         }
         Self.main(arguments)
+    }
+
+    /// `--db A positions --db B`: which ledger was meant is a guess, so neither is opened.
+    static func conflictingLedgers(in arguments: [String]) -> String? {
+        var paths: [String] = []
+        var index = 0
+        while index < arguments.count, arguments[index] != "--" {
+            if arguments[index] == "--db", index + 1 < arguments.count { paths.append(arguments[index + 1]); index += 2; continue }
+            if arguments[index].hasPrefix("--db=") { paths.append(String(arguments[index].dropFirst("--db=".count))) }
+            index += 1
+        }
+        guard let different = paths.first(where: { $0 != paths[0] }) else { return nil }
+        return "hedgeledger: --db is given twice, as \(paths[0].escapingControlCharacters) and \(different.escapingControlCharacters); give the ledger once"
     }
 
     static func commandNames(_ commands: [ParsableCommand.Type]) -> [String] {

@@ -153,6 +153,11 @@ struct ReportOutputTests {
         let before = try hedgeledger(["--db", db, "positions", "--at", "2026-11-21", "--format", "csv"])
         let after = try hedgeledger(["positions", "--at", "2026-11-21", "--format", "csv", "--db", db])
         #expect(before.status == 0 && before.stdout == after.stdout && before.stdout.contains("BTC-PERPETUAL"))
+        // Both places, two ledgers: which was meant is a guess (argument-parser keeps the last).
+        let twice = try hedgeledger(["--db", directory.file("other.sqlite"), "positions", "--db", db])
+        #expect(twice.status == 64 && twice.stderr.contains("--db is given twice, as \(directory.file("other.sqlite")) and \(db); give the ledger once"),
+                "\(twice.stderr)")
+        #expect(try hedgeledger(["--db", db, "positions", "--db=\(db)", "--at", "2026-11-21", "--format", "csv"]).stdout == before.stdout)
         let help = try hedgeledger(["--help"])
         #expect(help.stdout.contains("--db <path>"))
         for command in [["demo"], ["generate", "trades"], ["generate", "snapshots"]] {
