@@ -74,7 +74,7 @@ struct InputErrorCatalogueTests {
         Case("padded trade id", row(0, " T1"), 2, 1, "has leading or trailing spaces"),
         Case("coin amount on an inverse perpetual", row(4, "0.5"), 2, 43, "not a multiple of BTC-PERPETUAL's contract size 10 USD"),
         Case("bad fee currency", "trade_id,timestamp,instrument,side,quantity,price,fee_currency\nT1,2026-11-20T10:00:00Z,BTC-PERPETUAL,buy,100,95000,btc\n", 2, 53, "fee_currency: 'btc' is not a currency code"),
-        Case("same trade twice with different content", header + good + "T1,2026-11-20T10:00:00Z,BTC-PERPETUAL,buy,200,95000\n", 3, 1, "already imported from"),
+        Case("same trade twice with different content", header + good + "T1,2026-11-20T10:00:00Z,BTC-PERPETUAL,buy,200,95000\n", 3, 43, "already imported from"),
         Case("bad row after good rows", header + good + good.replacingOccurrences(of: "T1", with: "T2") + "T3,2026-11-20T10:00:00Z,BTC-PERPETUAL,sell,100,nan\n", 4, 48, "price: 'nan'"),
     ]
 

@@ -59,7 +59,7 @@ struct TradeImportTests {
                                  into: ledger, in: directory, name: "second.csv")
             } throws: { error in
                 let text = "\(error)"
-                return text.contains("second.csv:2:1:") && text.contains("first.csv:2") && text.contains("quantity")
+                return text.contains("second.csv:2:43:") && text.contains("first.csv:2") && text.contains("quantity")  // at the quantity cell
             }
             #expect(try rowCounts(ledger) == before)
         }

@@ -297,13 +297,14 @@ struct VenueLogTests {
             #expect(!FileManager.default.fileExists(atPath: db))
         }
         // Two copies of a row in one file that differ: one error, at the second, naming the first's line.
-        for (column, value, message) in [("Mark Price", "101002", "ID 1004 is also on line 5 of this file, with a different Mark Price"),
-                                         ("Price", "101001", "trade_id '70003' of venue 'deribit' was already imported from")] {
+        // (Mark Price, whose place the row does not keep, at its ID; the fill's Price at its cell.)
+        for (column, value, message) in [("Mark Price", "101002", "8:1: ID 1004 is also on line 5 of this file, with a different Mark Price"),
+                                         ("Price", "101001", "8:75: trade_id '70003' of venue 'deribit' was already imported from")] {
             var later = Array(Self.rows[3...])
             later[0][column] = value
             let differing = try hedgeledger(["import", "trades", "--db", directory.file("d.sqlite"),
                                              directory.write("transaction_log-1-BTC-d.csv", Self.log(Array(Self.rows[..<6]) + later))])
-            #expect(differing.status == 65 && differing.stderr.contains("transaction_log-1-BTC-d.csv:8:1: \(message)")
+            #expect(differing.status == 65 && differing.stderr.contains("transaction_log-1-BTC-d.csv:\(message)")
                     && differing.stderr.contains("refused: 1 error"), "\(differing.stderr)")
         }
         let trades = "trade_id,timestamp,instrument,side,quantity,price\nT1,2026-11-02T10:00:00Z,BTC-PERPETUAL,buy,100,100000\n"
@@ -453,6 +454,12 @@ struct VenueLogTests {
         var perpetual = Self.rows
         perpetual[7]["Instrument"] = "BTC-PERPETUAL"
         #expect(try refused("perp", Self.log(perpetual)).contains("Date: a delivery of BTC-PERPETUAL at 2026-11-27T08:00:00Z, and it never expires"))
+        var spaced = Self.rows
+        spaced[1]["Instrument"] = "BTC-PERPETUAL "
+        #expect(try refused("spaced", Self.log(spaced)).contains("instrument: 'BTC-PERPETUAL ' has leading or trailing spaces"))
+        var free = Self.rows
+        free[1]["Price"] = "0"
+        #expect(try refused("free", Self.log(free)).contains("price: '0': BTC-PERPETUAL is an inverse contract (amount in USD, worth amount ÷ price in coin), so its price must be above zero"))
         var side = Self.rows
         side[1]["Side"] = "foo buy"
         #expect(try refused("side", Self.log(side)).contains("side: 'foo buy' is not a trade side; expected open buy, open sell, close buy or close sell"))

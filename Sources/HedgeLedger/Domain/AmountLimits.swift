@@ -61,7 +61,11 @@ extension Fill {
         if let problem = instrument.premiumProblem(price) {
             problems.append(FillProblem(field: .price, message: problem))
         }
-        if !AmountLimits.acceptsNotional(quantity: quantity, price: price, instrument: instrument) {
+        if instrument.pnlIsInverseInPrice && !price.isPositive {
+            // Its notional is amount ÷ price: the price is the cell that is wrong.
+            problems.append(FillProblem(field: .price,
+                message: "'\(price)': \(instrument.symbol) is an inverse contract (amount in \(instrument.amountUnit), worth amount ÷ price in coin), so its price must be above zero"))
+        } else if !AmountLimits.acceptsNotional(quantity: quantity, price: price, instrument: instrument) {
             problems.append(FillProblem(field: .quantity,
                 message: "'\(quantity)' at price \(price) is a notional beyond \(AmountLimits.maximumText), more than any fill can be"))
         }

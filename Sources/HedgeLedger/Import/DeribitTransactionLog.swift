@@ -176,6 +176,9 @@ public enum DeribitTransactionLog {
             }
         }
         let instrument = row.value(.instrument).flatMap { $0 == "-" ? nil : $0 }
+        if let instrument, instrument.first!.isWhitespace || instrument.last!.isWhitespace {
+            row.problem(.instrument, "'\(instrument)' has leading or trailing spaces; an instrument name has none")
+        }
         let tradeID = row.value(.tradeID), orderID = row.value(.orderID)
         let side = row.value(.side).flatMap { $0 == "-" ? nil : $0 }
         let amountColumn: Column = row.header.index(of: .amount) != nil ? .amount

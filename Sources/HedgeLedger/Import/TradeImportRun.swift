@@ -145,7 +145,7 @@ struct ImportRun {
                 other.fill.tradeID = key
                 return try accept(other, amounts: amounts, differences: differences, errors: &errors)
             }
-            return try compare(fill, with: existing, line: row.line, differences: found, errors: &errors)
+            return try compare(fill, with: existing, row: row, differences: found, errors: &errors)
         }
         let revision = try ledger.fills.revisions(venue: fill.venue, tradeID: fill.tradeID)
         guard let id = try inserter.insertIfNew(fill, amounts: amounts, instrumentID: stored.id, importID: importID,
@@ -154,8 +154,9 @@ struct ImportRun {
         return id
     }
 
-    private mutating func compare(_ fill: Fill, with existing: StoredFill, line: Int, differences: [String],
+    private mutating func compare(_ fill: Fill, with existing: StoredFill, row: NativeTradeFormat.Row, differences: [String],
                                   errors: inout InputErrors) throws -> Int64? {
+        let line = row.line
         if differences.isEmpty {
             duplicates += 1
             if existing.fill.book != fill.book { duplicatesInOtherBooks[existing.fill.book, default: 0] += 1 }
@@ -173,7 +174,15 @@ struct ImportRun {
             return nil
         }
         let described = differences.map { "\($0) (\(existing.fill.value(of: $0)) there, \(fill.value(of: $0)) here)" }
-        errors.append(InputError(file: file, line: line, column: 1,
+        // At the first differing cell the row knows the place of; else at the row.
+        let cell: (line: Int, column: Int) = switch differences[0] {
+        case let name where name.hasPrefix("timestamp"): row.timestampPosition
+        case "instrument": row.instrumentPosition
+        case "quantity": row.quantityPosition
+        case "price": row.pricePosition
+        default: (line, 1)
+        }
+        errors.append(InputError(file: file, line: cell.line, column: cell.column,
             message: "trade_id '\(fill.tradeID)' of venue '\(fill.venue)' was already imported from \(source) with a different \(described.joined(separator: ", ")); a fill is never changed once recorded"))
         return nil
     }
