@@ -16,6 +16,8 @@ struct JSONSyntaxTests {
             // The same key in two different objects is fine.
             #"[{"size": 1}, {"size": 2}]"#,
         ]
+        #expect(JSONSyntax.problem(in: [0xEF, 0xBB, 0xBF] + Array("[1]".utf8)) == nil)  // a byte-order mark first, as some editors save
+        #expect(problem("[1, \u{1}]")?.message == "expected a value (an object, array, string, number, true, false or null), found byte 0x1")
         for document in documents {
             #expect(problem(document) == nil, "\(document)")
             _ = try JSONSerialization.jsonObject(with: Data(document.utf8), options: [.fragmentsAllowed])

@@ -17,6 +17,8 @@ enum JSONSyntax {
     /// The first place `bytes` is not one strict JSON value (whitespace around it allowed), or nil.
     static func problem(in bytes: [UInt8]) -> Problem? {
         var scanner = Scanner(bytes: bytes)
+        // A byte-order mark before the value, as some editors save, is allowed (RFC 8259 §8.1).
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { scanner.index = 3 }
         do {
             scanner.skipWhitespace()
             try scanner.value(depth: 0)
@@ -53,7 +55,7 @@ enum JSONSyntax {
         /// What the byte at the index is, for a message: `'x'`, or the end of the file.
         var found: String {
             guard let byte = current else { return "the end of the file" }
-            return byte >= 0x20 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : String(format: "byte 0x%02X", byte)
+            return byte >= 0x20 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16, uppercase: true))"
         }
 
         mutating func value(depth: Int) throws {
