@@ -60,10 +60,16 @@ enum JSONPlaces {
     static func place(_ detail: String, in bytes: some Collection<UInt8>) -> (Range<String.Index>, line: Int, column: Int)? {
         guard let range = detail.range(of: #"character [0-9]+"#, options: .regularExpression),
               let offset = Int(detail[range].dropFirst("character ".count)), offset <= bytes.count else { return nil }
+        let (line, column) = lineAndColumn(ofOffset: offset, in: bytes)
+        return (range, line, column)
+    }
+
+    /// The line and column (in characters, as a CSV cell's) of the byte at `offset`.
+    static func lineAndColumn(ofOffset offset: Int, in bytes: some Collection<UInt8>) -> (line: Int, column: Int) {
         var line = 1, column = 1
         for byte in bytes.prefix(offset) {
-            if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
+            if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
         }
-        return (range, line, column)
+        return (line, column)
     }
 }

@@ -39,10 +39,7 @@ enum JSONSyntax {
         init(bytes: [UInt8]) { self.bytes = bytes }
 
         func failure(_ message: String, at offset: Int) -> Problem {
-            var line = 1, column = 1
-            for byte in bytes.prefix(offset) {
-                if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
-            }
+            let (line, column) = JSONPlaces.lineAndColumn(ofOffset: offset, in: bytes)
             return Problem(line: line, column: column, message: message)
         }
 
@@ -87,7 +84,7 @@ enum JSONSyntax {
                 let keyStart = index
                 let key = try string()
                 if let first = keys[key] {
-                    let at = failure("", at: first)
+                    let at = JSONPlaces.lineAndColumn(ofOffset: first, in: bytes)
                     throw failure("key \"\(String(decoding: key, as: UTF8.self))\" is repeated in this object (first at line \(at.line), column \(at.column)); each key may appear once, or which value counts is ambiguous", at: keyStart)
                 }
                 keys[key] = keyStart
