@@ -491,6 +491,9 @@ struct VenueLogTests {
         let unnamed = try hedgeledger(["import", "trades", "--db", db, anonymous])
         #expect(unnamed.status == 65 && unnamed.stderr.contains("export.csv:1:1: a Deribit transaction log is one account's one currency"),
                 "\(unnamed.stderr)")
+        // An account with a space in the file name is no account, as with --account.
+        let spaced = try hedgeledger(["import", "trades", "--db", db, directory.write("transaction_log-my desk-BTC-x.csv", Self.log(Self.rows))])
+        #expect(spaced.status == 65 && spaced.stderr.contains("this file's name does not say which"), "\(spaced.stderr)")
         let named = try hedgeledger(["import", "trades", "--db", db, "--account", "42", "--currency", "BTC", anonymous])
         #expect(named.status == 0 && named.stderr.contains("account 42 BTC"), "\(named.stderr)")
     }

@@ -260,7 +260,9 @@ public enum DeribitTransactionLog {
     public static func accountAndCurrency(fromFileName path: String) -> (account: String, currency: String)? {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let parts = name.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 3, parts[0].lowercased() == "transaction_log", !parts[1].isEmpty else { return nil }
+        // An account with spaces is refused as --account is: the name does not say which account.
+        guard parts.count >= 3, parts[0].lowercased() == "transaction_log", !parts[1].isEmpty,
+              !parts[1].contains(where: \.isWhitespace) else { return nil }
         let currency = parts[2].split(separator: ".").first.map(String.init) ?? ""
         guard InstrumentName.isCurrencyCode(currency.uppercased()) else { return nil }
         return (String(parts[1]), currency.uppercased())
