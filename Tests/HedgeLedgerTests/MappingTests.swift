@@ -12,7 +12,7 @@ struct MappingTests {
         return Dictionary(uniqueKeysWithValues: rows.map { ("\($0["instrument"]!)", $0) })
     }
 
-    @Test("Bybit derivatives transaction log: trades only, contracts renamed, quoted thousands")
+    @Test("Bybit derivatives transaction log: trades and liquidations, contracts renamed (USDC futures too), quoted thousands, what is left out named")
     func bybit() throws {
         let directory = TemporaryDirectory()
         let db = directory.file("l.sqlite")
@@ -24,6 +24,8 @@ struct MappingTests {
             2026-11-03 09:00:00,USDC,BTC-27NOV26-100000-C,TRADE,SELL,1,-1,1500,0,3,1500,1497,11478.29,0.0003,b-3,o-3
             2026-11-03 09:10:00,BTC,BTCUSD,TRADE,Sell,1000,-1000,95000,0,0.0000063,0,-0.0000063,1,0.0006,b-4,o-4
             2026-11-03 09:11:00,BTC,BTCUSD,TRADE,Buy,15,-985,95010,0,0.0000001,0,-0.0000001,1,0.0006,b-5,o-5
+            2026-11-03 09:20:00,USDT,BTCUSDT,LIQUIDATION,SELL,0.1,0.2,94000,0,5.64,-100,-105.64,9875.65,0.0006,b-6,o-6
+            2026-11-03 10:00:00,USDC,ETH-27MAR27,TRADE,BUY,5,5,3500,0,9.625,0,-9.625,11468.665,0.00055,b-7,o-7
 
             """)
         // Without the mapping the file is named, and the mapping suggested.
@@ -31,13 +33,16 @@ struct MappingTests {
         #expect(named.status == 65 && named.stderr.contains("this is a Bybit transaction log; import it with `hedgeledger import trades --map bybit`"),
                 "\(named.stderr)")
         let result = try hedgeledger(["import", "trades", "--db", db, "--map", "bybit", file])
-        #expect(result.status == 0 && result.stderr.contains("5 fills imported") && result.stderr.contains("1 row left out by the mapping"),
-                "\(result.stderr)")
+        // A liquidation moves the position like a trade; what is left out is named by its Type.
+        #expect(result.status == 0 && result.stderr.contains("7 fills imported")
+                && result.stderr.contains("1 row left out by the mapping (1 with Type SETTLEMENT)"), "\(result.stderr)")
         let positions = try Self.positions(db)
         // BTCUSD is Bybit's inverse perpetual, 1 USD a contract (15 is a whole number of them), not
-        // Deribit's 10-USD BTC-PERPETUAL: its own instrument, defined from the row.
-        #expect(Set(positions.keys) == ["BTC_USDT-PERPETUAL", "BTC_USDC-27NOV26-100000-C", "BTCUSD"])
-        #expect("\(positions["BTC_USDT-PERPETUAL"]!["quantity"]!)" == "0.3" && "\(positions["BTCUSD"]!["quantity"]!)" == "-985")
+        // Deribit's 10-USD BTC-PERPETUAL: its own instrument, defined from the row. ETH-27MAR27 is
+        // Bybit's USDC future (5 ETH), not Deribit's inverse future of that name (5 USD).
+        #expect(Set(positions.keys) == ["BTC_USDT-PERPETUAL", "BTC_USDC-27NOV26-100000-C", "BTCUSD", "ETH_USDC-27MAR27"])
+        #expect("\(positions["BTC_USDT-PERPETUAL"]!["quantity"]!)" == "0.2" && "\(positions["BTCUSD"]!["quantity"]!)" == "-985")
+        #expect(positions["ETH_USDC-27MAR27"]?["unit"] as? String == "ETH" && "\(positions["ETH_USDC-27MAR27"]!["quantity"]!)" == "5")
         let inverse = try #require(positions["BTCUSD"])
         #expect(inverse["kind"] as? String == "perpetual" && inverse["unit"] as? String == "USD" && inverse["pnl_ccy"] as? String == "BTC")
         let imports = try hedgeledger(["imports", "--db", db, "--format", "json"])
@@ -55,7 +60,7 @@ struct MappingTests {
         #expect(again.stderr.contains("nothing new") && !again.stderr.contains("in book"), "\(again.stderr)")
         // Into another book: still the same fills, and the summary says where they are.
         let elsewhere = try hedgeledger(["import", "trades", "--db", db, "--map", "bybit", "--book", "bybit-main", file])
-        #expect(elsewhere.status == 0 && elsewhere.stderr.contains("5 duplicates skipped (5 in book 'main': a fill keeps the book it was first imported into"),
+        #expect(elsewhere.status == 0 && elsewhere.stderr.contains("7 duplicates skipped (7 in book 'main': a fill keeps the book it was first imported into"),
                 "\(elsewhere.stderr)")
     }
 

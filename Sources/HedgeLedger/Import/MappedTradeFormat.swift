@@ -128,8 +128,10 @@ enum MappedTradeFormat {
             func value(_ filter: TradeMapping.Filter) -> String {
                 record.fields[index(filter.column, filter.occurrence)].trimmingCharacters(in: .whitespaces)
             }
-            if !mapping.only.allSatisfy({ $0.values.contains(value($0)) }) || mapping.skip.contains(where: { $0.values.contains(value($0)) }) {
-                return .success(.skipped)
+            // Left out, with the cell that says why, so the summary can name what was left out.
+            if let filter = mapping.only.first(where: { !$0.values.contains(value($0)) })
+                ?? mapping.skip.first(where: { $0.values.contains(value($0)) }) {
+                return .success(.skipped(because: "\(filter.column) \(value(filter).isEmpty ? "empty" : value(filter))"))
             }
             var problems: [InputError] = []
             // A cell's problem reads like the native validation's: `quantity (columns.quantity ← 'Qty'): …`.
@@ -160,7 +162,7 @@ enum MappedTradeFormat {
                                              positions: nativeHeaderNames.map { native[$0]?.position ?? (record.line, 1) })
             let row = CSVRow(record: synthetic, header: nativeHeader, file: file)
             let parsed = NativeTradeFormat.read(row, options: options).mapError { annotated($0, cells: native, prefix: "") }
-            guard case .success(let fillRow) = parsed else { return parsed.map { _ in .skipped } }
+            guard case .success(let fillRow) = parsed else { return parsed.map { _ in .skipped(because: "") } }
             var definition: Instrument?
             if !mapping.instrumentFields.isEmpty, case .failure = InstrumentName.parse(fillRow.fill.instrument) {
                 var fields = cells(mapping.instrumentFields, prefix: "instrument ")

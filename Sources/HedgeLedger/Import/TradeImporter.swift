@@ -20,8 +20,8 @@ public struct ImportSummary: Sendable {
     public var sizeBytes: Int64
     /// Set when the file was a venue transaction log.
     public var venueLog: VenueLogOutcome?
-    /// Rows a mapping's `only` or `skip` left out.
-    public var skippedByMapping = 0
+    /// Rows a mapping's `only` or `skip` left out, by the filter's column and cell (`Type FUNDING`).
+    public var skippedByMapping: [String: Int] = [:]
     /// Duplicates whose fill is stored in another book than this import's, by that book.
     public var duplicatesInOtherBooks: [String: Int] = [:]
     /// The latest of the file's fills, when it is dated after the import ran (a mistyped year?):
@@ -31,7 +31,11 @@ public struct ImportSummary: Sendable {
     public var line: String {
         if let log = venueLog { return venueLogLine(log) }
         let news = accepted == 0 && duplicates > 0 ? "nothing new: " : ""
-        let left = skippedByMapping > 0 ? ", \(skippedByMapping) row\(skippedByMapping == 1 ? "" : "s") left out by the mapping" : ""
+        let leftOut = skippedByMapping.values.reduce(0, +)
+        // Named by kind: a position-changing row type the mapping does not import (a liquidation) must show.
+        let kinds = skippedByMapping.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(8)
+            .map { "\($0.value) with \($0.key)" }.joined(separator: ", ") + (skippedByMapping.count > 8 ? ", …" : "")
+        let left = leftOut > 0 ? ", \(leftOut) row\(leftOut == 1 ? "" : "s") left out by the mapping (\(kinds))" : ""
         let elsewhere = duplicatesInOtherBooks.sorted { $0.key < $1.key }.map { "\($0.value) in book '\($0.key)'" }
         let books = elsewhere.isEmpty ? "" : " (\(elsewhere.joined(separator: ", ")): a fill keeps the book it was first imported into; to move it, void that import and import the file again)"
         return "\(file): \(news)\(accepted) fill\(accepted == 1 ? "" : "s") imported, \(duplicates) duplicate\(duplicates == 1 ? "" : "s") skipped\(books)\(left), \(positionsUpdated) position\(positionsUpdated == 1 ? "" : "s") updated (import #\(importID))\(afterNow)"
@@ -70,8 +74,8 @@ enum TradeFileRow: Sendable {
     case venueLog(DeribitTransactionLog.Entry)
     /// A row read through a mapping file, with the instrument it defines when its name is not one hedgeledger reads.
     case mapped(MappedTradeFormat.Item)
-    /// A row the mapping leaves out.
-    case skipped
+    /// A row the mapping leaves out, because of a filter's column and its cell (`Type FUNDING`).
+    case skipped(because: String)
     /// A venue log's row refused while reading (its line): the rows after it miss its change.
     case refusedLogRow(line: Int)
 }
@@ -177,7 +181,7 @@ public struct TradeImporter {
             log = VenueLogImport(ledger: ledger, file: source.name, book: options.defaultBook, options: venueLogOptions,
                                  gather: gatherLog, expectedSize: source.expectedSize)
         }
-        var skipped = 0
+        var skipped: [String: Int] = [:]
         var outcome = try ImportPipeline.run(
             source: source, rowNoun: "trades", example: "trade_id,timestamp,instrument,side,quantity,price",
             recogniseExports: mapping == nil,
@@ -203,7 +207,7 @@ public struct TradeImporter {
                 var found = InputErrors(file: source.name)
                 try run.accept(item.native.row, amounts: item.native.amounts, definition: item.definition, errors: &found)
                 for error in found.errors { errors.append(item.annotated(error)) }
-            case .skipped: skipped += 1
+            case .skipped(let reason): skipped[reason, default: 0] += 1
             }
         }
         guard var log else {
