@@ -34,8 +34,9 @@ struct JSONSyntaxTests {
 
     @Test("trailing commas, leading zeros, bad literals, control characters, unclosed strings, text after the value")
     func refusals() {
-        #expect(problem("[1, 2,]") == .init(line: 1, column: 7, message: "a comma before ']' (a trailing comma); JSON allows none"))
-        #expect(problem("{\"a\": 1,\n}") == .init(line: 2, column: 1, message: "a comma before '}' (a trailing comma); JSON allows none"))
+        // At the comma itself.
+        #expect(problem("[1, 2,]") == .init(line: 1, column: 6, message: "a trailing comma (nothing after it before ']'); JSON allows none"))
+        #expect(problem("{\"a\": 1,\n}") == .init(line: 1, column: 8, message: "a trailing comma (nothing after it before '}'); JSON allows none"))
         #expect(problem("[01]")?.message == "a number with a leading zero; JSON writes none")
         #expect(problem("[1.]")?.message == "a number needs a digit after its decimal point")
         #expect(problem("[1e]")?.message == "a number needs a digit in its exponent")

@@ -109,7 +109,7 @@ struct ReconcileTests {
                 && repeatedResult.stderr.contains("nothing was compared"), "\(repeatedResult.stderr)")
         let trailing = directory.write("trailing.json", "[{\"instrument_name\": \"BTC-PERPETUAL\", \"size\": -49000},\n]\n")
         let trailingResult = try hedgeledger(["reconcile", "positions", "--db", db, trailing])
-        #expect(trailingResult.status == 65 && trailingResult.stderr.contains("trailing.json:2:1: not valid JSON: a comma before ']' (a trailing comma)"),
+        #expect(trailingResult.status == 65 && trailingResult.stderr.contains("trailing.json:1:54: not valid JSON: a trailing comma (nothing after it before ']')"),
                 "\(trailingResult.stderr)")
         // Values of the wrong JSON type, and the venue's own error response.
         let typed = directory.write("typed.json", "[{\"instrument_name\": 5, \"size\": 1},\n {\"instrument_name\": \"BTC-PERPETUAL\", \"size\": true}]\n")

@@ -73,12 +73,13 @@ enum JSONSyntax {
             if depth > JSONSyntax.maximumDepth { throw failure("nested more than \(JSONSyntax.maximumDepth) deep", at: index) }
             index += 1
             var keys: [[UInt8]: Int] = [:]
+            var comma = index
             skipWhitespace()
             if current == UInt8(ascii: "}") { index += 1; return }
             while true {
                 skipWhitespace()
                 guard current == UInt8(ascii: "\"") else {
-                    if current == UInt8(ascii: "}") { throw failure("a comma before '}' (a trailing comma); JSON allows none", at: index) }
+                    if current == UInt8(ascii: "}") { throw failure("a trailing comma (nothing after it before '}'); JSON allows none", at: comma) }
                     throw failure("expected a key in double quotes, found \(found)", at: index)
                 }
                 let keyStart = index
@@ -95,7 +96,7 @@ enum JSONSyntax {
                 try value(depth: depth)
                 skipWhitespace()
                 switch current {
-                case UInt8(ascii: ","): index += 1
+                case UInt8(ascii: ","): comma = index; index += 1
                 case UInt8(ascii: "}"): index += 1; return
                 default: throw failure("expected ',' or '}' in the object, found \(found)", at: index)
                 }
@@ -105,15 +106,16 @@ enum JSONSyntax {
         mutating func array(depth: Int) throws {
             if depth > JSONSyntax.maximumDepth { throw failure("nested more than \(JSONSyntax.maximumDepth) deep", at: index) }
             index += 1
+            var comma = index
             skipWhitespace()
             if current == UInt8(ascii: "]") { index += 1; return }
             while true {
                 skipWhitespace()
-                if current == UInt8(ascii: "]") { throw failure("a comma before ']' (a trailing comma); JSON allows none", at: index) }
+                if current == UInt8(ascii: "]") { throw failure("a trailing comma (nothing after it before ']'); JSON allows none", at: comma) }
                 try value(depth: depth)
                 skipWhitespace()
                 switch current {
-                case UInt8(ascii: ","): index += 1
+                case UInt8(ascii: ","): comma = index; index += 1
                 case UInt8(ascii: "]"): index += 1; return
                 default: throw failure("expected ',' or ']' in the array, found \(found)", at: index)
                 }
