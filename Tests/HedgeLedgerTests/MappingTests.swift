@@ -135,6 +135,16 @@ struct MappingTests {
         let report = directory.write("report.csv", "instrument_name,size\nSPY   261218P00500000,1\nSPY,100\n")
         let reconciled = try hedgeledger(["reconcile", "positions", "--db", db, report, "--at", "2026-11-04", "--format", "csv"])
         #expect(reconciled.status == 0 && reconciled.stdout.contains("SPY 261218P00500000,match"), "\(reconciled.stdout)\(reconciled.stderr)")
+        // The expiry taken from the symbol instead: an equity's symbol rewritten to nothing is no expiry, not a bad date.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let builtIn = try String(contentsOf: root.appendingPathComponent("Mappings/tastytrade.json"), encoding: .utf8)
+        let fromSymbol = #""expiry": {"column": "Symbol", "transform": [{"replace": [{"pattern": "^[A-Z]+ +([0-9]{2})([0-9]{2})([0-9]{2})[CP].*$", "with": "$2/$3/$1"}, {"pattern": "^[A-Z]+$", "with": ""}]}], "format": "%m/%d/%y", "zone": "UTC", "time_of_day": "22:00"}"#
+        let edited = builtIn.replacingOccurrences(of: #""expiry": {"column": "Expiration Date", "format": "%m/%d/%y", "zone": "UTC", "time_of_day": "22:00"}"#, with: fromSymbol)
+        #expect(edited != builtIn)
+        let other = directory.file("other.sqlite")
+        let viaSymbol = try hedgeledger(["import", "trades", "--db", other, "--map", directory.write("tasty-symbol.json", edited), file])
+        #expect(viaSymbol.status == 0 && viaSymbol.stderr.contains("3 fills imported"), "\(viaSymbol.stderr)")
+        #expect(Set(try Self.positions(other).keys) == ["SPY 261218P00500000", "SPY"])
     }
 
     @Test("tastytrade: two equal fills of one order in one second are two fills, and a second download adds nothing")

@@ -238,6 +238,9 @@ enum MappedTradeFormat {
         private func apply(_ transforms: [TradeMapping.Transform], to cell: Cell) throws -> Cell {
             var cell = cell
             for transform in transforms {
+                // A transform that leaves nothing (or one of `empty_values`) leaves the field absent:
+                // a stock row's expiry, rewritten to "" from its symbol, is no expiry.
+                if let text = cell.text, text.isEmpty || mapping.emptyValues.contains(text) { cell.text = nil }
                 guard let text = cell.text else { return cell }
                 switch transform {
                 case .trim: cell.text = text.trimmingCharacters(in: .whitespaces)
@@ -278,6 +281,7 @@ enum MappedTradeFormat {
                     }
                 }
             }
+            if let text = cell.text, text.isEmpty || mapping.emptyValues.contains(text) { cell.text = nil }
             return cell
         }
     }
