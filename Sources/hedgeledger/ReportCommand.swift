@@ -40,7 +40,9 @@ extension Hedgeledger.ReportGroup {
                 unpriced positions out. \
                 Regenerated from the same ledger it is the same file except generated_at, and \
                 inputs_sha256 is equal. Refused (exit 3) while the exposure history is behind the \
-                ledger, unless --allow-stale, which marks it STALE. It is written to a temporary \
+                ledger, unless --allow-stale, which marks it STALE. When its verify --quick fails (the \
+                ledger changed outside hedgeledger) the report is written headed INTEGRITY and the exit \
+                status is 2. It is written to a temporary \
                 file renamed into place (csv: a new directory of one file per section), so a failed \
                 run leaves no partial report; an existing file is replaced only with --force (for csv, \
                 a directory of the report's own files only); the \
@@ -122,7 +124,11 @@ extension Hedgeledger.ReportGroup {
                 let stale = built.freshness.isBehind
                     ? "STALE: the exposure history is behind the ledger (\(built.freshness.pendingChanges) change(s) since the last recompute); this report does not show them"
                     : nil
-                if let stale { Console.message("hedgeledger: \(stale)") }
+                // A failed integrity check does not stop the report (an auditor wants it), but it heads it and sets the exit status.
+                let tampered = built.verification.passed ? nil
+                    : "INTEGRITY: verify --quick failed (see the integrity section): the ledger was changed outside hedgeledger, so these figures may not be what was recorded; run `hedgeledger verify`"
+                let warning = [stale, tampered].compactMap { $0 }.joined(separator: " ")
+                for message in [stale, tampered].compactMap({ $0 }) { Console.message("hedgeledger: \(message)") }
                 let report = built.report
                 let title = "End of day \(built.date), cutoff \(built.to.iso8601)"
                 let path = out ?? "eod-\(built.date)\(format.fileExtension)"
@@ -131,13 +137,14 @@ extension Hedgeledger.ReportGroup {
                     try ReportFile.writeDirectory(CSVRenderer.files(report), to: path, replacing: force)
                 default:
                     let text = switch format {
-                    case .md: MarkdownRenderer.render(report, title: title, warning: stale)
-                    case .html: HTMLRenderer.render(report, title: title, warning: stale, charts: built.charts)
+                    case .md: MarkdownRenderer.render(report, title: title, warning: warning.isEmpty ? nil : warning)
+                    case .html: HTMLRenderer.render(report, title: title, warning: warning.isEmpty ? nil : warning, charts: built.charts)
                     default: JSONRenderer.render(report)
                     }
                     if path == "-" { Console.output(text) } else { try ReportFile.write(text, to: path, replacing: force) }
                 }
                 if path != "-" { Console.message("end-of-day report for \(built.date) written to \(path) (inputs \(built.inputsSHA256.prefix(16))…)") }
+                if tampered != nil { throw ExitCode(Console.Exit.historyDiffers) }
             }
         }
     }

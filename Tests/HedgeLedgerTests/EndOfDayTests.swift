@@ -124,6 +124,22 @@ struct EndOfDayTests {
         #expect(one.varianceReduction == nil && one.removed == nil)
     }
 
+    @Test("a ledger changed outside hedgeledger: the report is still written, headed INTEGRITY, and exits 2")
+    func tamperedLedger() throws {
+        let directory = TemporaryDirectory()
+        let db = try ledger(in: directory)
+        do {
+            let ledger = try Ledger(path: db, create: false, now: testNow)
+            try ledger.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        let tampered = try TamperTests().tampered("UPDATE fills SET price = '1' WHERE id = 1", tables: ["fills"], in: directory, from: db)
+        let result = try hedgeledger(["report", "eod", "--db", tampered, "--date", "2026-11-19", "--out", "-"])
+        #expect(result.status == 2 && result.stderr.contains("INTEGRITY: verify --quick failed"), "\(result.stderr)")
+        #expect(result.stdout.contains("INTEGRITY: verify --quick failed") && result.stdout.contains("quick_verify_passed"), "\(result.stdout)")
+        let clean = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--out", "-"])
+        #expect(clean.status == 0 && !clean.stdout.contains("INTEGRITY"), "\(clean.stderr)")
+    }
+
     @Test("regenerated, the report is the same except its generated_at line; every format is written whole")
     func reproducible() throws {
         let directory = TemporaryDirectory()
