@@ -166,6 +166,15 @@ struct MappingTests {
         let moved = try hedgeledger(["import", "trades", "--db", db, "--map", "tastytrade", shifted])
         #expect(moved.status == 0 && moved.stderr.contains("nothing new"), "\(moved.stderr)")
         #expect("\(try #require(try Self.positions(db)["SPY"])["quantity"]!)" == "4")
+        // Two fills of one order in one second that differ, listed the other way round: refused, saying why.
+        let small = fill.replacingOccurrences(of: ",2,-590.10,", with: ",1,-590.10,")
+        let mixed = directory.file("mixed.sqlite")
+        #expect(try hedgeledger(["import", "trades", "--db", mixed, "--map", "tastytrade",
+                                 directory.write("first.csv", [header, fill, small, ""].joined(separator: "\n"))]).status == 0)
+        let swapped = try hedgeledger(["import", "trades", "--db", mixed, "--map", "tastytrade",
+                                       directory.write("swapped.csv", [header, small, fill, ""].joined(separator: "\n"))])
+        #expect(swapped.status == 65 && swapped.stderr.contains("with a different quantity")
+                && swapped.stderr.contains("numbers fills of one order in one second by their order in the file"), "\(swapped.stderr)")
     }
 
     @Test("a wrong mapping: errors name the mapping key, and the CSV cell for row problems")

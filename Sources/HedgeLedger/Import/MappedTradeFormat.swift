@@ -12,9 +12,18 @@ enum MappedTradeFormat {
         var definition: Instrument?
         /// What read each native field (`columns.instrument ← 'Symbol'`), for the writer's errors.
         var sources: [String: String] = [:]
+        /// The mapping numbers fills of one order in one second by their order in the file.
+        var numbersRepeats = false
 
-        /// An error the writer found in this row, naming the mapping key that read its field.
-        func annotated(_ error: InputError) -> InputError { MappedTradeFormat.annotated(error, sources: sources) }
+        /// An error the writer found in this row, naming the mapping key that read its field; a
+        /// conflict with a stored fill under a numbered key says how the numbering can cause it.
+        func annotated(_ error: InputError) -> InputError {
+            var error = MappedTradeFormat.annotated(error, sources: sources)
+            if numbersRepeats, error.message.contains("was already imported from"), error.message.contains("with a different") {
+                error.message += " (this mapping numbers fills of one order in one second by their order in the file, number_repeated_trade_ids: a download listing such fills in another order than the first one numbers them differently; import its rows in that first order)"
+            }
+            return error
+        }
     }
 
     /// `field: message` becomes `prefix field (what read it): message`.
@@ -177,7 +186,8 @@ enum MappedTradeFormat {
                 }
             }
             let item = NativeTradeFormat.Item(row: fillRow, amounts: FillRepository.EncodedAmounts(fillRow.fill))
-            return .success(.mapped(Item(native: item, definition: definition, sources: native.mapValues(\.source))))
+            return .success(.mapped(Item(native: item, definition: definition, sources: native.mapValues(\.source),
+                                         numbersRepeats: repeats != nil)))
         }
 
         private var nativeHeaderNames: [String] { mapping.nativeNames }
