@@ -56,6 +56,16 @@ struct JSONSyntaxTests {
                 == "invalid UTF-8 in this string")
     }
 
+    @Test("the place of a key path: the key itself, an array element, else the longest part of the path present")
+    func places() {
+        let text = Array("{\"name\": \"x\",\n \"columns\": {\"quantty\": \"Qty\"},\n \"only\": [{\"column\": \"T\"}, {\"values\": []}]}".utf8)
+        #expect(JSONSyntax.place(of: "columns.quantty", in: text)! == (2, 14))
+        #expect(JSONSyntax.place(of: "columns.price", in: text)! == (2, 2))
+        #expect(JSONSyntax.place(of: "only[1].values", in: text)! == (3, 29))
+        #expect(JSONSyntax.place(of: "only[1].column", in: text)! == (3, 28))
+        #expect(JSONSyntax.place(of: "", in: text) == nil && JSONSyntax.place(of: "columns", in: Array("[1,".utf8)) == nil)
+    }
+
     @Test("nesting deeper than 512 is refused without exhausting the stack")
     func depth() {
         let deep = String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000)

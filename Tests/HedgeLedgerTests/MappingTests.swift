@@ -201,6 +201,10 @@ struct MappingTests {
         let typoResult = try hedgeledger(["import", "trades", "--db", db, "--map", typo, csv])
         #expect(typoResult.status == 65 && typoResult.stderr.contains("columns.quantty: is not a native field (did you mean 'quantity'?)"),
                 "\(typoResult.stderr)")
+        // Located in the mapping file, at the key, as a CSV cell's error is.
+        let typoText = try String(contentsOfFile: typo, encoding: .utf8)
+        let typoColumn = typoText.distance(from: typoText.startIndex, to: typoText.range(of: "\"quantty\"")!.lowerBound) + 1
+        #expect(typoResult.stderr.contains("\(typo):1:\(typoColumn): columns.quantty: is not a native field"), "\(typoResult.stderr)")
         let absent = mapping(#"{"name": "x", "side_from_quantity_sign": true, "columns": {"trade_id": "Reference", "timestamp": {"column": "When", "format": "epoch_ms"}, "instrument": "Ticker", "quantity": "Qty", "price": "Px"}}"#)
         let absentResult = try hedgeledger(["import", "trades", "--db", db, "--map", absent, csv])
         #expect(absentResult.status == 65 && absentResult.stderr.contains("trades.csv:1:1: mapping 'x' columns.trade_id names column 'Reference', which the header lacks"),

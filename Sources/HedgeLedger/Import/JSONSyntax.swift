@@ -32,6 +32,24 @@ enum JSONSyntax {
         }
     }
 
+    /// Where each key and array element of valid JSON starts, as (line, column), by its path
+    /// (`columns.quantity`, `only[0].values`); for an error about a key path, the place of the
+    /// longest part of it the document has (`columns` for a missing `columns.price`).
+    static func place(of path: String, in bytes: [UInt8]) -> (line: Int, column: Int)? {
+        var scanner = Scanner(bytes: bytes)
+        scanner.places = [:]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { scanner.index = 3 }
+        scanner.skipWhitespace()
+        guard (try? scanner.value(depth: 0)) != nil, let places = scanner.places else { return nil }
+        var candidate = path
+        while !candidate.isEmpty {
+            if let offset = places[candidate] { return JSONPlaces.lineAndColumn(ofOffset: offset, in: bytes) }
+            guard let cut = candidate.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
+            candidate = String(candidate[..<cut])
+        }
+        return nil
+    }
+
     private struct Scanner {
         let bytes: [UInt8]
         var index = 0
@@ -55,11 +73,15 @@ enum JSONSyntax {
             return byte >= 0x20 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16, uppercase: true))"
         }
 
-        mutating func value(depth: Int) throws {
+        /// When set, where each key and array element starts, by its path (`columns.quantity`,
+        /// `only[0].values`): what `places(in:)` hands back.
+        var places: [String: Int]?
+
+        mutating func value(depth: Int, path: String = "") throws {
             guard let byte = current else { throw failure("expected a value, found the end of the file", at: index) }
             switch byte {
-            case UInt8(ascii: "{"): try object(depth: depth + 1)
-            case UInt8(ascii: "["): try array(depth: depth + 1)
+            case UInt8(ascii: "{"): try object(depth: depth + 1, path: path)
+            case UInt8(ascii: "["): try array(depth: depth + 1, path: path)
             case UInt8(ascii: "\""): _ = try string()
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number()
             case UInt8(ascii: "t"): try literal("true")
@@ -69,7 +91,7 @@ enum JSONSyntax {
             }
         }
 
-        mutating func object(depth: Int) throws {
+        mutating func object(depth: Int, path: String) throws {
             if depth > JSONSyntax.maximumDepth { throw failure("nested more than \(JSONSyntax.maximumDepth) deep", at: index) }
             index += 1
             var keys: [[UInt8]: Int] = [:]
@@ -89,11 +111,13 @@ enum JSONSyntax {
                     throw failure("key \"\(String(decoding: key, as: UTF8.self))\" is repeated in this object (first at line \(at.line), column \(at.column)); each key may appear once, or which value counts is ambiguous", at: keyStart)
                 }
                 keys[key] = keyStart
+                let keyPath = path.isEmpty ? String(decoding: key, as: UTF8.self) : "\(path).\(String(decoding: key, as: UTF8.self))"
+                places?[keyPath] = keyStart
                 skipWhitespace()
                 guard current == UInt8(ascii: ":") else { throw failure("expected ':' after the key, found \(found)", at: index) }
                 index += 1
                 skipWhitespace()
-                try value(depth: depth)
+                try value(depth: depth, path: keyPath)
                 skipWhitespace()
                 switch current {
                 case UInt8(ascii: ","): comma = index; index += 1
@@ -103,16 +127,19 @@ enum JSONSyntax {
             }
         }
 
-        mutating func array(depth: Int) throws {
+        mutating func array(depth: Int, path: String) throws {
             if depth > JSONSyntax.maximumDepth { throw failure("nested more than \(JSONSyntax.maximumDepth) deep", at: index) }
             index += 1
             var comma = index
             skipWhitespace()
             if current == UInt8(ascii: "]") { index += 1; return }
+            var element = 0
             while true {
                 skipWhitespace()
                 if current == UInt8(ascii: "]") { throw failure("a trailing comma (nothing after it before ']'); JSON allows none", at: comma) }
-                try value(depth: depth)
+                places?["\(path)[\(element)]"] = index
+                try value(depth: depth, path: "\(path)[\(element)]")
+                element += 1
                 skipWhitespace()
                 switch current {
                 case UInt8(ascii: ","): comma = index; index += 1

@@ -136,7 +136,12 @@ public struct TradeMapping: Sendable {
             throw Problem(file: file, key: "", message: "is not JSON (\(JSONPlaces.located(detail, in: data))); a mapping file is one JSON object (docs/mappings.md)" + toml)
         }
         var reader = Reader(file: file)
-        var mapping = try reader.mapping(object)
+        var mapping: TradeMapping
+        do { mapping = try reader.mapping(object) } catch var problem as Problem {
+            // Where the key is in the file, as a CSV cell's error says where the cell is.
+            if let place = JSONSyntax.place(of: problem.key, in: Array(data)) { problem.file = "\(file):\(place.line):\(place.column)" }
+            throw problem
+        }
         mapping.sha256 = SHA256.hash(data: Array(data)).hexString
         return mapping
     }
