@@ -40,9 +40,9 @@ extension Hedgeledger.ReportGroup {
                 unpriced positions out. \
                 Regenerated from the same ledger it is the same file except generated_at, and \
                 inputs_sha256 is equal. Refused (exit 3) while the exposure history is behind the \
-                ledger, unless --allow-stale, which marks it STALE. When its verify --quick fails (the \
-                ledger changed outside hedgeledger) the report is written headed INTEGRITY and the exit \
-                status is 2. It is written to a temporary \
+                ledger, unless --allow-stale, which marks it STALE. When its verify --quick finds the \
+                ledger changed outside hedgeledger (a failing assertion is an exception, not this), the \
+                report is written headed INTEGRITY and the exit status is 2. It is written to a temporary \
                 file renamed into place (csv: a new directory of one file per section), so a failed \
                 run leaves no partial report; an existing file is replaced only with --force (for csv, \
                 a directory of the report's own files only); the \
@@ -125,7 +125,7 @@ extension Hedgeledger.ReportGroup {
                     ? "STALE: the exposure history is behind the ledger (\(built.freshness.pendingChanges) change(s) since the last recompute); this report does not show them"
                     : nil
                 // A failed integrity check does not stop the report (an auditor wants it), but it heads it and sets the exit status.
-                let tampered = built.verification.passed ? nil
+                let tampered = built.verification.unchanged ? nil
                     : "INTEGRITY: verify --quick failed (see the integrity section): the ledger was changed outside hedgeledger, so these figures may not be what was recorded; run `hedgeledger verify`"
                 let warning = [stale, tampered].compactMap { $0 }.joined(separator: " ")
                 for message in [stale, tampered].compactMap({ $0 }) { Console.message("hedgeledger: \(message)") }

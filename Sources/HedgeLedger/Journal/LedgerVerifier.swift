@@ -27,7 +27,15 @@ public struct LedgerVerifier {
         public var seconds: Double = 0
 
         public var passed: Bool { checks.allSatisfy { $0.passed != false } && (givenHead.map { $0.entry != nil } ?? true) }
+
+        /// Whether the ledger is whole and unchanged: every check but the assertions', whose failure
+        /// is a disagreement with a statement (an exception of the day), not a change behind the tool's back.
+        public var unchanged: Bool {
+            checks.allSatisfy { $0.passed != false || $0.name == LedgerVerifier.assertionsCheck } && (givenHead.map { $0.entry != nil } ?? true)
+        }
     }
+
+    static let assertionsCheck = "position assertions"
 
     public let ledger: Ledger
     public let codeVersion: String
@@ -231,11 +239,11 @@ public struct LedgerVerifier {
         let failed = outcomes.filter { !$0.holds }
         let withdrawn = try ledger.positionAssertions.withdrawnCount()
         guard let first = failed.first else {
-            return Check(name: "position assertions", passed: true,
+            return Check(name: Self.assertionsCheck, passed: true,
                          detail: "\(outcomes.count) assertion\(outcomes.count == 1 ? " holds" : "s hold")"
                             + (withdrawn > 0 ? " (\(withdrawn) withdrawn)" : ""))
         }
-        return Check(name: "position assertions", passed: false,
+        return Check(name: Self.assertionsCheck, passed: false,
                      detail: first.description + (failed.count > 1 ? "; and \(failed.count - 1) more fail" : "")
                         + " (one recorded by mistake is withdrawn with `hedgeledger assert withdraw ID --reason TEXT`)")
     }
