@@ -26,7 +26,7 @@ struct Hedgeledger: ParsableCommand {
             write the ledger or its directory; 1 anything else.
             """,
         version: Hedgeledger.version,
-        subcommands: [Init.self, Import.self, Positions.self, Greeks.self, Marks.self, Imports.self, VoidCommand.self, Book.self, Recompute.self, History.self, Exposure.self, Policy.self, Hedge.self, Simulate.self, Verify.self, ReportGroup.self, Backup.self, Reconcile.self, Balances.self, Assert.self,
+        subcommands: [Init.self, Import.self, Positions.self, Fills.self, Greeks.self, Marks.self, Imports.self, VoidCommand.self, Book.self, Recompute.self, History.self, Exposure.self, Policy.self, Hedge.self, Simulate.self, Verify.self, ReportGroup.self, Backup.self, Reconcile.self, Balances.self, Assert.self,
                       Voids.self, Demo.self, Generate.self]
     )
 

@@ -178,4 +178,40 @@ struct ReconcileTests {
         let typo = try hedgeledger(["reconcile", "positions", "--db", db, matching, "--book", "mian"])
         #expect(typo.status == 64 && typo.stderr.contains("did you mean 'main'"), "\(typo.stderr)")
     }
+
+    @Test("fills traces a difference: the fills behind the ledger's figure, each with its import and line; voided ones marked beside their corrections")
+    func fillsTrace() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.file("l.sqlite")
+        let header = "trade_id,timestamp,instrument,side,quantity,price\n"
+        let file = directory.write("a.csv", header + "A1,2026-11-20T10:00:00Z,BTC-PERPETUAL,buy,100,95000\nA2,2026-11-20T11:00:00Z,BTC-PERPETUAL,sell,30,95100\nA3,2026-11-20T11:30:00Z,ETH-PERPETUAL,buy,10,3500\n")
+        #expect(try hedgeledger(["import", "trades", "--db", db, file]).status == 0)
+        let report = directory.write("venue.csv", "instrument_name,size\nBTC-PERPETUAL,100\nETH-PERPETUAL,10\n")
+        let reconciled = try hedgeledger(["reconcile", "positions", "--db", db, report, "--at", "2026-11-21"])
+        #expect(reconciled.status == 2 && reconciled.stderr.contains("the fills behind the ledger's figure: hedgeledger fills --instrument BTC-PERPETUAL"),
+                "\(reconciled.stderr)")
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        let listed = try hedgeledger(["fills", "--db", db, "--instrument", "btc-perpetual", "--format", "json"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        try ReportOutputTests().expectDocumented(listed.stdout)
+        let rows = try #require(try jsonObject(listed.stdout)["fills"] as? [[String: Any]])
+        #expect(rows.map { "\($0["trade_id"]!) \($0["side"]!) \($0["quantity"]!) \($0["import_id"]!):\($0["line"]!) \($0["voided"]!)" }
+                == ["A1 buy 100 1:2 0", "A2 sell 30 1:3 0"])
+        #expect((try jsonObject(listed.stdout)["parameters"] as? [String: Any])?["instrument"] as? String == "BTC-PERPETUAL")
+        let later = try hedgeledger(["fills", "--db", db, "--from", "2026-11-20T10:30:00Z", "--format", "csv"])
+        #expect(later.stdout.contains(",A2,") && later.stdout.contains(",A3,") && !later.stdout.contains(",A1,"), "\(later.stdout)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        let typo = try hedgeledger(["fills", "--db", db, "--instrument", "BTC-PERPETUA"])
+        #expect(typo.status == 64 && typo.stderr.contains("did you mean 'BTC-PERPETUAL'?"), "\(typo.stderr)")
+        // Voided and corrected: both versions listed with --include-voided, the void marked, the correction the next revision.
+        #expect(try hedgeledger(["void", "import", "1", "--db", db, "--reason", "wrong size"]).status == 0)
+        #expect(try hedgeledger(["import", "trades", "--db", db, directory.write("b.csv", header + "A2,2026-11-20T11:00:00Z,BTC-PERPETUAL,sell,20,95100\n")]).status == 0)
+        let all = try hedgeledger(["fills", "--db", db, "--instrument", "BTC-PERPETUAL", "--include-voided", "--format", "json"])
+        let versions = try #require(try jsonObject(all.stdout)["fills"] as? [[String: Any]])
+        #expect(versions.map { "\($0["trade_id"]!) r\($0["revision"]!) \($0["quantity"]!) \($0["voided"]!)" }
+                == ["A1 r0 100 1", "A2 r0 30 1", "A2 r1 20 0"], "\(all.stdout)")
+        let live = try hedgeledger(["fills", "--db", db, "--instrument", "BTC-PERPETUAL", "--format", "csv"])
+        #expect(live.stdout.split(whereSeparator: \.isNewline).count == 2 && live.stdout.contains(",A2,1,"), "\(live.stdout)")
+    }
+
 }

@@ -9,6 +9,13 @@ public struct UnknownInstrument: Error, CustomStringConvertible {
 }
 
 extension InstrumentRepository {
+    /// The stored instrument `symbol` names (any case), without adding one: for a command that
+    /// only reads. `UnknownInstrument` with the nearest known name otherwise.
+    public func existing(named symbol: String) throws -> StoredInstrument {
+        if let stored = try find(symbol: symbol) ?? find(symbol: symbol.uppercased()) { return stored }
+        throw UnknownInstrument(symbol: symbol, suggestion: Suggestion.nearest(to: symbol.uppercased(), among: try all().map(\.instrument.symbol)))
+    }
+
     /// The stored instrument `symbol` names, added from its Deribit-style name the first time;
     /// otherwise `UnknownInstrument` with the nearest known name.
     public func findOrAdd(named symbol: String) throws -> StoredInstrument {
