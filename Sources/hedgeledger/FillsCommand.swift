@@ -18,30 +18,18 @@ extension Hedgeledger {
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: FormatOptions
 
-        @Option(help: ArgumentHelp("Only this book (an unknown name is an error listing the books).", valueName: "name"))
-        var book: String?
+        @OptionGroup var range: RangeOptions
 
         @Option(help: ArgumentHelp("Only this instrument (any case; an unknown name is an error with the nearest one).", valueName: "name"))
         var instrument: String?
 
-        @Option(help: ArgumentHelp("From this time, inclusive: ISO-8601 with a zone, or a date.", valueName: "time"), transform: TimeArgument.parse)
-        var from: Timestamp?
-
-        @Option(help: ArgumentHelp("Up to this time, inclusive: ISO-8601 with a zone, or a date (its 00:00Z).", valueName: "time"),
-                transform: TimeArgument.parse)
-        var to: Timestamp?
-
         @Flag(help: "List voided fills too, marked voided.")
         var includeVoided = false
 
-        func validate() throws {
-            if let from, let to, to < from { throw ValidationError("--to \(to.iso8601) is before --from \(from.iso8601)") }
-        }
-
         func run() throws {
             try output.printReport(of: ledger) { opened, _ in
-                try FillsReport.build(ledger: opened, filter: .init(book: book, instrument: instrument, from: from, to: to,
-                                                                     includeVoided: includeVoided)).report
+                try FillsReport.build(ledger: opened, filter: .init(book: range.book, underlying: range.underlying, instrument: instrument,
+                                                                     from: range.from, to: range.to, includeVoided: includeVoided)).report
             }
         }
     }

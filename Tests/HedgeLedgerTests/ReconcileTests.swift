@@ -198,6 +198,8 @@ struct ReconcileTests {
         #expect(rows.map { "\($0["trade_id"]!) \($0["side"]!) \($0["quantity"]!) \($0["import_id"]!):\($0["line"]!) \($0["voided"]!)" }
                 == ["A1 buy 100 1:2 0", "A2 sell 30 1:3 0"])
         #expect((try jsonObject(listed.stdout)["parameters"] as? [String: Any])?["instrument"] as? String == "BTC-PERPETUAL")
+        let eth = try hedgeledger(["fills", "--db", db, "--underlying", "eth", "--format", "csv"])
+        #expect(eth.stdout.contains(",A3,") && !eth.stdout.contains(",A1,"), "\(eth.stdout)")
         let later = try hedgeledger(["fills", "--db", db, "--from", "2026-11-20T10:30:00Z", "--format", "csv"])
         #expect(later.stdout.contains(",A2,") && later.stdout.contains(",A3,") && !later.stdout.contains(",A1,"), "\(later.stdout)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)

@@ -4,13 +4,16 @@
 public struct FillsReport: Sendable {
     public struct Filter: Sendable {
         public var book: String?
+        public var underlying: String?
         public var instrument: String?
         public var from: Timestamp?
         public var to: Timestamp?
         public var includeVoided: Bool
 
-        public init(book: String? = nil, instrument: String? = nil, from: Timestamp? = nil, to: Timestamp? = nil, includeVoided: Bool = false) {
-            self.book = book; self.instrument = instrument; self.from = from; self.to = to; self.includeVoided = includeVoided
+        public init(book: String? = nil, underlying: String? = nil, instrument: String? = nil, from: Timestamp? = nil, to: Timestamp? = nil,
+                    includeVoided: Bool = false) {
+            self.book = book; self.underlying = underlying; self.instrument = instrument; self.from = from; self.to = to
+            self.includeVoided = includeVoided
         }
     }
 
@@ -19,10 +22,10 @@ public struct FillsReport: Sendable {
 
     /// An unknown book or instrument is refused with what the ledger has (a typo, not "no fills").
     public static func build(ledger: Ledger, filter: Filter) throws -> FillsReport {
-        try PositionsReport.Filter(book: filter.book).validate(in: ledger)
+        try PositionsReport.Filter(book: filter.book, underlying: filter.underlying).validate(in: ledger)
         let instrument = try filter.instrument.map { try ledger.instruments.existing(named: $0) }
-        let fills = try ledger.fills.list(book: filter.book, instrumentID: instrument?.id, from: filter.from, to: filter.to,
-                                          includeVoided: filter.includeVoided)
+        let fills = try ledger.fills.list(book: filter.book, underlying: filter.underlying, instrumentID: instrument?.id,
+                                          from: filter.from, to: filter.to, includeVoided: filter.includeVoided)
         var resolved = filter
         resolved.instrument = instrument?.instrument.symbol
         return FillsReport(filter: resolved, fills: fills)
@@ -46,7 +49,8 @@ public struct FillsReport: Sendable {
             ])
         }
         return Report(schema: Self.schema, asOf: nil, parameters: [
-            ("book", filter.book.map(Table.Cell.text) ?? .empty), ("instrument", filter.instrument.map(Table.Cell.text) ?? .empty),
+            ("book", filter.book.map(Table.Cell.text) ?? .empty), ("underlying", filter.underlying.map { .text($0.uppercased()) } ?? .empty),
+            ("instrument", filter.instrument.map(Table.Cell.text) ?? .empty),
             ("from", filter.from.map(Table.Cell.time) ?? .empty), ("to", filter.to.map(Table.Cell.time) ?? .empty),
             ("include_voided", .bool(filter.includeVoided)),
         ], facts: [("count", .integer(fills.count))], sections: [table])

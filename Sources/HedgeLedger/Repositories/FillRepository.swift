@@ -232,17 +232,18 @@ public struct FillRepository {
     }
 
     /// The highest fill id: about how many fills the ledger holds, at the cost of one seek.
-    /// The fills of a book and an instrument (each when given) from `from` to `to` inclusive, in
-    /// the order positions apply them, each with whether a void took it out; voided ones only
-    /// when `includeVoided`.
-    public func list(book: String?, instrumentID: Int64?, from: Timestamp?, to: Timestamp?,
+    /// The fills of a book, an underlying and an instrument (each when given) from `from` to `to`
+    /// inclusive, in the order positions apply them, each with whether a void took it out;
+    /// voided ones only when `includeVoided`.
+    public func list(book: String?, underlying: String?, instrumentID: Int64?, from: Timestamp?, to: Timestamp?,
                      includeVoided: Bool) throws -> [(fill: StoredFill, voided: Bool)] {
         try connection.cached("""
             SELECT \(Self.columns), NOT \(Self.live) FROM fills f JOIN instruments i ON i.id = f.instrument_id
             WHERE (?1 IS NULL OR f.book = ?1) AND (?2 IS NULL OR f.instrument_id = ?2) AND f.time_us >= ?3 AND f.time_us <= ?4
-              AND (?5 OR \(Self.live))
+              AND (?5 OR \(Self.live)) AND (?6 IS NULL OR i.underlying = ?6)
             ORDER BY \(Self.orderBy)
-            """).rows([book, instrumentID, from ?? Timestamp(microseconds: .min), to ?? Timestamp(microseconds: .max), includeVoided]) {
+            """).rows([book, instrumentID, from ?? Timestamp(microseconds: .min), to ?? Timestamp(microseconds: .max), includeVoided,
+                      underlying?.uppercased()]) {
             (try Self.decode($0), $0.int(18) != 0)
         }
     }
