@@ -162,6 +162,16 @@ struct VenueLogImport {
     }
 
     private mutating func apply(_ entry: DeribitTransactionLog.Entry, run: inout ImportRun) throws {
+        guard usable else { return }
+        if state == nil, let other = try ledger.venueLog.otherBook(venue: DeribitTransactionLog.venue, account: account,
+                                                                     currency: currency, besides: book) {
+            // The checks follow the account's log from row to row; its fills must stay in one book
+            // for the ledger's positions to be the ones checked.
+            usable = false
+            errors.append(InputError(file: file, line: 1, column: 1,
+                message: "account \(account)'s \(currency) log is in book '\(other.book)' (import #\(other.importID)), and this import puts it in book '\(book)'; one account's log keeps one book, or its fills would split between books while its checks follow the log: pass --book \(other.book) (to move the account to another book, void its imports and import them again into that book)"))
+            return
+        }
         if state == nil {
             state = State(inserter: try ledger.venueLog.inserter(venue: DeribitTransactionLog.venue, account: account, currency: currency,
                                                                  book: book, importID: run.importID),

@@ -154,6 +154,15 @@ public struct VenueLogRepository {
             """).firstRow([book, venue, account]) { $0.text(0) }
     }
 
+    /// Another book than `book` that this account's currency's log rows (not voided) are in, with
+    /// the latest import that put them there, if any.
+    func otherBook(venue: String, account: String, currency: String, besides book: String) throws -> (book: String, importID: Int64)? {
+        try connection.cached("""
+            SELECT book, MAX(import_id) FROM venue_log_entries
+            WHERE venue = ? AND account = ? AND currency = ? AND book <> ? AND \(Self.live) GROUP BY book LIMIT 1
+            """).firstRow([venue, account, currency, book]) { ($0.text(0), $0.int64(1)) }
+    }
+
     /// The row with this key that no void took out, if any.
     public func findLive(venue: String, account: String, currency: String, entryID: String) throws -> StoredVenueLogEntry? {
         try connection.cached("""
