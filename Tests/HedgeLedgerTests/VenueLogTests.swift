@@ -475,6 +475,17 @@ struct VenueLogTests {
         #expect(try refused("size", twoAmounts).contains(":1:1: both Amount and Size (the oldest logs' name for it)"))
         let unreadable = Self.log(Self.rows).replacingOccurrences(of: ",open buy,10000,10000,", with: ",open buy,10000,abc,")
         #expect(try refused("base", unreadable).contains("base amount: 'abc'"))
+        // A tenfold option price with the right Cash Flow: the premium check refuses it at the Price cell; --no-check records it.
+        var premium = Self.rows
+        premium[2]["Price"] = "0.5"
+        let premiumError = try refused("premium", Self.log(premium))
+        #expect(premiumError.contains("transaction_log-1-BTC-premium.csv:4:") && premiumError.contains("Cash Flow: the log says 0.05; an option trade's cash flow is its premium, Amount 1 × Price 0.5 = 0.5 received, so 0.5")
+                && premiumError.contains("refused: 1 error"), "\(premiumError)")
+        let recorded = try hedgeledger(["import", "trades", "--db", directory.file("premium.sqlite"), "--no-check",
+                                        directory.write("transaction_log-1-BTC-premium2.csv", Self.log(premium))])
+        #expect(recorded.status == 0 && recorded.stderr.contains("1 check mismatch recorded"), "\(recorded.stderr)")
+        let mismatches = try #require(try jsonObject(try hedgeledger(["balances", "--db", directory.file("premium.sqlite"), "--format", "json"]).stdout)["mismatches"] as? [[String: Any]])
+        #expect(mismatches.map { "\($0["id"]!) \($0["check"]!) \($0["venue_value"]!) \($0["ledger_value"]!)" } == ["1003 premium 0.05 0.5"])
         // A wrong fee whose row's Change still carries the Balance: one error, pointing at the fee, not a Balance error on every row after it.
         var fee = Self.rows
         fee[1]["Fee Charged"] = "0.00004"

@@ -261,6 +261,7 @@ struct VenueLogImport {
                 case .position: entry.cells.position
                 case .change: entry.cells.change
                 case .balance: entry.cells.balance
+                case .premium: entry.cells.price
                 }
                 errors.append(InputError(file: file, line: cell.line, column: cell.column, message: mismatch.message))
             } else {
@@ -321,6 +322,9 @@ struct VenueLogImport {
         var found: [Mismatch] = []
         var change = entry.change
         do {
+            if let instrument, let problem = try Self.premiumProblem(entry, instrument: instrument.instrument, currency: currency) {
+                found.append(problem)
+            }
             if var problem = try Self.changeProblem(entry) {
                 // One wrong cell is one error. A Change that carries the running balance to the log's
                 // Balance is the log's own figure: the Cash Flow or the fee is the wrong cell, and the
@@ -414,6 +418,22 @@ struct VenueLogImport {
         if instrument.instrument.isExpired(at: entry.time), entry.type != .delivery { return (.zero, .fills) }
         return (try ledger.fills.liveQuantity(book: book, instrumentID: instrument.id, before: entry.time), .fills)
     }
+
+    /// An option trade priced and paid in the log's currency (Deribit's coin options, its USDC
+    /// options): its Cash Flow is the premium, Amount × Price, paid on a buy and received on a sell.
+    /// A tenfold Price with the right Cash Flow would otherwise change the fill, and its P&L,
+    /// without a word. Within a unit of the 8th place, for a venue that rounds there.
+    private static func premiumProblem(_ entry: DeribitTransactionLog.Entry, instrument: Instrument, currency: String) throws -> Mismatch? {
+        guard entry.type == .trade, instrument.kind == .option, instrument.quoteCurrency == currency,
+              instrument.multiplier == .one, let amount = entry.amount, let price = entry.price, let direction = entry.direction else { return nil }
+        let premium = try amount.magnitude * price
+        let expected = direction == .buy ? -premium : premium
+        guard try (entry.cashFlow - expected).magnitude > premiumTolerance else { return nil }
+        return Mismatch(rule: .premium, venue: entry.cashFlow, ledger: expected,
+            message: "Cash Flow: the log says \(entry.cashFlow); an option trade's cash flow is its premium, Amount \(amount.magnitude) × Price \(price) = \(premium) \(direction == .buy ? "paid" : "received"), so \(expected): this row's Price, Amount or Cash Flow is wrong; correct the file, or pass --no-check to import it and record the difference")
+    }
+
+    static let premiumTolerance = ExactDecimal(units: 10_000_000_000)  // 10⁻⁸
 
     private static func changeProblem(_ entry: DeribitTransactionLog.Entry) throws -> Mismatch? {
         let expected: ExactDecimal

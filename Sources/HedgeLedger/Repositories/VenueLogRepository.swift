@@ -67,7 +67,7 @@ public struct VenueLogBlock: Sendable, Hashable {
 
 /// What a check on a log row found with `--no-check`.
 public struct VenueLogMismatch: Sendable, Hashable {
-    public enum Rule: String, Sendable { case position, change, balance }
+    public enum Rule: String, Sendable { case position, change, balance, premium }
     public var entryID: Int64
     public var rule: Rule
     public var venueValue: String

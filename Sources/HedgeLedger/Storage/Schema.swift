@@ -20,6 +20,7 @@ public enum Schema {
         Migration(version: 16, name: "0016_pnl_explain.sql", bytes: PackageResources._016_pnl_explain_sql),
         Migration(version: 17, name: "0017_venue_logs.sql", bytes: PackageResources._017_venue_logs_sql),
         Migration(version: 18, name: "0018_assertion_withdrawals.sql", bytes: PackageResources._018_assertion_withdrawals_sql),
+        Migration(version: 19, name: "0019_premium_check.sql", bytes: PackageResources._019_premium_check_sql),
     ]
 
     public static let migrator = Migrator(migrations: migrations)
