@@ -28,7 +28,7 @@ extension Hedgeledger.Reconcile {
                 Exit 0 when everything matches, 2 when anything does not, 65 when the report is \
                 refused (each problem located; nothing is compared), 66 when it cannot be read, 64 \
                 for a bad option. Example:
-                  hedgeledger reconcile positions positions.json --book main --tolerance 0.0001 --price-tolerance 0.5
+                  hedgeledger reconcile positions positions-btc.json --currency BTC --book main --tolerance 0.0001 --price-tolerance 0.5
                 """)
 
         @OptionGroup var ledger: LedgerOptions
@@ -43,6 +43,10 @@ extension Hedgeledger.Reconcile {
 
         @Option(name: .customLong("book"), help: ArgumentHelp("A book the venue account holds (repeat for several); default every book.", valueName: "name"))
         var books: [String] = []
+
+        @Option(help: ArgumentHelp("Only the ledger's positions settled in this currency (BTC, ETH, USDC ...): Deribit's get_positions reports one currency at a time, and without it the others would all be ledger-only.", valueName: "currency"),
+                transform: { $0.uppercased() })
+        var currency: String?
 
         @Option(parsing: .unconditional, help: ArgumentHelp("The largest difference in quantity that still matches (the instrument's amount unit).", valueName: "amount"))
         var tolerance: String = "0"
@@ -72,7 +76,7 @@ extension Hedgeledger.Reconcile {
                 for book in books { try PositionsReport.Filter(book: book).validate(in: opened) }
                 let venue = try VenuePositionReport.read(path: file)
                 let reconciled = try ReconciliationReport.build(ledger: opened, venue: venue, at: at ?? now, now: now,
-                                                                books: Array(Set(books)).sorted(),
+                                                                books: Array(Set(books)).sorted(), currency: currency,
                                                                 tolerance: try DecimalSyntax.parse(tolerance).get(),
                                                                 priceTolerance: try priceTolerance.map { try DecimalSyntax.parse($0).get() })
                 Console.output(output.format.render(reconciled.report))

@@ -190,6 +190,16 @@ struct ReconcileTests {
         let reconciled = try hedgeledger(["reconcile", "positions", "--db", db, report, "--at", "2026-11-21"])
         #expect(reconciled.status == 2 && reconciled.stderr.contains("the fills behind the ledger's figure: hedgeledger fills --instrument BTC-PERPETUAL"),
                 "\(reconciled.stderr)")
+        // Deribit reports one currency at a time: --currency compares only the positions settled in it.
+        let btcOnly = directory.write("btc.csv", "instrument_name,size\nBTC-PERPETUAL,70\n")
+        let everything = try hedgeledger(["reconcile", "positions", "--db", db, btcOnly, "--at", "2026-11-21"])
+        #expect(everything.status == 2 && everything.stderr.contains("1 only in the ledger"), "\(everything.stderr)")
+        let perCurrency = try hedgeledger(["reconcile", "positions", "--db", db, btcOnly, "--at", "2026-11-21", "--currency", "btc", "--format", "json"])
+        #expect(perCurrency.status == 0 && perCurrency.stderr.contains("1 match, 0 differ, 0 only in the ledger"), "\(perCurrency.stderr)")
+        #expect((try jsonObject(perCurrency.stdout)["parameters"] as? [String: Any])?["currency"] as? String == "BTC")
+        try ReportOutputTests().expectDocumented(perCurrency.stdout)
+        let unknown = try hedgeledger(["reconcile", "positions", "--db", db, btcOnly, "--currency", "XRP"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("--currency") && unknown.stderr.contains("BTC, ETH"), "\(unknown.stderr)")
         let before = try Data(contentsOf: URL(fileURLWithPath: db))
         let listed = try hedgeledger(["fills", "--db", db, "--instrument", "btc-perpetual", "--format", "json"])
         #expect(listed.status == 0, "\(listed.stderr)")

@@ -25,6 +25,8 @@ public struct ReconciliationReport: Sendable {
 
     public var asOf: Timestamp
     public var books: [String]
+    /// Only positions settled in it were compared (nil: every currency).
+    public var currency: String?
     public var tolerance: ExactDecimal
     /// The largest difference in average price that still matches; nil: prices are shown, not compared.
     public var priceTolerance: ExactDecimal?
@@ -34,15 +36,22 @@ public struct ReconciliationReport: Sendable {
 
     public static let schema = Report.Schema(name: "hedgeledger.reconcile", version: 1)
 
+    /// With `currency`, only the ledger's positions settled in it: Deribit's get_positions reports
+    /// one currency at a time, and the others would all be ledger-only.
     public static func build(ledger: Ledger, venue: [VenuePositionReport.Entry], at time: Timestamp, now: Timestamp, books: [String],
-                             tolerance: ExactDecimal, priceTolerance: ExactDecimal? = nil) throws -> ReconciliationReport {
+                             currency: String? = nil, tolerance: ExactDecimal, priceTolerance: ExactDecimal? = nil) throws -> ReconciliationReport {
+        if let currency {
+            let known = Set(try ledger.instruments.all().map(\.instrument.settlementCurrency)).sorted()
+            guard known.contains(currency) else { throw UnknownFilterValue(option: "--currency", value: currency, known: known) }
+        }
         // By the names' comparison key (`VenuePositionReport.key`); shown as the ledger writes them.
         var held: [String: (quantity: ExactDecimal, average: ExactDecimal?, holders: Int)] = [:]
         var names: [String: String] = [:]
         for filter in books.isEmpty ? [PositionsReport.Filter()] : books.map({ PositionsReport.Filter(book: $0) }) {
             // An expired instrument is off the venue's books whether or not its settlement is known.
             for position in try PositionsReport.build(ledger: ledger, at: time, now: now, filter: filter).positions
-            where !position.quantity.isZero && !position.instrument.isExpired(at: time) {
+            where !position.quantity.isZero && !position.instrument.isExpired(at: time)
+                && (currency == nil || position.instrument.settlementCurrency == currency) {
                 let symbol = position.instrument.symbol
                 let key = VenuePositionReport.key(for: symbol)
                 names[key] = symbol
@@ -92,7 +101,7 @@ public struct ReconciliationReport: Sendable {
                               ledgerAveragePrice: ledgerAverage, venueAveragePrice: theirs?.average, priceDifference: priceDifference,
                               venueDelta: theirs?.delta, status: status))
         }
-        return ReconciliationReport(asOf: time, books: books, tolerance: tolerance, priceTolerance: priceTolerance, lines: lines)
+        return ReconciliationReport(asOf: time, books: books, currency: currency, tolerance: tolerance, priceTolerance: priceTolerance, lines: lines)
     }
 
     public var report: Report {
@@ -109,7 +118,7 @@ public struct ReconciliationReport: Sendable {
         }
         let count = { (status: Status) in lines.filter { $0.status == status }.count }
         return Report(schema: Self.schema, asOf: asOf, parameters: [
-            ("books", .text(books.joined(separator: ","))), ("tolerance", .amount(tolerance)),
+            ("books", .text(books.joined(separator: ","))), ("currency", currency.map(Table.Cell.text) ?? .empty), ("tolerance", .amount(tolerance)),
             ("price_tolerance", priceTolerance.map(Table.Cell.amount) ?? .empty),
         ], facts: [
             ("matches", .integer(count(.match))), ("differences", .integer(count(.differs))),
