@@ -459,6 +459,9 @@ struct VenueLogTests {
         let earlyError = try refused("early", Self.log(early))
         #expect(earlyError.contains("transaction_log-1-BTC-early.csv:9:9: Date: a delivery of BTC-27NOV26-100000-C at 2026-11-20T08:00:00Z, before its expiry 2026-11-27T08:00:00Z"),
                 "\(earlyError)")
+        var late = Self.rows
+        late[7]["Date"] = "2026-11-28 08:00:00"
+        #expect(try refused("late", Self.log(late)).contains("Date: a delivery of BTC-27NOV26-100000-C at 2026-11-28T08:00:00Z, more than a day after its expiry 2026-11-27T08:00:00Z"))
         var perpetual = Self.rows
         perpetual[7]["Instrument"] = "BTC-PERPETUAL"
         #expect(try refused("perp", Self.log(perpetual)).contains("Date: a delivery of BTC-PERPETUAL at 2026-11-27T08:00:00Z, and it never expires"))

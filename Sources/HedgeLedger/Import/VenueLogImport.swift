@@ -201,8 +201,11 @@ struct VenueLogImport {
             // A delivery flattens the log's running position; the ledger flattens a position only
             // at expiry. One before it (or of a perpetual) would let the checks pass while the
             // ledger's fills hold what the log says is gone.
-            if entry.type == .delivery, let terms = instrument?.instrument, !terms.isExpired(at: entry.time) {
-                let when = terms.expiry.map { "before its expiry \($0.iso8601)" } ?? "and it never expires"
+            if entry.type == .delivery, let terms = instrument?.instrument,
+               !terms.isExpired(at: entry.time) || terms.expiry.map({ entry.time.microseconds - $0.microseconds >= Self.deliveryWindow }) == true {
+                let when = terms.expiry.map {
+                    entry.time < $0 ? "before its expiry \($0.iso8601)" : "more than a day after its expiry \($0.iso8601)"
+                } ?? "and it never expires"
                 errors.append(InputError(file: file, line: entry.cells.date.line, column: entry.cells.date.column,
                     message: "Date: a delivery of \(symbol) at \(entry.time.iso8601), \(when); Deribit delivers a future or option at its expiry (08:00 UTC), so this row's Date or Instrument is wrong"))
                 rowRefused()
@@ -273,6 +276,9 @@ struct VenueLogImport {
         state!.digester.add(id: id, revision: revision, venue: DeribitTransactionLog.venue, account: account, currency: currency,
                             columns: entry.columns, book: book, fillID: fillID, sourceLine: Int64(entry.line))
     }
+
+    /// A delivery comes at its instrument's expiry: one a day or more later is a wrong Date (or Instrument).
+    static let deliveryWindow: Int64 = 86_400 * 1_000_000
 
     /// Where the ledger's running position in an instrument started from.
     enum Opening {
