@@ -439,6 +439,12 @@ struct VenueLogTests {
         let exceptions = try #require(try jsonObject(eod.stdout)["exceptions"] as? [[String: Any]], "\(eod.stderr)")
         #expect(exceptions.contains { $0["kind"] as? String == "log-mismatch" && $0["subject"] as? String == "deribit 1 BTC ID 1004"
                                       && ($0["detail"] as? String)?.hasPrefix("position: the log says 6500, the ledger 6000") == true }, "\(exceptions)")
+        // The day's fills and the accounts' cash at the cutoff are in the pack, as fills and balances give them.
+        try ReportOutputTests().expectDocumented(eod.stdout, empty: ["settlements", "decisions", "timeline", "exposure_at_cutoff", "positions", "imports"])
+        let day = try jsonObject(eod.stdout)
+        #expect((day["fills"] as? [[String: Any]])?.map { "\($0["trade_id"]!)" } == ["70001", "70002", "70003"], "\(eod.stdout)")
+        let cash = try #require(day["cash"] as? [[String: Any]])
+        #expect(cash.count == 1 && cash[0]["account"] as? String == "1" && "\(cash[0]["rows"]!)" == "4", "\(cash)")
     }
 
     @Test("cells that would let the checks pass on a wrong ledger: a delivery before expiry, a side that is not Deribit's, two amount columns")

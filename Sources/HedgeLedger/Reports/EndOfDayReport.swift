@@ -71,6 +71,10 @@ public struct EndOfDayReport: Sendable {
     public var exceptions: [Exception]
     public var verification: LedgerVerifier.Result
     public var imports: [ImportsReport.Entry]
+    /// The day's fills of the books reported, voided ones included and marked: what was traded.
+    public var fills: [(fill: StoredFill, voided: Bool)]
+    /// Cash per venue account at the cutoff, from the transaction logs (every account).
+    public var cash: BalancesReport
     /// What the HTML report draws, per book and underlying.
     public var charts: [Chart]
 
@@ -256,6 +260,9 @@ public struct EndOfDayReport: Sendable {
         let verification = try LedgerVerifier(ledger: ledger, codeVersion: codeVersion).verify(quick: true)
         let settlements = try ledger.settlements.settlements(from: from, to: last).filter { includes($0.book) }
         let imports = try ImportsReport.build(ledger: ledger).entries.filter { $0.record.importedAt >= from && $0.record.importedAt <= last }
+        let fills = try ledger.fills.list(book: nil, underlying: nil, instrumentID: nil, from: from, to: last, includeVoided: true)
+            .filter { includes($0.fill.fill.book) }
+        let cash = try BalancesReport.build(ledger: ledger, at: last, account: nil)
 
         var report = EndOfDayReport(
             date: String(date.iso8601.prefix(10)), cutoffMinutes: cutoffMinutes, timelineSeconds: timelineSeconds, from: from, to: to, books: asked,
@@ -263,7 +270,7 @@ public struct EndOfDayReport: Sendable {
             chainHead: verification.head, chainRecords: verification.records, inputsSHA256: "", summaries: summaries,
             exposure: merged(exposureReports, "exposure"), positions: merged(exposureReports, "positions"), settlements: settlements,
             timeline: merged(timelineReports, "history"), decisions: merged(decisionReports, "decisions"), exceptions: exceptions,
-            verification: verification, imports: imports, charts: charts)
+            verification: verification, imports: imports, fills: fills, cash: cash, charts: charts)
         report.inputsSHA256 = report.computeInputsSHA256()
         return report
     }
@@ -463,6 +470,11 @@ public struct EndOfDayReport: Sendable {
             imported.rows.append([.integer(Int(r.id)), .time(r.importedAt), .text(r.kind), .text(r.fileName), .text(r.sha256),
                                   .integer(r.rowsAccepted), .integer(r.rowsDuplicate), .bool(entry.void != nil)])
         }
+        var traded = FillsReport(filter: .init(includeVoided: true), fills: fills).report.sections[0]
+        traded.title = "Fills of the day (voided ones marked)"
+        var money = cash.report.sections[0]
+        money.name = "cash"
+        money.title = "Cash per venue account at the cutoff, from the transaction logs (every account)"
         let cutoff = Self.clock(cutoffMinutes)
         return Report(schema: Self.schema, asOf: to, parameters: [
             ("date", .text(date)), ("cutoff", .text(cutoff)), ("books", .text(books.joined(separator: ","))),
@@ -472,6 +484,7 @@ public struct EndOfDayReport: Sendable {
             ("recompute_run", freshness.latestRun.map { .integer(Int($0.id)) } ?? .empty), ("stale", .bool(freshness.isBehind)),
             ("chain_head", chainHead.map { .text($0.hash) } ?? .empty), ("chain_records", .integer(chainRecords)),
             ("quick_verify_passed", .bool(verification.passed)), ("inputs_sha256", .text(inputsSHA256)), ("generated_at", .time(generatedAt)),
-        ], sections: [summary, exposure, positions, settled, timeline, decisions, found, explain, effectiveness, integrity, imported])
+        ], sections: [summary, exposure, positions, settled] + (cash.balances.isEmpty ? [] : [money])
+            + [timeline, decisions, traded, found, explain, effectiveness, integrity, imported])
     }
 }
