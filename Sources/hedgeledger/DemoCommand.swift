@@ -108,6 +108,7 @@ extension Hedgeledger {
                       hedgeledger --db \(databasePath) report eod --date \(eod.date) --format json --out -   the end-of-day report
                       hedgeledger --db \(databasePath) backup \(directory)/backup.sqlite        a verified copy
                       hedgeledger --db \(databasePath) imports                              what was imported, with SHA-256
+                      hedgeledger --db \(databasePath) fills --instrument BTC-PERPETUAL --from \(eod.date)   the fills behind a position, each with its import and line
                       hedgeledger --db \(databasePath) marks check --at \(last.iso8601)
                     """)
             }

@@ -50,7 +50,7 @@ struct CLITests {
         let trades = try hedgeledger(["import", "trades", "--help"])
         #expect(trades.stdout.contains("trade_id, timestamp, instrument, side, quantity, price"))
         #expect(trades.stdout.contains("--assume-utc") && trades.stdout.contains("--wait"))
-        for command in [["init"], ["import", "trades"], ["import", "snapshots"], ["import", "instruments"], ["import", "decisions"], ["positions"],
+        for command in [["init"], ["import", "trades"], ["import", "snapshots"], ["import", "instruments"], ["import", "decisions"], ["positions"], ["fills"], ["reconcile", "positions"],
                         ["greeks"], ["exposure"], ["history"], ["recompute"], ["verify"], ["simulate"], ["policy", "set"], ["hedge", "plan"], ["hedge", "record"], ["hedge", "link"], ["hedge", "list"], ["hedge", "exceptions"], ["marks", "check"], ["demo"], ["generate", "trades"], ["generate", "snapshots"]] {
             let help = try hedgeledger(command + ["--help"])
             #expect(help.status == 0 && help.stdout.contains("USAGE: hedgeledger \(command.joined(separator: " "))"))
