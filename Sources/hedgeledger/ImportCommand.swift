@@ -84,7 +84,7 @@ extension Hedgeledger.Import {
         @Option(help: ArgumentHelp("Read the files through a mapping: bybit, okx, tastytrade (built in), or a mapping file (JSON; see docs/mappings.md).", valueName: "name|file"))
         var map: String?
 
-        @Flag(help: "Import a Deribit transaction log whose Position, Change, Balance or option premium (Cash Flow) disagrees with the ledger, recording each difference (see `hedgeledger balances`) instead of refusing the file.")
+        @Flag(help: "Import a Deribit transaction log whose Position, Change, Balance or coin option premium (Cash Flow) disagrees with the ledger, recording each difference (see `hedgeledger balances`) instead of refusing the file.")
         var noCheck = false
 
         @Argument(help: ArgumentHelp("Trade CSV files; - reads standard input.", valueName: "file"))

@@ -425,12 +425,13 @@ struct VenueLogImport {
         return (try ledger.fills.liveQuantity(book: book, instrumentID: instrument.id, before: entry.time), .fills)
     }
 
-    /// An option trade priced and paid in the log's currency (Deribit's coin options, its USDC
-    /// options): its Cash Flow is the premium, Amount × Price, paid on a buy and received on a sell.
-    /// A tenfold Price with the right Cash Flow would otherwise change the fill, and its P&L,
-    /// without a word. Within a unit of the 8th place, for a venue that rounds there.
+    /// A coin option's trade (Deribit's BTC and ETH options, priced and paid in the log's coin):
+    /// its Cash Flow is the premium, Amount × Price, paid on a buy and received on a sell. A
+    /// tenfold Price with the right Cash Flow would otherwise change the fill, and its P&L,
+    /// without a word. Within a unit of the 8th place, where coin amounts are rounded. (The USDC
+    /// options are left out: how the venue rounds their premiums is not known here.)
     private static func premiumProblem(_ entry: DeribitTransactionLog.Entry, instrument: Instrument, currency: String) throws -> Mismatch? {
-        guard entry.type == .trade, instrument.kind == .option, instrument.quoteCurrency == currency,
+        guard entry.type == .trade, instrument.kind == .option, instrument.isInverse, instrument.quoteCurrency == currency,
               instrument.multiplier == .one, let amount = entry.amount, let price = entry.price, let direction = entry.direction else { return nil }
         let premium = try amount.magnitude * price
         let expected = direction == .buy ? -premium : premium
