@@ -33,21 +33,46 @@ enum JSONSyntax {
     }
 
     /// Where each key and array element of valid JSON starts, as (line, column), by its path
-    /// (`columns.quantity`, `only[0].values`); for an error about a key path, the place of the
-    /// longest part of it the document has (`columns` for a missing `columns.price`).
-    static func place(of path: String, in bytes: [UInt8]) -> (line: Int, column: Int)? {
+    /// (`columns.quantity`, `only[0].values`, `result[3]`, `[3]` for an element of a top-level
+    /// array); nil for JSON that is not valid. Lines and columns are counted in one sweep.
+    static func places(in bytes: [UInt8]) -> [String: (line: Int, column: Int)]? {
         var scanner = Scanner(bytes: bytes)
         scanner.places = [:]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { scanner.index = 3 }
         scanner.skipWhitespace()
-        guard (try? scanner.value(depth: 0)) != nil, let places = scanner.places else { return nil }
+        guard (try? scanner.value(depth: 0)) != nil, let offsets = scanner.places else { return nil }
+        var located: [String: (line: Int, column: Int)] = [:]
+        var line = 1, column = 1, position = 0
+        for (path, offset) in offsets.sorted(by: { $0.value < $1.value }) {
+            while position < offset {
+                if bytes[position] == UInt8(ascii: "\n") { line += 1; column = 1 } else if bytes[position] & 0xC0 != 0x80 { column += 1 }
+                position += 1
+            }
+            located[path] = (line, column)
+        }
+        return located
+    }
+
+    /// For an error about a key path, the place of the longest part of it the document has
+    /// (`columns` for a missing `columns.price`).
+    static func place(of path: String, in bytes: [UInt8]) -> (line: Int, column: Int)? {
+        guard let places = places(in: bytes) else { return nil }
         var candidate = path
         while !candidate.isEmpty {
-            if let offset = places[candidate] { return JSONPlaces.lineAndColumn(ofOffset: offset, in: bytes) }
+            if let place = places[candidate] { return place }
             guard let cut = candidate.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
             candidate = String(candidate[..<cut])
         }
         return nil
+    }
+
+    /// The line and column (in characters, as a CSV cell's) of the byte at `offset`.
+    static func lineAndColumn(ofOffset offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
+        var line = 1, column = 1
+        for byte in bytes.prefix(offset) {
+            if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
+        }
+        return (line, column)
     }
 
     private struct Scanner {
@@ -57,7 +82,7 @@ enum JSONSyntax {
         init(bytes: [UInt8]) { self.bytes = bytes }
 
         func failure(_ message: String, at offset: Int) -> Problem {
-            let (line, column) = JSONPlaces.lineAndColumn(ofOffset: offset, in: bytes)
+            let (line, column) = JSONSyntax.lineAndColumn(ofOffset: offset, in: bytes)
             return Problem(line: line, column: column, message: message)
         }
 
@@ -107,7 +132,7 @@ enum JSONSyntax {
                 let keyStart = index
                 let key = try string()
                 if let first = keys[key] {
-                    let at = JSONPlaces.lineAndColumn(ofOffset: first, in: bytes)
+                    let at = JSONSyntax.lineAndColumn(ofOffset: first, in: bytes)
                     throw failure("key \"\(String(decoding: key, as: UTF8.self))\" is repeated in this object (first at line \(at.line), column \(at.column)); each key may appear once, or which value counts is ambiguous", at: keyStart)
                 }
                 keys[key] = keyStart

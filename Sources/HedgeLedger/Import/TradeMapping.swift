@@ -133,7 +133,8 @@ public struct TradeMapping: Sendable {
         }
         do { object = try JSONSerialization.jsonObject(with: data) } catch {
             let detail = "\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error.localizedDescription)"
-            throw Problem(file: file, key: "", message: "is not JSON (\(JSONPlaces.located(detail, in: data))); a mapping file is one JSON object (docs/mappings.md)" + toml)
+            // Not expected: the grammar was checked above (JSONSyntax), which locates every problem.
+            throw Problem(file: file, key: "", message: "is not readable as JSON (\(detail)); a mapping file is one JSON object (docs/mappings.md)" + toml)
         }
         var reader = Reader(file: file)
         var mapping: TradeMapping

@@ -87,15 +87,9 @@ public enum VenuePositionReport {
         do {
             parsed = try JSONSerialization.jsonObject(with: Data(JSONNumberText.quotingNumbers(bytes)), options: [.fragmentsAllowed])
         } catch {
-            // Located in the file as written (numbers are quoted before parsing, which moves offsets).
-            var detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
-            var at = (line: 1, column: 1)
-            do { _ = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) } catch {
-                detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? detail
-                if let place = JSONPlaces.place(detail, in: bytes) { at = (place.line, place.column) }
-                detail = JSONPlaces.located(detail, in: bytes)
-            }
-            errors.append(InputError(file: file, line: at.line, column: at.column, message: "not valid JSON: \(detail); expected Deribit's get_positions response or its result array"))
+            // Not expected: the grammar was checked above (JSONSyntax), which locates every problem.
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+            errors.append(InputError(file: file, line: 1, column: 1, message: "not readable as JSON: \(detail); expected Deribit's get_positions response or its result array"))
             throw errors
         }
         let array = (parsed as? [Any]) ?? ((parsed as? [String: Any])?["result"] as? [Any])
@@ -109,11 +103,11 @@ public enum VenuePositionReport {
             throw errors
         }
         var entries: [Entry] = []
-        let starts = JSONPlaces.elementStarts(bytes, key: "result")
+        let places = JSONSyntax.places(in: bytes) ?? [:]
         for (index, element) in array.enumerated() {
             let place = index + 1
-            let location = index < starts.count ? Entry.Location(line: starts[index].line, column: starts[index].column)
-                : Entry.Location(line: 1, column: 1)
+            let start = places["[\(index)]"] ?? places["result[\(index)]"] ?? (1, 1)
+            let location = Entry.Location(line: start.line, column: start.column)
             func problem(_ message: String) {
                 errors.append(InputError(file: file, line: location.line, column: location.column, message: "position \(place): \(message)"))
             }
