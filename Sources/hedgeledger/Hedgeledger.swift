@@ -15,14 +15,15 @@ struct Hedgeledger: ParsableCommand {
 
             Exit codes: 0 success; 2 `recompute --check` found the stored history differs, a \
             `verify` check failed, `reconcile` found a difference, an `assert position` does not \
-            hold, `balances` found cash that disagrees with the venue, or a backup failed its \
-            verification; 3 it is \
+            hold, `balances` found cash that disagrees with the venue, a backup failed its \
+            verification, or `report eod` found the ledger changed (the report is still written); 3 it is \
             behind the ledger or was never computed; 64 bad arguments (including an unknown --book, import or \
             fill); 65 an input file was refused (nothing from it was written); 66 an input file \
             cannot be read; 69 the database is not usable by this hedgeledger (missing, not a \
             ledger, another application's, newer schema, altered migrations or schema, needs \
-            `init`); 73 the ledger file cannot be created; 74 the disk refused a write (full, \
-            I/O error); 75 another process holds (or took) the write lock; 77 no permission to \
+            `init`); 73 the ledger file, or a report's --out, cannot be created; 74 the disk refused \
+            a write (full, I/O error), or standard output could not be written; 75 another process \
+            holds (or took) the write lock; 77 no permission to \
             write the ledger or its directory; 1 anything else.
             """,
         version: Hedgeledger.version,
