@@ -85,7 +85,7 @@ extension Hedgeledger {
                 let lastDay = Timestamp(microseconds: lastScheduled - lastScheduled % 86_400_000_000)
                 let eod = try EndOfDayReport.build(ledger: ledger, date: lastDay, cutoffMinutes: 0, books: [], codeVersion: Hedgeledger.version,
                                                    generatedAt: now, allowStale: false)
-                let eodTitle = "End of day \(eod.date), cutoff \(eod.to.iso8601)"
+                let eodTitle = eod.title
                 let eodPath = directory + "/eod-\(eod.date)"
                 try ReportFile.write(MarkdownRenderer.render(eod.report, title: eodTitle), to: eodPath + ".md", replacing: true)
                 try ReportFile.write(HTMLRenderer.render(eod.report, title: eodTitle, charts: eod.charts), to: eodPath + ".html", replacing: true)

@@ -130,7 +130,7 @@ extension Hedgeledger.ReportGroup {
                 let warning = [stale, tampered].compactMap { $0 }.joined(separator: " ")
                 for message in [stale, tampered].compactMap({ $0 }) { Console.message("hedgeledger: \(message)") }
                 let report = built.report
-                let title = "End of day \(built.date), cutoff \(built.to.iso8601)"
+                let title = built.title
                 let path = out ?? "eod-\(built.date)\(format.fileExtension)"
                 switch format {
                 case .csv:

@@ -138,6 +138,10 @@ struct EndOfDayTests {
         #expect(result.stdout.contains("INTEGRITY: verify --quick failed") && result.stdout.contains("quick_verify_passed"), "\(result.stdout)")
         let clean = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--out", "-"])
         #expect(clean.status == 0 && !clean.stdout.contains("INTEGRITY"), "\(clean.stderr)")
+        // The heading says which books the report covers (JSON's books is empty for every book).
+        #expect(clean.stdout.hasPrefix("# End of day 2026-11-19, cutoff 2026-11-20T00:00:00Z, every book\n"), "\(clean.stdout.prefix(80))")
+        let main = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--book", "main", "--out", "-"])
+        #expect(main.stdout.hasPrefix("# End of day 2026-11-19, cutoff 2026-11-20T00:00:00Z, book main\n"), "\(main.stdout.prefix(80))")
     }
 
     @Test("regenerated, the report is the same except its generated_at line; every format is written whole")

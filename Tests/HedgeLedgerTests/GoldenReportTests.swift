@@ -45,7 +45,7 @@ struct GoldenReportTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let built = try report(in: directory)
-        let report = built.report, title = "End of day \(built.date)"
+        let report = built.report, title = built.title
         var text = switch format {
         case "md": MarkdownRenderer.render(report, title: title)
         case "html": HTMLRenderer.render(report, title: title, charts: built.charts)

@@ -275,6 +275,12 @@ public struct EndOfDayReport: Sendable {
         return report
     }
 
+    /// The heading of the report's human formats: the day, its cutoff and the books it covers
+    /// (the parameter `books` is empty for every book, as JSON keeps it).
+    public var title: String {
+        "End of day \(date), cutoff \(to.iso8601), " + (books.isEmpty ? "every book" : (books.count == 1 ? "book " : "books ") + books.joined(separator: ", "))
+    }
+
     /// The rows of the section `name` of every report, under the first one's columns.
     private static func merged(_ reports: [Report], _ name: String) -> Table {
         var table = reports.first!.sections.first { $0.name == name }!
