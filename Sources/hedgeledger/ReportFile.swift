@@ -30,14 +30,24 @@ enum ReportFile {
 
     /// Writes each file into the directory `path`, made new (an existing one is replaced only
     /// when asked, after the new one is complete).
-    static func writeDirectory(_ files: [(name: String, text: String)], to path: String, replacing: Bool = false) throws {
+    static func writeDirectory(_ files: [(name: String, text: String)], to given: String, replacing: Bool = false) throws {
+        // `eod-2026-11-20/` names the directory, as the README writes it.
+        var path = given
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         try refuseExisting(path, replacing: replacing)
+        var link = stat()
+        if lstat(path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK {
+            throw WriteError(path: path, reason: "it is a symbolic link; give the directory itself", exists: true)
+        }
         if access(path, F_OK) == 0 {
             // --force replaces an earlier report, never a file or someone else's directory.
             guard let entries = entries(of: path) else {
                 throw WriteError(path: path, reason: "it is a file, and a csv report is a directory of files; give a directory path", exists: true)
             }
-            let foreign = entries.filter { name in !files.contains { $0.name == name } }.sorted()
+            let foreign = entries.filter { name in
+                var info = stat()
+                return !files.contains { $0.name == name } || lstat(path + "/" + name, &info) != 0 || info.st_mode & S_IFMT != S_IFREG
+            }.sorted()
             if !foreign.isEmpty {
                 throw WriteError(path: path, reason: "it holds \(foreign.prefix(3).joined(separator: ", "))\(foreign.count > 3 ? " and \(foreign.count - 3) more" : ""), which this report does not write; --force replaces an earlier report only: remove them or choose another --out", exists: true)
             }

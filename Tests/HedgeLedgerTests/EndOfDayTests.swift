@@ -186,6 +186,12 @@ struct EndOfDayTests {
         let foreign = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--format", "csv", "--out", directory.file("csv"), "--force"])
         #expect(foreign.status == 64 && foreign.stderr.contains("it holds notes.txt, which this report does not write"), "\(foreign.stderr)")
         #expect(FileManager.default.fileExists(atPath: directory.file("csv/notes.txt")))
+        // A directory named with a trailing slash, as the README writes it; a subdirectory inside is not the report's.
+        let slashed = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--format", "csv", "--out", directory.file("slashed") + "/"])
+        #expect(slashed.status == 0 && FileManager.default.fileExists(atPath: directory.file("slashed/summary.csv")), "\(slashed.stderr)")
+        try FileManager.default.createDirectory(atPath: directory.file("slashed/fills.csv.d"), withIntermediateDirectories: true)
+        let nested = try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--format", "csv", "--out", directory.file("slashed") + "/", "--force"])
+        #expect(nested.status == 64 && nested.stderr.contains("it holds fills.csv.d"), "\(nested.stderr)")
         let permissions = try FileManager.default.attributesOfItem(atPath: directory.file("eod-2026-11-19.html"))[.posixPermissions] as? NSNumber
         #expect(permissions?.intValue == 0o600)
         #expect(try hedgeledger(["report", "eod", "--db", db, "--date", "2026-11-19", "--format", "csv", "--out", "-"]).status == 64)

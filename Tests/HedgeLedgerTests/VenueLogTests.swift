@@ -477,6 +477,9 @@ struct VenueLogTests {
         var free = Self.rows
         free[1]["Price"] = "0"
         #expect(try refused("free", Self.log(free)).contains("price: '0': BTC-PERPETUAL is an inverse contract (amount in USD, worth amount ÷ price in coin), so its price must be above zero"))
+        var bare = Self.rows
+        bare[1]["Side"] = "buy"
+        #expect(try refused("bare", Self.log(bare)).contains("side: 'buy' is not a trade side"))
         var side = Self.rows
         side[1]["Side"] = "foo buy"
         #expect(try refused("side", Self.log(side)).contains("side: 'foo buy' is not a trade side; expected open buy, open sell, close buy or close sell"))

@@ -206,8 +206,10 @@ public enum DeribitTransactionLog {
             if instrument == nil { row.problem(.instrument, "is empty; a \(type.rawValue) names its instrument") }
             // Exactly Deribit's words (a position move may write a bare buy or sell): 'foo buy' is no side.
             switch side?.lowercased() {
-            case "open buy", "close buy", "buy": direction = .buy
-            case "open sell", "close sell", "sell": direction = .sell
+            case "open buy", "close buy": direction = .buy
+            case "open sell", "close sell": direction = .sell
+            case "buy" where type == .positionMove: direction = .buy
+            case "sell" where type == .positionMove: direction = .sell
             default:
                 row.problem(.side, "\(side.map { "'\($0)'" } ?? "'-' or empty") is not a trade side; expected open buy, open sell, close buy or close sell (buy or sell for a position move)")
             }

@@ -34,7 +34,7 @@ public struct ImportSummary: Sendable {
         let leftOut = skippedByMapping.values.reduce(0, +)
         // Named by kind: a position-changing row type the mapping does not import (a liquidation) must show.
         let kinds = skippedByMapping.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(8)
-            .map { "\($0.value) with \($0.key)" }.joined(separator: ", ") + (skippedByMapping.count > 8 ? ", …" : "")
+            .map { "\($0.value) with \($0.key.escapingControlCharacters)" }.joined(separator: ", ") + (skippedByMapping.count > 8 ? ", …" : "")
         let left = leftOut > 0 ? ", \(leftOut) row\(leftOut == 1 ? "" : "s") left out by the mapping (\(kinds))" : ""
         let elsewhere = duplicatesInOtherBooks.sorted { $0.key < $1.key }.map { "\($0.value) in book '\($0.key)'" }
         let books = elsewhere.isEmpty ? "" : " (\(elsewhere.joined(separator: ", ")): a fill keeps the book it was first imported into; to move it, void that import and import the file again)"

@@ -489,7 +489,7 @@ public struct EndOfDayReport: Sendable {
             ("from", .time(from)), ("to", .time(to)), ("ledger", .text(ledgerFile)), ("tool_version", .text(codeVersion)),
             ("recompute_run", freshness.latestRun.map { .integer(Int($0.id)) } ?? .empty), ("stale", .bool(freshness.isBehind)),
             ("chain_head", chainHead.map { .text($0.hash) } ?? .empty), ("chain_records", .integer(chainRecords)),
-            ("quick_verify_passed", .bool(verification.passed)), ("inputs_sha256", .text(inputsSHA256)), ("generated_at", .time(generatedAt)),
+            ("quick_verify_passed", .bool(verification.unchanged)), ("inputs_sha256", .text(inputsSHA256)), ("generated_at", .time(generatedAt)),
         ], sections: [summary, exposure, positions, settled] + (cash.balances.isEmpty ? [] : [money])
             + [timeline, decisions, traded, found, explain, effectiveness, integrity, imported])
     }
