@@ -107,6 +107,7 @@ enum Console {
             case .cannotWrite: return ExitCode(Exit.cannotCreate)
             }
         case let error as ReportFile.WriteError: return ExitCode(error.exists ? Exit.usage : Exit.cannotCreate)
+        case let error as OutputFile.WriteError: return ExitCode(error.creating ? Exit.cannotCreate : Exit.storageFailed)
         case is CorruptDatabase, is UncomputablePosition: return ExitCode(Exit.databaseUnusable)
         default: return .failure
         }
@@ -128,6 +129,12 @@ enum Console {
 }
 
 extension String {
+    /// The word as a POSIX shell reads it back: in single quotes unless it is plain.
+    var shellWord: String {
+        let plain = !isEmpty && unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_./:+=@,".unicodeScalars.contains($0)) }
+        return plain ? self : "'" + replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
     func replacingPrefix(_ prefix: String, with replacement: String) -> String {
         hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
     }

@@ -18,10 +18,10 @@ struct Hedgeledger: ParsableCommand {
             hold, `balances` found cash that disagrees with the venue, a backup failed its \
             verification, or `report eod` found the ledger changed (the report is still written); 3 it is \
             behind the ledger or was never computed; 64 bad arguments (including an unknown --book, import or \
-            fill); 65 an input file was refused (nothing from it was written); 66 an input file \
+            fill, or an option of one value given two); 65 an input file was refused (nothing from it was written); 66 an input file \
             cannot be read; 69 the database is not usable by this hedgeledger (missing, not a \
             ledger, another application's, newer schema, altered migrations or schema, needs \
-            `init`); 73 the ledger file, or a report's --out, cannot be created; 74 the disk refused \
+            `init`); 73 the ledger file, a report's --out, or a generated file cannot be created; 74 the disk refused \
             a write (full, I/O error), or standard output could not be written; 75 another process \
             holds (or took) the write lock; 77 no permission to \
             write the ledger or its directory; 1 anything else.
@@ -39,27 +39,14 @@ struct Hedgeledger: ParsableCommand {
     @OptionGroup var ledger: LedgerOptions
 
     /// Catches a mistyped subcommand before argument-parser does, to suggest the nearest one,
-    /// and two different ledgers named (argument-parser would keep the last without a word).
+    /// and an option of one value given two (argument-parser would keep the last without a word).
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if let complaint = unknownCommand(in: arguments) ?? conflictingLedgers(in: arguments) {
+        if let complaint = unknownCommand(in: arguments) ?? repeatedOption(in: arguments) {
             Console.message(complaint)
             Self.exit(withError: ExitCode(Console.Exit.usage))
         }
         Self.main(arguments)
-    }
-
-    /// `--db A positions --db B`: which ledger was meant is a guess, so neither is opened.
-    static func conflictingLedgers(in arguments: [String]) -> String? {
-        var paths: [String] = []
-        var index = 0
-        while index < arguments.count, arguments[index] != "--" {
-            if arguments[index] == "--db", index + 1 < arguments.count { paths.append(arguments[index + 1]); index += 2; continue }
-            if arguments[index].hasPrefix("--db=") { paths.append(String(arguments[index].dropFirst("--db=".count))) }
-            index += 1
-        }
-        guard let different = paths.first(where: { $0 != paths[0] }) else { return nil }
-        return "hedgeledger: --db is given twice, as \(paths[0].escapingControlCharacters) and \(different.escapingControlCharacters); give the ledger once"
     }
 
     static func commandNames(_ commands: [ParsableCommand.Type]) -> [String] {

@@ -11,14 +11,16 @@ final class OutputFile {
     struct WriteError: Error, CustomStringConvertible {
         let path: String
         let reason: String
-        var description: String { "\(path): cannot write: \(reason)" }
+        /// The file could not be created (exit 73), rather than written (a full disk: 74).
+        var creating = false
+        var description: String { "\(path): cannot \(creating ? "create" : "write"): \(reason)" }
     }
 
     /// `nil` or `-` is standard output.
     init(path: String?) throws {
         if let path, path != "-" {
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+            guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno)), creating: true) }
             descriptor = fd
             self.path = path
         } else {

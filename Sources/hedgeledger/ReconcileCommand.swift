@@ -84,8 +84,12 @@ extension Hedgeledger.Reconcile {
                 let counts = Dictionary(grouping: reconciled.lines, by: \.status).mapValues(\.count)
                 Console.message("\(counts[.match] ?? 0) match, \(counts[.differs] ?? 0) differ, \(counts[.ledgerOnly] ?? 0) only in the ledger, \(counts[.venueOnly] ?? 0) only in the report")
                 if let first = reconciled.lines.first(where: { $0.status == .differs || $0.status == .ledgerOnly }) {
-                    let name = first.instrument.contains(" ") ? "'\(first.instrument)'" : first.instrument
-                    Console.message("the fills behind the ledger's figure: hedgeledger fills --instrument \(name)\(books.count == 1 ? " --book \(books[0])" : "")")
+                    var words = ["hedgeledger", "fills"]
+                    if let db = ledger.db { words += ["--db", db] }
+                    words += ["--instrument", first.instrument]
+                    if books.count == 1 { words += ["--book", books[0]] }
+                    if let at { words += ["--to", at.iso8601] }
+                    Console.message("the fills behind the ledger's figure: " + words.map(\.shellWord).joined(separator: " "))
                 }
                 if reconciled.priceTolerance != nil {
                     let notCompared = reconciled.lines.filter { ($0.status == .match || $0.status == .differs) && $0.priceDifference == nil }

@@ -40,6 +40,11 @@ struct CLITests {
             #expect(process.terminationStatus == 74 && err.contains("hedgeledger: cannot write to standard output:")
                     && err.contains("the output is incomplete"), "\(redirect): \(err)")
         }
+        // Generated data: a full disk is 74, a file that cannot be created 73.
+        let full = try hedgeledger(["generate", "deribit-log", "--rows", "10", "--output", "/dev/full"])
+        #expect(full.status == 74 && full.stderr.contains("/dev/full: cannot write: No space left on device"), "\(full.stderr)")
+        let nowhere = try hedgeledger(["generate", "trades", "--rows", "10", "--output", directory.file("no/such/t.csv")])
+        #expect(nowhere.status == 73 && nowhere.stderr.contains("no/such/t.csv: cannot create: No such file or directory"), "\(nowhere.stderr)")
     }
 
     @Test("--help explains the commands and the native format")

@@ -188,8 +188,11 @@ struct ReconcileTests {
         #expect(try hedgeledger(["import", "trades", "--db", db, file]).status == 0)
         let report = directory.write("venue.csv", "instrument_name,size\nBTC-PERPETUAL,100\nETH-PERPETUAL,10\n")
         let reconciled = try hedgeledger(["reconcile", "positions", "--db", db, report, "--at", "2026-11-21"])
-        #expect(reconciled.status == 2 && reconciled.stderr.contains("the fills behind the ledger's figure: hedgeledger fills --instrument BTC-PERPETUAL"),
-                "\(reconciled.stderr)")
+        let hint = "the fills behind the ledger's figure: hedgeledger fills --db \(db) --instrument BTC-PERPETUAL --to 2026-11-21T00:00:00Z"
+        #expect(reconciled.status == 2 && reconciled.stderr.contains(hint + "\n"), "\(reconciled.stderr)")
+        // The hint runs as given: the fills up to the report's time.
+        let hinted = try hedgeledger(hint.components(separatedBy: "figure: hedgeledger ")[1].split(separator: " ").map(String.init) + ["--format", "csv"])
+        #expect(hinted.status == 0 && hinted.stdout.contains(",A1,") && hinted.stdout.contains(",A2,") && !hinted.stdout.contains(",A3,"), "\(hinted.stdout)")
         // Deribit reports one currency at a time: --currency compares only the positions settled in it.
         let btcOnly = directory.write("btc.csv", "instrument_name,size\nBTC-PERPETUAL,70\n")
         let everything = try hedgeledger(["reconcile", "positions", "--db", db, btcOnly, "--at", "2026-11-21"])

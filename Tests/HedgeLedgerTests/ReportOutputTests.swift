@@ -155,9 +155,22 @@ struct ReportOutputTests {
         #expect(before.status == 0 && before.stdout == after.stdout && before.stdout.contains("BTC-PERPETUAL"))
         // Both places, two ledgers: which was meant is a guess (argument-parser keeps the last).
         let twice = try hedgeledger(["--db", directory.file("other.sqlite"), "positions", "--db", db])
-        #expect(twice.status == 64 && twice.stderr.contains("--db is given twice, as \(directory.file("other.sqlite")) and \(db); give the ledger once"),
+        #expect(twice.status == 64 && twice.stderr.contains("--db is given twice, as \(directory.file("other.sqlite")) and \(db); it takes one value"),
                 "\(twice.stderr)")
         #expect(try hedgeledger(["--db", db, "positions", "--db=\(db)", "--at", "2026-11-21", "--format", "csv"]).stdout == before.stdout)
+        // The same ledger named two ways is one ledger.
+        let relative = try hedgeledger(["--db", "l.sqlite", "positions", "--db", "./l.sqlite", "--at", "2026-11-21", "--format", "csv"],
+                                       directory: URL(fileURLWithPath: db).deletingLastPathComponent().path)
+        #expect(relative.status == 0 && relative.stdout == before.stdout, "\(relative.stderr)")
+        // Any option of one value given two is refused the same way (argument-parser keeps the last); a repeatable one is not.
+        let books = try hedgeledger(["fills", "--db", db, "--book", "main", "--book", "other"])
+        #expect(books.status == 64 && books.stderr.contains("--book is given twice, as main and other; it takes one value, so give it once"), "\(books.stderr)")
+        let times = try hedgeledger(["positions", "--db", db, "--at=2026-11-21", "--at", "2026-11-22"])
+        #expect(times.status == 64 && times.stderr.contains("--at is given twice, as 2026-11-21 and 2026-11-22"), "\(times.stderr)")
+        #expect(try hedgeledger(["positions", "--db", db, "--book", "main", "--book", "main", "--at", "2026-11-21", "--format", "csv"]).status == 0)
+        let report = directory.write("venue.csv", "instrument_name,size\nBTC-PERPETUAL,0\n")
+        let repeatable = try hedgeledger(["reconcile", "positions", "--db", db, "--book", "main", "--book", "nope", report])
+        #expect(!repeatable.stderr.contains("given twice") && repeatable.stderr.contains("nope"), "\(repeatable.stderr)")
         let help = try hedgeledger(["--help"])
         #expect(help.stdout.contains("--db <path>"))
         for command in [["demo"], ["generate", "trades"], ["generate", "snapshots"]] {

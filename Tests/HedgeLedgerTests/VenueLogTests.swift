@@ -491,7 +491,10 @@ struct VenueLogTests {
         var premium = Self.rows
         premium[2]["Price"] = "0.5"
         let premiumError = try refused("premium", Self.log(premium))
-        #expect(premiumError.contains("transaction_log-1-BTC-premium.csv:4:") && premiumError.contains("Cash Flow: the log says 0.05; an option trade's cash flow is its premium, Amount 1 × Price 0.5 = 0.5 received, so 0.5")
+        let premiumLine = Self.log(premium).components(separatedBy: "\n")[3]
+        let priceColumn = premiumLine.components(separatedBy: ",")
+            .prefix(Self.headers["v4"]!.components(separatedBy: ",").firstIndex(of: "Price")!).map { $0.count + 1 }.reduce(1, +)
+        #expect(premiumError.contains("transaction_log-1-BTC-premium.csv:4:\(priceColumn): Price: ") && premiumError.contains(": Price: an option trade's Cash Flow is its premium, Amount 1 × Price 0.5 = 0.5 received, so 0.5, but the log's Cash Flow is 0.05")
                 && premiumError.contains("refused: 1 error"), "\(premiumError)")
         let recorded = try hedgeledger(["import", "trades", "--db", directory.file("premium.sqlite"), "--no-check",
                                         directory.write("transaction_log-1-BTC-premium2.csv", Self.log(premium))])

@@ -437,7 +437,7 @@ struct VenueLogImport {
         let expected = direction == .buy ? -premium : premium
         guard try (entry.cashFlow - expected).magnitude > premiumTolerance else { return nil }
         return Mismatch(rule: .premium, venue: entry.cashFlow, ledger: expected,
-            message: "Cash Flow: the log says \(entry.cashFlow); an option trade's cash flow is its premium, Amount \(amount.magnitude) × Price \(price) = \(premium) \(direction == .buy ? "paid" : "received"), so \(expected): this row's Price, Amount or Cash Flow is wrong; correct the file, or pass --no-check to import it and record the difference")
+            message: "Price: an option trade's Cash Flow is its premium, Amount \(amount.magnitude) × Price \(price) = \(premium) \(direction == .buy ? "paid" : "received"), so \(expected), but the log's Cash Flow is \(entry.cashFlow): this row's Price, Amount or Cash Flow is wrong; correct the file, or pass --no-check to import it and record the difference")
     }
 
     static let premiumTolerance = ExactDecimal(units: 10_000_000_000)  // 10⁻⁸
