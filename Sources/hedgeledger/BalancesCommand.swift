@@ -11,7 +11,7 @@ extension Hedgeledger {
                 position moves and deliveries; settlements, with funding; transfers: deposits, \
                 withdrawals, transfers and swaps; other), the cash that gives, the venue's own \
                 Balance on the last row, and whether the two agree. fees is the sum of Fee Charged \
-                (already inside trading). Check mismatches recorded by `import trades --no-check` \
+                (inside trading, except a fee taken from the fee balance, which Change leaves out). Check mismatches recorded by `import trades --no-check` \
                 are listed after. The exit status is 2 when some account's cash disagrees with \
                 the venue's balance. Example:
                   hedgeledger balances --at 2026-11-20T17:00:00Z --account 123456

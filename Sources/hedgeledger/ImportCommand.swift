@@ -72,7 +72,7 @@ extension Hedgeledger.Import {
         @Option(help: ArgumentHelp("The book of rows that name none.", valueName: "name"))
         var book: String = "main"
 
-        @Flag(help: "Read timestamps without a zone as UTC instead of refusing them.")
+        @Flag(help: "Read native timestamps without a zone as UTC instead of refusing them (not with --map: a mapping names its zone).")
         var assumeUTC = false
 
         @Option(help: ArgumentHelp("The account of a Deribit transaction log; default from its file name (transaction_log-<uid>-<CUR>-….csv).", valueName: "uid"))
@@ -101,6 +101,9 @@ extension Hedgeledger.Import {
             guard files.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("standard input (-) can be read only once") }
             if map != nil, !logOnlyOptions.isEmpty {
                 throw ValidationError("\(logOnlyPhrase) \(logOnlyOptions.count == 1 ? "applies" : "apply") to Deribit transaction logs, which are read without --map; drop \(logOnlyPhrase)")
+            }
+            if map != nil, assumeUTC {
+                throw ValidationError("--assume-utc does not apply with --map: a mapping's timestamps are read in its own zone; give the mapping \"zone\": \"UTC\" (docs/mappings.md)")
             }
         }
 

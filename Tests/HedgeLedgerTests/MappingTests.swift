@@ -222,6 +222,22 @@ struct MappingTests {
         let twiceResult = try hedgeledger(["import", "trades", "--db", db, "--map", twice, csv])
         #expect(twiceResult.status == 65 && twiceResult.stderr.contains("twice.json:2:") && twiceResult.stderr.contains("key \"quantity\" is repeated in this object"),
                 "\(twiceResult.stderr)")
+        // A column the header has twice, named without "occurrence": which one is a guess, so it is refused.
+        let twoFees = directory.write("fees.csv", "When,Ticker,Qty,Px,Ref,Fee,Fee\n1762077600000,BTC-PERPETUAL,-1000,95000,r1,0.5,0.00001\n")
+        let feeMapping = mapping(#"{"name": "x", "side_from_quantity_sign": true, "columns": {"trade_id": "Ref", "timestamp": {"column": "When", "format": "epoch_ms"}, "instrument": "Ticker", "quantity": "Qty", "price": "Px", "fee": "Fee"}}"#)
+        let ambiguous = try hedgeledger(["import", "trades", "--db", db, "--map", feeMapping, twoFees])
+        #expect(ambiguous.status == 65 && ambiguous.stderr.contains("fees.csv:1:1: mapping 'x' columns.fee names column 'Fee', which the header has 2 times: say which with \"occurrence\" (1 to 2)"),
+                "\(ambiguous.stderr)")
+        let secondFee = mapping(#"{"name": "x", "side_from_quantity_sign": true, "columns": {"trade_id": "Ref", "timestamp": {"column": "When", "format": "epoch_ms"}, "instrument": "Ticker", "quantity": "Qty", "price": "Px", "fee": {"column": "Fee", "occurrence": 2}}}"#)
+        let chosen = try hedgeledger(["import", "trades", "--db", directory.file("fees.sqlite"), "--map", secondFee, twoFees])
+        #expect(chosen.status == 0, "\(chosen.stderr)")
+        #expect(try hedgeledger(["fills", "--db", directory.file("fees.sqlite"), "--format", "csv"]).stdout.contains(",0.00001,"))
+        // The venue is the mapping's, one for the file; --assume-utc is for native files (a mapping names its zone).
+        let venueColumn = mapping(#"{"name": "x", "side_from_quantity_sign": true, "columns": {"trade_id": "Ref", "timestamp": "When", "instrument": "Ticker", "quantity": "Qty", "price": "Px", "venue": {"constant": "v"}}}"#)
+        let venueResult = try hedgeledger(["import", "trades", "--db", db, "--map", venueColumn, csv])
+        #expect(venueResult.status == 65 && venueResult.stderr.contains("columns.venue: is not read from a column: the venue is the mapping's top-level \"venue\""), "\(venueResult.stderr)")
+        let utc = try hedgeledger(["import", "trades", "--db", db, "--assume-utc", "--map", good, csv])
+        #expect(utc.status == 64 && utc.stderr.contains("--assume-utc does not apply with --map"), "\(utc.stderr)")
         // A Deribit log, or another venue's export, given a built-in mapping: one error naming the file's real kind.
         let log = directory.write("transaction_log-1-BTC-x.csv", "ID,UserSeq,Date,Instrument,Type,Side,Amount,Base Amount,Position,Price,Mark Price,Index Price,Cash Flow,Funding,Fee Rate,Fee Charged,Fee Balance,Change,Balance,Equity,Trade ID,Order ID,Info,Note\n")
         let logMapped = try hedgeledger(["import", "trades", "--db", db, "--map", "bybit", log])

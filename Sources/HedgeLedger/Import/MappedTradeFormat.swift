@@ -46,8 +46,11 @@ enum MappedTradeFormat {
             let id = "\(name.lowercased())#\(occurrence)"
             if indexes[id] != nil { return }
             let matches = names.indices.filter { names[$0] == name.lowercased() }
-            if matches.count >= occurrence {
-                indexes[id] = matches[occurrence - 1]
+            if occurrence == 0, matches.count > 1 {
+                errors.append(InputError(file: file, line: header.line, column: 1,
+                    message: "mapping '\(mapping.name)' \(key) names column '\(name)', which the header has \(matches.count) times: say which with \"occurrence\" (1 to \(matches.count))"))
+            } else if matches.count >= max(occurrence, 1) {
+                indexes[id] = matches[max(occurrence, 1) - 1]
             } else if !matches.isEmpty {
                 errors.append(InputError(file: file, line: header.line, column: 1,
                     message: "mapping '\(mapping.name)' \(key) names occurrence \(occurrence) of column '\(name)', but the header has \(matches.count) column\(matches.count == 1 ? "" : "s") of that name"))

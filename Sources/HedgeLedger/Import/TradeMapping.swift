@@ -166,8 +166,10 @@ public struct TradeMapping: Sendable {
             }
             var fields: [(String, Field)] = []
             for (key, value) in columns.sorted(by: { $0.key < $1.key }) {
-                guard Self.nativeFields.contains(key) else {
-                    throw fail("columns.\(key)", "is not a native field\(Suggestion.hint(for: key, among: Self.nativeFields)); the fields are \(Self.nativeFields.joined(separator: ", "))")
+                guard Self.nativeFields.contains(key), key != "venue" else {
+                    let fields = Self.nativeFields.filter { $0 != "venue" }
+                    if key == "venue" { throw fail("columns.venue", "is not read from a column: the venue is the mapping's top-level \"venue\", one for the file") }
+                    throw fail("columns.\(key)", "is not a native field\(Suggestion.hint(for: key, among: fields)); the fields are \(fields.joined(separator: ", "))")
                 }
                 fields.append((key, try field(value, at: "columns.\(key)", isTime: key == "timestamp")))
             }
@@ -244,14 +246,15 @@ public struct TradeMapping: Sendable {
         }
 
         func occurrence(_ value: Any?, at key: String) throws -> Int {
-            guard let value else { return 1 }
+            // 0: not given, which reads as the first but is refused when the header has several.
+            guard let value else { return 0 }
             guard let number = value as? Int, number >= 1 else { throw fail(key, "must be 1 or more: which of several columns with that name") }
             return number
         }
 
         func field(_ value: Any, at key: String, isTime: Bool) throws -> Field {
             if let name = value as? String {
-                return .column(name: name, occurrence: 1, key: key, transforms: isTime ? [.time(TimeFormat(kind: .iso8601, zoneOffset: nil, timeOfDay: 0))] : [])
+                return .column(name: name, occurrence: 0, key: key, transforms: isTime ? [.time(TimeFormat(kind: .iso8601, zoneOffset: nil, timeOfDay: 0))] : [])
             }
             guard let object = value as? [String: Any] else {
                 throw fail(key, "must be a column name, or an object with column, constant, sum, ratio or join")
