@@ -471,6 +471,15 @@ struct VenueLogTests {
         var perpetual = Self.rows
         perpetual[7]["Instrument"] = "BTC-PERPETUAL"
         #expect(try refused("perp", Self.log(perpetual)).contains("Date: a delivery of BTC-PERPETUAL at 2026-11-27T08:00:00Z, and it never expires"))
+        // A delivery closes what is held (the short 1 is bought back): another amount, or the wrong side, is a Position error.
+        for (name, side, amount) in [("twice", "close buy", "2"), ("side", "close sell", "1")] {
+            var delivered = Self.rows
+            delivered[7]["Side"] = side
+            delivered[7]["Amount"] = amount
+            let error = try refused("delivery-\(name)", Self.log(delivered))
+            #expect(error.contains("transaction_log-1-BTC-delivery-\(name).csv:9:") && error.contains("Position: the log says 0 BTC of BTC-27NOV26-100000-C after this row")
+                    && error.contains("refused: 1 error"), "\(error)")
+        }
         var spaced = Self.rows
         spaced[1]["Instrument"] = "BTC-PERPETUAL "
         #expect(try refused("spaced", Self.log(spaced)).contains("instrument: 'BTC-PERPETUAL ' has leading or trailing spaces"))

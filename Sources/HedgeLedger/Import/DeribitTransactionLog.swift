@@ -227,6 +227,14 @@ public enum DeribitTransactionLog {
                 row.problem(.tradeID, "is empty; every trade has Deribit's trade id, the key that makes a re-import a duplicate")
             }
         }
+        if type == .delivery {
+            // What the delivery closes (checked against the position held); `-`: one already closed.
+            switch side?.lowercased() {
+            case "close buy": direction = .buy
+            case "close sell": direction = .sell
+            default: break
+            }
+        }
         if let price, price.isNegative { row.problem(.price, "'\(price)' is negative; a price cannot be") }
         guard row.errors.isEmpty, let entryID, let userSeq, let time, let type, let cashFlow, let fee, let change, let balance else {
             return .failure(RowErrors(errors: row.errors))

@@ -360,7 +360,11 @@ struct VenueLogImport {
                     case .trade, .positionMove:
                         let quantity = entry.amount?.magnitude ?? .zero
                         return try position + (entry.direction == .sell ? -quantity : quantity)
-                    case .delivery: return .zero
+                    case .delivery:
+                        // It closes what is held (a close sell of a long): a delivery of another
+                        // amount, or on the wrong side, leaves the ledger's figure off the log's 0.
+                        guard let direction = entry.direction, let quantity = entry.amount?.magnitude else { return .zero }
+                        return try position + (direction == .sell ? -quantity : quantity)
                     default: return position
                     }
                 }
