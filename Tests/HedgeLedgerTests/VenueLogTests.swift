@@ -156,6 +156,14 @@ struct VenueLogTests {
             #expect(result.status == 0 && result.stderr.contains("8 log rows") && result.stderr.contains("3 duplicate rows skipped")
                     && result.stderr.contains("balance \(wholeCash) BTC"), "\(result.stderr)")
         }
+        // The same joined file over a ledger that already holds the first download: a row both downloads
+        // hold, already stored, moves the running balance once (it was counted twice, a false Balance error).
+        let overStored = directory.file("over-stored.sqlite")
+        #expect(try hedgeledger(["import", "trades", "--db", overStored, directory.write("transaction_log-1-BTC-first.csv", Self.log(Array(Self.rows[..<6])))]).status == 0)
+        let again = try hedgeledger(["import", "trades", "--db", overStored, directory.write("transaction_log-1-BTC-g2.csv", Self.log(Array(Self.rows[..<6]) + Array(Self.rows[3...])))])
+        #expect(again.status == 0 && again.stderr.contains("2 log rows") && again.stderr.contains("balance \(wholeCash) BTC"), "\(again.stderr)")
+        let allStored = try hedgeledger(["import", "trades", "--db", overStored, directory.write("transaction_log-1-BTC-g3.csv", Self.log(Array(Self.rows[..<6]) + Array(Self.rows[3...])))])
+        #expect(allStored.status == 0 && allStored.stderr.contains("balance \(wholeCash) BTC"), "\(allStored.stderr)")
         // From standard input, which cannot be read twice, a newest-first log is gathered first.
         let piped = directory.file("piped.sqlite")
         let fromStdin = try hedgeledger(["import", "trades", "--db", piped, "--account", "1", "--currency", "BTC", "-"],
@@ -164,7 +172,7 @@ struct VenueLogTests {
         let unnamed = try hedgeledger(["import", "trades", "--db", directory.file("unnamed.sqlite"), "-"], stdin: Self.log(Self.rows))
         #expect(unnamed.status == 65 && unnamed.stderr.contains("standard input has no file name to say which; pass --account UID and --currency CUR"),
                 "\(unnamed.stderr)")
-        for db in [reversed, pieces, concatenated, joined, joinedBack, piped] {
+        for db in [reversed, pieces, concatenated, joined, joinedBack, piped, overStored] {
             #expect(try Self.positions(db) == Self.positions(whole))
             #expect("\(try Self.balances(db)[0]["cash"]!)" == "\(try Self.balances(whole)[0]["cash"]!)")
         }

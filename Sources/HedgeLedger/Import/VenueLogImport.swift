@@ -180,6 +180,8 @@ struct VenueLogImport {
                                                            before: entry.userSeq).map { try ExactDecimal.stored($0.record.balance) }
                               ?? (try entry.balance - entry.change))
         }
+        // Rows are applied in UserSeq order, so a row this file repeats (downloads joined) comes right after itself.
+        let repeatsPrevious = state!.previous.map { $0.userSeq == entry.userSeq && $0.entryID == entry.entryID } ?? false
         defer { state!.previous = (entry.userSeq, entry.entryID, entry.line) }
         if let previous = state!.previous, previous.userSeq == entry.userSeq, previous.entryID != entry.entryID {
             errors.append(InputError(file: file, line: entry.line, column: entry.cells.id.column,
@@ -241,8 +243,9 @@ struct VenueLogImport {
                               importID: importID) {
                     outcome.duplicates += 1
                     // A row stored by an earlier import is one the running figures started before;
-                    // one this file already gave (overlapping downloads joined) moved them already.
-                    if stored.importID != importID { try advance(entry, instrument: instrument) }
+                    // one this file already gave (overlapping downloads joined) moved them already,
+                    // as does the first copy of a stored row the file repeats.
+                    if stored.importID != importID, !repeatsPrevious { try advance(entry, instrument: instrument) }
                 } else {
                     // Go on from the row as stored: the one in this file was refused.
                     resync(balance: try ExactDecimal.stored(stored.record.balance),
